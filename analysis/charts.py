@@ -58,7 +58,7 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     """A shaded grid of ``table`` (rows: codes; columns), each cell labelled with its value."""
     values = table.percentages(percent)
     n_rows, n_cols = len(table.rows), len(table.columns)
-    title = title or chart_title(table)
+    title = title or chart_title(table, percent)
     # wide enough for the row labels beside the cells and for the title over them (sized for
     # the cells alone, a one-column matrix cut its title: "codes × session (segments")
     labels_in = 0.08 * max((len(_short(r.label)) for r in table.rows), default=0)
@@ -85,8 +85,10 @@ def heatmap(table: Table, percent: str = "none", title: str = "") -> Figure:
     return fig
 
 
-def chart_title(table: Table) -> str:
-    """What a table's chart shows, in words: "Code co-occurrence (within 5 s)"."""
+def chart_title(table: Table, percent: str = "none") -> str:
+    """What a table's chart shows, in words: "Code co-occurrence (within 5 s)", "Code matrix
+    (segments coded, % of the row total)" (percentages said: a Row % chart's title read
+    "Code matrix (segments coded)" over cells of 17% and 25%)."""
     from .matrix import MEASURE_LABELS
 
     if table.kind == "cooccurrence":
@@ -95,6 +97,8 @@ def chart_title(table: Table) -> str:
         how = f"within {seconds:g} s" if table.measure == "within" else modes.get(table.measure)
         return f"Code co-occurrence ({how or table.measure})"
     measure = MEASURE_LABELS.get(table.measure, table.measure)
+    if percent in ("row", "column"):
+        measure += f", % of the {percent} total"
     if table.kind == "frequencies":
         return f"Code frequencies ({measure})"
     return f"Code matrix ({measure})"
@@ -132,10 +136,24 @@ def bars(table: Table, title: str = "") -> Figure:
     return fig
 
 
-def _merged(bars: list[tuple[int, int]], gap_ms: float) -> list[tuple[float, float]]:
-    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes."""
+def _merged(
+    bars: list[tuple[int, int]], gap_ms: float, end_ms: float = 0
+) -> list[tuple[float, float]]:
+    """Bars closer than ``gap_ms`` (under a pixel) drawn as one: (start, width) in minutes.
+
+    A bar is at least two pixels wide (ending by ``end_ms``, the axis' end, when given): a
+    segment without duration (a transcript's last line, whose end no file says) was coded and
+    counted, and drawn as nothing."""
+    least = 2 * gap_ms
+    widened: list[tuple[float, float]] = []
+    for s, e in bars:
+        start, end = float(s), float(e)
+        if end - start < least:
+            start = min(start, max(end_ms - least, 0.0)) if end_ms else start
+            end = start + least
+        widened.append((start, end))
     out: list[list[float]] = []
-    for start, end in sorted(bars):
+    for start, end in sorted(widened):
         if out and start - out[-1][1] <= gap_ms:
             out[-1][1] = max(out[-1][1], end)
         else:
@@ -170,12 +188,13 @@ def timeline_chart(timelines: list[Timeline], title: str = "", width_px: int = 1
     Bars less than a pixel apart (at ``width_px``) are drawn as one."""
     n_lanes = sum(max(len(t.lanes), 1) for t in timelines)
     fig = _figure(width_px / 100, min(1.2 + 0.3 * n_lanes + 0.4 * len(timelines), 60))
-    pixel_ms = max((t.duration_ms for t in timelines), default=0) / max(width_px, 1)
+    longest_ms = max((t.duration_ms for t in timelines), default=0)
+    pixel_ms = longest_ms / max(width_px, 1)
     axes = fig.subplots(max(len(timelines), 1), 1, sharex=True, squeeze=False)[:, 0]
     for ax, tl in zip(axes, timelines, strict=False):
         for i, lane in enumerate(tl.lanes):
             colour = "#7f7f7f" if lane.kind == "speaker" else _colour(lane.colour, i)
-            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms)
+            spans = _merged([(b.start_ms, b.end_ms) for b in lane.bars], pixel_ms, longest_ms)
             ax.broken_barh(spans, (i - 0.4, 0.8), facecolors=colour)
         ax.set_yticks(range(len(tl.lanes)), [_short(x.label, 30) for x in tl.lanes])
         ax.set_ylim(len(tl.lanes) - 0.5 if tl.lanes else 0.5, -0.5)

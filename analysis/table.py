@@ -139,12 +139,24 @@ class Table:
         column = (
             getattr(label, "speaker", label) if self.spec.get("columns") == "speaker" else label
         )
+        columns = [fix(h, column) for h in self.columns]
+        cells = self.cells
+        if self.kind == "matrix":
+            # in the order of the labels written, as the matrix orders its own ("(none)" last):
+            # speakers sorted by their real names came out P01, P04, P05, P03, P02, which
+            # also told the real names' alphabetical order
+            order = sorted(
+                range(len(columns)),
+                key=lambda j: (columns[j].key == "", columns[j].label.lower(), columns[j].key),
+            )
+            columns = [columns[j] for j in order]
+            cells = [[row[j] for j in order] for row in self.cells]
         return Table(
             self.kind,
             self.measure,
             [fix(h) for h in self.rows],
-            [fix(h, column) for h in self.columns],
-            self.cells,
+            columns,
+            cells,
             self.note,
             dict(self.spec),
         )

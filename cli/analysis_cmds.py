@@ -267,7 +267,9 @@ def _read_only(args: argparse.Namespace) -> Project:
 
 def _title(args: argparse.Namespace) -> str:
     if args.view == "matrix":
-        return f"codes × {args.columns} ({args.measure})"
+        percent = args.percent if args.percent in ("row", "column") else ""
+        share = f", % of the {percent} total" if percent else ""
+        return f"codes × {args.columns} ({args.measure}{share})"
     if args.view == "cooccurrence":
         extra = f" {args.seconds:g} s" if args.by == "within" else ""
         return f"code co-occurrence (by {args.by}{extra})"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
+from storage.codebook.codebook import autocoded
 from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
 from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
@@ -573,10 +574,16 @@ def cmd_autocode(args: argparse.Namespace) -> int:
     """fieldscribe autocode DIR --query Q --code PATH."""
     with open_project(args, write=True) as project:
         # no match (a typo in the query): nothing changes, not even a new empty code
-        matched = bool(project.transcript.search(args.query, limit=1))
-        added = project.codebook.autocode(args.query, args.code) if matched else []
+        found = len(project.transcript.search_ids(args.query))
+        added = project.codebook.autocode(args.query, args.code) if found else []
         code = project.codebook.find_code(args.code)
-    result = {"code_path": code.path if code else args.code, "codings_added": len(added)}
+    matched = bool(found)
+    result = {
+        "code_path": code.path if code else args.code,
+        "codings_added": len(added),
+        "segments_found": found,
+        "already_coded": found - len(added),
+    }
     if args.json:
         print_json({**result, "segment_ids": [c.segment_id for c in added]})
     elif not matched:
@@ -585,5 +592,5 @@ def cmd_autocode(args: argparse.Namespace) -> int:
             + ("." if code else f" and the code {args.code!r} was not created.")
         )
     else:
-        print(f"Coded {plural(len(added), 'segment')} with {result['code_path']!r}.")
+        print(autocoded(found, len(added), str(result["code_path"])))
     return 0

@@ -68,9 +68,7 @@ def register(sub: Any) -> None:
     add_json(i)
     i.set_defaults(func=cmd_qdpx_import)
 
-    p = sub.add_parser(
-        "codebook", help="codebook export (.qdc/.csv/.xlsx/.docx) and import (.qdc/.csv/.xlsx)"
-    )
+    p = sub.add_parser("codebook", help="codebook export and import (.qdc/.csv/.xlsx/.docx)")
     csub = p.add_subparsers(dest="codebook_command", metavar="ACTION")
     csub.required = True
     e = csub.add_parser("export", help="write the codebook")

@@ -18,6 +18,19 @@ from gui.status_text import FitStatusBar
 from storage import FieldScribeError
 
 
+def bring_to_front(dock: QDockWidget) -> None:
+    """Show a dock, in front of the docks it is tabbed with.
+
+    ``QWidget.raise_`` does nothing to a widget that is already last among its siblings, and a
+    tabbed dock only becomes the current tab on the z-order event a real raise sends: once the
+    Search dock had been raised (the first start raises it) and the Retrieval tab was then
+    clicked, Edit ▸ Find in project… and View ▸ Search left Search behind Retrieval, the cursor
+    in its hidden query box. Lowering the dock first makes the raise a real one."""
+    dock.show()
+    dock.lower()
+    dock.raise_()
+
+
 def dock_view_action(dock: QDockWidget, text: str | None = None) -> QAction:
     """The View menu's entry for a dock (``text``: its full name, else its title): it brings
     the dock to the front, from behind the dock it is tabbed with too (Qt's own toggle hid a
@@ -34,8 +47,7 @@ def dock_view_action(dock: QDockWidget, text: str | None = None) -> QAction:
         if not dock.isHidden() and not dock.visibleRegion().isEmpty():
             dock.hide()  # in front: the entry hides it
         else:
-            dock.show()
-            dock.raise_()
+            bring_to_front(dock)
         action.setChecked(not dock.isHidden())
 
     dock.visibilityChanged.connect(follow)

@@ -87,7 +87,11 @@ class CodingActions:
         code = model.code(model.index_of(code_id))
         name = code.name if code else "code"
         label = f"Code {plural(len(segment_ids), 'search hit')}: {name}"
-        self._push(ApplyCodeCommand(self.state.ctx, code_id, list(segment_ids), None, label))
+        self._push(
+            ApplyCodeCommand(
+                self.state.ctx, code_id, list(segment_ids), None, label, say_found=True
+            )
+        )
 
     def apply_current_code(self) -> None:
         code = self.views.codebook.current_code()

@@ -90,7 +90,7 @@ class ExchangeActions(QObject):
                 "Import a transcript as a new session (no audio needed)…",
                 self.import_transcript_session_dialog,
             ),
-            ("Import a codebook (.qdc, .qdpx, .csv, .xlsx)…", self.import_codebook_dialog),
+            ("Import a codebook (.qdc, .qdpx, .csv, .xlsx, .docx)…", self.import_codebook_dialog),
             ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
             ("Export this transcript (txt, docx, srt, vtt, json)…", self.export_transcript_dialog),
             ("Export codings (.xlsx, .csv)…", self.export_codings_dialog),
@@ -492,8 +492,9 @@ class ExchangeActions(QObject):
             self.parent_widget,
             "Import a codebook",
             "",
-            "Codebooks (*.qdc *.qdpx *.csv *.xlsx);;REFI-QDA codebook (*.qdc);;"
-            "REFI-QDA project's codebook (*.qdpx);;CSV (*.csv);;Excel (*.xlsx)",
+            "Codebooks (*.qdc *.qdpx *.csv *.xlsx *.docx);;REFI-QDA codebook (*.qdc);;"
+            "REFI-QDA project's codebook (*.qdpx);;CSV (*.csv);;Excel (*.xlsx);;"
+            "FieldScribe's Word codebook (*.docx)",
         )
         if name:
             self.import_codebook(Path(name))

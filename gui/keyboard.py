@@ -13,6 +13,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
+from gui.chrome import bring_to_front
+
 
 def _dock_of(widget: QWidget) -> QDockWidget | None:
     parent = widget.parentWidget()
@@ -47,8 +49,7 @@ class PaneCycler(QObject):
                 continue
             dock = _dock_of(pane)
             if dock is not None:
-                dock.show()
-                dock.raise_()
+                bring_to_front(dock)
             if not pane.isVisibleTo(pane.window()):
                 continue
             pane.setFocus(Qt.FocusReason.TabFocusReason)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.chrome import bring_to_front
 from gui.whole_rows import WholeRows
 
 #: below this, a dock opened beside another in a side area would leave it too short
@@ -359,8 +360,8 @@ class LayoutKeeper(QObject):
         table), and the docks' minimums are read again before the sizes are set (the layouts
         would do it later, after resizeDocks kept Search 140 px tall). A first start sized its
         docks before the tabs were raised; it now takes this same path."""
-        self.sessions.raise_()
-        self.search.raise_()
+        bring_to_front(self.sessions)
+        bring_to_front(self.search)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.default_sizes()
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.ask_dialog import AskDialog
-from gui.chrome import WindowChrome
+from gui.chrome import WindowChrome, bring_to_front
 from gui.fmt import plural, verb
 from gui.layout import fit_to_screen, open_side_panel, tab_partner
 from gui.player import Player
@@ -209,8 +209,7 @@ class ExtraPanels(QObject):
                 computed.connect(partial(self._rows_shown, dock))
         elif partner is not None and partner is not dock:
             window.tabifyDockWidget(partner, dock)
-        dock.show()
-        dock.raise_()
+        bring_to_front(dock)
 
         def settle() -> None:  # once the dock is laid out (a tab shows after raise_)
             fit_to_screen(window)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
-from gui.chrome import WindowChrome
+from gui.chrome import WindowChrome, bring_to_front
 from gui.qtcompat import emit
 from gui.retrieval import RetrievalPanel
 from gui.session_panel import SessionPanel
@@ -96,14 +96,12 @@ class ProjectDocks(QObject):
         """Session details in front, the cursor in its speakers table (to link them)."""
         if self.session_panel is None or self.session_panel_dock is None:
             return
-        self.session_panel_dock.show()
-        self.session_panel_dock.raise_()
+        bring_to_front(self.session_panel_dock)
         self.session_panel.speakers.setFocus()
 
     def retrieve_code(self, code_id: str) -> None:
         """Show the retrieval of a code."""
         if self.retrieval is None or self.retrieval_dock is None:
             return
-        self.retrieval_dock.show()
-        self.retrieval_dock.raise_()
+        bring_to_front(self.retrieval_dock)
         self.retrieval.select_code(code_id)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget
 
 from gui.app_state import AppState
-from gui.chrome import WindowChrome
+from gui.chrome import WindowChrome, bring_to_front
 from gui.editing import EditingController
 from gui.panels import ExtraPanels
 from gui.search_panel import SearchPanel
@@ -78,7 +78,7 @@ class ProjectRefresh:
         # recorded (selected there) was out of sight; not while a new recording runs
         dock = self.extra_panels.docks.get("record")
         if dock is None or not getattr(dock.widget(), "is_recording", False):
-            self.sessions_dock.raise_()
+            bring_to_front(self.sessions_dock)
 
     def codings_changed(self) -> None:
         """Codings changed outside the undo stack: the codebook, margins and counts follow."""

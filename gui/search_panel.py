@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.chrome import bring_to_front
 from gui.fmt import fmt_ms, plural
 from gui.languages import UNKNOWN_LANGUAGE
 from gui.qtcompat import emit
@@ -138,8 +139,7 @@ class SearchPanel(QWidget):
         while widget is not None and not isinstance(widget, QDockWidget):
             widget = widget.parentWidget()
         if widget is not None:
-            widget.show()
-            widget.raise_()
+            bring_to_front(widget)
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from storage.codebook.codebook import autocoded
 from storage.core.languages import language_name
 from storage.core.models import Coding, Segment
 from storage.history.undo import EditRecord, UndoScope
@@ -402,22 +403,38 @@ class ApplyCodeCommand(RecordedCommand):
         segment_ids: list[str],
         span: tuple[int, int] | None = None,
         label: str = "Code",
+        *,
+        say_found: bool = False,
     ) -> None:
         super().__init__(ctx, label)
         self.code_id, self.segment_ids, self.span = code_id, list(segment_ids), span
+        # a search's hits: the status bar says how many were found, coded and coded already
+        self.say_found = say_found
+        self.added = 0
 
     def scope(self, project: Project) -> UndoScope:
         return UndoScope.of(segments=self.segment_ids)
 
     def operate(self, project: Project) -> None:
         start, end = self.span if self.span else (None, None)
+        coder = project.coder.strip()
+        self.added = 0
         for seg_id in self.segment_ids:
+            had = any(
+                c.coder == coder and (c.start_cp, c.end_cp) == (start, end)
+                for c in project.codebook.codings(segment_id=seg_id, code_id=self.code_id)
+            )
             project.codebook.apply_code(seg_id, self.code_id, start_cp=start, end_cp=end)
+            self.added += not had
 
     def outcome(self, project: Project, *, undone: bool) -> Outcome:
         out = Outcome(codebook_changed=True)
         for seg_id in self.segment_ids:
             out.codings[seg_id] = project.codebook.codings(segment_id=seg_id)
+        if self.say_found:
+            path = project.codebook.get_code(self.code_id).path
+            said = autocoded(len(self.segment_ids), self.added, path)
+            out.message = f"Undone: {said}" if undone else said
         return out
 
 

@@ -519,3 +519,38 @@ def test_a_short_timeline_is_labelled_in_minutes_and_seconds(tmp_path: Path) -> 
     assert label == "minutes" and "10" in ticks, ticks
     tl = Timeline("s", "FG", 9000, [Lane("speaker", "P1", "P1")])
     assert save_figure(render("timeline", [tl]), tmp_path / "t.svg").is_file()
+
+
+def test_a_coded_segment_without_duration_is_drawn_on_the_timeline() -> None:
+    """A transcript imported from timestamped text gives its last line no duration (no file
+    says when it ends): coded and counted, it was drawn as nothing, at the very end of the
+    axis. Every bar is at least two pixels wide, inside the axis."""
+    from analysis.charts import timeline_chart
+    from analysis.timeline import Bar, Lane, Timeline
+
+    lanes = [
+        Lane("code", "c1", "Госуслуги", "#1f77b4", [Bar(200_000, 200_000, "s12")]),
+        Lane("code", "c2", "Доверие", "#e377c2", [Bar(70_000, 70_000, "s5")]),
+    ]
+    fig = timeline_chart([Timeline("s", "fg1", 200_000, lanes)], width_px=1100)
+    ax = fig.axes[0]
+    ax.figure.canvas.draw()
+    minutes_per_px = (200_000 / 60_000) / ax.get_window_extent().width
+    assert len(ax.collections) == 2
+    for bars in ax.collections:
+        xs = [float(v[0]) for v in bars.get_paths()[0].vertices]
+        x0, x1 = min(xs), max(xs)
+        assert x1 - x0 >= minutes_per_px and x1 <= 200_000 / 60_000 + 1e-9
+
+
+def test_a_percentage_heatmap_says_so_in_its_title() -> None:
+    """The Analysis window's Row % chart was titled "Code matrix (segments coded)" over cells
+    of 17% and 25%."""
+    from analysis.charts import heatmap
+    from analysis.table import Header, Table
+
+    table = Table("matrix", "segments", [Header("a", "Доверие")], [Header("s", "fg1")], [[3]])
+    assert heatmap(table, "row").axes[0].get_title() == (
+        "Code matrix (segments coded, % of the row total)"
+    )
+    assert heatmap(table).axes[0].get_title() == "Code matrix (segments coded)"

@@ -174,12 +174,15 @@ def test_chart_files_say_what_they_show(
         ("f.png", ["frequencies"]),
         ("w.png", ["frequencies", "--words", "--session", sid]),
         ("t.png", ["timeline", "--session", sid]),
+        ("m.png", ["matrix", "--percent", "row"]),
     ]:
         code, _out = run(capsys, "analyze", folder, *args, "-o", tmp_path / name)
         assert code == 0
     assert titles["f.png"][:2] == ["", "Code frequencies (codings)"]
     assert titles["w.png"][:2] == ["", "word frequencies"]
     assert titles["t.png"][0] == "" and titles["t.png"][1]  # the session's title, no "timeline"
+    # a Row % chart said "segments coded" over cells of 17% and 25%
+    assert titles["m.png"][1] == "codes × session (segments, % of the row total)"
 
 
 def test_kwic_that_finds_nothing_suggests_the_words_start(
@@ -190,3 +193,36 @@ def test_kwic_that_finds_nothing_suggests_the_words_start(
     assert code == 0 and "Ззз* finds the words that start with it" in str(out)
     code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "Ззз*")
     assert code == 0 and "No word in that text starts with 'Ззз'" in str(out)
+
+
+def test_pseudonymised_speaker_columns_follow_the_pseudonyms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk's matrix by speaker came out P01, P04, P05, P03, P02, Модератор, P06: its
+    columns sorted by the real names (Айгерим, Болат, …) under the pseudonyms, out of order
+    for the reader and telling the real names' alphabetical order."""
+    from storage import SegmentDraft
+
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="ann") as p:
+        sid = p.sessions.add_session("FG").id
+        segs = p.transcript.add_segments(
+            sid,
+            [
+                SegmentDraft(0, 1000, "Сенім жоқ.", speaker="Айгерим"),
+                SegmentDraft(1000, 3000, "Доверия нет.", speaker="Болат"),
+                SegmentDraft(3000, 6000, "Trust is low.", speaker="Ерлан"),
+            ],
+        )
+        code = p.codebook.ensure_code_path("Доверие")
+        for s in segs:
+            p.codebook.apply_code(s.id, code.id)
+        for label, pseudonym in (("Айгерим", "P03"), ("Болат", "P01"), ("Ерлан", "P02")):
+            person = p.sessions.add_participant(pseudonym)
+            p.sessions.map_speaker(sid, label, person.id)
+    out = tmp_path / "m.csv"
+    assert run(capsys, "analyze", str(folder), "matrix", "--columns", "speaker",
+               "--measure", "talk_ms", "-o", str(out))[0] == 0  # fmt: skip
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][1:] == ["P01", "P02", "P03", "total"]
+    assert rows[1][1:] == ["2000", "3000", "1000", "6000"]

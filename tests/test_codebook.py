@@ -95,6 +95,11 @@ def test_merge_codes_moves_codings_and_children(project: Project, seg_ids: list[
     project.codebook.apply_code(seg_ids[1], a.id)
     report = project.codebook.merge_codes(a.id, b.id)
     assert report.removed == {"codings moved": 1, "sub-codes moved": 1}
+    # the status bar's words (Code ▸ Merge into…): "deleted code 'Bribery' merged into
+    # 'Corruption' (1 codings moved, 1 sub-codes moved)" began in lower case, counted "1 codings"
+    assert report.describe() == (
+        "Deleted code 'Bribery', merged into 'Corruption' (1 coding moved, 1 sub-code moved)"
+    )
     assert project.codebook.code_frequencies() == {b.id: 2}
     assert project.codebook.get_code(child.id).path == "Corruption/Petty"
 

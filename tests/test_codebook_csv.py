@@ -53,7 +53,7 @@ def test_codebook_csv_is_read_by_taguette_and_back(tmp_path: Path) -> None:
     assert health["description"] == "Health services, clinics; «очередь»"
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert header == ["id", "tag", "description", "colour", "level", "codings",
-                      "codings_with_subcodes"]  # fmt: skip
+                      "codings_with_subcodes", "memos"]  # fmt: skip
 
     other = Project.create(tmp_path / "other.fieldscribe", coder="x")
     report = import_codebook(other, out)
@@ -128,3 +128,56 @@ def test_a_file_named_xlsx_that_is_no_spreadsheet_is_refused(tmp_path: Path) -> 
         with pytest.raises(InvalidInputError, match="not a usable spreadsheet"):
             import_codebook(other, tmp_path / "cb.xlsx")
         assert other.codebook.codes() == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx"])
+def test_code_memos_travel_with_the_codebook(tmp_path: Path, suffix: str) -> None:
+    """The codebook's csv/xlsx/docx held each code's name, nesting, colour and description but
+    not its memos (Code ▸ Memo…): a codebook exported and imported into a fresh project lost
+    every one. The ``memos`` column carries them, and importing the file again adds none twice;
+    the .docx, which ``codebook import`` refused, comes back in with them too."""
+    from docx import Document
+
+    memos = [
+        ("Заметка", "Часто вместе с коррупцией;\nпроверить в fg2.\n\nВторой абзац."),
+        (None, "Тек ауылдық респонденттер айтады: «интернет жоқ»."),
+    ]
+    with Project.create(tmp_path / "a.fieldscribe", coder="ann") as p:
+        code = p.codebook.ensure_code_path("Доверие/Недоверие к акимату")
+        for title, text in memos:
+            p.codebook.add_memo("code", code.id, text, title=title)
+        p.codebook.add_memo("code", p.codebook.ensure_code_path("Доверие").id, "Trust; сенім")
+        p.codebook.update_code(code.id, colour="#bcbd22", description="Әкімдікке сенімсіздік")
+        out = export_codebook(p, tmp_path / f"book{suffix}")
+        export_codebook(p, tmp_path / "book.docx")
+        before = [(c.path, c.colour, c.description) for c in p.codebook.codes()]
+    table = Document(str(tmp_path / "book.docx")).tables[0]
+    assert table.rows[0].cells[4].text == "Memos"
+    assert "# Заметка\nЧасто вместе" in table.rows[2].cells[4].text
+    with Project.create(tmp_path / "b.fieldscribe", coder="bob") as other:
+        import_codebook(other, out)
+        import_codebook(other, out)  # again: nothing added twice
+
+        def held(path: str) -> list[tuple[str | None, str]]:
+            found = other.codebook.find_code(path)
+            assert found is not None
+            return [(m.title, m.text) for m in other.codebook.memos("code", found.id)]
+
+        assert held("Доверие/Недоверие к акимату") == memos
+        assert held("Доверие") == [(None, "Trust; сенім")]
+        assert [(c.path, c.colour, c.description) for c in other.codebook.codes()] == before
+
+
+def test_a_word_document_without_a_codebook_table_is_refused(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("Интервью 1: заметки")
+    doc.save(str(tmp_path / "notes.docx"))
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
+    with Project.create(tmp_path / "p.fieldscribe", coder="ann") as p:
+        p.codebook.ensure_code_path("Доверие")
+        for name, says in (("notes.docx", "no codebook table"), ("broken.docx", "not a usable")):
+            with pytest.raises(InvalidInputError, match=says):
+                import_codebook(p, tmp_path / name)
+        assert [c.path for c in p.codebook.codes()] == ["Доверие"]

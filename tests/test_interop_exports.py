@@ -163,7 +163,7 @@ def test_codebook_exports(built, tmp_path: Path, suffix: str) -> None:
     elif suffix == "docx":
         table = Document(str(out)).tables[0]
         cells = [[c.text for c in row.cells] for row in table.rows]
-        assert ["Trust", "#123abc", "Trust in institutions", "2"] in cells
+        assert ["Trust", "#123abc", "Trust in institutions", "2", ""] in cells
         assert ["    Health", "#3cb44b", "", "2"] in [[r[0], r[1], r[2], r[3]] for r in cells]
     else:
         new = tmp_path / "new.fieldscribe"

@@ -38,7 +38,7 @@ from analysis.filters import Filters
 from analysis.matrix import MEASURE_LABELS
 from analysis.table import Table
 from gui.analysis.models import KwicModel
-from gui.analysis.tabs import AnalysisTab, Compute, _combo
+from gui.analysis.tabs import AnalysisTab, Compute, _combo, per_label
 from gui.fmt import plural
 
 
@@ -181,7 +181,7 @@ class FrequenciesTab(AnalysisTab):
         self.by.addItem("Overall", "all")
         for c in choices:
             if c != "all":
-                self.by.addItem(f"Per {c}", c)
+                self.by.addItem(per_label(c), c)
         self.by.setCurrentIndex(max(self.by.findData(current), 0))
         self.by.blockSignals(False)
 

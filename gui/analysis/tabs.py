@@ -10,6 +10,7 @@ results overtaken by a newer request.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
@@ -174,6 +175,18 @@ def column_label(kind: str) -> str:
     return kind
 
 
+_PER_NAMES = {"session.kind": "session kind", "session.place": "session place",
+              "session.moderator": "moderator", "session.date": "session date"}  # fmt: skip
+
+
+def per_label(kind: str) -> str:
+    """What the Frequencies tab's split list says for a column kind, in the Columns list's
+    words ("participant.age": "Per participant: age"; it read "Per participant.age")."""
+    if kind.startswith("participant."):
+        return f"Per participant: {kind.removeprefix('participant.')}"
+    return f"Per {_PER_NAMES.get(kind, kind)}"
+
+
 class CodeTableTab(AnalysisTab):
     """A code table (matrix or co-occurrence) with shaded cells and the segments of a cell."""
 
@@ -285,7 +298,7 @@ class MatrixTab(CodeTableTab):
         self.rollup = QCheckBox("Roll up")
         self.rollup.setToolTip("count sub-codes' segments for their parents")
         self.top = QCheckBox("Top level only")
-        self.top.setToolTip("hide sub-codes (collapse the hierarchy)")
+        self.top.setToolTip("collapse the hierarchy: each top-level code counts its sub-codes")
         self._add_controls(
             [
                 ("Columns", self.columns),
@@ -303,7 +316,19 @@ class MatrixTab(CodeTableTab):
         self.percent.currentIndexChanged.connect(
             lambda _i: self.model.set_options(percent=self.percent.currentData())
         )
-        self.top.toggled.connect(lambda on: self.model.set_options(top=on))
+        self.top.toggled.connect(self._top_toggled)
+        self._rollup_before_top = False
+
+    def _top_toggled(self, on: bool) -> None:
+        """Collapsed to the top-level codes, each counts its sub-codes' segments (rolled up):
+        the rows hidden were subtracted before, "Services 4" for 17 segments coded under it."""
+        if on:
+            self._rollup_before_top = self.rollup.isChecked()
+            self.rollup.setChecked(True)
+        else:
+            self.rollup.setChecked(self._rollup_before_top)
+        self.rollup.setEnabled(not on)
+        self.model.set_options(top=on)
 
     def set_column_choices(self, choices: list[str]) -> None:
         """The column kinds the project offers."""
@@ -340,7 +365,13 @@ class MatrixTab(CodeTableTab):
         )
 
     def export_data(self, kind: str = "") -> tuple[str, Any, str]:
-        return "matrix", self.result, str(self.percent.currentData())
+        table = self.result
+        if self.top.isChecked() and isinstance(table, Table):  # the rows shown, not the hidden
+            keep = [i for i, h in enumerate(table.rows) if h.depth == 0]
+            table = replace(
+                table, rows=[table.rows[i] for i in keep], cells=[table.cells[i] for i in keep]
+            )
+        return "matrix", table, str(self.percent.currentData())
 
 
 class CooccurrenceTab(CodeTableTab):

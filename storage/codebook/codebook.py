@@ -43,6 +43,17 @@ def split_code_path(path: str) -> list[str]:
     return names
 
 
+def autocoded(found: int, added: int, path: str) -> str:
+    """What coding the segments a search found said: how many it coded, and how many of those
+    found carried the code already (the whole segment, by this coder), so that the count said
+    is the count found ("Coded 2 segments" for 4 found read as if the search found 2)."""
+    if added == found:
+        return f"Coded {plural(added, 'segment')} with {path!r}."
+    already = found - added
+    found_text = plural(found, "segment")
+    return f"Found {found_text}: coded {added} with {path!r}, {already} had it already."
+
+
 def _too_deep(levels: int) -> InvalidInputError:
     return InvalidInputError(
         f"That code would be {levels} levels deep; codes nest at most {MAX_CODE_DEPTH} levels. "
@@ -358,7 +369,7 @@ class Codebook:
                 (source_id, "merged-into:" + target_id, self._store.coder),
             )
         return DeletionReport(
-            target=f"code {source.path!r} merged into {target.path!r}",
+            target=f"code {source.path!r}, merged into {target.path!r}",
             removed={"codings moved": moved, "sub-codes moved": children},
         )
 

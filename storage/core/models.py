@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.core.words import plural
+
 SESSION_KINDS = ("focus_group", "interview", "observation")
 SEGMENT_ORIGINS = ("whisper", "manual", "import")
 MEMO_TARGETS = ("project", "session", "segment", "code", "coding", "journal")
@@ -230,9 +232,20 @@ class DeletionReport:
     removed: dict[str, int]
 
     def describe(self) -> str:
-        """Return a one-line human summary."""
-        parts = [f"{n} {kind}" for kind, n in self.removed.items() if n]
-        return f"deleted {self.target}" + (f" ({', '.join(parts)})" if parts else "")
+        """Return a one-line human summary ("Deleted code 'Trust' (1 coding)")."""
+        parts = [_counted(n, kind) for kind, n in self.removed.items() if n]
+        return f"Deleted {self.target}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _counted(n: int, kind: str) -> str:
+    """``n`` rows of a kind named in the plural ("codings moved", "speaker mappings"), its
+    noun (the first word ending in s) in the singular for one: "1 coding moved"."""
+    words = kind.split(" ")
+    at = next((i for i, w in enumerate(words) if w.endswith("s")), None)
+    if at is None:
+        return f"{n} {kind}"
+    one = " ".join([*words[:at], words[at][:-1], *words[at + 1 :]])
+    return plural(n, one, kind)
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

@@ -12,6 +12,9 @@ ignored, commas or semicolons separate):
   one from the palette).
 * ``id`` (or ``guid``): a code of this project with that id is the same code (reused, even when
   renamed elsewhere); otherwise codes match by path.
+* ``memos``: the code's memos (Code ▸ Memo…), as ``memos_cell`` writes them: one after another,
+  a line ``---`` between two, a titled memo's first line ``# Title``. Each one the code does not
+  hold yet (the same title and text) is added to it.
 
 Every other column (``level``, ``codings``, ``number of highlights``...) is read over. The import
 runs in one transaction: a bad row refuses the file, naming the row, and nothing changes.
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.zipcheck import ZipCaps
 
 from .qdpx_import import ImportReport
 
@@ -33,10 +37,14 @@ if TYPE_CHECKING:
 
 _MAX_BYTES = 16 * 1024**2
 _CODE_COLUMNS = ("tag", "path", "name")
+_ZIP_CAPS = ZipCaps(
+    max_members=1000, max_member_bytes=_MAX_BYTES * 8, max_total_bytes=_MAX_BYTES * 16
+)
 
 
 def read_codebook_csv(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV codebook as ``{"path", "description", "colour", "id"}`` (nothing written).
+    """The rows of a CSV codebook as ``{"path", "description", "colour", "id", "memos"}``
+    (nothing written).
 
     Raises:
         InvalidInputError: not readable as a CSV codebook (the message says why).
@@ -47,7 +55,11 @@ def read_codebook_csv(path: Path) -> list[dict[str, str]]:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc}).") from None
     if size > _MAX_BYTES:
         raise InvalidInputError(f"{path}: larger than {_MAX_BYTES} bytes; not a codebook.")
-    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        rows = _docx_rows(path)
+    else:
+        rows = _xlsx_rows(path) if suffix == ".xlsx" else _csv_rows(path)
     if not rows:
         raise InvalidInputError(f"{path}: empty; a codebook CSV needs a header row.")
     header = [h.strip().lower() for h in rows[0]]
@@ -66,6 +78,7 @@ def read_codebook_csv(path: Path) -> list[dict[str, str]]:
         "description": index("description", "memo"),
         "colour": index("colour", "color"),
         "id": index("id", "guid"),
+        "memos": index("memos"),
     }
     result = []
     for number, row in enumerate(rows[1:], start=2):
@@ -103,17 +116,68 @@ def _csv_rows(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), dialect))
 
 
+def _docx_rows(path: Path) -> list[list[str]]:
+    """Our Word codebook (``codebook export -o X.docx``) as listing rows: its table's "Code"
+    column names a code indented four spaces a level under its parent, "Colour",
+    "Description" and "Memos" (written as ``memos_cell`` writes them) come with it."""
+    import zipfile
+
+    from docx import Document
+
+    from storage.core.zipcheck import check_count, check_declared
+
+    def refuse(why: str) -> InvalidInputError:
+        return InvalidInputError(f"{path}: not a usable Word document ({why}).")
+
+    try:
+        check_count(path, _ZIP_CAPS, refuse)
+        with zipfile.ZipFile(path) as archive:
+            check_declared(archive.infolist(), _ZIP_CAPS, refuse)
+        document = Document(str(path))
+    except InvalidInputError:
+        raise
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise refuse(str(exc) or type(exc).__name__) from None
+    for table in document.tables:
+        cells = [[c.text for c in row.cells] for row in table.rows]
+        if not cells or [h.strip().lower() for h in cells[0][:1]] != ["code"]:
+            continue
+        header = [h.strip().lower() for h in cells[0]]
+        at = {
+            name: header.index(name)
+            for name in ("colour", "description", "memos")
+            if name in header
+        }
+        rows = [["tag", *at]]
+        path_of: list[str] = []  # the path at each depth above the row
+        for number, row in enumerate(cells[1:], start=2):
+            name = row[0].rstrip()
+            if not name.strip():
+                continue
+            depth = (len(name) - len(name.lstrip(" "))) // 4
+            if depth > len(path_of):
+                raise InvalidInputError(
+                    f"{path}, row {number}: {name.strip()!r} is indented deeper than a sub-code "
+                    "of the row above it; nothing was imported."
+                )
+            path_of[depth:] = [name.strip()]
+            rows.append(["/".join(path_of), *(row[i] for i in at.values())])
+        return rows
+    raise InvalidInputError(
+        f"{path}: no codebook table (a first column headed 'Code', as `codebook export -o "
+        "X.docx` writes it); nothing was imported."
+    )
+
+
 def _xlsx_rows(path: Path) -> list[list[str]]:
     """The cells of the first sheet as text (a zip: its sizes are checked before reading)."""
     import zipfile
 
     import openpyxl
 
-    from storage.core.zipcheck import ZipCaps, check_count, check_declared
+    from storage.core.zipcheck import check_count, check_declared
 
-    caps = ZipCaps(
-        max_members=1000, max_member_bytes=_MAX_BYTES * 8, max_total_bytes=_MAX_BYTES * 16
-    )
+    caps = _ZIP_CAPS
 
     def refuse(why: str) -> InvalidInputError:
         return InvalidInputError(f"{path}: not a usable spreadsheet ({why}).")
@@ -136,6 +200,29 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         ]  # fmt: skip
     finally:
         book.close()
+
+
+MEMO_BREAK = "\n---\n"
+
+
+def memos_cell(memos: list[tuple[str | None, str]]) -> str:
+    """A code's memos (title, text) in one cell: ``---`` lines between them, a title as the
+    first line ``# Title`` (``memos_of_cell`` reads them back)."""
+    return MEMO_BREAK.join(f"# {title}\n{text}" if title else text for title, text in memos)
+
+
+def memos_of_cell(cell: str) -> list[tuple[str | None, str]]:
+    """The memos (title, text) of a ``memos`` cell (``memos_cell``); blank ones are skipped."""
+    memos: list[tuple[str | None, str]] = []
+    for block in cell.replace("\r\n", "\n").split(MEMO_BREAK):
+        block = block.strip("\n")
+        title: str | None = None
+        if block.startswith("# "):
+            first, _, block = block.partition("\n")
+            title = first[2:].strip() or None
+        if block.strip() or title:
+            memos.append((title, block))
+    return memos
 
 
 def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
@@ -169,6 +256,11 @@ def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
                         codebook.update_code(code.id, colour=values["colour"])
                 if values["description"] and values["description"] != (code.description or ""):
                     codebook.update_code(code.id, description=values["description"])
+                held = {(m.title, m.text) for m in codebook.memos("code", code.id)}
+                for title, text in memos_of_cell(values["memos"]):
+                    if (title, text) not in held:
+                        codebook.add_memo("code", code.id, text, title=title)
+                        held.add((title, text))
             except InvalidInputError as exc:
                 raise InvalidInputError(
                     f"{path}, row {number}: {exc} Nothing was imported."

@@ -105,7 +105,17 @@ def _qdc_xml(project: Project) -> bytes:
 #: two of them); ``description`` is the column Taguette reads next. ``id`` comes first so that the
 #: byte-order mark spreadsheets need (UTF-8 with BOM) never sticks to ``tag``. The same columns
 #: come back in with ``import_codebook`` (``storage.interop.codebook_csv``).
-_HEADERS = ["id", "tag", "description", "colour", "level", "codings", "codings_with_subcodes"]
+#: ``memos`` (last, so that the columns before it stay where they were) holds the code's memos
+#: (``codebook_csv.memos_cell``), which the import adds back.
+_HEADERS = [
+    "id", "tag", "description", "colour", "level", "codings", "codings_with_subcodes", "memos",
+]  # fmt: skip
+
+
+def _memos(project: Project, code_id: str) -> str:
+    from .codebook_csv import memos_cell
+
+    return memos_cell([(m.title, m.text) for m in project.codebook.memos("code", code_id)])
 
 
 def _table(project: Project) -> list[list[Any]]:
@@ -118,6 +128,7 @@ def _table(project: Project) -> list[list[Any]]:
             r.depth + 1,
             r.codings,
             r.codings_with_subcodes,
+            _memos(project, r.code.id),
         ]
         for r in codebook_rows(project)
     ]
@@ -180,7 +191,7 @@ def _write_xlsx(project: Project, path: Path) -> None:
         colour = str(row[3]).lstrip("#").upper()
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", start_color=colour, end_color=colour)
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFG", (38, 40, 60, 10, 6, 9, 12), strict=True):
+    for col, width in zip("ABCDEFGH", (38, 40, 60, 10, 6, 9, 12, 60), strict=True):
         ws.column_dimensions[col].width = width
     wb.save(path)
 
@@ -195,10 +206,10 @@ def _write_docx(project: Project, path: Path) -> None:
     doc.add_heading(f"Codebook: {project.name}", level=1)
     rows = codebook_rows(project)
     doc.add_paragraph(f"{plural(len(rows), 'code')}.")
-    table = doc.add_table(rows=1, cols=4)
+    table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     for cell, text in zip(
-        table.rows[0].cells, ("Code", "Colour", "Description", "Codings"), strict=True
+        table.rows[0].cells, ("Code", "Colour", "Description", "Codings", "Memos"), strict=True
     ):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
@@ -216,6 +227,7 @@ def _write_docx(project: Project, path: Path) -> None:
             if r.codings == r.codings_with_subcodes
             else f"{r.codings} ({r.codings_with_subcodes} with sub-codes)"
         )
+        cells[4].text = _memos(project, r.code.id)
         for cell in cells:
             for para in cell.paragraphs:
                 for run in para.runs:
@@ -324,7 +336,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
         InvalidInputError: the file is not a safe, well-formed REFI-QDA codebook or CSV codebook.
     """
     path = Path(source).expanduser()
-    if path.suffix.lower() in (".csv", ".xlsx"):
+    if path.suffix.lower() in (".csv", ".xlsx", ".docx"):
         from .codebook_csv import import_codebook_csv
 
         return import_codebook_csv(project, path)
@@ -333,7 +345,7 @@ def import_codebook(project: Project, source: str | Path) -> ImportReport:
     elif path.suffix.lower() != ".qdc":
         raise InvalidInputError(
             f"{path}: codebooks are imported from .qdc (REFI-QDA), .qdpx (the codebook of a "
-            "REFI-QDA project), .csv or .xlsx files."
+            "REFI-QDA project), .csv, .xlsx or .docx (FieldScribe's Word codebook) files."
         )
     else:
         qp = read_qdc(path)

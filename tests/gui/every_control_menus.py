@@ -222,7 +222,7 @@ def _import_transcript_session(h: Harness) -> None:
 
 
 @control(
-    "File ▸ Import a codebook (.qdc, .qdpx, .csv, .xlsx)…",
+    "File ▸ Import a codebook (.qdc, .qdpx, .csv, .xlsx, .docx)…",
     effect="asks a codebook file; its codes are added",
 )
 def _import_codebook(h: Harness) -> None:

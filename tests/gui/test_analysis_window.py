@@ -951,3 +951,47 @@ def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
     idle(main)
     assert len(asked) == 2 and dest.is_file()
     assert win.status.text() == f"Wrote {dest}."
+
+
+def test_frequencies_split_list_names_columns_as_the_matrix_does(qtbot: Any) -> None:
+    """The Frequencies tab offered "Per participant.возраст" and "Per session.kind" where the
+    Matrix tab's Columns list says "Participant: возраст" and "Session kind"."""
+    from analysis.filters import Filters
+    from gui.analysis.frequencies import FrequenciesTab
+
+    tab = FrequenciesTab(lambda *_a: None, Filters)
+    qtbot.addWidget(tab)
+    tab.set_by_choices(["all", "session", "participant.возраст", "session.kind", "speaker"])
+    texts = [tab.by.itemText(i) for i in range(tab.by.count())]
+    assert texts == [
+        "Overall", "Per session", "Per participant: возраст", "Per session kind", "Per speaker"
+    ]  # fmt: skip
+
+
+def test_top_level_only_counts_each_top_code_with_its_sub_codes(
+    main: Any, coded: Project, idle: Callable[..., None]
+) -> None:
+    """ "Top level only" hid the sub-code rows and left each parent counting its own codings
+    alone: "Access" read its few whole-code segments while the segments coded under it (its
+    sub-codes') were many more; the export wrote every row. Collapsed, a top code counts its
+    sub-codes (roll-up, as the hierarchy collapses), and the export holds the rows shown."""
+    win = _open(main, idle)
+    tab = win.matrix
+    tab.top.setChecked(True)
+    idle(main)
+    rolled = code_matrix(coded, "session", "segments", rollup=True)
+    top = [i for i, h in enumerate(rolled.rows) if h.depth == 0]
+    model = tab.model
+    assert model.rowCount() == len(top) and tab.rollup.isChecked()
+    for r, i in enumerate(top):
+        shown = [model.data(model.index(r, c)) or "0" for c in range(len(rolled.columns))]
+        assert [int(v) for v in shown] == rolled.cells[i], rolled.rows[i].label
+    _kind, table, _percent = tab.export_data("table")
+    assert [h.key for h in table.rows] == [rolled.rows[i].key for i in top]
+    assert table.cells == [rolled.cells[i] for i in top]
+    own = code_matrix(coded, "session", "segments")
+    access = next(i for i, h in enumerate(own.rows) if h.label == "Access")
+    assert sum(rolled.cells[access]) > sum(own.cells[access])  # the case that was wrong
+    tab.top.setChecked(False)  # back: the roll-up as it was before
+    idle(main)
+    assert not tab.rollup.isChecked() and tab.rollup.isEnabled()

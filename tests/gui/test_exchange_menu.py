@@ -140,7 +140,7 @@ def test_codebook_export_and_import_through_the_menu(
     taguette = tmp_path / "taguette.csv"
     taguette.write_text("tag,description\nEmotions/Fear,Afraid of something\n", encoding="utf-8")
     _answer_files(monkeypatch, getOpenFileName=taguette)
-    _action(w, "&File", "Import a codebook (.qdc, .qdpx, .csv, .xlsx)…").trigger()
+    _action(w, "&File", "Import a codebook (.qdc, .qdpx, .csv, .xlsx, .docx)…").trigger()
     idle(w)
     assert w.last_error == ""
     assert "1 already" not in w.exchange.last_report and "2 new codes" in w.exchange.last_report

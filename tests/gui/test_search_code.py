@@ -121,3 +121,27 @@ def test_a_search_that_finds_more_than_it_lists_says_how_many_it_found(
     idle(window)
     assert panel.info.text() == "1 segment found"
     assert panel.info.toolTip() == ""
+
+
+def test_code_hits_says_how_many_were_found_coded_and_coded_already(
+    texts: dict[str, str], window: Any, qtbot: Any, idle: Any, monkeypatch: Any
+) -> None:
+    """Code hits… coded what a search found and said nothing: with one of the two hits coded
+    before, the codebook's count rose by one and nothing told why (the undo step read "Code 2
+    search hits")."""
+    code = window.project.codebook.find_code("Жұмыс")
+    window.project.codebook.apply_code(texts["Қазақстанда жұмыс көп емес"], code.id)
+    idle(window)
+    panel = window.search_panel
+    panel.query.setText("жұмыс")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    idle(window)
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("Жұмыс", True)))
+    panel.code_button.click()
+    idle(window)
+    said = "Found 2 segments: coded 1 with 'Жұмыс', 1 had it already."
+    assert window.statusBar().currentMessage() == said
+    window.undo_stack.undo()
+    idle(window)
+    assert window.statusBar().currentMessage() == f"Undone: {said}"
+    assert len(window.project.codebook.codings(code_id=code.id)) == 1

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from gui.analysis.launcher import AnalysisLauncher
 from gui.app_state import AppState
-from gui.chrome import WindowChrome
+from gui.chrome import WindowChrome, bring_to_front
 from gui.codebook_view import CodebookPanel
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
@@ -446,8 +446,8 @@ class MainWindow(QMainWindow):
         enable_project_menus(self, True)
         self.layout_keeper.shown()
         self._fit_session_columns()
-        self.sessions_dock.raise_()
-        self.search_dock.raise_()
+        bring_to_front(self.sessions_dock)
+        bring_to_front(self.search_dock)
 
     def reset_layout(self) -> None:
         """View ▸ Reset layout: the default docks, places and sizes for this screen."""

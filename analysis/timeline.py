@@ -8,7 +8,8 @@ share one time scale (``timelines``): each starts at 0 ms.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -134,6 +135,9 @@ def session_timeline(
     if not found:
         return Timeline(session_id, session_id, 0, [], f"No session with id {session_id!r}.")
     title = str(found[0][0])
+    filters = replace(
+        filters, exclude_segments=_of_session(project, session_id, filters.exclude_segments)
+    )
     duration = int(
         rows(
             project,
@@ -194,6 +198,16 @@ def session_timeline(
         )
         lanes = []
     return Timeline(session_id, title, duration, lanes, note)
+
+
+def _of_session(project: Project, session_id: str, segment_ids: Iterable[str]) -> frozenset[str]:
+    """Those of ``segment_ids`` in the session: a note's "N without consent left out" counted
+    the whole project's ("5 segments without consent left out" under a 2-segment session)."""
+    ids = set(segment_ids)
+    if not ids:
+        return frozenset()
+    found = rows(project, "SELECT id FROM segments WHERE session_id = ?", (session_id,))
+    return frozenset(str(r[0]) for r in found if str(r[0]) in ids)
 
 
 def timelines(

@@ -183,6 +183,27 @@ def test_a_redactions_placeholder_is_no_word_said(tmp_path: Path) -> None:
         assert counted.tokens == 6  # мы живём в рядом с хорошее: no placeholder
 
 
+def test_a_timelines_note_counts_the_sessions_own_segments_left_out(tmp_path: Path) -> None:
+    """Ethics review: a 2-segment session's timeline said "5 segments without consent left
+    out": the count was the whole project's."""
+    from storage.transcript.transcript import SegmentDraft
+
+    with Project.create(tmp_path / "t.fieldscribe", coder="lead") as p:
+        a = p.sessions.add_session("Интервью", "interview")
+        b = p.sessions.add_session("ФГ", "focus_group")
+        mine = p.transcript.add_segments(
+            a.id, [SegmentDraft(0, 1000, "Сәлем", speaker="A"), SegmentDraft(1000, 2000, "Иә")]
+        )
+        theirs = p.transcript.add_segments(
+            b.id,
+            [SegmentDraft(i * 1000, i * 1000 + 900, f"сөз {i}", speaker="B") for i in range(4)],
+        )
+        p.codebook.apply_code(theirs[0].id, p.codebook.ensure_code_path("Су").id)
+        left_out = frozenset([mine[0].id, *(t.id for t in theirs)])
+        note = session_timeline(p, a.id, filters=Filters(exclude_segments=left_out)).note
+        assert "1 segment without consent left out" in note, note
+
+
 def test_empty_and_impossible_give_notes_not_errors(tmp_path: Path) -> None:
     with Project.create(tmp_path / "e.fieldscribe", coder="lead") as p:
         for columns in COLUMNS:

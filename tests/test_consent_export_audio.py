@@ -132,26 +132,34 @@ def test_a_left_out_participant_has_no_case_in_a_consented_only_qdpx(tmp_path: P
         assert 'name="P02"' in zf.read("project.qde").decode("utf-8")
 
 
-def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> None:
-    """The ethics review (session 32): a participant who agreed to transcription and quotation
-    but refused recording was read (rightly) and heard (wrongly) in a consented-only .qdpx and
-    team bundle with audio: "export" needs transcription and quotation, so their voice stayed.
-    Audio is a recording: only those who consented to recording are heard."""
-    folder = tmp_path / "FG.fieldscribe"
-    with Project.create(folder, name="FG", coder="lead") as p:
-        session = p.sessions.import_audio(_tone(tmp_path / "fg.wav", 6), kind="focus_group")
-        p.transcript.add_segments(
-            session.id,
-            [
-                SegmentDraft(0, 2500, "Сәлеметсіз бе.", speaker="Speaker 1"),
-                SegmentDraft(3000, 6000, "Өмірбектің сөзі: өзен тартылды.", speaker="Speaker 2"),
-            ],
-        )
+def _second_refuses_recording(folder: Path, audio: Path, said: list[SegmentDraft]) -> None:
+    """A session of ``audio`` and two speakers' segments: the first speaker P01 consents to
+    everything, the second P03 to transcription and quotation but not to recording."""
+    with Project.create(folder, name=folder.stem, coder="lead") as p:
+        session = p.sessions.import_audio(audio, kind="focus_group")
+        p.transcript.add_segments(session.id, said)
         yes, unheard = p.sessions.add_participant("P01"), p.sessions.add_participant("P03")
-        p.sessions.map_speaker(session.id, "Speaker 1", yes.id)
-        p.sessions.map_speaker(session.id, "Speaker 2", unheard.id)
+        first, second = dict.fromkeys(d.speaker for d in said)
+        p.sessions.map_speaker(session.id, str(first), yes.id)
+        p.sessions.map_speaker(session.id, str(second), unheard.id)
         p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
         p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+
+
+def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> None:
+    """The ethics review: a participant who agreed to transcription and quotation but refused
+    recording was read (rightly) and heard (wrongly) in a consented-only .qdpx and team bundle
+    with audio: "export" needs transcription and quotation, so their voice stayed. Audio is a
+    recording: only those who consented to recording are heard."""
+    folder = tmp_path / "FG.fieldscribe"
+    _second_refuses_recording(
+        folder,
+        _tone(tmp_path / "fg.wav", 6),
+        [
+            SegmentDraft(0, 2500, "Сәлеметсіз бе.", speaker="Speaker 1"),
+            SegmentDraft(3000, 6000, "Өмірбектің сөзі: өзен тартылды.", speaker="Speaker 2"),
+        ],
+    )
     configure_pydub()
     out, bundle = tmp_path / "fg.qdpx", tmp_path / "b.fsbundle"
     fs("qdpx", "export", folder, "-o", out, "--consented-only")
@@ -172,20 +180,14 @@ def test_a_qdpx_with_audio_stops_where_someone_refused_recording(tmp_path: Path)
     audio it stops in one line; --no-media, --consented-only (silenced) or --export-anyway go
     on."""
     folder = tmp_path / "I.fieldscribe"
-    with Project.create(folder, name="I", coder="lead") as p:
-        session = p.sessions.import_audio(_tone(tmp_path / "i.wav", 4), kind="interview")
-        p.transcript.add_segments(
-            session.id,
-            [
-                SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
-                SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
-            ],
-        )
-        yes, unheard = p.sessions.add_participant("P01"), p.sessions.add_participant("P03")
-        p.sessions.map_speaker(session.id, "S1", yes.id)
-        p.sessions.map_speaker(session.id, "S2", unheard.id)
-        p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
-        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+    _second_refuses_recording(
+        folder,
+        _tone(tmp_path / "i.wav", 4),
+        [
+            SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
+            SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
+        ],
+    )
     out = tmp_path / "i.qdpx"
     said = fs("qdpx", "export", folder, "-o", out, ok=False)
     assert said.returncode == 1 and not out.exists(), said.stderr

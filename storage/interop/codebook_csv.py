@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.zipcheck import ZipCaps
@@ -35,6 +36,7 @@ from .qdpx_import import ImportReport
 if TYPE_CHECKING:
     from storage.project import Project
 
+_T = TypeVar("_T")
 _MAX_BYTES = 16 * 1024**2
 _CODE_COLUMNS = ("tag", "path", "name")
 _ZIP_CAPS = ZipCaps(
@@ -120,24 +122,9 @@ def _docx_rows(path: Path) -> list[list[str]]:
     """Our Word codebook (``codebook export -o X.docx``) as listing rows: its table's "Code"
     column names a code indented four spaces a level under its parent, "Colour",
     "Description" and "Memos" (written as ``memos_cell`` writes them) come with it."""
-    import zipfile
-
     from docx import Document
 
-    from storage.core.zipcheck import check_count, check_declared
-
-    def refuse(why: str) -> InvalidInputError:
-        return InvalidInputError(f"{path}: not a usable Word document ({why}).")
-
-    try:
-        check_count(path, _ZIP_CAPS, refuse)
-        with zipfile.ZipFile(path) as archive:
-            check_declared(archive.infolist(), _ZIP_CAPS, refuse)
-        document = Document(str(path))
-    except InvalidInputError:
-        raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise refuse(str(exc) or type(exc).__name__) from None
+    document = _zip_opened(path, "a usable Word document", lambda p: Document(str(p)))
     for table in document.tables:
         cells = [[c.text for c in row.cells] for row in table.rows]
         if not cells or [h.strip().lower() for h in cells[0][:1]] != ["code"]:
@@ -169,28 +156,36 @@ def _docx_rows(path: Path) -> list[list[str]]:
     )
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    """The cells of the first sheet as text (a zip: its sizes are checked before reading)."""
+def _zip_opened(path: Path, what: str, open_file: Callable[[Path], _T]) -> _T:
+    """``open_file(path)`` of a document that is a zip (.docx, .xlsx), its sizes checked
+    first; any failure is one line: "PATH: not WHAT (why)."."""
     import zipfile
-
-    import openpyxl
 
     from storage.core.zipcheck import check_count, check_declared
 
-    caps = _ZIP_CAPS
-
     def refuse(why: str) -> InvalidInputError:
-        return InvalidInputError(f"{path}: not a usable spreadsheet ({why}).")
+        return InvalidInputError(f"{path}: not {what} ({why}).")
 
     try:
-        check_count(path, caps, refuse)
+        check_count(path, _ZIP_CAPS, refuse)
         with zipfile.ZipFile(path) as archive:
-            check_declared(archive.infolist(), caps, refuse)
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            check_declared(archive.infolist(), _ZIP_CAPS, refuse)
+        return open_file(path)
     except InvalidInputError:
         raise
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise refuse(str(exc) or type(exc).__name__) from None
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """The cells of the first sheet as text (a zip: its sizes are checked before reading)."""
+    import openpyxl
+
+    book = _zip_opened(
+        path,
+        "a usable spreadsheet",
+        lambda p: openpyxl.load_workbook(p, read_only=True, data_only=True),
+    )
     try:
         sheet = book.worksheets[0]
         return [

@@ -89,7 +89,7 @@ def test_a_session_nobody_is_known_to_be_in_is_noted_once(tmp_path: Path) -> Non
 
 
 def test_keywords_in_context_written_to_a_file_stop_at_a_refusal(tmp_path: Path) -> None:
-    """The ethics review (session 32): ``analyze DIR frequencies --kwic WORD -o F`` wrote the
+    """The ethics review: ``analyze DIR frequencies --kwic WORD -o F`` wrote the
     lines of a participant who refused quotation without a word, where ``export`` stops. It
     stops the same way (nothing written), --consented-only leaves them out, --export-anyway
     writes them; on screen (no -o) the lines stay the lead's own view."""

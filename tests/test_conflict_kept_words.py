@@ -1,6 +1,6 @@
 """A text conflict resolved to the coder's own text gives that coder's span back.
 
-Found in a team round (session 31): two coders edited one segment differently; bolat had coded
+Found in a team round: two coders edited one segment differently; bolat had coded
 "жол өте нашар" in his text, aigerim cut those words out of hers. While the conflict was open
 the segment showed aigerim's (newer) text, so bolat's span became a whole-segment coding
 flagged "coded words deleted", as it should. The lead then kept bolat's version, the text in

@@ -1,6 +1,6 @@
 """The audio of a consented-only export is silent wherever a left-out speaker speaks.
 
-A focus group walk (session 30) exported a .qdpx with only consented participants: the
+A focus group walk exported a .qdpx with only consented participants: the
 participant who refused quotation was silenced over each of their segments, but the quarter of a
 second between two of their segments (a pause inside one turn of theirs, held by no segment)
 kept their voice. Their turns on the speaker timeline are silenced too now.

@@ -1,6 +1,6 @@
 """A speaker linked to a participant is exported under the participant's pseudonym.
 
-A focus-group walk (session 30) renamed a detected speaker to the name heard in the recording
+A focus-group walk renamed a detected speaker to the name heard in the recording
 ("Ерлан"), linked the label to the participant P01 and exported with "Replace real names by
 their pseudonyms" on: every transcript, codings sheet and .qdpx still said "Ерлан". Exports
 with pseudonyms now write a linked speaker as their participant's pseudonym; an unlinked label

@@ -916,7 +916,7 @@ def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The ethics review (session 32): the keyword-in-context lines of a participant who
+    """The ethics review: the keyword-in-context lines of a participant who
     refused quotation were exported from the Analysis window without a question (the window
     has no "only consented" option; every other export asks). They are asked about as a
     transcript export is: Cancel writes nothing, Export anyway writes them."""

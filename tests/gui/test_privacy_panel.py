@@ -276,7 +276,7 @@ def test_the_consent_form_shows_what_is_recorded_for_the_chosen_pair(
 ) -> None:  # type: ignore[no-untyped-def]
     """Choosing a participant and a session in Ethics ▸ Consent left the answers at "not
     recorded" although the table below said "recording yes, transcription yes, quotation no"
-    (a focus-group walk, session 30): the form now shows the record of that pair, and an
+    (a focus-group walk): the form now shows the record of that pair, and an
     empty form for a pair with none."""
     session_id, _, person = _project(project)
     other = project.sessions.add_participant("P02")

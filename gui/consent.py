@@ -74,6 +74,9 @@ def ask(
     return STOP
 
 
+LEAVE_OUT = "tick “Leave out participants without consent to export” in the export options"
+
+
 def confirm_consent(
     parent: QWidget,
     project: Any,
@@ -82,15 +85,15 @@ def confirm_consent(
     doing: str,
     *,
     show_details: Callable[[str], None] | None = None,
-    leave_out: bool = True,
+    leave_out: str = LEAVE_OUT,
 ) -> bool:
     """Warn when consent does not cover ``purpose``; True when the user goes on (or all is well,
     or the unknowns were acknowledged for these sessions and have not changed).
 
     ``doing`` names the action, e.g. "Transcribe"; ``show_details(session id)`` opens Session
     details of a session to link its speakers (Link speakers… is offered with it);
-    ``leave_out``: the export offers "Leave out participants without consent" (the Analysis
-    window's keyword-in-context export does not: not named as a way out)."""
+    ``leave_out``: how this export leaves out participants without consent, named as a way out
+    where someone refused (the Analysis window's lines: "Only consented" beside the word)."""
     found: list[tuple[str, list[ConsentProblem]]] = []
     errors: list[str] = []
     for sid in dict.fromkeys(session_ids):
@@ -127,7 +130,7 @@ def confirm_consent(
         + "."
     )
     if refused and purpose == "export" and leave_out:
-        text += " Or tick “Leave out participants without consent to export” in the export options."
+        text += f" Or {leave_out}."
     plural = "these sessions" if len(found) > 1 else "this session"
     remember = (
         None

@@ -18,6 +18,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -128,8 +129,18 @@ class FrequenciesTab(AnalysisTab):
         self.kwic_export = QPushButton("Export lines…")
         self.kwic_export.setToolTip("write these keyword-in-context lines to xlsx or csv")
         self.kwic_export.clicked.connect(lambda: self.export_requested.emit("kwic"))
+        # as the exports' option: the lines of participants without consent to export left
+        # out, on screen and in the file (the export then asks nothing)
+        self.kwic_consented = QCheckBox("Only consented")
+        self.kwic_consented.setToolTip(
+            "leave out the lines of participants without consent to export, here and in "
+            "Export lines… (as the export options' “Leave out participants without consent”)"
+        )
+        self.kwic_consented.toggled.connect(self.refresh_kwic)
+        self.kwic_consented_shown = False  # the lines in the table were read so
         word_row = QHBoxLayout()
         word_row.addWidget(self.kwic_word, 1)
+        word_row.addWidget(self.kwic_consented)
         word_row.addWidget(self.kwic_export)
         # the keyword-in-context pane shows with word counts only: with code counts it stood
         # empty under the chart, a third of the tab
@@ -228,8 +239,9 @@ class FrequenciesTab(AnalysisTab):
             languages = tuple(x.strip() for x in self.languages.text().split(",") if x.strip())
             top = self.top_n.value()
             text_filters = replace(filters, codes=())
-            self.compute(
-                "words",
+            self.compute(  # one name with the code counts: the later request wins, a code
+                # count asked for before and arriving after no longer draws over the words
+                "frequencies",
                 lambda p: word_frequencies(
                     p,
                     code_id=code_id,
@@ -320,6 +332,7 @@ class FrequenciesTab(AnalysisTab):
         from dataclasses import replace
 
         from analysis.words import keywords_in_context, kwic_not_found
+        from storage.privacy.models import ExportPrivacy
 
         word = self.kwic_word.text().strip()
         self._kwic_note("")
@@ -328,15 +341,18 @@ class FrequenciesTab(AnalysisTab):
             return
         code_id, session_id = self._scope()
         filters = replace(self.filters(), codes=())
+        consented = self.kwic_consented.isChecked()
+        privacy = ExportPrivacy(consented_only="export") if consented else None
 
         def job(p: Any) -> tuple[list[Any], dict[str, str]]:
             lines = keywords_in_context(
-                p, word, code_id=code_id, session_id=session_id, filters=filters
+                p, word, code_id=code_id, session_id=session_id, filters=filters, privacy=privacy
             )
             return lines, {s.id: s.title for s in p.sessions.all()}
 
         def show(result: tuple[list[Any], dict[str, str]]) -> None:
             self.kwic.set_lines(*result)
+            self.kwic_consented_shown = consented
             self._kwic_note("" if result[0] else kwic_not_found(word))
 
         self.compute("kwic", job, show)

@@ -371,10 +371,12 @@ class AnalysisWindow(QWidget):
             self.say(f"Nothing to export: {note[:1].lower()}{note[1:]}", error=True)
             return
         sessions: list[str] = []
-        if kind == "kwic":  # keywords in context quote what participants said: asked as a
-            # transcript export is (a refusal of quotation went out in the lines without a word)
+        if kind == "kwic" and not getattr(tab, "kwic_consented_shown", False):
+            # keywords in context quote what participants said: asked as a transcript export
+            # is (a refusal of quotation went out in the lines without a word)
             sessions = sorted({line.session_id for line in data})
-            if not confirm_consent(self, project, sessions, "export", "Export", leave_out=False):
+            way_out = "tick “Only consented” beside the word"
+            if not confirm_consent(self, project, sessions, "export", "Export", leave_out=way_out):
                 return
         self.say(f"Exporting {dest.name}…")
 

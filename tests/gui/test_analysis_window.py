@@ -918,8 +918,10 @@ def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
 ) -> None:
     """The ethics review: the keyword-in-context lines of a participant who
     refused quotation were exported from the Analysis window without a question (the window
-    has no "only consented" option; every other export asks). They are asked about as a
-    transcript export is: Cancel writes nothing, Export anyway writes them."""
+    had no "only consented" option; every other export asks). They are asked about as a
+    transcript export is: Cancel writes nothing, Export anyway writes them; "Only consented"
+    beside the word (named in the question) leaves their lines out, on screen and in the
+    file, and then nothing is asked."""
     from PySide6.QtWidgets import QFileDialog
 
     import gui.consent as gc
@@ -945,12 +947,34 @@ def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
     fr.kwic_export.click()
     idle(main)
     assert len(asked) == 1 and "P09 refused quotation." in asked[0], asked
-    assert "Leave out participants" not in asked[0]  # no such option in this window
+    assert "Leave out participants" not in asked[0]  # not this window's option
+    assert "tick “Only consented” beside the word" in asked[0]  # this one's
     assert not dest.exists()
     fr.kwic_export.click()
     idle(main)
     assert len(asked) == 2 and dest.is_file()
     assert win.status.text() == f"Wrote {dest}."
+    every = len(fr.kwic.lines)
+    theirs = [
+        line
+        for line in fr.kwic.lines
+        if coded.transcript.get_segment(line.segment_id).speaker == speaker
+        and line.session_id == first.session_id
+    ]
+    agrees = coded.sessions.add_participant("P10")  # everyone else consented
+    coded.consent.set_consent(agrees.id, None, transcription=True, quotation=True)
+    for sid in {line.session_id for line in fr.kwic.lines}:
+        for label in {g.speaker for g in coded.transcript.segments(sid)} - {speaker, None}:
+            coded.sessions.map_speaker(sid, str(label), agrees.id)
+    fr.kwic_consented.setChecked(True)  # the lines again, without theirs
+    idle(main)
+    assert fr.kwic.lines and len(fr.kwic.lines) <= every - len(theirs)
+    assert all(line.segment_id not in {t.segment_id for t in theirs} for line in fr.kwic.lines)
+    dest.unlink()
+    fr.kwic_export.click()
+    idle(main)
+    assert len(asked) == 2 and dest.is_file()  # nothing asked: nobody without consent in it
+    assert theirs[0].left + theirs[0].keyword not in dest.read_text(encoding="utf-8-sig")
 
 
 def test_frequencies_split_list_names_columns_as_the_matrix_does(qtbot: Any) -> None:
@@ -995,3 +1019,30 @@ def test_top_level_only_counts_each_top_code_with_its_sub_codes(
     tab.top.setChecked(False)  # back: the roll-up as it was before
     idle(main)
     assert not tab.rollup.isChecked() and tab.rollup.isEnabled()
+
+
+def test_a_late_count_of_codes_does_not_cover_the_words_asked_for_since(
+    main: Any, idle: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on a screenshot of Frequencies at 1024x700: Show said Words, the chart "Code
+    frequencies (codings)". The code counts and the word counts ran as two computations of
+    different names, and the code counts asked for first, arriving last, drew over the words."""
+    import time
+
+    import analysis.matrix
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    counted = analysis.matrix.code_frequencies
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.8)  # the code counts of a big project
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.matrix, "code_frequencies", slow)
+    fr.refresh()  # codes, slowly
+    fr.what.setCurrentIndex(1)  # then Words, at once
+    idle(main)
+    assert fr.what.currentData() == "words"
+    assert fr.chart.title().startswith("Most frequent words"), fr.chart.title()

@@ -95,8 +95,10 @@ def check_consent(
     # a session nobody is known to be in names nobody to ask about: said once it is written
     nobody = project.consent_notes.nobody_known(session_ids if held is None else held, PURPOSE)
     folder = shlex.quote(str(args.dir))
+    voices: Concerned = []  # heard in the audio, their consent to recording unknown
     if audio and not args.export_anyway:
-        _, unheard = _concerned(project, session_ids, "recording")
+        recorded = [sid for sid in session_ids if project.sessions.media_for_session(sid)]
+        voices, unheard = _concerned(project, recorded, "recording")
         if unheard:
             raise InvalidInputError(
                 f"consent to recording is refused for {_listed(unheard)}; nothing was written "
@@ -110,8 +112,14 @@ def check_consent(
             "--consented-only to leave those who did not consent out, --export-anyway to "
             f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
         )
+    heard = (
+        f" Consent to recording is unknown for {_listed(voices)}: they are heard in the "
+        "export's audio (--no-media leaves the audio out)."
+        if voices
+        else ""
+    )
     if not found and not nobody:
-        return None
+        return f"note:{heard}" if heard else None
     listed = "; ".join(
         ([_listed(found)] if found else [])
         + [
@@ -124,7 +132,7 @@ def check_consent(
         f"note: consent to {PURPOSE} is unknown for {listed}; exported all the same. "
         f"--consented-only leaves them out; link speakers (fieldscribe speaker {folder} map ...) "
         f"and record consent (fieldscribe consent {folder} ...), or --session ID --acknowledge "
-        f"{PURPOSE} to stop this note while it stays unknown."
+        f"{PURPOSE} to stop this note while it stays unknown.{heard}"
     )
 
 

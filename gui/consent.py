@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
-from gui.fmt import verb
+from gui.fmt import plural, verb
 from storage import FieldScribeError
 from storage.privacy.models import ConsentProblem
 
@@ -131,11 +131,11 @@ def confirm_consent(
     )
     if refused and purpose == "export" and leave_out:
         text += f" Or {leave_out}."
-    plural = "these sessions" if len(found) > 1 else "this session"
+    named = "these sessions" if len(found) > 1 else "this session"
     remember = (
         None
         if refused or errors
-        else f"Don't ask again about {purpose} of {plural} until its speakers or consent change"
+        else f"Don't ask again about {purpose} of {named} until its speakers or consent change"
     )
     answer = ask(
         parent,
@@ -171,4 +171,29 @@ def nobody_note(project: Any, session_ids: Iterable[str], privacy: Any = None) -
     return (
         f" Consent to export is unknown for {titles}: nobody is known to be in "
         f"{verb(len(found), 'it', 'them')} (Ethics ▸ Consent)."
+    )
+
+
+def voices_note(project: Any, session_ids: Iterable[str], privacy: Any = None) -> str:
+    """What an export with the audio says once it is written about the participants whose
+    consent to recording is unknown (not refused: a refusal is asked about first): they are
+    heard in it. "" when there is none, or only consented participants are heard
+    (``privacy.consented_only`` silences the rest)."""
+    if privacy is not None and privacy.consented_only:
+        return ""
+    titles = []
+    people = 0
+    for sid in dict.fromkeys(session_ids):
+        if not project.sessions.media_for_session(sid):
+            continue  # no audio: nobody heard
+        unknown = [p for p in project.consent_notes.to_ask(sid, "recording") if not p.refused]
+        if unknown:
+            people += len(unknown)
+            titles.append(f"“{project.sessions.get_session(sid).title}”")
+    if not people:
+        return ""
+    more = f" and {len(titles) - 3} more" if len(titles) > 3 else ""
+    return (
+        f" Consent to recording is unknown for {plural(people, 'speaker')} in "
+        f"{', '.join(titles[:3])}{more}: they are heard in its audio (Ethics ▸ Consent)."
     )

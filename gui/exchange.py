@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
-from gui.consent import confirm_consent, nobody_note
+from gui.consent import confirm_consent, nobody_note, voices_note
 from gui.export_options import ExportOptionsDialog, kept_segments, others
 from gui.fmt import file_name, plural, them, wrote_codings
 from gui.import_questions import (
@@ -314,7 +314,9 @@ class ExchangeActions(QObject):
 
         def job(_ctx: TaskContext) -> tuple[Any, str]:
             summary = export_qdpx(project, path, with_media=with_media, privacy=privacy)
-            return summary, nobody_note(project, [s.id for s in project.sessions.all()], privacy)
+            sessions = [s.id for s in project.sessions.all()]
+            heard = voices_note(project, sessions, privacy) if with_media else ""
+            return summary, nobody_note(project, sessions, privacy) + heard
 
         def done(result: tuple[Any, str]) -> str:
             summary, unknown = result
@@ -635,5 +637,8 @@ class ExchangeActions(QObject):
 
 
 def _refused(project: Any, session_id: str, purpose: str) -> bool:
-    """Whether someone in a session refused ``purpose``."""
+    """Whether someone in a session refused ``purpose`` (recording: in a session that has its
+    audio; without it nobody is heard)."""
+    if purpose == "recording" and not project.sessions.media_for_session(session_id):
+        return False
     return any(p.refused for p in project.consent.consent_problems(session_id, purpose))

@@ -132,9 +132,12 @@ def test_a_left_out_participant_has_no_case_in_a_consented_only_qdpx(tmp_path: P
         assert 'name="P02"' in zf.read("project.qde").decode("utf-8")
 
 
-def _second_refuses_recording(folder: Path, audio: Path, said: list[SegmentDraft]) -> None:
+def _second_refuses_recording(
+    folder: Path, audio: Path, said: list[SegmentDraft], recording: bool | None = False
+) -> None:
     """A session of ``audio`` and two speakers' segments: the first speaker P01 consents to
-    everything, the second P03 to transcription and quotation but not to recording."""
+    everything, the second P03 to transcription and quotation but not to recording (or, with
+    ``recording`` None, nobody asked them)."""
     with Project.create(folder, name=folder.stem, coder="lead") as p:
         session = p.sessions.import_audio(audio, kind="focus_group")
         p.transcript.add_segments(session.id, said)
@@ -143,7 +146,9 @@ def _second_refuses_recording(folder: Path, audio: Path, said: list[SegmentDraft
         p.sessions.map_speaker(session.id, str(first), yes.id)
         p.sessions.map_speaker(session.id, str(second), unheard.id)
         p.consent.set_consent(yes.id, None, recording=True, transcription=True, quotation=True)
-        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+        p.consent.set_consent(
+            unheard.id, None, recording=recording, transcription=True, quotation=True
+        )
 
 
 def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> None:
@@ -197,3 +202,45 @@ def test_a_qdpx_with_audio_stops_where_someone_refused_recording(tmp_path: Path)
         fs("qdpx", "export", folder, "-o", out, flag)
         assert out.is_file(), flag
         out.unlink()
+
+
+def test_a_qdpx_with_audio_notes_whose_consent_to_recording_is_unknown(tmp_path: Path) -> None:
+    """The ethics review: a participant whose consent to recording was never recorded (to
+    transcription and quotation it was) was heard in a .qdpx with its audio without a word. The
+    export goes on (unknown is not refused) and says so once it is written; without the audio
+    there is nothing to say."""
+    folder = tmp_path / "I.fieldscribe"
+    _second_refuses_recording(
+        folder,
+        _tone(tmp_path / "i.wav", 4),
+        [
+            SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
+            SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
+        ],
+        recording=None,
+    )
+    out = tmp_path / "i.qdpx"
+    said = fs("qdpx", "export", folder, "-o", out)
+    assert out.is_file()
+    assert "Consent to recording is unknown for" in said.stderr and "P03" in said.stderr
+    assert "P01" not in said.stderr and "--no-media" in said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1, said.stderr
+    out.unlink()
+    said = fs("qdpx", "export", folder, "-o", out, "--no-media")
+    assert out.is_file() and "recording" not in said.stderr, said.stderr
+
+
+def test_a_refusal_of_recording_stops_nothing_without_a_recording(tmp_path: Path) -> None:
+    """A session made of a transcript alone has no audio: a .qdpx "with its audio" carries no
+    voice of it, so a refusal of recording there is no reason to stop (it stopped, naming
+    --no-media for audio there was none of)."""
+    folder = tmp_path / "T.fieldscribe"
+    with Project.create(folder, name="T", coder="lead") as p:
+        session = p.sessions.add_session("Транскрипт", "interview")
+        p.transcript.add_segments(session.id, [SegmentDraft(0, 2000, "Өзен.", speaker="S2")])
+        unheard = p.sessions.add_participant("P03")
+        p.sessions.map_speaker(session.id, "S2", unheard.id)
+        p.consent.set_consent(unheard.id, None, recording=False, transcription=True, quotation=True)
+    out = tmp_path / "t.qdpx"
+    said = fs("qdpx", "export", folder, "-o", out)
+    assert out.is_file() and "recording" not in said.stderr, said.stderr

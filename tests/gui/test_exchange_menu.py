@@ -727,6 +727,17 @@ def test_an_export_says_once_that_nobody_is_known_to_be_in_a_session(
     assert "It holds 0 of 2 segments" in report and "unknown for" not in report, report
 
 
+def _recorded(project: Project, tmp_path: Path) -> str:
+    """A session with its audio (4 s of tone) and speaker S1's segments: one whose voice a
+    .qdpx with the audio carries."""
+    from tests.test_consent_export_audio import _tone
+
+    session = project.sessions.import_audio(_tone(tmp_path / "i.wav", 4), kind="interview")
+    drafts = [SegmentDraft(i * 1000, i * 1000 + 900, "Өзен тартылды.", "S1") for i in range(4)]
+    project.transcript.add_segments(session.id, drafts)
+    return session.id
+
+
 def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -738,9 +749,10 @@ def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
 
     w = seeded
     project: Project = w.project
-    sid = project.sessions.all()[0].id
+    _recorded(project, tmp_path)  # (the seeded session has no audio: nobody heard)
     person = project.sessions.add_participant("P03")
-    project.sessions.map_speaker(sid, "S1", person.id)
+    for sid in [s.id for s in project.sessions.all()]:
+        project.sessions.map_speaker(sid, "S1", person.id)
     project.consent.set_consent(
         person.id, None, recording=False, transcription=True, quotation=True
     )
@@ -763,3 +775,41 @@ def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
     _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
     idle(w)
     assert len(asked) == 1 and out.is_file()
+
+
+def test_a_qdpx_with_audio_says_whose_consent_to_recording_is_unknown(
+    seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ethics review: a participant never asked about recording (transcription and
+    quotation yes) was heard in a .qdpx with its audio without a word. Unknown is not refused,
+    so nothing is asked; the report says they are heard. Without the audio it says nothing."""
+    import gui.consent as gc
+
+    w = seeded
+    project: Project = w.project
+    session = project.sessions.get_session(_recorded(project, tmp_path))
+    person = project.sessions.add_participant("P03")
+    for sid in [s.id for s in project.sessions.all()]:
+        project.sessions.map_speaker(sid, "S1", person.id)
+    project.consent.set_consent(person.id, None, transcription=True, quotation=True)
+    asked: list[str] = []
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.GO)
+    _options(monkeypatch)  # the audio is included by default
+    out = tmp_path / "p.qdpx"
+    _answer_files(monkeypatch, getSaveFileName=out)
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    report = w.exchange.last_report
+    assert out.is_file() and not any("recording" in text for text in asked), asked
+    assert f"Consent to recording is unknown for 1 speaker in “{session.title}”" in report, report
+    from gui.exchange import ExportOptionsDialog
+
+    def without_audio(self: Any) -> int:
+        self.media.setChecked(False)
+        return 1
+
+    monkeypatch.setattr(ExportOptionsDialog, "exec", without_audio)
+    out.unlink()
+    _action(w, "&File", "Export as REFI-QDA project (.qdpx)…").trigger()
+    idle(w)
+    assert out.is_file() and "recording" not in w.exchange.last_report, w.exchange.last_report

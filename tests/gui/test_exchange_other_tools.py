@@ -18,7 +18,7 @@ from tests.teamwork_helpers import dump
 
 DATA = Path(__file__).parents[1] / "data" / "exchange"
 IMPORT_QDPX = "Import a REFI-QDA project (.qdpx)…"
-IMPORT_CODEBOOK = "Import a codebook (.qdc, .qdpx, .csv, .xlsx)…"
+IMPORT_CODEBOOK = "Import a codebook (.qdc, .qdpx, .csv, .xlsx, .docx)…"
 
 
 def _grab(window: Any, name: str) -> None:

@@ -110,3 +110,49 @@ def test_a_transcript_of_several_speakers_makes_a_focus_group(tmp_path: Path, ca
         "Asked": "interview",
         "Без имён": "interview",
     }
+
+
+def test_our_own_txt_export_comes_back_with_its_title_and_kind(tmp_path: Path, capsys: Any) -> None:
+    """A colleague's FieldScribe .txt (File ▸ Export this transcript) made a session titled
+    after the file, an interview by its speakers' count, and the report said "3 lines before
+    the first timestamp were not imported: 'ФГ, Шымкент'": its own heading (title, date |
+    kind, the model line). The heading is read: the session takes its title and kind."""
+    from storage.transcript.transcript import SegmentDraft
+
+    theirs = tmp_path / "theirs.fieldscribe"
+    with Project.create(theirs, coder="aigerim") as project:
+        session = project.sessions.add_session("ФГ, Шымкент", "focus_group")
+        project.sessions.update_session(session.id, date="2026-11-20")
+        project.transcript.add_segments(
+            session.id,
+            [
+                SegmentDraft(1000, 4000, "Расскажите о поликлинике.", speaker="Модератор"),
+                SegmentDraft(5000, 9000, "Біздің ауылда емхана жоқ.", speaker="Айгүл"),
+            ],
+        )
+        sid = session.id
+    exported = tmp_path / "export.txt"
+    code, _out, err = run_cli(
+        capsys, "export", theirs, "--session", sid, "--format", "txt", "-o", exported,
+        "--export-anyway",
+    )  # fmt: skip
+    assert code == 0, err
+    assert exported.read_text(encoding="utf-8-sig").splitlines()[:2] == [
+        "ФГ, Шымкент", "2026-11-20 | Focus group"
+    ]  # fmt: skip
+    folder = _project(tmp_path)
+    code, out, err = run_cli(capsys, "import-transcript", folder, exported, "--new-session")
+    assert code == 0, err
+    assert "not imported" not in out and "made a" not in out, out
+    with Project.open(folder) as project:
+        (made,) = project.sessions.all()
+        assert (made.title, made.kind) == ("ФГ, Шымкент", "focus_group")
+        assert [s.text for s in project.transcript.segments(made.id)] == [
+            "Расскажите о поликлинике.", "Біздің ауылда емхана жоқ."
+        ]  # fmt: skip
+    code, out, err = run_cli(  # a title given still wins
+        capsys, "import-transcript", folder, exported, "--new-session", "Копия"
+    )
+    assert code == 0, err
+    with Project.open(folder) as project:
+        assert sorted(s.title for s in project.sessions.all()) == ["Копия", "ФГ, Шымкент"]

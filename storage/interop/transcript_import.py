@@ -65,6 +65,8 @@ class TranscriptImportResult:
     replaced: int
     clamped: int
     notes: list[str]
+    title: str | None = None  # the session's title as the file names it (our own txt)
+    kind: str | None = None  # and its kind
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -279,7 +281,11 @@ def import_transcript_as_session(
             (title or "").strip() or path.stem, kind or "interview"
         )
         result = import_transcript(project, session.id, path, fmt=fmt, fps=fps)
-        if kind is None:  # by its speakers: a focus group's transcript is no "Interview"
+        if not (title or "").strip() and result.title:  # our own export names its session
+            project.sessions.update_session(session.id, title=result.title)
+        if kind is None and result.kind is not None:  # as our own export names it
+            project.sessions.update_session(session.id, kind=result.kind)
+        elif kind is None:  # by its speakers: a focus group's transcript is no "Interview"
             chosen = kind_for_speakers(len(result.speakers))
             if chosen != session.kind:
                 project.sessions.update_session(session.id, kind=chosen)
@@ -413,4 +419,6 @@ def import_transcript(
         replaced=len(existing),
         clamped=clamped,
         notes=notes,
+        title=parsed.title,
+        kind=parsed.kind,
     )

@@ -25,6 +25,8 @@ class ParsedTranscript:
     format: str
     drafts: list[SegmentDraft]
     notes: list[str] = field(default_factory=list)
+    title: str | None = None  # the session's title, where the file names it (our own txt)
+    kind: str | None = None  # and its kind (focus_group, interview, observation)
 
 
 def parse_clock(text: str) -> int:

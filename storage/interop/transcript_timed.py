@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
@@ -315,7 +316,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
     notes = []
-    if skipped and drafts:
+    own = _own_heading(skipped)
+    if skipped and drafts and own is None:
         notes.append(
             f"{plural(len(skipped), 'line')} before the first timestamp "
             f"{verb(len(skipped), 'was')} not imported: "
@@ -333,9 +335,27 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"{verb(len(empty), 'it was', 'them were')} not imported: "
             f"{empty[0][:60]!r}"
         )
-    result = ParsedTranscript(fmt, drafts, notes)
+    result = ParsedTranscript(fmt, drafts, notes, *(own or (None, None)))
     result.notes += ["open-end"] if drafts and ends[-1] is None else []
     return result
+
+
+#: how the line naming the model begins in our own txt export (``transcript_models.model_line``)
+_MODEL_LINES = ("Transcribed with ", "Typed by hand", "imported from a file")
+
+
+def _own_heading(lines: list[str]) -> tuple[str, str] | None:
+    """The session's title and kind where the lines before the first timestamp are the heading
+    FieldScribe's own txt export writes: the title, its date | place | kind ("Interview"), and
+    the line naming the model. Read over without a note ("3 lines before the first timestamp
+    were not imported: 'ref'"), the title and kind kept for a session made of the file."""
+    if not 2 <= len(lines) <= 3 or not lines[0].strip():
+        return None
+    kinds = {label: kind for kind, label in KIND_LABELS.items()}
+    kind = kinds.get(lines[1].split(" | ")[-1].strip())
+    if kind is None or (len(lines) == 3 and not lines[2].startswith(_MODEL_LINES)):
+        return None
+    return lines[0].strip(), kind
 
 
 def parse_timestamped_txt(text: str, original: str | None = None) -> ParsedTranscript:

@@ -411,8 +411,9 @@ class ExchangeActions(QObject):
             session_id, result = made
             emit(self.imported)
             emit(self.session_made, session_id)
+            title = project.sessions.get_session(session_id).title  # as the file may name it
             return self._imported(
-                f"New session “{path.stem}” (no audio): {plural(result.segments, 'segment')} "
+                f"New session “{title}” (no audio): {plural(result.segments, 'segment')} "
                 f"from {path.name}",
                 result,
             )

@@ -3,6 +3,7 @@ messengers' among them (.amr, .3gp, .caf, .oga), before All files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,3 +90,25 @@ def test_a_focus_groups_transcript_alone_makes_a_focus_group(
     panel.save()
     idle(window)
     assert window.project.sessions.get_session(made.id).kind == "interview"
+
+
+def test_our_own_txt_export_comes_back_as_the_session_it_was(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path
+) -> None:
+    """File ▸ Import a transcript as a new session of a colleague's FieldScribe .txt: the session
+    takes the title and kind its heading names, and the report names that title (it named the
+    file's)."""
+    txt = tmp_path / "export (1).txt"
+    txt.write_text(
+        "ФГ, Шымкент\n2026-11-20 | Focus group\nTranscribed with base\n\n"
+        "[00:00:01] Модератор: Расскажите.\n[00:00:04] Айгүл: Емхана жоқ.\n",
+        encoding="utf-8",
+    )
+    window.exchange.import_transcript_session(txt)
+    qtbot.waitUntil(lambda: any(s.title == "ФГ, Шымкент" for s in window.project.sessions.all()))
+    idle(window)
+    (made,) = [s for s in window.project.sessions.all() if s.title == "ФГ, Шымкент"]
+    assert made.kind == "focus_group"
+    report = window.exchange.last_report
+    assert report.startswith("New session “ФГ, Шымкент” (no audio): 2 segments"), report
+    assert "not imported" not in report, report

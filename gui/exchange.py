@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QMessageBox,
     QWidget,
 )
 
@@ -27,24 +26,18 @@ from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent, nobody_note, voices_note
 from gui.export_options import ExportOptionsDialog, kept_segments, others
-from gui.fmt import file_name, plural, them, wrote_codings
+from gui.fmt import file_name, plural, wrote_codings
 from gui.import_questions import (
-    FrameRateDialog,
     ask_outside_folder,
     qdpx_refusal,
-    transcript_refusal,
 )
 from gui.progress import export_failed, export_job, run_with_progress
 from gui.qtcompat import emit
 from gui.tasks import TaskContext, TaskRunner
+from gui.transcript_imports import TranscriptImports
 from storage import FieldScribeError, Project
-from storage.interop.transcript_import import frame_time_count
 from storage.privacy.models import ExportPrivacy
 
-#: the transcripts File ▸ Import a transcript… opens (into a session, or as a new one)
-TRANSCRIPT_OPEN_FILTER = (
-    "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)"
-)
 TRANSCRIPT_FILTERS = {
     "txt": "Plain text (*.txt)",
     "docx": "Word document (*.docx)",
@@ -75,6 +68,7 @@ class ExchangeActions(QObject):
         self.last_report = ""
         self.progress: Any = None
         self.project_actions: list[Any] = []
+        self.transcripts = TranscriptImports(self)  # File ▸ Import a transcript…
 
     def build_menu(self) -> None:
         """Add the File menu entries (after Import audio…)."""
@@ -84,11 +78,11 @@ class ExchangeActions(QObject):
             ("Export as REFI-QDA project (.qdpx)…", self.export_qdpx_dialog),
             (
                 "Import a transcript into this session (srt, vtt, noScribe html, txt, docx)…",
-                self.import_transcript_dialog,
+                self.transcripts.import_transcript_dialog,
             ),
             (
                 "Import a transcript as a new session (no audio needed)…",
-                self.import_transcript_session_dialog,
+                self.transcripts.import_transcript_session_dialog,
             ),
             ("Import a codebook (.qdc, .qdpx, .csv, .xlsx, .docx)…", self.import_codebook_dialog),
             ("Export the codebook (.qdc, .csv, .xlsx, .docx)…", self.export_codebook_dialog),
@@ -335,158 +329,6 @@ class ExchangeActions(QObject):
             done,
             output=path,
             words=qdpx_refusal,
-        )
-
-    # ------------------------------------------------------------------ transcripts
-    def import_transcript_dialog(self) -> None:
-        """Put a transcript made elsewhere (noScribe, subtitles, a timestamped text) on the
-        open session's audio; asks before replacing the segments it has."""
-        project, session = self.state.project, self.state.session
-        if project is None or session is None:
-            self.chrome.message(
-                "Select a session first: the transcript is put on its recording.", 6000
-            )
-            return
-        coded = project.sessions.get_session(session.id).coded_segment_count
-        if coded:  # said now, not after a file was chosen and the replacing agreed to
-            self.chrome.show_error(
-                f"“{session.title}” has {plural(coded, 'coded segment')}: importing a transcript "
-                "would replace them and delete their codings. Remove the codings first (or "
-                "import into a new session); nothing was imported."
-            )
-            return
-        name, _ = QFileDialog.getOpenFileName(
-            self.parent_widget,
-            f"Import a transcript into “{session.title}”",
-            "",
-            TRANSCRIPT_OPEN_FILTER,
-        )
-        if not name:
-            return
-        path = Path(name)
-
-        def ask(frames: int) -> None:
-            if self.state.project is not project or self.state.session is None:
-                return  # closed or switched meanwhile
-            if self.state.session.id != session.id:
-                return
-            self._ask_and_import_transcript(project, session.id, session.title, path, frames)
-
-        self.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
-
-    def import_transcript_session_dialog(self) -> None:
-        """A transcript made elsewhere as a new session of its own, without audio: text is
-        enough to code (Import a transcript into this session needs a session, and a session
-        came only from a recording)."""
-        project = self.state.project
-        if project is None:
-            return
-        name, _ = QFileDialog.getOpenFileName(
-            self.parent_widget,
-            "Import a transcript as a new session",
-            "",
-            TRANSCRIPT_OPEN_FILTER,
-        )
-        if not name:
-            return
-        path = Path(name)
-
-        def ask(frames: int) -> None:
-            if self.state.project is not project:
-                return  # closed meanwhile
-            asked, fps = self._frame_rate(path, frames)
-            if asked:
-                self.import_transcript_session(path, fps=fps)
-
-        self.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
-
-    def import_transcript_session(self, path: Path, *, fps: str | None = None) -> Any:
-        """Make a new session (no audio) of the transcript file ``path``."""
-        from storage.interop.transcript_import import import_transcript_as_session
-
-        project = self.state.project
-        assert project is not None
-
-        def done(made: Any) -> str:
-            session_id, result = made
-            emit(self.imported)
-            emit(self.session_made, session_id)
-            title = project.sessions.get_session(session_id).title  # as the file may name it
-            return self._imported(
-                f"New session “{title}” (no audio): {plural(result.segments, 'segment')} "
-                f"from {path.name}",
-                result,
-            )
-
-        return self._run(
-            "Import a transcript",
-            lambda _ctx: import_transcript_as_session(project, path, fps=fps),
-            done,
-            writes=True,
-            words=transcript_refusal,
-        )
-
-    def _frame_rate(self, path: Path, frames: int) -> tuple[bool, str | None]:
-        """The rate of a file's ``frames`` frame times (Premiere's and Transcriptive's
-        HH:MM:SS:FF: the CLI's --fps), asked when it has any: (False, None) when the user
-        stops, else (True, the rate or None)."""
-        if not frames:
-            return True, None
-        rates = FrameRateDialog(path.name, frames, self.parent_widget)
-        if not rates.exec():
-            return False, None
-        return True, rates.fps()
-
-    @staticmethod
-    def _imported(head: str, result: Any) -> str:
-        """A transcript import's report: ``head``, the speakers found, then its notes."""
-        lines = [f"{head} ({result.format}); {result.speakers_said()}"]
-        return "\n".join(lines + [f"note: {n}" for n in result.notes])
-
-    def _ask_and_import_transcript(
-        self, project: Project, session_id: str, title: str, path: Path, frames: int
-    ) -> None:
-        """Ask the frame rate (when the file gives ``frames`` frame times) and whether to
-        replace the session's segments, then import."""
-        asked, fps = self._frame_rate(path, frames)
-        if not asked:
-            return
-        count = project.transcript.segment_count(session_id)
-        replace = False
-        if count:
-            answer = QMessageBox.question(
-                self.parent_widget,
-                "Replace the transcript?",
-                f"“{title}” already has {plural(count, 'segment')}. "
-                f"Replace {them(count)} with the transcript in {path.name}?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-            replace = True
-        self.import_transcript(session_id, path, replace=replace, fps=fps)
-
-    def import_transcript(
-        self, session_id: str, path: Path, *, replace: bool = False, fps: str | None = None
-    ) -> Any:
-        """Import the transcript file ``path`` into a session (``replace``: its segments;
-        ``fps``: the rate of its frame times, when known)."""
-        from storage.interop.transcript_import import import_transcript
-
-        project = self.state.project
-        assert project is not None
-
-        def done(result: Any) -> str:
-            emit(self.imported)
-            return self._imported(
-                f"Imported {plural(result.segments, 'segment')} from {path.name}", result
-            )
-
-        return self._run(
-            "Import a transcript",
-            lambda _ctx: import_transcript(project, session_id, path, replace=replace, fps=fps),
-            done,
-            writes=True,
-            words=transcript_refusal,
         )
 
     # ------------------------------------------------------------------ codebook

@@ -71,7 +71,7 @@ def test_a_focus_groups_transcript_alone_makes_a_focus_group(
         ),
         encoding="utf-8",
     )
-    window.exchange.import_transcript_session(srt)
+    window.exchange.transcripts.import_transcript_session(srt)
     qtbot.waitUntil(lambda: any(s.title == "ФГ Аул" for s in window.project.sessions.all()))
     idle(window)
     (made,) = [s for s in window.project.sessions.all() if s.title == "ФГ Аул"]
@@ -104,7 +104,7 @@ def test_our_own_txt_export_comes_back_as_the_session_it_was(
         "[00:00:01] Модератор: Расскажите.\n[00:00:04] Айгүл: Емхана жоқ.\n",
         encoding="utf-8",
     )
-    window.exchange.import_transcript_session(txt)
+    window.exchange.transcripts.import_transcript_session(txt)
     qtbot.waitUntil(lambda: any(s.title == "ФГ, Шымкент" for s in window.project.sessions.all()))
     idle(window)
     (made,) = [s for s in window.project.sessions.all() if s.title == "ФГ, Шымкент"]

@@ -246,12 +246,13 @@ def test_the_files_an_import_asks_about_are_read_off_the_gui_thread(
     transcript 3 s. Both are read on a worker now."""
     import threading
 
-    import gui.exchange
+    import gui.transcript_imports
     import storage.interop.qdpx_import as qdpx_import
 
     w, sid = empty_session
     on_gui: list[bool] = []
-    files_outside, frame_time_count = qdpx_import.files_outside, gui.exchange.frame_time_count
+    files_outside = qdpx_import.files_outside
+    frame_time_count = gui.transcript_imports.frame_time_count
 
     def outside(archive: Any) -> Any:
         on_gui.append(threading.current_thread() is threading.main_thread())
@@ -262,7 +263,7 @@ def test_the_files_an_import_asks_about_are_read_off_the_gui_thread(
         return frame_time_count(path)
 
     monkeypatch.setattr(qdpx_import, "files_outside", outside)
-    monkeypatch.setattr(gui.exchange, "frame_time_count", frames)
+    monkeypatch.setattr(gui.transcript_imports, "frame_time_count", frames)
     seen: list[QWidget] = []
     if kind == "transcript":
         path = tmp_path / "premiere.txt"
@@ -287,7 +288,7 @@ def test_a_slow_look_at_a_file_shows_a_busy_dialog_whose_cancel_imports_nothing(
 ) -> None:
     import threading
 
-    import gui.exchange
+    import gui.transcript_imports
 
     w, sid = empty_session
     release = threading.Event()
@@ -296,7 +297,7 @@ def test_a_slow_look_at_a_file_shows_a_busy_dialog_whose_cancel_imports_nothing(
         release.wait(20)
         return 0
 
-    monkeypatch.setattr(gui.exchange, "frame_time_count", slow)
+    monkeypatch.setattr(gui.transcript_imports, "frame_time_count", slow)
     path = tmp_path / "big.txt"
     path.write_text("[00:00:01] Анна: Да.\n", encoding="utf-8")
     _answer_files(monkeypatch, getOpenFileName=path)

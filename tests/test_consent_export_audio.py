@@ -151,6 +151,17 @@ def _second_refuses_recording(
         )
 
 
+def _interview_of_two(tmp_path: Path, recording: bool | None = False) -> Path:
+    """An interview of 4 s: S1 (P01, consents to everything) then S2 (P03, ``recording``)."""
+    folder = tmp_path / "I.fieldscribe"
+    said = [
+        SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
+        SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
+    ]
+    _second_refuses_recording(folder, _tone(tmp_path / "i.wav", 4), said, recording)
+    return folder
+
+
 def test_a_participant_who_refused_recording_is_not_heard(tmp_path: Path) -> None:
     """The ethics review: a participant who agreed to transcription and quotation but refused
     recording was read (rightly) and heard (wrongly) in a consented-only .qdpx and team bundle
@@ -184,15 +195,7 @@ def test_a_qdpx_with_audio_stops_where_someone_refused_recording(tmp_path: Path)
     recording without a word: "export" asks about transcription and quotation only. With the
     audio it stops in one line; --no-media, --consented-only (silenced) or --export-anyway go
     on."""
-    folder = tmp_path / "I.fieldscribe"
-    _second_refuses_recording(
-        folder,
-        _tone(tmp_path / "i.wav", 4),
-        [
-            SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
-            SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
-        ],
-    )
+    folder = _interview_of_two(tmp_path)
     out = tmp_path / "i.qdpx"
     said = fs("qdpx", "export", folder, "-o", out, ok=False)
     assert said.returncode == 1 and not out.exists(), said.stderr
@@ -209,16 +212,7 @@ def test_a_qdpx_with_audio_notes_whose_consent_to_recording_is_unknown(tmp_path:
     transcription and quotation it was) was heard in a .qdpx with its audio without a word. The
     export goes on (unknown is not refused) and says so once it is written; without the audio
     there is nothing to say."""
-    folder = tmp_path / "I.fieldscribe"
-    _second_refuses_recording(
-        folder,
-        _tone(tmp_path / "i.wav", 4),
-        [
-            SegmentDraft(0, 2000, "Сәлем.", speaker="S1"),
-            SegmentDraft(2000, 4000, "Өзен тартылды.", speaker="S2"),
-        ],
-        recording=None,
-    )
+    folder = _interview_of_two(tmp_path, recording=None)
     out = tmp_path / "i.qdpx"
     said = fs("qdpx", "export", folder, "-o", out)
     assert out.is_file()

@@ -738,6 +738,17 @@ def _recorded(project: Project, tmp_path: Path) -> str:
     return session.id
 
 
+def _p03_speaks(project: Project, *, recording: bool | None) -> None:
+    """P03 is S1 in every session (the seeded one and the recorded one), consenting to
+    transcription and quotation, to recording as ``recording`` says."""
+    person = project.sessions.add_participant("P03")
+    for sid in [s.id for s in project.sessions.all()]:
+        project.sessions.map_speaker(sid, "S1", person.id)
+    project.consent.set_consent(
+        person.id, None, recording=recording, transcription=True, quotation=True
+    )
+
+
 def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
     seeded: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -749,13 +760,8 @@ def test_a_qdpx_with_audio_asks_where_someone_refused_recording(
 
     w = seeded
     project: Project = w.project
-    _recorded(project, tmp_path)  # (the seeded session has no audio: nobody heard)
-    person = project.sessions.add_participant("P03")
-    for sid in [s.id for s in project.sessions.all()]:
-        project.sessions.map_speaker(sid, "S1", person.id)
-    project.consent.set_consent(
-        person.id, None, recording=False, transcription=True, quotation=True
-    )
+    _recorded(project, tmp_path)  # (the seeded session has no audio: nobody heard there)
+    _p03_speaks(project, recording=False)
     asked: list[str] = []
     monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.STOP)
     _options(monkeypatch)  # the audio is included by default
@@ -788,10 +794,7 @@ def test_a_qdpx_with_audio_says_whose_consent_to_recording_is_unknown(
     w = seeded
     project: Project = w.project
     session = project.sessions.get_session(_recorded(project, tmp_path))
-    person = project.sessions.add_participant("P03")
-    for sid in [s.id for s in project.sessions.all()]:
-        project.sessions.map_speaker(sid, "S1", person.id)
-    project.consent.set_consent(person.id, None, transcription=True, quotation=True)
+    _p03_speaks(project, recording=None)
     asked: list[str] = []
     monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.GO)
     _options(monkeypatch)  # the audio is included by default

@@ -113,8 +113,8 @@ def check_consent(
             f"export all the same, or record their consent (fieldscribe consent {folder} ...)."
         )
     heard = (
-        f" Consent to recording is unknown for {_listed(voices)}: they are heard in the "
-        "export's audio (--no-media leaves the audio out)."
+        f" Consent to recording is unknown for {_listed(voices)}, heard in the export's "
+        "audio (--no-media leaves the audio out)."
         if voices
         else ""
     )

@@ -7,7 +7,7 @@ runner, reports and signals it uses)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -17,9 +17,6 @@ from gui.qtcompat import emit
 from storage import Project
 from storage.interop.transcript_import import frame_time_count
 
-if TYPE_CHECKING:
-    from gui.exchange import ExchangeActions
-
 #: the transcripts File ▸ Import a transcript… opens (into a session, or as a new one)
 TRANSCRIPT_OPEN_FILTER = (
     "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)"
@@ -27,9 +24,11 @@ TRANSCRIPT_OPEN_FILTER = (
 
 
 class TranscriptImports:
-    """The File menu's transcript imports, run through ``actions`` (progress, reports)."""
+    """The File menu's transcript imports, run through ``actions`` (``gui.exchange``'s
+    ExchangeActions: its progress, reports and signals; not imported here, which would make a
+    cycle)."""
 
-    def __init__(self, actions: ExchangeActions) -> None:
+    def __init__(self, actions: Any) -> None:
         self.actions = actions
 
     def import_transcript_dialog(self) -> None:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 #: what a line says of segments imported from a file (the model, if any, is not known)
 IMPORTED = "imported from a file"
+#: how ``model_line`` begins: a model's name, typed text, or imported text first
+TRANSCRIBED_WITH, TYPED = "Transcribed with ", TYPED_BY_HAND.capitalize()
+MODEL_LINE_STARTS = (TRANSCRIBED_WITH, TYPED, IMPORTED)
 
 
 def segment_model(segment: Segment, session_model: str | None) -> str | None:
@@ -87,9 +90,9 @@ def model_line(
     parts = []
     if models:
         named = [_described(m, details if m == by_run else {}) + n(m) for m in models]
-        parts.append("Transcribed with " + ", ".join(named))
+        parts.append(TRANSCRIBED_WITH + ", ".join(named))
     if TYPED_BY_HAND in counts:
-        parts.append(("typed by hand" if parts else "Typed by hand") + n(TYPED_BY_HAND))
+        parts.append((TYPED_BY_HAND if parts else TYPED) + n(TYPED_BY_HAND))
     if None in counts:
         parts.append(IMPORTED + n(None))
     return "; ".join(parts)

@@ -11,6 +11,7 @@ from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
+from .transcript_models import MODEL_LINE_STARTS
 from .transcript_parsed import (
     ParsedTranscript,
     give_back_labels,
@@ -340,10 +341,6 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     return result
 
 
-#: how the line naming the model begins in our own txt export (``transcript_models.model_line``)
-_MODEL_LINES = ("Transcribed with ", "Typed by hand", "imported from a file")
-
-
 def _own_heading(lines: list[str]) -> tuple[str, str] | None:
     """The session's title and kind where the lines before the first timestamp are the heading
     FieldScribe's own txt export writes: the title, its date | place | kind ("Interview"), and
@@ -353,7 +350,7 @@ def _own_heading(lines: list[str]) -> tuple[str, str] | None:
         return None
     kinds = {label: kind for kind, label in KIND_LABELS.items()}
     kind = kinds.get(lines[1].split(" | ")[-1].strip())
-    if kind is None or (len(lines) == 3 and not lines[2].startswith(_MODEL_LINES)):
+    if kind is None or (len(lines) == 3 and not lines[2].startswith(MODEL_LINE_STARTS)):
         return None
     return lines[0].strip(), kind
 

@@ -259,21 +259,11 @@ def _leave_out_participants(
     if gone:
         marks = ",".join("?" * len(gone))
         conn.execute(f"DELETE FROM session_speakers WHERE participant_id IN ({marks})", gone)
-        if _table_exists(conn, "speaker_profiles"):
-            ids += [
-                r[0]
-                for r in conn.execute(
-                    f"SELECT id FROM speaker_profiles WHERE participant_id IN ({marks})", gone
-                )
-            ]
-            conn.execute(f"DELETE FROM speaker_profiles WHERE participant_id IN ({marks})", gone)
-        ids += [
-            r[0]
-            for r in conn.execute(
-                f"SELECT id FROM consents WHERE participant_id IN ({marks})", gone
-            )
-        ]
-        conn.execute(f"DELETE FROM consents WHERE participant_id IN ({marks})", gone)
+        for table in ("speaker_profiles", "consents"):  # rows of their own, versioned
+            if _table_exists(conn, table):
+                where = f"FROM {table} WHERE participant_id IN ({marks})"
+                ids += [r[0] for r in conn.execute(f"SELECT id {where}", gone)]
+                conn.execute(f"DELETE {where}", gone)
         conn.execute(f"DELETE FROM participants WHERE id IN ({marks})", gone)
         ids += gone
     if ids and _table_exists(conn, "row_versions"):  # not even their ids and versions

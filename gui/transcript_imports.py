@@ -48,15 +48,9 @@ class TranscriptImports:
                 "import into a new session); nothing was imported."
             )
             return
-        name, _ = QFileDialog.getOpenFileName(
-            self.actions.parent_widget,
-            f"Import a transcript into “{session.title}”",
-            "",
-            TRANSCRIPT_OPEN_FILTER,
-        )
-        if not name:
+        path = self._transcript_file(f"Import a transcript into “{session.title}”")
+        if path is None:
             return
-        path = Path(name)
 
         def ask(frames: int) -> None:
             if self.actions.state.project is not project or self.actions.state.session is None:
@@ -74,15 +68,9 @@ class TranscriptImports:
         project = self.actions.state.project
         if project is None:
             return
-        name, _ = QFileDialog.getOpenFileName(
-            self.actions.parent_widget,
-            "Import a transcript as a new session",
-            "",
-            TRANSCRIPT_OPEN_FILTER,
-        )
-        if not name:
+        path = self._transcript_file("Import a transcript as a new session")
+        if path is None:
             return
-        path = Path(name)
 
         def ask(frames: int) -> None:
             if self.actions.state.project is not project:
@@ -92,6 +80,13 @@ class TranscriptImports:
                 self.import_transcript_session(path, fps=fps)
 
         self.actions.look_first(f"Reading {path.name}", lambda: frame_time_count(path), ask)
+
+    def _transcript_file(self, title: str) -> Path | None:
+        """The transcript file the user picks (``TRANSCRIPT_OPEN_FILTER``); None on Cancel."""
+        name, _ = QFileDialog.getOpenFileName(
+            self.actions.parent_widget, title, "", TRANSCRIPT_OPEN_FILTER
+        )
+        return Path(name) if name else None
 
     def import_transcript_session(self, path: Path, *, fps: str | None = None) -> Any:
         """Make a new session (no audio) of the transcript file ``path``."""

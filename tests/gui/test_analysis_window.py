@@ -218,8 +218,16 @@ def test_an_empty_view_is_not_exported(
 
 
 def test_other_tabs_compute_and_export(
-    main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
+    main: Any,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    coded: Project,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import gui.consent as gc
+
+    asked: list[str] = []  # the word list carries what participants said: asked about
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.GO)
     win = _open(main, idle)
     for tab in (win.cooccurrence, win.timeline, win.frequencies):
         win.tabs.setCurrentWidget(tab)
@@ -242,6 +250,7 @@ def test_other_tabs_compute_and_export(
         win.export_to(tab, tmp_path / name)
         idle(main)
         assert (tmp_path / name).stat().st_size > 100, win.status.text()
+    assert len(asked) == 1  # the words only: the other views hold counts
     assert len(coded.audit.entries(action="export")) >= 4
 
 

@@ -761,9 +761,15 @@ def test_a_server_that_trickles_is_given_up_on_and_the_download_resumes(
 
 def test_each_catalogue_model_says_its_download_size() -> None:
     assert set(model_download.CATALOG_MB) == set(CATALOG)
-    assert model_download.download_size("small") == "486 MB"
-    assert model_download.download_size("large-v3-turbo") == "1.6 GB"
+    assert model_download.download_size("small") == "about 486 MB"
+    assert model_download.download_size("large-v3-turbo") == "about 1.6 GB"
     assert model_download.download_size("someone/else") == ""
+    # measured, said exactly: the bundled tiny.en and the packaged base, file by file
+    assert model_download.download_size("tiny.en") == "78.1 MB"
+    assert model_download.download_size("base") == "147.9 MB"
+    assert TINY is not None and model_download.MEASURED_BYTES["tiny.en"] == sum(
+        f.stat().st_size for f in TINY.iterdir() if f.is_file()
+    )
     # `fieldscribe models install --help` says the same sizes
     import argparse
 
@@ -774,11 +780,12 @@ def test_each_catalogue_model_says_its_download_size() -> None:
     models = parsers.choices["models"]
     actions = next(a for a in models._actions if isinstance(a, argparse._SubParsersAction))
     said = " ".join(actions.choices["install"].description.split())
-    listed = said.split("(about this much): ")[1].split("; or a repository")[0]
+    listed = said.split("(this much, measured or about): ")[1].split("; or a repository")[0]
     sizes = {}
     for group in listed.split("; "):
-        names, size = group.rsplit(" ", 2)[0], " ".join(group.rsplit(" ", 2)[1:])
-        sizes.update({n: size for n in names.split(", ")})
+        found = re.fullmatch(r"(.+?) ((?:about )?[\d.]+ [MG]B)", group)
+        assert found is not None, group
+        sizes.update({n: found.group(2) for n in found.group(1).split(", ")})
     assert sizes == {name: model_download.download_size(name) for name in CATALOG}
 
 

@@ -72,6 +72,25 @@ class ExportLabels:
         return self(next(iter(linked)) if len(linked) == 1 else label)
 
 
+#: the views whose results carry what participants said: keywords in context quote it, a word
+#: list lists their words (a rare one, a village's name, identifies as a quotation does); the
+#: other views (code frequencies, the matrix, co-occurrence, timelines) hold counts, times and
+#: labels (pseudonymised) only
+SAYING_KINDS = ("kwic", "words")
+
+
+def sessions_quoted(kind: str, data: Any) -> list[str]:
+    """The sessions whose participants' words a view's result carries (``SAYING_KINDS``), in
+    order, each once; none for a view of counts. An export of them asks about consent to
+    export first, as a transcript export does (the workbench's Analysis window, and
+    ``analyze ... -o FILE``)."""
+    if kind == "kwic":
+        return list(dict.fromkeys(line.session_id for line in data))
+    if kind == "words":
+        return list(data.session_ids)
+    return []
+
+
 def grid_of(kind: str, data: Any, percent: str = "none") -> tuple[list[str], list[list[Any]]]:
     """Header and rows of a view's result for a spreadsheet."""
     if kind in ("matrix", "cooccurrence", "frequencies"):

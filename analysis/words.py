@@ -56,10 +56,13 @@ class WordCounts:
     tokens: int
     note: str = ""
     spec: dict[str, Any] = field(default_factory=dict)
+    #: the sessions the words were said in (whose consent an export of them asks about)
+    session_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict."""
         data = asdict(self)
+        del data["session_ids"]
         data["words"] = [{"word": w, "count": n} for w, n in self.words]
         return data
 
@@ -211,7 +214,8 @@ def word_frequencies(
     counts = {w: n for w, n in every.items() if len(w) >= min_length and w not in stop}
     words = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(top, 0)]
     note = "" if words else "Every word is a stop-word or too short."
-    return WordCounts(words, len(texts), tokens, note, spec)
+    said_in = sorted({passage.session_id for passage in texts})
+    return WordCounts(words, len(texts), tokens, note, spec, said_in)
 
 
 def _placeholders(project: Project) -> re.Pattern[str] | None:

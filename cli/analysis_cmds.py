@@ -231,7 +231,7 @@ def _filters(project: Project, args: argparse.Namespace) -> Any:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """fieldscribe analyze DIR VIEW [options]."""
-    from analysis.exports import export_scope, write_result
+    from analysis.exports import export_scope, sessions_quoted, write_result
 
     if args.view == "agreement":  # the Analysis window's views and Team ▸ Inter-coder agreement
         return cmd_agreement(args)
@@ -242,10 +242,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         filters, label = export_scope(project, _filters(project, args), privacy)
         kind, data, note = _compute(project, args, filters, label)
         told = None
-        if args.output is not None and not note and kind == "kwic":
-            # keywords in context quote what participants said: asked as a transcript export
-            # is (a refusal of quotation went out in a KWIC file without a word)
-            told = check_consent(project, args, [line.session_id for line in data])
+        quoted = sessions_quoted(kind, data)
+        if args.output is not None and not note and quoted:
+            # keywords in context and word lists carry what participants said: asked as a
+            # transcript export is (a refusal of quotation went out in such a file without a
+            # word); the other views hold counts only
+            told = check_consent(project, args, quoted)
         if args.output is not None and not note:
             write_result(
                 project,

@@ -39,11 +39,12 @@ def register(sub: Any) -> None:
     q = actions.add_parser(
         "install",
         help="download a model from the Hugging Face hub once (resumable, verified)",
-        # the sizes of transcribe.model_download.CATALOG_MB (not imported here: every command
+        # the sizes of transcribe.model_download.download_size (not imported here: every command
         # would load it; tests/test_models_install.py checks they agree)
-        description="Download a CTranslate2 Whisper model once (about this much): tiny, tiny.en "
-        "78 MB; base, base.en 148 MB; small, small.en 486 MB; medium, medium.en 1.5 GB; "
-        "large-v1, large-v2, large-v3 3.1 GB; large-v3-turbo 1.6 GB; or a repository "
+        description="Download a CTranslate2 Whisper model once (this much, measured or about): "
+        "tiny about 78 MB; tiny.en 78.1 MB; base 147.9 MB; base.en about 148 MB; small, "
+        "small.en about 486 MB; medium, medium.en about 1.5 GB; large-v1, large-v2, large-v3 "
+        "about 3.1 GB; large-v3-turbo about 1.6 GB; or a repository "
         "OWNER/NAME. An interrupted download resumes when run again, and one that stalls "
         "(under 64 KiB a minute) stops and resumes the same way; every file is checked against "
         "the hub's checksum. HF_ENDPOINT selects a mirror.",

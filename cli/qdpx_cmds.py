@@ -144,6 +144,8 @@ def cmd_codebook_import(args: argparse.Namespace) -> int:
     result = {
         "codes_added": report.codes,
         "codes_reused": report.codes_reused,
+        "codes_matched_by_case": report.codes_matched_by_case,
+        "colours_kept": report.colours_kept,
         "notes": report.notes,
     }
     if args.json:

@@ -48,11 +48,12 @@ NOTE = (
 
 
 def install_item(name: str) -> str:
-    """A catalogue model as the Install dialog offers it: "small (about 486 MB)"."""
+    """A catalogue model as the Install dialog offers it: "small (about 486 MB)", or a size
+    measured, "base (147.9 MB)" (``transcribe.model_download.download_size``)."""
     from transcribe.model_download import download_size
 
     size = download_size(name)
-    return f"{name} (about {size})" if size else name
+    return f"{name} ({size})" if size else name
 
 
 class ModelsPage(QWidget):
@@ -372,7 +373,7 @@ class ModelsPage(QWidget):
             "A name, or a Hugging Face repository of a Whisper model (owner/name): a "
             "CTranslate2 conversion, or a Transformers checkpoint (most fine-tunes), which is "
             "converted here. It is downloaded once, checked, and kept for offline use. Each "
-            "name says about how much it downloads.",
+            "name says how much it downloads (about, where not measured).",
             install_item("small"),
             items=[install_item(name) for name in CATALOG],
             editable=True,

@@ -88,26 +88,35 @@ def test_a_session_nobody_is_known_to_be_in_is_noted_once(tmp_path: Path) -> Non
     assert "(3 segments without a speaker)" in said.stderr, said.stderr
 
 
-def test_keywords_in_context_written_to_a_file_stop_at_a_refusal(tmp_path: Path) -> None:
-    """The ethics review: ``analyze DIR frequencies --kwic WORD -o F`` wrote the
-    lines of a participant who refused quotation without a word, where ``export`` stops. It
-    stops the same way (nothing written), --consented-only leaves them out, --export-anyway
-    writes them; on screen (no -o) the lines stay the lead's own view."""
+def _one_refused(tmp_path: Path) -> tuple[Path, str]:
+    """An interview of P01 (consented) and P02 (refused quotation), both coded "Су"."""
     folder = tmp_path / "I.fieldscribe"
     with Project.create(folder, name="I", coder="lead") as p:
         sid = p.sessions.add_session("Interview", "interview").id
-        p.transcript.add_segments(
+        segs = p.transcript.add_segments(
             sid,
             [
                 SegmentDraft(0, 900, "Су нашар екен.", speaker="S1"),
                 SegmentDraft(900, 1800, "Су бар, бұзаутерек.", speaker="S2"),
             ],
         )
+        code = p.codebook.ensure_code_path("Су")
+        for seg in segs:
+            p.codebook.apply_code(seg.id, code.id)
         yes, no = p.sessions.add_participant("P01"), p.sessions.add_participant("P02")
         p.sessions.map_speaker(sid, "S1", yes.id)
         p.sessions.map_speaker(sid, "S2", no.id)
         p.consent.set_consent(yes.id, None, transcription=True, quotation=True)
         p.consent.set_consent(no.id, None, transcription=True, quotation=False)
+    return folder, sid
+
+
+def test_keywords_in_context_written_to_a_file_stop_at_a_refusal(tmp_path: Path) -> None:
+    """The ethics review: ``analyze DIR frequencies --kwic WORD -o F`` wrote the
+    lines of a participant who refused quotation without a word, where ``export`` stops. It
+    stops the same way (nothing written), --consented-only leaves them out, --export-anyway
+    writes them; on screen (no -o) the lines stay the lead's own view."""
+    folder, _ = _one_refused(tmp_path)
     out = tmp_path / "k.csv"
     said = fs("analyze", folder, "frequencies", "--kwic", "су", "-o", out, ok=False)
     assert said.returncode == 1 and not out.exists(), said.stderr
@@ -118,3 +127,41 @@ def test_keywords_in_context_written_to_a_file_stop_at_a_refusal(tmp_path: Path)
     fs("analyze", folder, "frequencies", "--kwic", "су", "-o", out, "--export-anyway")
     assert "бұзаутерек" in out.read_text(encoding="utf-8-sig")
     assert "бұзаутерек" in fs("analyze", folder, "frequencies", "--kwic", "су").stdout
+
+
+def test_a_word_list_written_to_a_file_stops_at_a_refusal(tmp_path: Path) -> None:
+    """``analyze DIR frequencies --words -o F`` wrote P02's words ("бұзаутерек") though P02
+    refused quotation, where --kwic stops: a word list carries what participants said. It stops
+    the same way, --consented-only leaves P02's words out, --export-anyway writes them; as a
+    chart too (its bars are named by the words)."""
+    folder, _ = _one_refused(tmp_path)
+    for out in (tmp_path / "w.csv", tmp_path / "w.png"):
+        said = fs("analyze", folder, "frequencies", "--words", "-o", out, ok=False)
+        assert said.returncode == 1 and not out.exists(), said.stderr
+        assert "refused" in said.stderr and "P02" in said.stderr, said.stderr
+    out = tmp_path / "w.csv"
+    fs("analyze", folder, "frequencies", "--words", "-o", out, "--consented-only")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "нашар" in text and "бұзаутерек" not in text
+    fs("analyze", folder, "frequencies", "--words", "-o", out, "--export-anyway")
+    assert "бұзаутерек" in out.read_text(encoding="utf-8-sig")
+    assert "бұзаутерек" in fs("analyze", folder, "frequencies", "--words").stdout  # on screen
+
+
+def test_the_views_of_counts_carry_no_words_and_ask_nothing(tmp_path: Path) -> None:
+    """Code frequencies, the code matrix, co-occurrence and the timeline hold counts, times and
+    labels only: written past P02's refusal without a question, and no word P01 or P02 said
+    is in them."""
+    folder, sid = _one_refused(tmp_path)
+    said_words = ("нашар", "екен", "бар", "бұзаутерек")
+    for view in (
+        ("frequencies",),
+        ("frequencies", "--by", "participant"),
+        ("matrix", "--columns", "all"),
+        ("cooccurrence",),
+        ("timeline", "--session", sid),
+    ):
+        out = tmp_path / f"{view[0]}.csv"
+        fs("analyze", folder, *view, "-o", out)
+        text = out.read_text(encoding="utf-8-sig")
+        assert text.strip() and not [w for w in said_words if w in text.lower()], (view, text)

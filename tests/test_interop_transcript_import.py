@@ -251,3 +251,27 @@ def test_noscribe_timestamps_inside_a_turn_are_not_text(session, tmp_path: Path)
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
         (900, 3000, "S01", "Мен Шымкенттенмін. Иә, [смеется] 10:15."),
     ]
+
+
+def test_the_last_timed_line_without_audio_lasts_as_long_as_its_words(
+    project: Project, tmp_path: Path
+) -> None:
+    """A timestamped text gives no end to its last line; with no audio to end it, it was
+    imported with no length (nothing on the timeline, 00:03 --> 00:03 in an .srt). It lasts as
+    long as its words take to say (2.5 a second, at least 1 s); with audio it still runs to the
+    audio's end (``test_timestamped_txt_aligned_to_audio``)."""
+    from storage.interop.transcript_import import import_transcript_as_session
+
+    text = (
+        TIMESTAMPED
+        + "[00:00:05] Анна: Мен әкімдікке барып, анықтама алу үшін үш сағат кезекте тұрдым.\n"
+    )
+    sid, result = import_transcript_as_session(project, _write(tmp_path, "t.txt", text))
+    segs = project.transcript.segments(sid)
+    assert [(s.start_ms, s.end_ms) for s in segs] == [
+        (0, 1500), (1500, 2800), (3000, 5000), (5000, 5000 + 4000)  # 10 words: 4 s
+    ]  # fmt: skip
+    assert any("estimated from its words" in n and "4.0 s" in n for n in result.notes)
+    short = _write(tmp_path, "short.txt", TIMESTAMPED)  # "Thanks.": one word, at least 1 s
+    sid, _ = import_transcript_as_session(project, short)
+    assert [(s.start_ms, s.end_ms) for s in project.transcript.segments(sid)][-1] == (3000, 4000)

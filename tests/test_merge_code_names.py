@@ -1,11 +1,12 @@
 """Codes coders created on their own, named alike: which are one code after a merge.
 
-Two names are the same code name when they are the same text once Unicode-normalised (NFC) and
-with surrounding and repeated spaces dropped: "й" typed as one character (NFC) and as "и" plus a
-combining breve (NFD, what macOS file names and some keyboards give) look identical, and so do
-"Trust" and "Trust " (an older FieldScribe or another tool kept the space). Such codes merge by
-default like codes of one path, and agreement compares them as one code. Names that differ in
-what a reader sees (case, other letters) and one name under different parents stay apart.
+Two names are the same code name when they are the same text once Unicode-normalised (NFC),
+case-folded and with surrounding spaces dropped: "й" typed as one character (NFC) and as "и"
+plus a combining breve (NFD, what macOS file names and some keyboards give) look identical, and
+so do "Trust" and "Trust " (an older FieldScribe or another tool kept the space); "Госуслуги"
+and "госуслуги" are one name in another case. Such codes merge by default like codes of one
+path, and agreement compares them as one code. Names that differ in other letters and one name
+under different parents stay apart.
 
 An outside check found kappa 0 for a code both coders applied to the same segments: the lead's
 codebook showed "Қайғы/ёлка й" twice (NFC and NFD) and agreement compared them as two codes,
@@ -114,21 +115,25 @@ def test_a_name_with_a_trailing_space_from_a_bundle_is_the_same_code(tmp_path: P
     lead.close()
 
 
-def test_case_and_parents_keep_codes_apart(tmp_path: Path) -> None:
+def test_letter_case_is_one_code_and_parents_keep_codes_apart(tmp_path: Path) -> None:
+    """Ann's "Госуслуги" and Bob's "госуслуги" are one code (letter case aside, as the codebook
+    and a codebook import match names): merged into the oldest, its spelling kept, and agreement
+    compares them as one code. One name under two parents stays two codes."""
     lead, segs, coders = team(tmp_path, "ann", "bob")
     ann, bob = coders["ann"], coders["bob"]
-    for project, paths in ((ann, ["Trust", "A/Topic"]), (bob, ["trust", "B/Topic"])):
+    for project, paths in ((ann, ["Госуслуги", "A/Topic"]), (bob, ["госуслуги", "B/Topic"])):
         for path in paths:
             project.codebook.apply_code(segs[0], project.codebook.ensure_code_path(path).id)
         export_bundle(project, tmp_path / f"{project.coder}.fsbundle")
         project.close()
-    merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    summaries = merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    assert summaries[1].same_name_merged
     paths = sorted(c.path for c in lead.codebook.codes())
-    assert {"Trust", "trust", "A/Topic", "B/Topic"} <= set(paths)
-    # agreement compares them apart, and says why the figures may read 0
+    assert {"Госуслуги", "A/Topic", "B/Topic"} <= set(paths) and "госуслуги" not in paths
+    assert summaries[1].same_name_codes[0][0] == "Госуслуги"  # said as the codebook spells it
     report = compute_agreement(lead.team.agreement_data())
-    (note,) = [n for n in report.notes if "letter case" in n]
-    assert "'Trust'" in note and "'trust'" in note
+    (row,) = [c for c in report.codes if c.code_path == "Госуслуги"]
+    assert row.percent.value == 1.0  # both coded segment 0, nobody the others
     assert not any("Topic" in n for n in report.notes)
     lead.close()
 

@@ -761,9 +761,15 @@ def test_a_server_that_trickles_is_given_up_on_and_the_download_resumes(
 
 def test_each_catalogue_model_says_its_download_size() -> None:
     assert set(model_download.CATALOG_MB) == set(CATALOG)
-    assert model_download.download_size("small") == "486 MB"
-    assert model_download.download_size("large-v3-turbo") == "1.6 GB"
+    assert model_download.download_size("small") == "about 486 MB"
+    assert model_download.download_size("large-v3-turbo") == "about 1.6 GB"
     assert model_download.download_size("someone/else") == ""
+    # measured, said exactly: the bundled tiny.en and the packaged base, file by file
+    assert model_download.download_size("tiny.en") == "78.1 MB"
+    assert model_download.download_size("base") == "147.9 MB"
+    assert TINY is not None and model_download.MEASURED_BYTES["tiny.en"] == sum(
+        f.stat().st_size for f in TINY.iterdir() if f.is_file()
+    )
     # `fieldscribe models install --help` says the same sizes
     import argparse
 
@@ -774,9 +780,52 @@ def test_each_catalogue_model_says_its_download_size() -> None:
     models = parsers.choices["models"]
     actions = next(a for a in models._actions if isinstance(a, argparse._SubParsersAction))
     said = " ".join(actions.choices["install"].description.split())
-    listed = said.split("(about this much): ")[1].split("; or a repository")[0]
+    listed = said.split("(this much, measured or about): ")[1].split("; or a repository")[0]
     sizes = {}
     for group in listed.split("; "):
-        names, size = group.rsplit(" ", 2)[0], " ".join(group.rsplit(" ", 2)[1:])
-        sizes.update({n: size for n in names.split(", ")})
+        found = re.fullmatch(r"(.+?) ((?:about )?[\d.]+ [MG]B)", group)
+        assert found is not None, group
+        sizes.update({n: found.group(2) for n in found.group(1).split(", ")})
     assert sizes == {name: model_download.download_size(name) for name in CATALOG}
+
+
+def test_cancel_during_a_trickle_stops_within_seconds_and_keeps_the_part(hub: FakeHub) -> None:
+    """Cancel (the Models page's, ``models install``'s Ctrl+C) was seen only when a piece of the
+    file came: a server that sends a byte every 20 s (under the 30 s read timeout, above the
+    stall rule's pace for a minute) kept the install waiting up to 20 s, up to 30 s for one that
+    sends nothing. The connection is now shut as Cancel is pressed: it returns within a second
+    or two, the part kept for the next install to resume."""
+    import threading
+    import time
+
+    hub.trickle["model.bin"] = (1_000_000, 20.0)
+    cancel = threading.Event()
+    caught: list[BaseException] = []
+
+    def install() -> None:
+        try:
+            install_model("small", cancel=cancel, retries=0)
+        except BaseException as exc:  # handed to the test's thread
+            caught.append(exc)
+
+    worker = threading.Thread(target=install, daemon=True)
+    worker.start()
+    staging = model_cache_dir() / ".staging"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the first million bytes in, then the trickle
+        parts = list(staging.rglob("*.incomplete")) if staging.exists() else []
+        if parts and parts[0].stat().st_size >= 1_000_000:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the download never reached the trickle")
+    time.sleep(0.5)  # waiting in the read now
+    pressed = time.monotonic()
+    cancel.set()
+    worker.join(10)
+    took = time.monotonic() - pressed
+    assert not worker.is_alive() and took < 5, took
+    assert len(caught) == 1 and isinstance(caught[0], DownloadCancelled), caught
+    (partial,) = staging.rglob("*.incomplete")
+    assert partial.stat().st_size >= 1_000_000  # kept, to resume
+    assert "small" not in {m.name for m in list_models()}

@@ -360,6 +360,8 @@ class AnalysisWindow(QWidget):
     def export_to(self, tab: AnalysisTab, dest: Path, what: str = "") -> None:
         """Write the tab's current view to ``dest`` (by suffix), pseudonymised and logged
         (``what``: "kwic" for the keyword-in-context lines of the Frequencies tab)."""
+        from analysis.exports import sessions_quoted
+
         project = self.state.project
         kind, data, percent = tab.export_data(what)
         if project is None or data is None or not kind:
@@ -374,9 +376,13 @@ class AnalysisWindow(QWidget):
         if kind == "kwic" and not getattr(tab, "kwic_consented_shown", False):
             # keywords in context quote what participants said: asked as a transcript export
             # is (a refusal of quotation went out in the lines without a word)
-            sessions = sorted({line.session_id for line in data})
+            sessions = sorted(sessions_quoted(kind, data))
             way_out = "tick “Only consented” beside the word"
             if not confirm_consent(self, project, sessions, "export", "Export", leave_out=way_out):
+                return
+        elif kind == "words":  # a word list lists what they said, one word at a time
+            sessions = sorted(sessions_quoted(kind, data))
+            if not confirm_consent(self, project, sessions, "export", "Export", leave_out=""):
                 return
         self.say(f"Exporting {dest.name}…")
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
-from storage.core.names import clean_name, name_key
+from storage.core.names import clean_name, name_key, spelling_prefixes
 from storage.core.store import Store, where_equal
 from storage.core.words import plural
 
@@ -61,6 +60,16 @@ def _too_deep(levels: int) -> InvalidInputError:
     )
 
 
+def _taken(name: str, there: str) -> InvalidInputError:
+    """A name refused beside a code of the same name (``name_key``: case aside) there."""
+    if there == name:
+        return InvalidInputError(f"A code named {name!r} already exists there.")
+    return InvalidInputError(
+        f"A code named {there!r} already exists there; {name!r} is the same name (code names "
+        "are matched whatever their letter case). Nothing was changed."
+    )
+
+
 # A code's ancestors, itself first (the depth bound stops a cycle a bad merge could make).
 _ANCESTORS = (
     "WITH RECURSIVE up(id, parent_id, name, depth) AS ("
@@ -85,7 +94,12 @@ def _code(row: sqlite3.Row, path: str = "") -> Code:
     )
 
 
-def _check_colour(colour: str) -> str:
+def checked_colour(colour: str) -> str:
+    """``colour`` (``#RRGGBB``) in lower case.
+
+    Raises:
+        InvalidInputError: not ``#RRGGBB``.
+    """
     if not _COLOUR.match(colour):
         raise InvalidInputError(f"Invalid colour {colour!r}; use #RRGGBB.")
     return colour.lower()
@@ -174,40 +188,53 @@ class Codebook:
 
     def _child(self, parent: str | None, name: str) -> sqlite3.Row | None:
         """The code named ``name`` under ``parent`` (the oldest): the same text, else the same
-        name in another Unicode form or with other spaces (``storage.core.names.name_key``)."""
+        name in another letter case, Unicode form or with other spaces
+        (``storage.core.names.name_key``: "госуслуги" finds "Госуслуги")."""
         row = self._store.one(
             "SELECT * FROM codes WHERE parent_id IS ? AND name = ? ORDER BY created_at LIMIT 1",
             (parent, name),
         )
         if row is not None:
             return row
-        # the same name in NFC or NFD, or with spaces after it: the names starting with one
-        # of those forms (an index range; a codebook with thousands of codes at one level is
-        # looked up once per new code on import), compared by ``name_key``
+        # the names starting with a spelling of the name's beginning (``spelling_prefixes``:
+        # index ranges; a codebook with thousands of codes at one level is looked up once per
+        # new code on import), compared by ``name_key``
         key = name_key(name)
+        starts = sorted(spelling_prefixes(name))
+        ranges = " OR ".join(["(parent_id IS ? AND name >= ? AND name < ?)"] * len(starts))
         same = [
             r
-            for form in sorted({key, unicodedata.normalize("NFD", key)})
             for r in self._store.rows(
-                "SELECT * FROM codes WHERE parent_id IS ? AND name >= ? AND name < ?",
-                (parent, form, form + "\U0010ffff"),
+                f"SELECT * FROM codes WHERE {ranges}",  # one statement (a multi-index OR)
+                tuple(v for start in starts for v in (parent, start, start + "\U0010ffff")),
             )
             if name_key(r["name"]) == key
         ]
         return min(same, key=lambda r: (r["created_at"], r["id"]), default=None)
+
+    def child(self, parent_id: str | None, name: str) -> Code | None:
+        """The code under ``parent_id`` (None: at the top) that has ``name``, in any letter
+        case, Unicode form or with other surrounding spaces (``storage.core.names.name_key``),
+        with its spelling here; the oldest if several; None if none."""
+        row = self._child(parent_id, clean_name(name))
+        if row is None:
+            return None
+        return _code(row, "/".join(self._ancestor_names(row["id"])))
 
     def find_code(self, path: str) -> Code | None:
         """Return the code at a "Parent/Child" path, or None."""
         names = split_code_path(path)
         parent: str | None = None
         row: sqlite3.Row | None = None
+        here: list[str] = []  # the path as the codebook spells it
         for name in names:
             row = self._child(parent, name)
             if row is None:
                 return None
             parent = row["id"]
+            here.append(row["name"])
         assert row is not None
-        return _code(row, "/".join(names))
+        return _code(row, "/".join(here))
 
     def add_code(
         self,
@@ -232,11 +259,19 @@ class Codebook:
         return self.get_code(self._insert_code(name, parent_id, colour, description))
 
     def _insert_code(
-        self, name: str, parent_id: str | None, colour: str | None, description: str | None
+        self,
+        name: str,
+        parent_id: str | None,
+        colour: str | None,
+        description: str | None,
+        *,
+        free: bool = False,
     ) -> str:
-        """Insert a checked code (its parent exists and is not too deep); return its id."""
-        if self._child(parent_id, name) is not None:
-            raise InvalidInputError(f"A code named {name!r} already exists there.")
+        """Insert a checked code (its parent exists and is not too deep; ``free``: the caller
+        found no code of its name there); return its id."""
+        same = None if free else self._child(parent_id, name)
+        if same is not None:
+            raise _taken(name, same["name"])
         if colour is None:
             count = int(self._store.scalar("SELECT count(*) FROM codes"))
             colour = PALETTE[count % len(PALETTE)]
@@ -244,7 +279,7 @@ class Codebook:
             "id": new_id(),
             "parent_id": parent_id,
             "name": name,
-            "colour": _check_colour(colour),
+            "colour": checked_colour(colour),
             "description": description,
             **self._store.stamp(),
         }
@@ -263,17 +298,21 @@ class Codebook:
         names = split_code_path(path)
         parent: str | None = None
         row: sqlite3.Row | None = None
+        here: list[str] = []  # the path as the codebook spells it ("госуслуги" finds "Госуслуги")
         with self._store.tx():
             for i, name in enumerate(names):
                 row = self._child(parent, name)
                 if row is None:
                     last = i == len(names) - 1
-                    code_id = self._insert_code(name, parent, colour if last else None, None)
+                    code_id = self._insert_code(
+                        name, parent, colour if last else None, None, free=True
+                    )
                     row = self._store.one("SELECT * FROM codes WHERE id = ?", (code_id,))
                 assert row is not None
                 parent = row["id"]
+                here.append(row["name"])
         assert row is not None
-        return _code(row, "/".join(names))
+        return _code(row, "/".join(here))
 
     def update_code(
         self,
@@ -294,7 +333,7 @@ class Codebook:
                 raise InvalidInputError(f"Invalid code name {name!r}.")
             fields["name"] = name
         if colour is not None:
-            fields["colour"] = _check_colour(colour)
+            fields["colour"] = checked_colour(colour)
         if description is not None:
             fields["description"] = description
         if move_to_top:
@@ -308,13 +347,19 @@ class Codebook:
             fields["parent_id"] = parent_id
         new_parent = fields.get("parent_id", code.parent_id)
         new_name = fields.get("name", code.name)
-        if ("name" in fields or "parent_id" in fields) and any(
-            r["id"] != code_id and name_key(r["name"]) == name_key(new_name)
-            for r in self._store.rows(
-                "SELECT id, name FROM codes WHERE parent_id IS ?", (new_parent,)
+        if "name" in fields or "parent_id" in fields:
+            taken = next(
+                (
+                    r["name"]
+                    for r in self._store.rows(
+                        "SELECT id, name FROM codes WHERE parent_id IS ?", (new_parent,)
+                    )
+                    if r["id"] != code_id and name_key(r["name"]) == name_key(new_name)
+                ),
+                None,
             )
-        ):
-            raise InvalidInputError(f"A code named {new_name!r} already exists there.")
+            if taken is not None:
+                raise _taken(new_name, taken)
         if fields:
             fields["updated_at"] = now_iso()
             with self._store.tx() as db:

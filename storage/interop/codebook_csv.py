@@ -8,10 +8,12 @@ ignored, commas or semicolons separate):
 * the code: ``tag`` (ours, Taguette's), else ``path``, else ``name`` (QualCoder-style lists,
   spreadsheets); "Parent/Child" makes a sub-code. Exactly one of them is used: ``tag`` first.
 * ``description`` (or ``memo``): the code's description; an empty cell keeps the one we have.
-* ``colour`` (or ``color``): ``#RRGGBB``; empty or absent leaves the colour alone (a new code gets
-  one from the palette).
+* ``colour`` (or ``color``): ``#RRGGBB``, the colour of a new code (without one it gets one from
+  the palette); a code already here keeps its colour, as in a ``.qdc`` or ``.qdpx`` (the report
+  says how many the file gives another).
 * ``id`` (or ``guid``): a code of this project with that id is the same code (reused, even when
-  renamed elsewhere); otherwise codes match by path.
+  renamed elsewhere); otherwise codes match by path, each name in any letter case
+  (``storage.core.names.name_key``), the project's spelling kept.
 * ``memos``: the code's memos (Code ▸ Memo…), as ``memos_cell`` writes them: one after another,
   a line ``---`` between two, a titled memo's first line ``# Title``. Each one the code does not
   hold yet (the same title and text) is added to it.
@@ -28,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from storage.codebook.codebook import checked_colour
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.zipcheck import ZipCaps
 
@@ -238,17 +241,18 @@ def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
                 code = codebook.get_code(values["id"]) if values["id"] else None
             except NotFoundError:
                 code = None
-            if code is None:
+            theirs = code.name if code is not None else ""  # by id: its name here
+            if code is None:  # by path, in any letter case ("госуслуги" finds "Госуслуги")
                 code = codebook.find_code(_clean(values["path"]))
+                theirs = _clean(values["path"]).split("/")[-1]
             try:
                 if code is None:
                     code = codebook.ensure_code_path(
                         _clean(values["path"]), colour=values["colour"] or None
                     )
-                else:
-                    report.codes_reused += 1
-                    if values["colour"] and values["colour"].lower() != code.colour:
-                        codebook.update_code(code.id, colour=values["colour"])
+                else:  # the project's spelling and colour stay (``ImportReport.code_match``)
+                    colour = checked_colour(values["colour"]) if values["colour"] else None
+                    report.code_match(theirs, code.name, colour, code.colour)
                 if values["description"] and values["description"] != (code.description or ""):
                     codebook.update_code(code.id, description=values["description"])
                 held = {(m.title, m.text) for m in codebook.memos("code", code.id)}
@@ -261,6 +265,7 @@ def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
                     f"{path}, row {number}: {exc} Nothing was imported."
                 ) from None
         report.codes = len(codebook.codes()) - before  # parents made along a path count too
+    report.note_code_matches()
     return report
 
 

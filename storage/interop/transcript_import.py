@@ -50,6 +50,20 @@ TRANSCRIPT_IMPORT_FORMATS = (
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
+#: Speech rate for the length of a last line the file gives no end, in a session without
+#: audio: about 2.5 words a second, as Russian and Kazakh (and English) interviews are spoken
+#: (a line of 10 words lasts 4 s), so that it shows on the timeline and in exports.
+WORDS_PER_SECOND = 2.5
+#: The shortest such estimated length.
+MIN_ESTIMATED_MS = 1000
+
+
+def estimated_length_ms(text: str) -> int:
+    """How long ``text`` takes to say, in milliseconds: its words (runs of letters or digits)
+    at ``WORDS_PER_SECOND``, at least ``MIN_ESTIMATED_MS``."""
+    words = len(re.findall(r"\w+", text))
+    return max(MIN_ESTIMATED_MS, round(words / WORDS_PER_SECOND * 1000))
+
 
 _SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
 
@@ -358,6 +372,15 @@ def import_transcript(
                 d.end_ms = min(d.end_ms, duration)
         if "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
             drafts[-1].end_ms = duration
+    elif "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
+        last = drafts[-1]  # no audio to end it: as long as its words take to say
+        if last.text.strip() and last.text.strip() != UNTRANSCRIBED_TEXT:
+            last.end_ms = last.start_ms + estimated_length_ms(last.text)
+            notes.append(
+                f"the last line has no end in the file and the session no audio: it lasts "
+                f"{(last.end_ms - last.start_ms) / 1000:.1f} s, estimated from its words "
+                f"({WORDS_PER_SECOND:g} a second)"
+            )
     expected = list(project.languages)
     timed = drafts[:-1] if "open-end" in parsed.notes else drafts  # the last: no end given
     backwards = sum(1 for d in timed if d.end_ms < d.start_ms)

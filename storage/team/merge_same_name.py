@@ -44,7 +44,7 @@ class SameNameCodes:
         for _ in range(1000):
             groups: dict[str, list[Any]] = {}
             for code in self._m.project.codebook.codes():
-                # one path whatever its Unicode form (NFC, NFD) and spaces: the same name
+                # one path whatever its letter case, Unicode form (NFC, NFD) and spaces
                 groups.setdefault(path_key(code.path), []).append(code)
             dups = sorted(
                 ((p, cs) for p, cs in groups.items() if len(cs) > 1),
@@ -52,13 +52,16 @@ class SameNameCodes:
             )
             if not dups:
                 return
+            for _, cs in dups:  # the oldest first: its path is the one shown and kept
+                cs.sort(key=lambda c: (c.created_at, c.id))
             if not self._m.merge_same_name:
-                self._m.summary.same_name_codes = [(p, sorted(c.id for c in cs)) for p, cs in dups]
+                self._m.summary.same_name_codes = [
+                    (cs[0].path, sorted(c.id for c in cs)) for _, cs in dups
+                ]
                 return
             self._m.summary.same_name_merged = True
-            path, codes = dups[0]
-            codes.sort(key=lambda c: (c.created_at, c.id))
-            self._m.summary.same_name_codes.append((path, [c.id for c in codes]))
+            _, codes = dups[0]
+            self._m.summary.same_name_codes.append((codes[0].path, [c.id for c in codes]))
             for other in codes[1:]:
                 self._merge_code_into(other.id, codes[0].id)
                 merged_ids.add(other.id)

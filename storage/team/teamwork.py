@@ -86,15 +86,16 @@ def _pair_by_path(
     The kept id is the oldest code of the path (by ``created_at``, then id), as a merge keeps.
     """
     by_path: dict[str, list[str]] = {}
-    for cid, path in codes.items():  # one path, whatever its Unicode form and spaces
+    for cid, path in codes.items():  # one path, whatever its case, Unicode form and spaces
         by_path.setdefault(path_key(path), []).append(cid)
     alias: dict[str, str] = {}
     notes: list[str] = []
     kept = dict(codes)
-    for path, ids in sorted(by_path.items()):
+    for _, ids in sorted(by_path.items()):
         if len(ids) < 2:
             continue
         ids.sort(key=lambda c: (created.get(c, ("", ""))[0], c))
+        path = codes[ids[0]]  # as the oldest spells it
         for other in ids[1:]:
             alias[other] = ids[0]
             kept.pop(other, None)
@@ -102,16 +103,6 @@ def _pair_by_path(
             f"{len(ids)} codes share the path {path!r} (kept apart in the codebook); agreement "
             "pairs them by path, as one code"
         )
-    by_case: dict[str, list[str]] = {}
-    for cid in kept:
-        by_case.setdefault(path_key(codes[cid]).casefold(), []).append(codes[cid])
-    for paths in sorted(by_case.values()):
-        if len(paths) > 1:  # "Trust" and "trust": maybe one code, named apart; said, not guessed
-            shown = " and ".join(repr(p) for p in sorted(paths))
-            notes.append(
-                f"the codes {shown} differ only in letter case; agreement compares them as "
-                "different codes (merge them in the codebook if they mean one code)"
-            )
     return kept, alias, notes
 
 

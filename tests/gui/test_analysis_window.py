@@ -218,8 +218,16 @@ def test_an_empty_view_is_not_exported(
 
 
 def test_other_tabs_compute_and_export(
-    main: Any, idle: Callable[..., None], tmp_path: Path, coded: Project
+    main: Any,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    coded: Project,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import gui.consent as gc
+
+    asked: list[str] = []  # the word list carries what participants said: asked about
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or gc.GO)
     win = _open(main, idle)
     for tab in (win.cooccurrence, win.timeline, win.frequencies):
         win.tabs.setCurrentWidget(tab)
@@ -242,6 +250,7 @@ def test_other_tabs_compute_and_export(
         win.export_to(tab, tmp_path / name)
         idle(main)
         assert (tmp_path / name).stat().st_size > 100, win.status.text()
+    assert len(asked) == 1  # the words only: the other views hold counts
     assert len(coded.audit.entries(action="export")) >= 4
 
 
@@ -975,6 +984,44 @@ def test_keywords_in_context_are_not_exported_past_a_refusal_without_asking(
     idle(main)
     assert len(asked) == 2 and dest.is_file()  # nothing asked: nobody without consent in it
     assert theirs[0].left + theirs[0].keyword not in dest.read_text(encoding="utf-8-sig")
+
+
+def test_a_word_list_is_not_exported_past_a_refusal_without_asking(
+    main: Any,
+    coded: Project,
+    idle: Callable[..., None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The word list of the Frequencies tab (what participants said, a word at a time) was
+    written past a participant's refusal of quotation without a question, as keywords in
+    context were: asked the same way (Cancel writes nothing, Export anyway writes it)."""
+    import gui.consent as gc
+
+    win = _open(main, idle)
+    fr = win.frequencies
+    win.tabs.setCurrentWidget(fr)
+    fr.what.setCurrentIndex(1)  # words
+    idle(main)
+    assert fr.result is not None and fr.result.words
+    sid = fr.result.session_ids[0]
+    speaker = next(g.speaker for g in coded.transcript.segments(sid) if g.speaker)
+    who = coded.sessions.add_participant("P09")
+    coded.sessions.map_speaker(sid, speaker, who.id)
+    coded.consent.set_consent(who.id, None, transcription=True, quotation=False)
+    asked: list[str] = []
+    answers = [gc.STOP, gc.GO]
+    monkeypatch.setattr(gc, "ask", lambda _p, _t, text, **_k: asked.append(text) or answers.pop(0))
+    dest = tmp_path / "words.csv"
+    win.export_to(fr, dest)
+    idle(main)
+    assert len(asked) == 1 and "P09 refused quotation." in asked[0], asked
+    assert "tick" not in asked[0]  # no way to leave them out of the word list: none named
+    assert not dest.exists()
+    win.export_to(fr, dest)
+    idle(main)
+    assert len(asked) == 2 and dest.is_file()
+    assert fr.result.words[0][0] in dest.read_text(encoding="utf-8-sig")
 
 
 def test_frequencies_split_list_names_columns_as_the_matrix_does(qtbot: Any) -> None:

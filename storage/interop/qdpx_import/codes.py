@@ -29,6 +29,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
     hex8 = hex8_order(code.colour for code in codes)  # the file's colours read together
     created: set[str] = set()  # the codes this import made
     seen: dict[str, str] = {}  # the file's code GUIDs so far, and their codes' names
+    codebook = ctx.p.codebook
     for i, code in enumerate(codes):
         if code.name:  # stored as the codebook stores names (NFC, no surrounding spaces)
             code.name = clean_name(code.name)
@@ -48,38 +49,40 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             code = replace(code, guid="")
         elif code.guid:
             seen[code.guid] = code.name
+        their_colour = read_colour(code.colour, hex8) if code.colour else None
         if code.guid and ctx.exists("codes", code.guid):
             ctx.code_map[code.guid] = code.guid
-            here = ctx.conn.execute("SELECT name FROM codes WHERE id = ?", (code.guid,)).fetchone()
-            if here is not None and here[0] != code.name:  # renamed there, or here, since
+            here = ctx.conn.execute(
+                "SELECT name, colour FROM codes WHERE id = ?", (code.guid,)
+            ).fetchone()
+            if here[0] != code.name:  # renamed there, or here, since
                 ctx.report.notes.append(
                     f"Code {code.name!r} is {here[0]!r} in this project (the same code, by its "
                     f"GUID): its codings are {here[0]!r}'s, and the name here was kept."
                 )
             ctx.code_order.append(code.guid)
-            ctx.report.codes_reused += 1
+            ctx.report.code_match(here[0], here[0], their_colour, here[1])
             continue
-        row = ctx.conn.execute(
-            "SELECT id FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, code.name)
-        ).fetchone()
-        if row is not None and row[0] in created:
+        # the code of that name here, in any letter case ("госуслуги" is "Госуслуги")
+        found = codebook.child(parent_id, code.name)
+        if found is not None and found.id in created:
             # two codes of this file with one name under one parent (NVivo, ATLAS.ti allow it):
             # they stay two codes, the second one named apart
             name, n = code.name, 2
-            while ctx.conn.execute(
-                "SELECT 1 FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
-            ).fetchone():
+            while codebook.child(parent_id, name) is not None:
                 name, n = f"{code.name} ({n})", n + 1
+            named = repr(code.name)
+            if found.name != code.name:
+                named = f"{found.name!r} and {code.name!r} (letter case aside)"
             ctx.report.notes.append(
-                f"Two codes are named {code.name!r} under the same parent; the second is "
-                f"named {name!r}."
+                f"Two codes are named {named} under the same parent; the second is named {name!r}."
             )
-            code.name, row = name, None
-        if row is not None:
+            code.name, found = name, None
+        if found is not None:
             if code.guid:
-                ctx.code_map[code.guid] = row[0]
-            ctx.code_order.append(row[0])
-            ctx.report.codes_reused += 1
+                ctx.code_map[code.guid] = found.id
+            ctx.code_order.append(found.id)
+            ctx.report.code_match(code.name, found.name, their_colour, found.colour)
             continue
         code_id = ctx.fresh_id("codes", code.guid)
         ctx.code_order.append(code_id)
@@ -114,6 +117,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             )
         for note in code.notes:
             ctx.note_targets.setdefault(note, []).append(("code", code_id))
+    ctx.report.note_code_matches()
 
 
 def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:

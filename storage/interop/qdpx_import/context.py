@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.names import clean_name
 from storage.core.words import plural, verb
 
 from .._common import ORIGIN, decode_text
@@ -49,10 +50,42 @@ class ImportReport:
     media_missing: list[str] = field(default_factory=list)
     not_imported: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the file's codes that are codes here by a name differing only in letter case
+    #: ("госуслуги" for "Госуслуги"): the project's spelling was kept
+    codes_matched_by_case: int = 0
+    #: the file's codes that are codes here whose colour the file gives otherwise: the
+    #: project's colour was kept (every codebook format alike)
+    colours_kept: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
         return dict(self.__dict__)
+
+    def code_match(self, theirs: str, ours: str, their_colour: str | None, colour: str) -> None:
+        """Count a code of the file found here (named ``theirs`` there, ``ours`` here; its
+        colour ``their_colour`` there as ``#rrggbb``, or None, and ``colour`` here)."""
+        self.codes_reused += 1
+        if clean_name(theirs) != clean_name(ours):
+            self.codes_matched_by_case += 1
+        if their_colour and their_colour.lower() != colour.lower():
+            self.colours_kept += 1
+
+    def note_code_matches(self) -> None:
+        """Say how many codes were found by a name in another letter case, and how many kept
+        the project's colour (``code_match`` counted them)."""
+        if self.codes_matched_by_case:
+            n = self.codes_matched_by_case
+            self.notes.append(
+                f"{plural(n, 'code')} of the file {verb(n, 'matches', 'match')} a code here "
+                "named the same in another letter case (code names are matched whatever "
+                "their case); the codebook's spelling was kept."
+            )
+        if self.colours_kept:
+            n = self.colours_kept
+            self.notes.append(
+                f"{plural(n, 'code')} already here {verb(n, 'has', 'have')} another colour in "
+                "the file; the codebook's colour was kept (Colour… in the codebook changes it)."
+            )
 
     def describe(self) -> str:
         """Return a human summary, one fact per line."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from storage.core.models import Word
 from storage.privacy.inflect import inflected, possessive
-from storage.privacy.names import name_spans
+from storage.privacy.names import contains_name, name_spans
 
 CONTEXT_CHARS = 30
 
@@ -198,6 +198,8 @@ def find_names(
             form = pseudonym
             if kind == "inflected":
                 form = inflected(real, core, pseudonym, text[:start], text[end:])
+                if contains_name(real, form):  # never write a form that reads as the name
+                    form = pseudonym
             kept = possessive(real, form, core, text[core_end:end], pseudonym, text)
             every.append(
                 NameMatch(

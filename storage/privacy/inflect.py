@@ -346,11 +346,24 @@ def _pseudonym_class(word: str, gender: str | None) -> str | None:
 _GENDER = {"soft_f": "f", "cons_f": "f", "soft_m": "m", "cons_m": "m", "hard": "m", "j": "m"}
 
 
+#: Given names whose stem loses a vowel when an ending follows (Павел, Павла).
+_FLEETING = {"павел": "павл", "лев": "льв", "пётр": "петр", "петр": "петр"}
+
+
+def _ending_stem(pseudonym: str) -> str:
+    """The stem endings attach to: the name less its final а/я/ь/й, fleeting vowel dropped."""
+    stem, _final = _split(pseudonym)
+    fleeting = _FLEETING.get(pseudonym.lower())
+    if fleeting is None:
+        return stem
+    return fleeting.upper() if pseudonym.isupper() else pseudonym[0] + fleeting[1:]
+
+
 def _ru_form(pseudonym: str, case: str, gender: str | None) -> str | None:
     cls = _pseudonym_class(pseudonym, gender)
     if cls is None:
         return pseudonym
-    stem, _final = _split(pseudonym)
+    stem = _ending_stem(pseudonym)
     return stem + _spell(stem, _PARADIGMS[cls][_CASES.index(case)])
 
 
@@ -408,7 +421,7 @@ def _derived(pseudonym: str, real: str, suffix: str) -> str | None:
     own = _pseudonym_class(pseudonym, None)
     if not real_cls or own != real_cls[0] or not suffix.startswith(_DERIVED_BY_CLASS.get(own, ())):
         return None
-    stem, _final = _split(pseudonym)
+    stem = _ending_stem(pseudonym)
     if suffix.startswith(("ов", "ев")) and own == "hard":
         last = stem[-1:].lower()
         suffix = ("е" if last in _HUSHING or last == "ц" else "о") + suffix[1:]

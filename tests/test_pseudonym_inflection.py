@@ -156,6 +156,9 @@ BARE = [
     ("Нұрлан", "Болат Сейтов", "Нұрланға", "Болат Сейтовқа"),  # Kazakh: on the last word
     ("Nurlan", "Болат", "у Nurlana", "у Болат"),  # a Latin real name
     ("Aigul", "P01", "Aigul's", "P01's"),
+    ("Нұрлан", "P01", "Нұрлан'ның", "P01'ның"),  # a code keeps the possessive as written
+    ("Нұрлан", "Bolat", "Нұрланға", "Bolat"),  # a pseudonym in Latin letters
+    ("Нұрлан", "Болат", "Нұрланнікі", "Болат"),  # -нікі is not formed
     # a pseudonym whose form would read as the real name (Ерланк -> Ерланка) stays bare
     ("Ерлан", "Ерланк", "у Ерлана", "у Ерланк"),
     # the name as written gives the bare pseudonym

@@ -32,7 +32,8 @@ same form of the pseudonym, by the pseudonym's own sounds:
 
 A pseudonym that is not one or more Cyrillic words of letters ("P01", "Participant 1",
 "Респондент А") stays bare, and so does one of several words in Russian; a real name in Latin
-letters is never inflected. A name matched as written (any case) gives the bare pseudonym.
+letters is never inflected. A name matched as written (any case) gives the bare pseudonym,
+and so does a form not listed here (the Kazakh -нікі, Russian diminutives).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from storage.privacy.names import RU_DERIVED, fold, has_cyrillic
 
@@ -85,17 +86,11 @@ def _kk_sound(word: str) -> tuple[str, bool]:
     """The class of the last sound of ``word`` and whether its suffixes take front vowels."""
     low = word.lower()
     last = low[-1]
-    front = last == "ь"
-    if last == "ь" and len(low) > 1:
-        last = low[-2]
-    if not front:
-        front = False
-        for ch in reversed(low):
-            if ch in _KK_BACK:
-                break
-            if ch in _KK_FRONT:
-                front = True
-                break
+    front = last == "ь"  # Айгуль: front (Айгульге)
+    if front:
+        last = low[-2:-1] or last
+    else:  # by the last vowel that tells (у and ю do not)
+        front = next((ch in _KK_FRONT for ch in reversed(low) if ch in _KK_BACK | _KK_FRONT), False)
     if last in _KK_VOWEL_END:
         sound = "vowel"
     elif last in _NASAL:
@@ -171,9 +166,9 @@ _POSSESSIVE_CASE = {
 }
 
 
-def _kk_parse(rest: str) -> tuple[str, ...] | None:
-    """The structure of a Kazakh suffix (folded): ("case", c), ("plural", c),
-    ("possessive", c) or ("joined", length of the joined word); None if not one of those."""
+def _kk_parse(rest: str) -> tuple[str, str] | None:
+    """The structure of a Kazakh suffix (folded): ("case", c), ("plural", c or ""),
+    ("possessive", c or "") or ("joined", ""); None if not one of those."""
     if rest in _KK_CASE_OF:
         return ("case", _KK_CASE_OF[rest])
     for pl in _KK_PLURAL:
@@ -181,24 +176,16 @@ def _kk_parse(rest: str) -> tuple[str, ...] | None:
             after = rest[len(pl) :]
             if after == "":
                 return ("plural", "")
-            if after in _KK_CASE_OF and _KK_CASE_OF[after] in (
-                "gen",
-                "dat",
-                "acc",
-                "loc",
-                "abl",
-                "ins",
-            ):
+            if _KK_CASE_OF.get(after) in _AFTER_POSSESSIVE:  # the six cases
                 return ("plural", _KK_CASE_OF[after])
-    for joined in ("улы", "кызы", "жан"):
-        if rest.startswith(joined):
-            return ("joined", str(len(joined)))
+    if rest.startswith(("улы", "кызы", "жан")):
+        return ("joined", "")
     if rest[:1] in ("ы", "и") and rest[1:] in _POSSESSIVE_CASE:
         return ("possessive", _POSSESSIVE_CASE[rest[1:]])
     return None
 
 
-def _kk_build(word: str, parsed: tuple[str, ...], tail: str) -> str:
+def _kk_build(word: str, parsed: tuple[str, str], tail: str) -> str:
     """``word`` with the Kazakh suffix ``parsed`` (``tail``: the original letters after the
     name, for a joined word whose own endings are copied)."""
     kind, arg = parsed
@@ -369,26 +356,38 @@ def _ru_form(pseudonym: str, case: str, gender: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------- one word
-def _analyse(real: str, matched: str, later: bool) -> tuple[str, object] | None:
-    """What the ending of one matched word is: ("bare", None), ("kk", parsed),
-    ("ru", readings), ("derived", suffix) or None (not understood)."""
+@dataclass(frozen=True)
+class _Ending:
+    """What the ending of one matched word says: ``kind`` is "bare" (the name as mapped),
+    "kk" (``kazakh``: the parsed suffix), "ru" (``readings``: (case, class) in reading order)
+    or "derived" (``suffix``: a surname, patronymic or diminutive suffix)."""
+
+    kind: str
+    kazakh: tuple[str, str] = ("", "")
+    readings: tuple[tuple[str, str], ...] = ()
+    suffix: str = ""
+
+
+def _analyse(real: str, matched: str, later: bool) -> _Ending | None:
+    """The ending of one matched word of ``real`` (None: not one this module forms)."""
     real_f, matched_f = fold(real), fold(matched)
     if matched_f.rstrip("ь") == real_f.rstrip("ь"):  # Айгүл written Айгуль: the same form
-        return ("bare", None)
-    kazakh_letters = any(c in _KAZAKH_LETTERS for c in matched.lower())
-    kk: tuple[str, ...] | None = None
-    for base in (real_f, real_f + "ь"):
+        return _Ending("bare")
+    kk: tuple[str, str] | None = None
+    for base in (real_f, real_f + "ь"):  # Айгүлге, Айгульге
         if matched_f.startswith(base) and len(matched_f) > len(base):
             kk = _kk_parse(matched_f[len(base) :]) or kk
-    stem, _final = _split(real)
-    ending = matched_f[len(stem) :] if matched_f.startswith(fold(stem)) else None
+    stem = fold(_split(real)[0])
+    ending = matched_f[len(stem) :] if matched_f.startswith(stem) else None
     ru = _readings(real, ending, later) if ending is not None else []
-    if kk is not None and (kazakh_letters or not ru):
-        return ("kk", kk)
+    # an ending both languages have (Нұрланы: possessive, Нурланы: plural): Kazakh letters
+    # in the word make it Kazakh
+    if kk is not None and (not ru or any(c in _KAZAKH_LETTERS for c in matched.lower())):
+        return _Ending("kk", kazakh=kk)
     if ru:
-        return ("ru", ru)
+        return _Ending("ru", readings=tuple(ru))
     if ending is not None and ending in RU_DERIVED:
-        return ("derived", ending)
+        return _Ending("derived", suffix=ending)
     return None
 
 
@@ -397,7 +396,7 @@ def _kazakh_script(text: str) -> bool:
     return any(c in _KAZAKH_LETTERS for c in text.lower())
 
 
-def _kk_word(pseudonym: str, matched: str, real: str, parsed: tuple[str, ...], kazakh: bool) -> str:
+def _kk_word(pseudonym: str, matched: str, real: str, parsed: tuple[str, str], kazakh: bool) -> str:
     real_f = fold(real)
     cut = len(real_f) + (1 if fold(matched)[len(real_f) : len(real_f) + 1] == "ь" else 0)
     out = _kk_build(pseudonym, parsed, matched[cut:])
@@ -457,45 +456,39 @@ def inflected(
     reals, found, pseudo = real_name.split(), matched.split(), pseudonym.split()
     if len(reals) != len(found):
         return pseudonym
-    analyses = [_analyse(r, m, i > 0) for i, (r, m) in enumerate(zip(reals, found, strict=True))]
-    if any(a is None for a in analyses):
-        return pseudonym
-    marked = [
-        (a, r, m) for a, r, m in zip(analyses, reals, found, strict=True) if a and a[0] != "bare"
-    ]
+    endings = [_analyse(r, m, i > 0) for i, (r, m) in enumerate(zip(reals, found, strict=True))]
+    marked = [i for i, e in enumerate(endings) if e is None or e.kind != "bare"]
     if not marked:
         return pseudonym
+    known = [e for e in endings if e is not None and e.kind != "bare"]
+    kinds = {e.kind for e in known}
     out: str | None = None
-    kinds = {a[0] for a, _r, _m in marked}
-    if kinds == {"kk"} and len(marked) == 1 and marked[0][1] == reals[-1]:
-        analysis, real, word = marked[0]
-        parsed = analysis[1]
-        assert isinstance(parsed, tuple)
+    if len(known) != len(marked):
+        out = None  # a word this module does not read
+    elif kinds == {"kk"} and marked == [len(reals) - 1]:  # the suffix ends the name
         kazakh = _kazakh_script(before + matched + after)
-        out = " ".join([*pseudo[:-1], _kk_word(pseudo[-1], word, real, parsed, kazakh)])
+        last = _kk_word(pseudo[-1], found[-1], reals[-1], known[0].kazakh, kazakh)
+        out = " ".join([*pseudo[:-1], last])
     elif kinds == {"derived"} and len(marked) == 1 and len(pseudo) == 1:
-        analysis, real, _word = marked[0]
-        assert isinstance(analysis[1], str)
-        out = _derived(pseudonym, real, analysis[1])
+        out = _derived(pseudonym, reals[marked[0]], known[0].suffix)
     elif kinds == {"ru"} and len(pseudo) == 1 and "-" not in pseudonym:
-        out = _ru_choose(pseudonym, [a[1] for a, _r, _m in marked], _previous_word(before))
+        out = _ru_choose(pseudonym, [e.readings for e in known], _previous_word(before))
     if out is None:
         return pseudonym
     return out.upper() if _upper(matched) else out
 
 
-def _ru_choose(pseudonym: str, readings: Sequence[object], previous: str) -> str | None:
-    """The pseudonym in the case every word's readings share (the preposition's, if one)."""
-    cases: list[str] | None = None
-    gender: str | None = None
-    for reading in readings:
-        assert isinstance(reading, list)
-        these = [case for case, _cls in reading]
-        cases = these if cases is None else [c for c in cases if c in these]
-        for _case, cls in reading[:1]:
-            gender = gender or _GENDER.get(cls)
+def _ru_choose(
+    pseudonym: str, readings: Sequence[Sequence[tuple[str, str]]], previous: str
+) -> str | None:
+    """The pseudonym in the first case every word's readings share (the preposition's, if it
+    takes one of them); None when they share none."""
+    cases = [case for case, _cls in readings[0]]
+    for reading in readings[1:]:
+        cases = [c for c in cases if c in {case for case, _cls in reading}]
     if not cases:
         return None
+    gender = next((_GENDER[r[0][1]] for r in readings if r[0][1] in _GENDER), None)
     hinted = [c for c in cases if c in _PREPOSITIONS.get(previous, ())]
     case = (hinted or cases)[0]
     if case == "nom":

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage.core.models import Word
-from storage.privacy.names import name_spans
+from storage.privacy.inflect import inflected, possessive
+from storage.privacy.names import contains_name, name_spans
 
 CONTEXT_CHARS = 30
 
@@ -194,6 +195,12 @@ def find_names(
             kind = classify(core, real)
             if kind == "inflected" and core.casefold() in rejected and not include_excepted:
                 continue
+            form = pseudonym
+            if kind == "inflected":
+                form = inflected(real, core, pseudonym, text[:start], text[end:])
+                if contains_name(real, form):  # never write a form that reads as the name
+                    form = pseudonym
+            kept = possessive(real, form, core, text[core_end:end], pseudonym, text)
             every.append(
                 NameMatch(
                     start,
@@ -201,7 +208,7 @@ def find_names(
                     text[start:end],
                     real,
                     pseudonym,
-                    pseudonym + text[core_end:end],
+                    form + kept,
                     kind,
                 )
             )

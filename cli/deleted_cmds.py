@@ -35,6 +35,8 @@ def register(sub: Any) -> None:
     add_dir(p)
     p.add_argument(
         "--session",
+        # not ``session``: the command line resolves that among the sessions in the project
+        dest="deleted_session",
         required=True,
         metavar="ID",
         help="the deleted session's title, id or id's start (see deleted-sessions)",
@@ -68,7 +70,7 @@ def cmd_deleted_sessions(args: argparse.Namespace) -> int:
 def cmd_restore_session(args: argparse.Namespace) -> int:
     """fieldscribe restore-session DIR --session TITLE|ID [--json]."""
     with open_project(args, write=True) as project:
-        report = project.sessions.restore_session(args.session)
+        report = project.sessions.restore_session(args.deleted_session)
     if args.json:
         print_json({**asdict(report), "lines": report.describe()})
         return 0

@@ -1,0 +1,151 @@
+"""File ▸ Deleted sessions…: the sessions deleted in this project, each with Restore
+(``Sessions.restore_session``: transcript, codings, memos, speakers and audio come back), and
+the Undo button the status bar offers for a while after a deletion.
+
+Why not Edit ▸ Undo: that stack holds edits of the shown transcript (``gui.undo``), whose
+outcomes update its models; a session's deletion changes the sessions list and what is shown,
+and is restored from its own copy (``storage.sessions.deleted``), not from the stack's
+snapshots. The Undo button and this dialog restore it the same way, as the command line does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storage.sessions.deleted import DeletedSession
+
+#: how long the status bar offers Undo after a session is deleted
+UNDO_OFFER_MS = 30_000
+_COLUMNS = ("Session", "Deleted", "By", "Segments", "Codings", "Memos")
+
+
+def deleted_when(iso: str) -> str:
+    """ "2026-12-06 22:49" of a stored UTC time (``2026-12-06T22:49:50.015Z``)."""
+    return iso[:16].replace("T", " ")
+
+
+class DeletedSessionsDialog(QDialog):
+    """The deleted sessions, the latest first; Restore asks for the selected one
+    (``restore_requested``) and the caller restores it in the background."""
+
+    restore_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None, deleted: list[DeletedSession]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Deleted sessions")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel(
+            "Restore brings a deleted session back with its transcript, codings, memos, "
+            "speakers and audio. Codings of codes deleted since stay out."
+        )
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.table = QTableWidget(0, len(_COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(_COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(lambda _i: self._restore())
+        layout.addWidget(self.table)
+        self.empty = QLabel("No deleted sessions to restore.")
+        layout.addWidget(self.empty)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.restore_button = QPushButton("Restore", self)
+        self.restore_button.setDefault(True)
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore_button.clicked.connect(self._restore)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 320)
+        self.set_sessions(deleted)
+
+    def set_sessions(self, deleted: list[DeletedSession]) -> None:
+        """Show these deleted sessions (the latest first)."""
+        self.sessions = list(deleted)
+        self.table.setRowCount(len(deleted))
+        for row, d in enumerate(deleted):
+            cells = (
+                d.title,
+                deleted_when(d.deleted_at),
+                d.deleted_by,
+                str(d.counts.get("segments", 0)),
+                str(d.counts.get("codings", 0)),
+                str(d.counts.get("memos", 0)),
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col >= 3:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, col, item)
+        self.table.setVisible(bool(deleted))
+        self.empty.setVisible(not deleted)
+        self.restore_button.setEnabled(bool(deleted))
+        if deleted:
+            self.table.selectRow(0)
+
+    def selected(self) -> DeletedSession | None:
+        """The deleted session selected in the table."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.sessions[rows[0].row()] if rows else None
+
+    def _restore(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.restore_button.setEnabled(False)  # one restore at a time
+            self.restore_requested.emit(chosen.session_id)
+
+
+class UndoDeleteOffer:
+    """The status bar's "Undo" button after a deletion: restores the session just deleted,
+    for ``UNDO_OFFER_MS`` (File ▸ Deleted sessions… restores it later)."""
+
+    def __init__(self, parent: QWidget, restore: Callable[[str], None]) -> None:
+        self.button = QPushButton("Undo delete", parent)
+        self.button.setToolTip("Bring the deleted session back (File ▸ Deleted sessions…)")
+        self.button.hide()
+        self._restore = restore
+        self._session_id: str | None = None
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.withdraw)
+        self.button.clicked.connect(self._clicked)
+
+    def offer(self, session_id: str) -> None:
+        """Offer to undo the deletion of ``session_id``."""
+        self._session_id = session_id
+        self.button.show()
+        self._timer.start(UNDO_OFFER_MS)
+
+    def withdraw(self) -> None:
+        """Stop offering (restored, timed out, or the project closed)."""
+        self._session_id = None
+        self._timer.stop()
+        self.button.hide()
+
+    def _clicked(self) -> None:
+        session_id = self._session_id
+        self.withdraw()
+        if session_id is not None:
+            self._restore(session_id)

@@ -358,3 +358,14 @@ def test_merge_a_deletion_then_its_restore(tmp_path: Path) -> None:
     c = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "c.fieldscribe", coder="c")
     merge_bundles(c, [tmp_path / "a1.fsbundle", tmp_path / "a2.fsbundle"])
     assert [s.id for s in c.sessions.all()] == [sid]
+
+
+def test_names_replaced_across_the_project_since_are_said(project: Project, tmp_path: Path) -> None:
+    made = rich_session(project, tmp_path)
+    project.sessions.delete_session(made["session"].id, force=True)
+    project.audit.log_event("pseudonym_apply", "project", None, {"replaced": 3})
+    report = project.sessions.restore_session(made["session"].id)
+    assert report.names_replaced_since
+    assert report.describe()[-1].startswith(
+        "Names were replaced across the project after this session was deleted"
+    )

@@ -19,6 +19,14 @@ def register(sub: Any) -> None:
         help="list the deleted sessions that restore-session can bring back",
     )
     add_dir(p)
+    p.add_argument(
+        "--forget",
+        metavar="ID",
+        help="drop the kept copy of this deleted session for good (title, id or id's start): "
+        "it can no longer be restored and its text is wiped from project.db (its audio stays "
+        "in media/.deleted/)",
+    )
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_deleted_sessions)
 
@@ -47,7 +55,18 @@ def register(sub: Any) -> None:
 
 
 def cmd_deleted_sessions(args: argparse.Namespace) -> int:
-    """fieldscribe deleted-sessions DIR [--json]."""
+    """fieldscribe deleted-sessions DIR [--forget ID] [--json]."""
+    if args.forget is not None:
+        with open_project(args, write=True) as project:
+            gone = project.sessions.forget_deleted_session(args.forget)
+        if args.json:
+            print_json({"forgotten": asdict(gone)})
+        else:
+            print(
+                f"Forgot deleted session {gone.title!r} ({gone.session_id}): it can no longer be "
+                "restored; its audio stays in media/.deleted/."
+            )
+        return 0
     with open_project(args, write=False) as project:
         deleted = project.sessions.deleted_sessions()
     if args.json:

@@ -81,3 +81,30 @@ def test_bad_input_is_one_line_and_changes_nothing(
     code, _, err = run_cli(capsys, "deleted-sessions", tmp_path / "nowhere")
     assert code == 1 and "nowhere" in one_line_error(err)
     assert fingerprint(folder) == before
+
+
+def test_forget_a_deleted_session_for_good(
+    study: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A participant withdrew: the kept copy goes, its text with it (it stayed in
+    project.db, restorable, after delete-session)."""
+    folder, session_id = study
+    run_cli(capsys, "delete-session", folder, "--session", "Interview", "--force")
+    code, _, err = run_cli(capsys, "deleted-sessions", folder, "--forget", "nobody")
+    assert code == 1 and "No deleted session with id or title 'nobody'" in one_line_error(err)
+    code, out, err = run_cli(capsys, "deleted-sessions", folder, "--forget", "Interview")
+    assert code == 0, err
+    assert out == (
+        f"Forgot deleted session 'Interview' ({session_id}): it can no longer be restored; its "
+        "audio stays in media/.deleted/.\n"
+    )
+    code, out, _ = run_cli(capsys, "deleted-sessions", folder)
+    assert out == "No deleted sessions to restore.\n"
+    code, _, err = run_cli(capsys, "restore-session", folder, "--session", session_id)
+    assert code == 1
+    data = b"".join(
+        (folder / name).read_bytes()
+        for name in ("project.db", "project.db-wal")
+        if (folder / name).exists()
+    )
+    assert b"clinic" not in data.lower(), "the transcript's words stayed in the file"

@@ -349,6 +349,32 @@ class DeletedSessions:
             )
         return str(named[0][0])
 
+    def forget(self, session_id: str) -> DeletedSession:
+        """Drop the copy of a deleted session for good (a participant withdrew): its text is
+        gone from ``project.db`` and its WAL (SQLite's secure delete, then VACUUM, which also
+        drops the pages the deletion itself freed, and a checkpoint); its kept audio in
+        ``media/.deleted/`` is left for the person to remove.
+
+        Raises:
+            NotFoundError: no deleted session has that id.
+            InUseError: another program holds the project open, so old pages stay until it
+                closes (the copy itself is gone).
+        """
+        kept = next((d for d in self.all() if d.session_id == session_id), None)
+        if kept is None:
+            raise NotFoundError(
+                f"No deleted session with id {session_id!r}; list them with `deleted-sessions`."
+            )
+        self._store.secure_delete_on()
+        with self._store.tx() as db:
+            db.conn.execute("DELETE FROM deleted_sessions WHERE session_id = ?", (session_id,))
+            # the search index kept its words (a deletion in FTS5 only adds a delete marker)
+            db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+        with self._store.mutex:  # the pages the deletion freed still held its text
+            self._store.conn.execute("VACUUM")
+        self._store.wipe_or_fail("forgetting the deleted session")
+        return kept
+
     # ----------------------------------------------------------------- restoring
     def restore(self, session_id: str) -> RestoreReport:
         """Write a deleted session back whole (see the module notes).

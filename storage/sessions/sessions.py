@@ -277,6 +277,21 @@ class Sessions:
         """
         return DeletedSessions(self._store).resolve(ref)
 
+    def forget_deleted_session(self, ref: str) -> DeletedSession:
+        """Drop the kept copy of a deleted session for good, so that it can no longer be
+        restored and its text is gone from ``project.db`` (its audio stays in
+        ``media/.deleted/``).
+
+        Args:
+            ref: the deleted session's id, title, or the start of its id.
+
+        Raises:
+            NotFoundError: no deleted session is named so; nothing was changed.
+            InvalidInputError: ``ref`` names several.
+        """
+        kept = DeletedSessions(self._store)
+        return kept.forget(kept.resolve(ref))
+
     def restore_session(self, ref: str) -> RestoreReport:
         """Bring a deleted session back whole: every row with its own id, the audio back in
         ``media/``, its tombstones replaced by ``undeleted:`` versions (so merges elsewhere

@@ -1,11 +1,11 @@
 """File ▸ Deleted sessions…: the sessions deleted in this project, each with Restore
-(``Sessions.restore_session``: transcript, codings, memos, speakers and audio come back), and
-the Undo button the status bar offers for a while after a deletion.
-
-Why not Edit ▸ Undo: that stack holds edits of the shown transcript (``gui.undo``), whose
-outcomes update its models; a session's deletion changes the sessions list and what is shown,
-and is restored from its own copy (``storage.sessions.deleted``), not from the stack's
-snapshots. The Undo button and this dialog restore it the same way, as the command line does.
+(``Sessions.restore_session``: transcript, codings, memos, speakers and audio come back); the
+Undo button the status bar offers for a while after a deletion; and the deletion as a command
+of the window's undo stack (``DeleteSessionCommand``: Edit ▸ Undo restores the session, Redo
+deletes it again). Its outcome names the session deleted or restored, and
+``gui.session_edits.SessionEdits`` makes the sessions list and what is shown follow. Edits of
+the session's transcript that were on the stack before the deletion can still be undone after
+Undo restored it: its rows come back with their own ids.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.undo import EditContext, Outcome, ProjectCommand
+from storage import Project
 from storage.sessions.deleted import DeletedSession
 
 #: how long the status bar offers Undo after a session is deleted
@@ -149,3 +151,19 @@ class UndoDeleteOffer:
         self.withdraw()
         if session_id is not None:
             self._restore(session_id)
+
+
+class DeleteSessionCommand(ProjectCommand):
+    """Delete a session (undo: restore it from its kept copy; redo: delete it again)."""
+
+    def __init__(self, ctx: EditContext, session_id: str, title: str, *, force: bool) -> None:
+        super().__init__(ctx, f"Delete session “{title}”")
+        self.session_id, self.force = session_id, force
+
+    def forward(self, project: Project) -> Outcome:
+        report = project.sessions.delete_session(self.session_id, force=self.force)
+        self.force = True  # a redo deletes what the person agreed to delete, codings included
+        return Outcome(deleted_session=(self.session_id, report))
+
+    def backward(self, project: Project) -> Outcome:
+        return Outcome(restored_session=project.sessions.restore_session(self.session_id))

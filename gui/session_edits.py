@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from gui.app_state import AppState
 from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
-from gui.deleted_sessions import DeletedSessionsDialog, UndoDeleteOffer
+from gui.deleted_sessions import DeletedSessionsDialog, DeleteSessionCommand, UndoDeleteOffer
 from gui.fmt import plural
 from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
@@ -120,33 +120,40 @@ class SessionEdits:
         self.delete_session(session.id, force=force)
 
     def delete_session(self, session_id: str, *, force: bool = False) -> None:
-        """Delete a session (``force`` when it has codings); the list and views follow, and
-        the status bar offers Undo."""
+        """Delete a session (``force`` when it has codings) as a command of the undo stack
+        (Edit ▸ Undo restores it); the list and views follow, and the status bar offers Undo."""
         project = self.state.project
         if project is None:
             return
-
-        def done(report: DeletionReport) -> None:
-            self.deleted(session_id)
-            n_seg, n_cod = report.removed.get("segments", 0), report.removed.get("codings", 0)
-            self.chrome.message(
-                f"{report.target[0].upper()}{report.target[1:]} deleted "
-                f"({plural(n_seg, 'segment')}, {plural(n_cod, 'coding')}): Undo delete brings "
-                "it back (later: File ▸ Deleted sessions…).",
-                15000,
-            )
-            self.undo_offer.offer(session_id)
-            self._refresh_dialog()
-            if n_cod and self.codings_changed is not None:
-                self.codings_changed()  # "Waiting 3" stayed in the codebook with 2 coded left
-
+        ctx = self.state.ctx
+        if ctx is not None and ctx.stack is not None and ctx.project is project:
+            row = self.views.sessions_model.row_of(session_id)
+            title = self.views.sessions_model.session(row).title if row >= 0 else "session"
+            ctx.stack.push(DeleteSessionCommand(ctx, session_id, title, force=force))
+            return
         self.runner.submit(
             "Delete session",
             lambda _ctx: project.sessions.delete_session(session_id, force=force),
-            on_done=done,
+            on_done=lambda report: self.was_deleted(session_id, report),
             on_error=self.chrome.show_error,
             serial=True,
         )
+
+    def was_deleted(self, session_id: str, report: DeletionReport) -> None:
+        """A session was deleted (or a restore undone): the list and views follow, and the
+        status bar says so and offers Undo."""
+        self.deleted(session_id)
+        n_seg, n_cod = report.removed.get("segments", 0), report.removed.get("codings", 0)
+        self.chrome.message(
+            f"{report.target[0].upper()}{report.target[1:]} deleted "
+            f"({plural(n_seg, 'segment')}, {plural(n_cod, 'coding')}): Edit ▸ Undo brings it "
+            "back (later: File ▸ Deleted sessions…).",
+            15000,
+        )
+        self.undo_offer.offer(session_id)
+        self._refresh_dialog()
+        if n_cod and self.codings_changed is not None:
+            self.codings_changed()  # "Waiting 3" stayed in the codebook with 2 coded left
 
     # ------------------------------------------------------------------ restoring
     def deleted_sessions_dialog(self) -> DeletedSessionsDialog | None:
@@ -167,23 +174,20 @@ class SessionEdits:
         return dialog
 
     def restore_session(self, session_id: str) -> None:
-        """Bring a deleted session back (in the background, after pending writes); the list
-        shows it and it opens."""
+        """Bring a deleted session back (in the background, after pending writes): by Edit ▸
+        Undo when its deletion is the last command on the undo stack, else from its copy; the
+        list shows it and it opens."""
         project = self.state.project
         if project is None:
             return
         self.undo_offer.withdraw()
-
-        def done(report: RestoreReport) -> None:
-            self.restored(report.session_id)
-            if report.restored.get("codings") and self.codings_changed is not None:
-                self.codings_changed()
-            lines = report.describe()
-            if len(lines) > 1:
-                self.chrome.report("\n".join(lines))  # what stayed out, or a new title
-            else:
-                self.chrome.message(lines[0], 10000)
-            self._refresh_dialog()
+        ctx = self.state.ctx
+        stack = ctx.stack if ctx is not None and ctx.project is project else None
+        if stack is not None and stack.index() > 0:
+            last = stack.command(stack.index() - 1)
+            if isinstance(last, DeleteSessionCommand) and last.session_id == session_id:
+                stack.undo()  # so that Redo deletes it again, and the stack stays true
+                return
 
         def failed(exc: BaseException) -> None:
             self.chrome.show_error(exc)
@@ -192,10 +196,23 @@ class SessionEdits:
         self.runner.submit(
             "Restore session",
             lambda _ctx: project.sessions.restore_session(session_id),
-            on_done=done,
+            on_done=self.was_restored,
             on_error=failed,
             serial=True,
         )
+
+    def was_restored(self, report: RestoreReport) -> None:
+        """A session came back (or its deletion was undone): listed, selected and shown."""
+        self.undo_offer.withdraw()
+        self.restored(report.session_id)
+        if report.restored.get("codings") and self.codings_changed is not None:
+            self.codings_changed()
+        lines = report.describe()
+        if len(lines) > 1:
+            self.chrome.report("\n".join(lines))  # what stayed out, or a new title
+        else:
+            self.chrome.message(lines[0], 10000)
+        self._refresh_dialog()
 
     def _refresh_dialog(self) -> None:
         project = self.state.project

@@ -124,3 +124,31 @@ def test_undo_delete_in_the_status_bar(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     idle(bench)
     assert len(reports) == 1 and "titled 'Clinic visit (restored)'" in reports[0], reports
+
+
+def test_edit_undo_restores_and_redo_deletes_again(
+    bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = bench.project
+    (clinic,) = [s for s in project.sessions.all() if s.title == "Clinic visit"]
+    _delete(bench, idle, "Clinic visit", monkeypatch)
+    assert (
+        bench.act_undo.isEnabled() and bench.act_undo.text() == "Undo Delete session “Clinic visit”"
+    )
+    assert "Edit ▸ Undo brings it back" in bench.statusBar().currentMessage()
+    bench.act_undo.trigger()
+    idle(bench)
+    assert sorted(s.title for s in project.sessions.all()) == ["Clinic visit", "Market"]
+    assert bench.state.session is not None and bench.state.session.id == clinic.id
+    assert _shown_texts(bench) == TEXTS and _code_count(bench) == "1"
+    assert not bench.sessions.edits.undo_offer.button.isVisible()
+    bench.act_redo.trigger()
+    idle(bench)
+    assert [s.title for s in project.sessions.all()] == ["Market"]
+    assert _code_count(bench) == "0"
+    assert bench.state.session is None or bench.state.session.id != clinic.id
+    # the status bar's button after a redo undoes through the stack too: Redo stays true
+    qtbot.mouseClick(bench.sessions.edits.undo_offer.button, Qt.MouseButton.LeftButton)
+    idle(bench)
+    assert sorted(s.title for s in project.sessions.all()) == ["Clinic visit", "Market"]
+    assert bench.act_redo.isEnabled()

@@ -682,7 +682,7 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     idle(bench)
     assert asked == [] and empty.id not in {s.id for s in project.sessions.all()}
     said = bench.statusBar().currentMessage()  # how to get it back
-    assert "Undo delete brings it back (later: File ▸ Deleted sessions…)" in said, said
+    assert "Edit ▸ Undo brings it back (later: File ▸ Deleted sessions…)" in said, said
     # a coded one asks; "No" keeps it
     code = project.codebook.ensure_code_path("Corruption")
     seg = project.transcript.segments(coded.id)[0]

@@ -156,6 +156,10 @@ class UndoDeleteOffer:
 class DeleteSessionCommand(ProjectCommand):
     """Delete a session (undo: restore it from its kept copy; redo: delete it again)."""
 
+    #: each commits its rows before it moves the audio (not inside a transaction of ours,
+    #: whose failed commit would leave the audio moved and the rows as they were)
+    own_transaction = False
+
     def __init__(self, ctx: EditContext, session_id: str, title: str, *, force: bool) -> None:
         super().__init__(ctx, f"Delete session “{title}”")
         self.session_id, self.force = session_id, force

@@ -1,6 +1,7 @@
 """Renaming, deleting and restoring sessions: Rename session… (F2) and Delete session…
-(Delete), on the session selected in the list (else the one shown); after a deletion the
-status bar offers Undo for a while, and File ▸ Deleted sessions… restores any deleted one."""
+(Delete), on the session selected in the list (else the one shown); a deletion is a command of
+the undo stack (Edit ▸ Undo restores it), the status bar offers Undo delete for a while, and
+File ▸ Deleted sessions… restores any deleted one."""
 
 from __future__ import annotations
 

@@ -93,6 +93,10 @@ def _with_codings(project: Project, segments: list[Segment], outcome: Outcome) -
 class ProjectCommand(QUndoCommand):
     """Base: subclasses implement ``forward`` and ``backward`` (worker thread, Project only)."""
 
+    #: run ``forward``/``backward`` in one transaction of the command's own; False for one
+    #: that commits before it moves files (a session's deletion and restore: its audio)
+    own_transaction = True
+
     def __init__(self, ctx: EditContext, text: str) -> None:
         super().__init__(text)
         self.ctx = ctx
@@ -110,6 +114,8 @@ class ProjectCommand(QUndoCommand):
         project = self.ctx.project
 
         def job(_ctx: Any) -> Outcome:
+            if not self.own_transaction:
+                return fn(project)
             with project.transaction():
                 return fn(project)
 

@@ -45,6 +45,7 @@ class DeletedSessionsDialog(QDialog):
     (``restore_requested``) and the caller restores it in the background."""
 
     restore_requested = Signal(str)
+    forget_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None, deleted: list[DeletedSession]) -> None:
         super().__init__(parent)
@@ -76,6 +77,12 @@ class DeletedSessionsDialog(QDialog):
         self.restore_button.setDefault(True)
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.restore_button.clicked.connect(self._restore)
+        self.forget_button = QPushButton("Delete for good…", self)
+        self.forget_button.setToolTip(
+            "Drop the kept copy (a participant withdrew): it can no longer be restored"
+        )
+        buttons.addButton(self.forget_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.forget_button.clicked.connect(self._forget)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(640, 320)
@@ -104,6 +111,7 @@ class DeletedSessionsDialog(QDialog):
         self.table.setVisible(bool(deleted))
         self.empty.setVisible(not deleted)
         self.restore_button.setEnabled(bool(deleted))
+        self.forget_button.setEnabled(bool(deleted))
         if deleted:
             self.table.selectRow(0)
 
@@ -117,6 +125,11 @@ class DeletedSessionsDialog(QDialog):
         if chosen is not None:
             self.restore_button.setEnabled(False)  # one restore at a time
             self.restore_requested.emit(chosen.session_id)
+
+    def _forget(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.forget_requested.emit(chosen.session_id)
 
 
 class UndoDeleteOffer:

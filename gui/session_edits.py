@@ -169,6 +169,7 @@ class SessionEdits:
             return self.dialog
         dialog = DeletedSessionsDialog(self.chrome.window, project.sessions.deleted_sessions())
         dialog.restore_requested.connect(self.restore_session)
+        dialog.forget_requested.connect(self.forget_deleted_session)
         dialog.destroyed.connect(lambda _o=None: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.show()
@@ -214,6 +215,43 @@ class SessionEdits:
         else:
             self.chrome.message(lines[0], 10000)
         self._refresh_dialog()
+
+    def forget_deleted_session(self, session_id: str) -> None:
+        """Deleted sessions ▸ Delete for good…: asks, then drops the kept copy (its text is
+        wiped from project.db; the audio stays in media/.deleted/)."""
+        project = self.state.project
+        if project is None:
+            return
+        kept = next(
+            (d for d in project.sessions.deleted_sessions() if d.session_id == session_id), None
+        )
+        if kept is None:
+            return
+        answer = QMessageBox.question(
+            self.dialog or self.chrome.window,
+            "Delete for good",
+            f"Delete “{kept.title}” for good? Its transcript, codings and memos can then no "
+            "longer be restored (its audio stays in the project's media/.deleted folder).",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.undo_offer.withdraw()
+        ctx = self.state.ctx
+        if ctx is not None and ctx.stack is not None:
+            # the stack's commands may restore the session: their copy is what goes now
+            ctx.stack.clear()
+
+        def done(_gone: object) -> None:
+            self.chrome.message(f"“{kept.title}” deleted for good.", 8000)
+            self._refresh_dialog()
+
+        self.runner.submit(
+            "Delete for good",
+            lambda _ctx: project.sessions.forget_deleted_session(session_id),
+            on_done=done,
+            on_error=self.chrome.show_error,
+            serial=True,
+        )
 
     def _refresh_dialog(self) -> None:
         project = self.state.project

@@ -152,3 +152,32 @@ def test_edit_undo_restores_and_redo_deletes_again(
     idle(bench)
     assert sorted(s.title for s in project.sessions.all()) == ["Clinic visit", "Market"]
     assert bench.act_redo.isEnabled()
+
+
+def test_delete_for_good_asks_and_the_copy_goes(
+    bench: Any, idle: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project: Project = bench.project
+    _delete(bench, idle, "Clinic visit", monkeypatch)
+    dialog = bench.sessions.edits.deleted_sessions_dialog()
+    asked: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton) -> Any:
+        def ask(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+            asked.append(args[2])
+            return reply
+
+        return ask
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    idle(bench)
+    assert "can then no longer be restored" in asked[0]
+    assert len(project.sessions.deleted_sessions()) == 1  # No keeps it
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    idle(bench)
+    assert project.sessions.deleted_sessions() == [] and dialog.empty.isVisible()
+    assert not bench.act_undo.isEnabled()  # the deletion can no longer be undone
+    assert bench.statusBar().currentMessage() == "“Clinic visit” deleted for good."
+    dialog.close()

@@ -11,6 +11,7 @@ Undo restored it: its rows come back with their own ids.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -36,8 +37,15 @@ _COLUMNS = ("Session", "Deleted", "By", "Segments", "Codings", "Memos")
 
 
 def deleted_when(iso: str) -> str:
-    """ "2026-12-06 22:49" of a stored UTC time (``2026-12-06T22:49:50.015Z``)."""
-    return iso[:16].replace("T", " ")
+    """ "2026-12-07 04:49" of a stored UTC time (``2026-12-06T22:49:50.015Z``), in the
+    computer's own time zone (the stored hour is UTC: 6 hours off in Almaty)."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class DeletedSessionsDialog(QDialog):

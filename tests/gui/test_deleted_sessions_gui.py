@@ -181,3 +181,18 @@ def test_delete_for_good_asks_and_the_copy_goes(
     assert not bench.act_undo.isEnabled()  # the deletion can no longer be undone
     assert bench.statusBar().currentMessage() == "“Clinic visit” deleted for good."
     dialog.close()
+
+
+def test_deletion_times_are_shown_in_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from gui.deleted_sessions import deleted_when
+
+    monkeypatch.setenv("TZ", "Asia/Almaty")
+    time.tzset()
+    try:
+        assert deleted_when("2026-12-06T22:49:50.015Z") in ("2026-12-07 03:49", "2026-12-07 04:49")
+        assert deleted_when("not a time") == "not a time"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

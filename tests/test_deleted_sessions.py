@@ -369,3 +369,24 @@ def test_names_replaced_across_the_project_since_are_said(project: Project, tmp_
     assert report.describe()[-1].startswith(
         "Names were replaced across the project after this session was deleted"
     )
+
+
+def test_a_session_a_merge_brought_back_is_not_restored_but_can_be_forgotten(
+    project: Project, tmp_path: Path
+) -> None:
+    made = rich_session(project, tmp_path)
+    sid = made["session"].id
+    project.sessions.delete_session(sid, force=True)
+    with project.store.tx() as db:  # as a merge that kept the session would (its row back)
+        db.conn.execute(
+            "INSERT INTO sessions (id, title, kind, status, created_by, created_at, updated_at) "
+            "VALUES (?, 'Focus group 2', 'interview', 'imported', 'bob', '2026', '2026')",
+            (sid,),
+        )
+    assert project.sessions.deleted_sessions() == []
+    before = state(project)
+    with pytest.raises(InvalidInputError, match="is in the project again"):
+        project.sessions.restore_session(sid)
+    assert state(project) == before
+    assert project.sessions.forget_deleted_session(sid).session_id == sid
+    assert project.store.scalar("SELECT count(*) FROM deleted_sessions") == 0

@@ -291,14 +291,19 @@ class DeletedSessions:
             is not None
         )
 
-    def all(self) -> list[DeletedSession]:
-        """The deleted sessions that can be restored, the latest deleted first."""
+    def all(self, *, listed_only: bool = True) -> list[DeletedSession]:
+        """The deleted sessions that can be restored, the latest deleted first
+        (``listed_only=False``: also the copies of sessions a merge brought back since)."""
         if not self._migrated():
             return []  # a project of schema 10 or older, opened read-only: none was kept
+        where = (
+            "WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = d.session_id) "
+            if listed_only
+            else ""
+        )
         rows = self._store.rows(
             "SELECT session_id, title, deleted_by, deleted_at, counts, audio FROM "
-            "deleted_sessions d WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE "
-            "s.id = d.session_id) ORDER BY deleted_at DESC, session_id"
+            f"deleted_sessions d {where}ORDER BY deleted_at DESC, session_id"
         )
         return [
             DeletedSession(
@@ -360,7 +365,8 @@ class DeletedSessions:
             InUseError: another program holds the project open, so old pages stay until it
                 closes (the copy itself is gone).
         """
-        kept = next((d for d in self.all() if d.session_id == session_id), None)
+        # also the copy of a session a merged bundle brought back meanwhile (not listed)
+        kept = next((d for d in self.all(listed_only=False) if d.session_id == session_id), None)
         if kept is None:
             raise NotFoundError(
                 f"No deleted session with id {session_id!r}; list them with `deleted-sessions`."

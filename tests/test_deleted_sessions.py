@@ -7,6 +7,7 @@ all: a raw FOREIGN KEY error)."""
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import struct
 import wave
@@ -390,3 +391,29 @@ def test_a_session_a_merge_brought_back_is_not_restored_but_can_be_forgotten(
     assert state(project) == before
     assert project.sessions.forget_deleted_session(sid).session_id == sid
     assert project.store.scalar("SELECT count(*) FROM deleted_sessions") == 0
+
+
+def test_read_only_or_unwritable_media_changes_nothing(project: Project, tmp_path: Path) -> None:
+    from storage.core.errors import ReadOnlyError
+
+    made = rich_session(project, tmp_path)
+    sid = made["session"].id
+    project.sessions.delete_session(sid, force=True)
+    folder = project.folder
+    project.close()
+    with Project.open(folder, readonly=True) as p:
+        with pytest.raises(ReadOnlyError, match="opened read-only; nothing was changed"):
+            p.sessions.restore_session(sid)
+    assert (folder / "media" / ".deleted" / "Focus group 2.wav").is_file()
+    with Project.open(folder, coder="coder-a") as p:
+        before = state(p)
+
+        def refused(src: object, dest: object) -> None:
+            raise PermissionError(13, "Permission denied", str(dest))
+
+        with pytest.MonkeyPatch.context() as mp:  # a media folder that cannot be written
+            mp.setattr(os, "replace", refused)
+            with pytest.raises(ReadOnlyError, match="could not be moved back"):
+                p.sessions.restore_session(sid)
+        assert state(p) == before
+        assert (folder / "media" / ".deleted" / "Focus group 2.wav").is_file()

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storage.core.errors import InvalidInputError, NotFoundError
+from storage.core.errors import InvalidInputError, NotFoundError, ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.store import Store
 from storage.core.words import plural
@@ -402,11 +402,23 @@ class DeletedSessions:
                 f"Session {kept['title']!r} is in the project again (a merged bundle brought "
                 "it back); nothing to restore."
             )
+        if self._store.readonly:
+            raise ReadOnlyError(f"{self._store.folder} was opened read-only; nothing was changed.")
         rows: dict[str, list[dict[str, Any]]] = json.loads(kept["rows"])
         audio: list[dict[str, str]] = json.loads(kept["audio"])
         report = RestoreReport(session_id=session_id, title=str(kept["title"]), restored={})
         self._plan(rows, report)
-        moved = self._audio_back(rows, audio, report)
+        moved: list[tuple[Path, Path]] = []
+        try:
+            self._audio_back(rows, audio, report, moved)
+        except OSError as exc:
+            for src, dest in reversed(moved):
+                with contextlib.suppress(OSError):
+                    os.replace(dest, src)
+            raise ReadOnlyError(
+                f"{exc.filename or self._store.media_dir}: the audio could not be moved back "
+                f"({exc.strerror or exc}); nothing was changed."
+            ) from exc
         try:
             with self._store.tx() as db:
                 self._write(db.conn, rows, report)
@@ -464,13 +476,14 @@ class DeletedSessions:
         rows: dict[str, list[dict[str, Any]]],
         audio: list[dict[str, str]],
         report: RestoreReport,
-    ) -> list[tuple[Path, Path]]:
+        moved: list[tuple[Path, Path]],
+    ) -> None:
         """Move the kept files back into ``media/`` (before the rows are written; ``restore``
-        moves them back out if that fails); set each media row's path to where its file is."""
+        moves them back out if that fails), each listed in ``moved`` (kept, now); set each
+        media row's path to where its file is."""
         folder = self._store.folder
         used = {r[0] for r in self._store.rows("SELECT path FROM media")}
         where = {a["media_id"]: a for a in audio}
-        moved: list[tuple[Path, Path]] = []
         for media in rows["media"]:
             item = where.get(media["id"])
             kept = folder / item["kept"] if item else None
@@ -489,7 +502,6 @@ class DeletedSessions:
             os.replace(kept, dest)
             moved.append((kept, dest))
             report.audio.append(media["path"])
-        return moved
 
     def _write(
         self, conn: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]], report: RestoreReport

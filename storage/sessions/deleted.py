@@ -218,17 +218,24 @@ class DeletedSessions:
         """
         conn = self._store.conn
         session = rows["sessions"][0]
+        deleted_at = now_iso()
+        self._store.fts_delete_where("session_id = ?", (session_id,))
+        conn.execute("DELETE FROM transcription_state WHERE session_id = ?", (session_id,))
+        # a statement per table, not per row: a session of 2,000 coded segments took 1.7-2.1 s
+        # row by row; so 0.2-0.4 s, as long as a deletion took before sessions were kept
+        # (0.3-0.7 s; /tmp timings on a shared machine, alternating runs)
         for table in reversed(KEPT_TABLES):
-            for row in rows[table]:
-                if table == "segments":
-                    self._store.fts_delete(row["seq"], row["text"])
-                if table == "transcription_state":
-                    conn.execute(
-                        "DELETE FROM transcription_state WHERE session_id = ?", (session_id,)
-                    )
-                    continue
-                conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
-                self._store.tombstone(table, row["id"])
+            if table == "transcription_state" or not rows[table]:
+                continue
+            ids = json.dumps([row["id"] for row in rows[table]])
+            conn.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO deletions (table_name, row_id, deleted_by, deleted_at) "
+                "SELECT ?, value, ?, ? FROM json_each(?)",
+                (table, self._store.coder, deleted_at, ids),
+            )
         counts = {t: len(rows[t]) for t in _COUNTED}
         conn.execute(
             "INSERT OR REPLACE INTO deleted_sessions (session_id, title, deleted_by, deleted_at, "
@@ -237,7 +244,7 @@ class DeletedSessions:
                 session_id,
                 session["title"],
                 self._store.coder,
-                now_iso(),
+                deleted_at,
                 json.dumps(counts),
                 json.dumps(rows, ensure_ascii=False),
                 json.dumps(audio, ensure_ascii=False),

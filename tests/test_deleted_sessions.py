@@ -391,6 +391,9 @@ def test_a_session_a_merge_brought_back_is_not_restored_but_can_be_forgotten(
     assert state(project) == before
     assert project.sessions.forget_deleted_session(sid).session_id == sid
     assert project.store.scalar("SELECT count(*) FROM deleted_sessions") == 0
+    (entry,) = project.audit.entries(action="session_forget")  # who destroyed what
+    assert (entry.target_id, entry.actor) == (sid, "coder-a")
+    assert entry.details["segments"] == 2
 
 
 def test_read_only_or_unwritable_media_changes_nothing(project: Project, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -361,7 +362,9 @@ class DeletedSessions:
             )
         return str(named[0][0])
 
-    def forget(self, session_id: str) -> DeletedSession:
+    def forget(
+        self, session_id: str, log: Callable[[DeletedSession], object] | None = None
+    ) -> DeletedSession:
         """Drop the copy of a deleted session for good (a participant withdrew): its text is
         gone from ``project.db`` and its WAL (SQLite's secure delete, then VACUUM, which also
         drops the pages the deletion itself freed, and a checkpoint); its kept audio in
@@ -381,6 +384,8 @@ class DeletedSessions:
         self._store.secure_delete_on()
         with self._store.tx() as db:
             db.conn.execute("DELETE FROM deleted_sessions WHERE session_id = ?", (session_id,))
+            if log is not None:
+                log(kept)  # in the same transaction
             # the search index kept its words (a deletion in FTS5 only adds a delete marker)
             db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
         with self._store.mutex:  # the pages the deletion freed still held its text

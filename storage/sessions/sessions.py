@@ -290,7 +290,16 @@ class Sessions:
             InvalidInputError: ``ref`` names several.
         """
         kept = DeletedSessions(self._store)
-        return kept.forget(kept.resolve(ref))
+
+        def log(gone: DeletedSession) -> None:  # the audit log: what was destroyed, counted
+            self._project.audit.log_event(
+                "session_forget",
+                "session",
+                gone.session_id,
+                {k: v for k, v in gone.counts.items() if v},
+            )
+
+        return kept.forget(kept.resolve(ref), log)
 
     def restore_session(self, ref: str) -> RestoreReport:
         """Bring a deleted session back whole: every row with its own id, the audio back in

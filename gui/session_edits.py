@@ -160,7 +160,8 @@ class SessionEdits:
     def deleted_sessions_dialog(self) -> DeletedSessionsDialog | None:
         """File ▸ Deleted sessions…: the deleted sessions, each with Restore (not modal)."""
         project = self.state.project
-        if project is None:
+        if project is None:  # said, not silently ignored (the start page's Sessions list)
+            self.chrome.message("No project open: open one to see its deleted sessions.", 5000)
             return None
         if self.dialog is not None:
             self.dialog.set_sessions(project.sessions.deleted_sessions())

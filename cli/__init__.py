@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "models": "models_cmds",
     "worker": "cluster_cmds",
     "locate-audio": "audio_cmds",
+    **dict.fromkeys(("deleted-sessions", "restore-session"), "deleted_cmds"),
 }
 
 

@@ -88,7 +88,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "delete-session",
-        help="delete a session with its transcript (its audio is kept in media/.deleted/)",
+        help="delete a session with its transcript (restore-session brings it back whole)",
     )
     add_dir(p)
     p.add_argument("--session", required=True, metavar="ID", help="its id, title or id's start")
@@ -456,6 +456,9 @@ _REMOVED = {
     "session_speakers": "speaker label",
     "speaker_turns": "speaker turn",
     "media": "recording",
+    "memos": "memo",
+    "redactions": "redaction",
+    "consents": "consent",
 }
 
 
@@ -472,8 +475,8 @@ def cmd_delete_session(args: argparse.Namespace) -> int:
         )
         print(
             f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
-            "its audio is kept in media/.deleted/ under its title, and the recording may be "
-            "imported again."
+            "its audio is kept in media/.deleted/ under its title; `fieldscribe "
+            "restore-session DIR --session ID` brings it all back."
         )
     return 0
 

@@ -225,6 +225,10 @@ class EditingController:
             self._reload_codings()
         if out.message:
             self.chrome.message(out.message, 5000)
+        if out.deleted_session is not None:
+            self.sessions.edits.was_deleted(*out.deleted_session)
+        if out.restored_session is not None:
+            self.sessions.edits.was_restored(out.restored_session)
         if (out.codings or out.reload_codings or out.removed) and self.codings_edited is not None:
             self.codings_edited()
         if out.speakers_changed and self.docks.session_panel is not None:

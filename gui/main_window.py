@@ -393,6 +393,7 @@ class MainWindow(QMainWindow):
         self.docks.details_changed.connect(lambda _sid: refresh.refresh_speaker_dock())
         extra.sessions_changed.connect(lambda: sessions.reload_sessions())
         extra.codings_changed.connect(refresh.codings_changed)
+        sessions.edits.codings_changed = refresh.codings_changed  # a session deleted, restored
         extra.text_rewritten.connect(refresh.text_rewritten)
         # a kept version of a conflict is the project changed underneath: the transcript shows
         # it (else the next edit saves the other version's text), and undo cannot go behind it

@@ -418,6 +418,7 @@ class ProjectsController:
         self.runner.forget_pending()  # results for the closed project are not shown
         self.transcription.reset()
         self.sessions.reset()
+        self.sessions.edits.project_closed()
         self.docks.close()
         self.undo_stack.clear()
         self.state.project.close()

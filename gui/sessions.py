@@ -69,6 +69,7 @@ class SessionsController:
             views,
             row_read=self._session_row_read,
             deleted=self._forget_deleted,
+            restored=self._show_restored,
         )
         v = views
         v.sessions_view.selectionModel().currentRowChanged.connect(
@@ -197,6 +198,11 @@ class SessionsController:
             self.strip.clear()
             v.transcript_label.setText("")
         self.reload_sessions(select_first=True)
+
+    def _show_restored(self, session_id: str) -> None:
+        """A deleted session came back: listed again, selected and shown."""
+        self.reload_sessions()
+        self.open_segment_session(session_id)
 
     def languages_present(self, sessions: list[Session]) -> list[str]:
         """The project's languages, then any other language a segment is in."""

@@ -19,8 +19,9 @@ from PySide6.QtGui import QUndoCommand
 
 from storage.codebook.codebook import autocoded
 from storage.core.languages import language_name
-from storage.core.models import Coding, Segment
+from storage.core.models import Coding, DeletionReport, Segment
 from storage.history.undo import EditRecord, UndoScope
+from storage.sessions.deleted import RestoreReport
 
 if TYPE_CHECKING:
     from gui.tasks import TaskRunner
@@ -45,6 +46,10 @@ class Outcome:
     reload_codings: bool = False  # re-read every coding of the shown session
     participants_changed: bool = False  # names or attributes: what Session details changes
     message: str | None = None  # for the status bar
+    #: a session deleted (its id and what went) or restored: the sessions list and what is
+    #: shown follow (``gui.session_edits``)
+    deleted_session: tuple[str, DeletionReport] | None = None
+    restored_session: RestoreReport | None = None
 
 
 class IdMap:
@@ -88,6 +93,10 @@ def _with_codings(project: Project, segments: list[Segment], outcome: Outcome) -
 class ProjectCommand(QUndoCommand):
     """Base: subclasses implement ``forward`` and ``backward`` (worker thread, Project only)."""
 
+    #: run ``forward``/``backward`` in one transaction of the command's own; False for one
+    #: that commits before it moves files (a session's deletion and restore: its audio)
+    own_transaction = True
+
     def __init__(self, ctx: EditContext, text: str) -> None:
         super().__init__(text)
         self.ctx = ctx
@@ -105,6 +114,8 @@ class ProjectCommand(QUndoCommand):
         project = self.ctx.project
 
         def job(_ctx: Any) -> Outcome:
+            if not self.own_transaction:
+                return fn(project)
             with project.transaction():
                 return fn(project)
 

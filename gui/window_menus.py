@@ -31,6 +31,9 @@ def build_menus(w: Any) -> None:
     file.addSeparator()
     w.act_import = a("&File", "Import audio…", w.transcription.import_dialog, "Ctrl+I")
     w.act_locate_audio = a("&File", "Locate missing audio…", w.missing_audio.locate_dialog)
+    w.act_deleted_sessions = a(
+        "&File", "Deleted sessions…", w.sessions.edits.deleted_sessions_dialog
+    )
     file.addSeparator()
     w.exchange.build_menu()
     file.addSeparator()
@@ -65,6 +68,7 @@ def build_menus(w: Any) -> None:
     for text, slot in (
         ("Rename session… (F2)", w.sessions.edits.rename_session_dialog),
         ("Delete session… (Delete)", w.sessions.edits.delete_session_dialog),
+        ("Deleted sessions…", w.sessions.edits.deleted_sessions_dialog),
     ):
         action = QAction(text, w.sessions_view)
         action.triggered.connect(lambda _c=False, f=slot: f())
@@ -94,6 +98,7 @@ def enable_project_menus(w: Any, enabled: bool) -> None:
     """Menus that need an open project are greyed out on the start page (no silent no-ops)."""
     w.act_import.setEnabled(enabled)
     w.act_locate_audio.setEnabled(enabled)
+    w.act_deleted_sessions.setEnabled(enabled)
     w.act_close.setEnabled(enabled)
     w.act_project_settings.setEnabled(enabled)
     for action in w.exchange.project_actions:

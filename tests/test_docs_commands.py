@@ -144,6 +144,7 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
     # what a reader has at hand before a line: files, a teammate's bundle, a participant
     before: dict[str, Callable[[], dict[str, str]]] = {
         "delete-session": lambda: {'"Focus group 3"': "fg_2026-03-02"},
+        "restore-session": lambda: {'"Focus group 3"': "fg_2026-03-02"},
         "segments": lambda: {'"Focus group 3"': "interview1"},
         "new ~/coder-b": lambda: (
             shutil.copy(tmp / "coder-a-2026-03-05.fsbundle", tmp / "lead.fsbundle") and {}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import NewerSchemaError
+from storage.core.schema_deleted_sessions import deleted_sessions_migration
 from storage.core.schema_deletions import deleted_speech_migration
 from storage.core.schema_languages import migrate_segment_language
 from storage.core.schema_models import segment_model_migration
@@ -202,6 +203,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0008_search_fold_yo", search_fold_migration),
     ("0009_deleted_speech", deleted_speech_migration),
     ("0010_segment_model", segment_model_migration),
+    ("0011_deleted_sessions", deleted_sessions_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -27,8 +27,9 @@ from storage.privacy.models import ExportPrivacy
 from storage.privacy.redaction import words_json
 from storage.privacy.view import PrivateView
 
-#: Tables emptied in every bundle: real names, and the lead's own log.
-NEVER_TRAVEL = ("pseudonyms", "audit_log")
+#: Tables emptied in every bundle: real names, the lead's own log, and the copies of deleted
+#: sessions (their text; ``storage.core.schema_deleted_sessions``).
+NEVER_TRAVEL = ("pseudonyms", "audit_log", "deleted_sessions")
 
 if TYPE_CHECKING:
     from storage.project import Project

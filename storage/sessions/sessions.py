@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +26,7 @@ from storage.core.models import (
 )
 from storage.core.store import Store
 from storage.core.words import plural
+from storage.sessions.deleted import DeletedSession, DeletedSessions, RestoreReport
 from storage.sessions.media_import import MediaImport
 
 if TYPE_CHECKING:
@@ -234,9 +232,12 @@ class Sessions:
         return self.get_session(session_id)
 
     def delete_session(self, session_id: str, *, force: bool = False) -> DeletionReport:
-        """Delete a session with its segments, markers and speakers.
+        """Delete a session with everything that hangs off it; it can be restored whole.
 
-        The media file is moved to ``media/.deleted/`` rather than destroyed. A session with
+        Its rows (segments, codings, memos, markers, speakers, redactions, consents, media
+        rows, transcription state) are deleted with tombstones and copied, in the same
+        transaction, into ``deleted_sessions`` (``storage.sessions.deleted``); the audio is
+        moved to ``media/.deleted/``. ``restore_session`` brings it all back. A session with
         codings is only deleted with ``force=True``.
 
         Raises:
@@ -255,48 +256,66 @@ class Sessions:
                 f"Session {session.title!r} has {plural(n_codings, 'coding')}; delete it with "
                 f"--force to remove {'it' if n_codings == 1 else 'them'} too."
             )
-        removed: dict[str, int] = {}
-        media = self.media_for_session(session_id)
-        with self._store.tx() as db:
-            conn = db.conn
-            for table, sql in (
-                (
-                    "codings",
-                    "SELECT c.id FROM codings c JOIN segments g ON g.id = c.segment_id "
-                    "WHERE g.session_id = ?",
-                ),
-                ("segments", "SELECT id FROM segments WHERE session_id = ?"),
-                ("markers", "SELECT id FROM markers WHERE session_id = ?"),
-                ("session_speakers", "SELECT id FROM session_speakers WHERE session_id = ?"),
-                ("speaker_turns", "SELECT id FROM speaker_turns WHERE session_id = ?"),
-                ("media", "SELECT id FROM media WHERE session_id = ?"),
-            ):
-                ids = [r[0] for r in conn.execute(sql, (session_id,))]
-                removed[table] = len(ids)
-                for row_id in ids:
-                    self._store.tombstone(table, row_id)
-            conn.execute(
-                "DELETE FROM codings WHERE segment_id IN "
-                "(SELECT id FROM segments WHERE session_id = ?)",
-                (session_id,),
-            )
-            self._store.fts_delete_where("session_id = ?", (session_id,))
-            for table in ("segments", "markers", "session_speakers", "speaker_turns", "media"):
-                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
-            conn.execute(
-                "DELETE FROM memos WHERE target_type = 'session' AND target_id = ?", (session_id,)
-            )
-            conn.execute("DELETE FROM transcription_state WHERE session_id = ?", (session_id,))
-            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-            self._store.tombstone("sessions", session_id)
-        trash = self._store.media_dir / ".deleted"
-        for item in media:
-            src = self._store.folder / item.path
-            if src.exists():
-                trash.mkdir(exist_ok=True)
-                with contextlib.suppress(OSError):
-                    os.replace(src, _kept_name(trash, session.title, src))
+        kept = DeletedSessions(self._store)
+        with self._store.tx():
+            rows = kept.read_rows(session_id)
+            audio = kept.kept_names(session.title, rows["media"])
+            removed = kept.keep(session_id, rows, audio)
+        kept.move_audio_away(audio)
         return DeletionReport(target=f"session {session.title!r}", removed=removed)
+
+    def deleted_sessions(self) -> list[DeletedSession]:
+        """The deleted sessions that ``restore_session`` can bring back, the latest first."""
+        return DeletedSessions(self._store).all()
+
+    def resolve_deleted(self, ref: str) -> str:
+        """The id of the deleted session ``ref`` names (its id, title or the start of its id).
+
+        Raises:
+            NotFoundError: no deleted session is named so.
+            InvalidInputError: several are.
+        """
+        return DeletedSessions(self._store).resolve(ref)
+
+    def forget_deleted_session(self, ref: str) -> DeletedSession:
+        """Drop the kept copy of a deleted session for good, so that it can no longer be
+        restored and its text is gone from ``project.db`` (its audio stays in
+        ``media/.deleted/``).
+
+        Args:
+            ref: the deleted session's id, title, or the start of its id.
+
+        Raises:
+            NotFoundError: no deleted session is named so; nothing was changed.
+            InvalidInputError: ``ref`` names several.
+        """
+        kept = DeletedSessions(self._store)
+
+        def log(gone: DeletedSession) -> None:  # the audit log: what was destroyed, counted
+            self._project.audit.log_event(
+                "session_forget",
+                "session",
+                gone.session_id,
+                {k: v for k, v in gone.counts.items() if v},
+            )
+
+        return kept.forget(kept.resolve(ref), log)
+
+    def restore_session(self, ref: str) -> RestoreReport:
+        """Bring a deleted session back whole: every row with its own id, the audio back in
+        ``media/``, its tombstones replaced by ``undeleted:`` versions (so merges elsewhere
+        bring it back too). Codings of codes deleted meanwhile are left out and counted; a
+        session that took its title meanwhile makes it "TITLE (restored)".
+
+        Args:
+            ref: the deleted session's id, title, or the start of its id.
+
+        Raises:
+            NotFoundError: no deleted session is named so; nothing was changed.
+            InvalidInputError: ``ref`` names several, or the session is in the project again.
+        """
+        kept = DeletedSessions(self._store)
+        return kept.restore(kept.resolve(ref))
 
     # ----------------------------------------------------------------- media
     def import_audio(
@@ -568,15 +587,3 @@ def _participant(row: sqlite3.Row) -> Participant:
 
 
 __all__ = ["AudioError", "AudioInfo", "Sessions", "sha256_of"]
-
-
-#: characters no file name may hold on some system the project folder may travel to
-_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-
-
-def _kept_name(trash: Path, title: str, src: Path) -> Path:
-    """Where a deleted session's audio is kept: named after its title (imported again, it
-    came back as "01a24ceb-a2ee-…", its id), with the id when that name is taken."""
-    name = _NOT_IN_FILE_NAMES.sub("-", title).strip(" .")[:120] or src.stem
-    kept = trash / f"{name}{src.suffix}"
-    return trash / f"{name} ({src.stem}){src.suffix}" if kept.exists() else kept

@@ -323,6 +323,41 @@ def _delete_session(h: Harness) -> None:
     h.qtbot.waitUntil(lambda: not h.project.sessions.all())
 
 
+@control(
+    "File ▸ Deleted sessions…",
+    "Sessions list ▸ Deleted sessions…",
+    effect="lists the deleted sessions (not modal); Restore brings the selected one back with "
+    "its transcript and codings",
+)
+def _deleted_sessions(h: Harness) -> None:
+    n, sid = codings(h), h.sid
+    h.project.sessions.delete_session(sid, force=True)
+    h.window.sessions.reload_sessions()
+    h.wait()
+    trigger(h, h.current)
+    dialog = h.window.sessions.edits.dialog
+    assert dialog is not None and dialog.table.rowCount() == 1
+    dialog.restore_button.click()
+    h.qtbot.waitUntil(lambda: [s.id for s in h.project.sessions.all()] == [sid])
+    h.wait()
+    assert codings(h) == n and dialog.empty.isVisible()
+    dialog.close()
+
+
+@control(
+    "Main window ▸ FitStatusBar ▸ Undo",
+    effect="shown for 30 s after a session is deleted: brings it back (hidden otherwise)",
+)
+def _undo_delete(h: Harness) -> None:
+    n, sid = codings(h), h.sid
+    h.window.sessions.edits.delete_session(sid, force=True)
+    h.qtbot.waitUntil(lambda: not h.project.sessions.all())
+    h.wait()
+    trigger(h, h.current)
+    h.qtbot.waitUntil(lambda: [s.id for s in h.project.sessions.all()] == [sid])
+    assert codings(h) == n
+
+
 @control("Codebook menu ▸ Rename", effect="the selected code's name opens for typing")
 def _rename_code(h: Harness) -> None:
     trigger(h, h.current)

@@ -681,8 +681,8 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
     idle(bench)
     assert asked == [] and empty.id not in {s.id for s in project.sessions.all()}
-    said = bench.statusBar().currentMessage()  # where the audio went, and how to get it back
-    assert "media/.deleted" in said and "Import audio" in said, said
+    said = bench.statusBar().currentMessage()  # how to get it back
+    assert "Edit ▸ Undo brings it back (later: File ▸ Deleted sessions…)" in said, said
     # a coded one asks; "No" keeps it
     code = project.codebook.ensure_code_path("Corruption")
     seg = project.transcript.segments(coded.id)[0]
@@ -694,14 +694,15 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     idle(bench)
     assert len(asked) == 1 and "coded segment" in asked[0]
     assert coded.id in {s.id for s in project.sessions.all()}
-    # one with a transcript and no coding asks too (it went at one press, its text for good)
+    # one with a transcript and no coding asks too (it went at one press), saying how to
+    # get it back
     project.codebook.remove_coding(coding.id)
     bench.sessions.reload_sessions()
     idle(bench)
     bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
     idle(bench)
-    assert len(asked) == 2 and "transcript cannot be brought back" in asked[1], asked
+    assert len(asked) == 2 and "File ▸ Deleted sessions… brings it all back" in asked[1], asked
     assert coded.id in {s.id for s in project.sessions.all()}
 
 

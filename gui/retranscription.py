@@ -97,9 +97,9 @@ class SegmentRetranscription:
             answer = QMessageBox.question(
                 self.owner.chrome.window,
                 "Re-transcribe segment?",
-                "This segment's text was corrected by hand (typed in, or names replaced by "
-                "pseudonyms). Re-transcribing replaces its text with what Whisper hears "
-                "(Edit ▸ Undo brings it back).",
+                "This segment's text was corrected by hand (typed in, split or merged, or names "
+                "replaced by pseudonyms). Re-transcribing replaces its text with what Whisper "
+                "hears (Edit ▸ Undo brings it back).",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None

@@ -298,7 +298,7 @@ def test_retranscribe_refuses_hand_corrected_text_unless_replace(
     before = fingerprint(folder)
     code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
     assert code == 1 and "corrected by hand" in one_line_error(err) and "--replace" in err
-    assert "text was corrected by hand (typed in, or names replaced by pseudonyms)" in err
+    assert "corrected by hand (typed in, split or merged, or names replaced by pseudonyms)" in err
     for bad in (("--language", "xx"), ("--threads", "0")):
         code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU, "--replace", *bad)
         assert code in (1, 2) and "Traceback" not in err

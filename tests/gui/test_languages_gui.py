@@ -1110,3 +1110,35 @@ def test_retranscribing_a_segment_whose_only_correction_is_its_language_does_not
     window.transcription.act_retranscribe.trigger()
     idle(window)
     assert len(asked.texts) == 2
+
+
+def test_retranscribing_half_of_a_split_segment_asks_in_words_that_name_the_split(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walkthrough split a segment that ran a Kazakh phrase into a Russian sentence, to
+    re-transcribe the Kazakh half in Kazakh: it was asked whether to replace text "corrected by
+    hand (typed in, or names replaced by pseudonyms)", neither of which the coder had done. The
+    question now names the split (a split's halves are protected like typed text)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.gui_helpers import Asked
+
+    _opened(window, qtbot, idle)
+    asked = Asked(QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "question", asked)
+    window.transcription.segment_retranscriber = _hears("Кезек көп.", "kk")
+    window.transcript.go_to_row(0)
+    idle(window)
+    editor = window.segment_editor
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index("очередь"))
+    editor.setTextCursor(cursor)
+    window.editing.segments.split_at_cursor()
+    idle(window)
+    assert window.segment_model.segment(0).text == "Ну, в поликлинике"
+    window.transcript.go_to_row(0)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert len(asked.texts) == 1
+    assert "typed in, split or merged" in asked.texts[0], asked.texts[0]
+    assert window.segment_model.segment(0).text == "Ну, в поликлинике"  # No: left as it was

@@ -79,7 +79,12 @@ class SegmentRetranscription:
         if project is None or not 0 <= row < model.rowCount():
             self.owner.chrome.message("Select the segment to re-transcribe.", 4000)
             return None
-        seg = model.segment(row)
+        editor = self.owner.views.segment_editor
+        if editor.segment is not None and editor.segment.id == model.segment(row).id:
+            # typing not saved yet (a menu takes no focus): saved first, so that the question
+            # below protects it; before, Whisper's text was stored under it unasked
+            editor.commit()
+        seg = project.transcript.get_segment(model.segment(row).id)
         language = seg.language
         if ask:
             language = choose_language(

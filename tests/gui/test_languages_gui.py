@@ -1142,3 +1142,38 @@ def test_retranscribing_half_of_a_split_segment_asks_in_words_that_name_the_spli
     assert len(asked.texts) == 1
     assert "typed in, split or merged" in asked.texts[0], asked.texts[0]
     assert window.segment_model.segment(0).text == "Ну, в поликлинике"  # No: left as it was
+
+
+def test_re_transcribing_while_the_editor_holds_typing_asks_first(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walkthrough typed the right Kazakh into the editor and, before leaving the segment,
+    chose Transcription ▸ Re-transcribe segment (a menu takes no focus, so the typing was not
+    saved yet): nothing was asked, Whisper's new text was stored under the typing still shown,
+    and leaving the segment then wrote the typing over it. The typing is saved first now, and
+    the question about replacing typed text is asked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.gui_helpers import Asked
+
+    _opened(window, qtbot, idle)
+    asked = Asked(QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "question", asked)
+    heard: list[str] = []
+    hears = _hears("Емханада кезек.", "kk")
+
+    def retranscriber(p: Project, segment_id: str, **kw: Any) -> Any:
+        heard.append(segment_id)
+        return hears(p, segment_id, **kw)
+
+    window.transcription.segment_retranscriber = retranscriber
+    seg_id = window.segment_model.segment(1).id
+    window.transcript.go_to_row(1)
+    idle(window)
+    window.segment_editor.setFocus()
+    window.segment_editor.setPlainText("Емханада кезек өте көп.")  # typed, not saved yet
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert len(asked.texts) == 1 and "corrected by hand" in asked.texts[0]
+    assert heard == []  # No: Whisper was not asked
+    assert project.transcript.get_segment(seg_id).text == "Емханада кезек өте көп."

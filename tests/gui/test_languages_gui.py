@@ -1177,3 +1177,40 @@ def test_re_transcribing_while_the_editor_holds_typing_asks_first(
     assert len(asked.texts) == 1 and "corrected by hand" in asked.texts[0]
     assert heard == []  # No: Whisper was not asked
     assert project.transcript.get_segment(seg_id).text == "Емханада кезек өте көп."
+
+
+def test_transcribing_the_session_again_saves_the_typing_in_the_editor_first(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walkthrough typed a correction into the editor and chose Transcription ▸ Transcribe
+    session before leaving the segment (the typing not saved yet): the question said only "the
+    segments Whisper wrote that nobody touched are replaced", Yes replaced that one too, the
+    typing was lost, and a box said "No segment with id '…'". The typing is saved first now:
+    the question counts it as someone's work, and the run keeps it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.gui_helpers import Asked, make_fake_transcriber
+
+    _opened(window, qtbot, idle)
+    asked = Asked(QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", asked)
+    seg_id = window.segment_model.segment(0).id
+    seen: list[tuple[str, bool]] = []
+    fake = make_fake_transcriber()
+
+    def transcriber(p: Project, sid: str, **kw: Any) -> Any:
+        seg = p.transcript.get_segment(seg_id)
+        seen.append((seg.text, p.transcript.text_corrected(seg_id)))
+        return fake(p, sid, **kw)
+
+    window.transcription.transcriber = transcriber
+    window.transcript.go_to_row(0)
+    idle(window)
+    typed = "Ну, в поликлинике очередь очень большая."
+    window.segment_editor.setFocus()
+    window.segment_editor.setPlainText(typed)  # typed, not saved yet
+    window.transcription.act_transcribe.trigger()
+    idle(window)
+    assert seen == [(typed, True)]  # saved, as a hand correction, before Whisper ran
+    assert "holding someone's work" in asked.texts[0], asked.texts[0]
+    assert "No segment with id" not in window.last_error

@@ -81,8 +81,8 @@ class SegmentRetranscription:
             return None
         editor = self.owner.views.segment_editor
         if editor.segment is not None and editor.segment.id == model.segment(row).id:
-            # typing not saved yet (a menu takes no focus): saved first, so that the question
-            # below protects it; before, Whisper's text was stored under it unasked
+            # typing not saved yet (triggered while the editor keeps the focus): saved first,
+            # so that the question below protects it (Whisper's text was stored under it unasked)
             editor.commit()
         seg = project.transcript.get_segment(model.segment(row).id)
         language = seg.language

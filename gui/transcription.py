@@ -280,8 +280,8 @@ class TranscriptionController(QObject):
         if session_id in self.running:
             self.chrome.message("This session is already being transcribed.", 4000)
             return self.running[session_id]
-        # typing not saved yet (a menu takes no focus) is someone's work: saved first, so the
-        # question counts it and the run keeps it; before, Yes replaced it and it was lost
+        # typing not saved yet (Ctrl+R takes no focus from the editor) is someone's work:
+        # saved first, so the question counts it and the run keeps it (Yes replaced it before)
         self.views.segment_editor.commit()
         if not replace:
             again = self._transcribe_again(session_id)

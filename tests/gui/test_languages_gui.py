@@ -1148,10 +1148,11 @@ def test_re_transcribing_while_the_editor_holds_typing_asks_first(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A walkthrough typed the right Kazakh into the editor and, before leaving the segment,
-    chose Transcription ▸ Re-transcribe segment (a menu takes no focus, so the typing was not
-    saved yet): nothing was asked, Whisper's new text was stored under the typing still shown,
-    and leaving the segment then wrote the typing over it. The typing is saved first now, and
-    the question about replacing typed text is asked."""
+    triggered Transcription ▸ Re-transcribe segment while the editor kept the focus (the
+    typing not saved yet; a mouse on the menu saves it): nothing was asked, Whisper's new
+    text was stored under the typing still shown, and leaving the segment then wrote the
+    typing over it. The typing is saved first now, and the question about replacing typed
+    text is asked."""
     from PySide6.QtWidgets import QMessageBox
 
     from tests.gui.gui_helpers import Asked
@@ -1182,8 +1183,8 @@ def test_re_transcribing_while_the_editor_holds_typing_asks_first(
 def test_transcribing_the_session_again_saves_the_typing_in_the_editor_first(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A walkthrough typed a correction into the editor and chose Transcription ▸ Transcribe
-    session before leaving the segment (the typing not saved yet): the question said only "the
+    """A walkthrough typed a correction into the editor and pressed Ctrl+R (Transcribe session)
+    before leaving the segment (the typing not saved yet): the question said only "the
     segments Whisper wrote that nobody touched are replaced", Yes replaced that one too, the
     typing was lost, and a box said "No segment with id '…'". The typing is saved first now:
     the question counts it as someone's work, and the run keeps it."""
@@ -1209,7 +1210,7 @@ def test_transcribing_the_session_again_saves_the_typing_in_the_editor_first(
     typed = "Ну, в поликлинике очередь очень большая."
     window.segment_editor.setFocus()
     window.segment_editor.setPlainText(typed)  # typed, not saved yet
-    window.transcription.act_transcribe.trigger()
+    qtbot.keyClick(window.segment_editor, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     idle(window)
     assert seen == [(typed, True)]  # saved, as a hand correction, before Whisper ran
     assert "holding someone's work" in asked.texts[0], asked.texts[0]

@@ -80,10 +80,12 @@ class SegmentRetranscription:
             self.owner.chrome.message("Select the segment to re-transcribe.", 4000)
             return None
         editor = self.owner.views.segment_editor
-        if editor.segment is not None and editor.segment.id == model.segment(row).id:
+        if editor.is_dirty():
             # typing not saved yet (triggered while the editor keeps the focus): saved first,
             # so that the question below protects it (Whisper's text was stored under it unasked)
             editor.commit()
+            self.owner.runner.after_writes(lambda: self.retranscribe_current(ask=ask))
+            return None
         seg = project.transcript.get_segment(model.segment(row).id)
         language = seg.language
         if ask:

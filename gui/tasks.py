@@ -198,6 +198,12 @@ class TaskRunner(QObject):
         pool.start(_Runnable(job, handle))
         return handle
 
+    def after_writes(self, then: Callable[[], None]) -> TaskHandle:
+        """Run ``then`` on the GUI thread once the writes submitted before it are done (the
+        edits' lane runs one job at a time, in order): an action that reads what the coder
+        just typed (Transcribe session's question) waits for it to be saved."""
+        return self.submit("Saving", lambda _ctx: None, on_done=lambda _r: then(), serial=True)
+
     def drop_latest(self, name: str) -> None:
         """Cancel the job last submitted with ``latest=name`` and drop its outcome (the view
         it would fill shows something else now)."""

@@ -1175,7 +1175,8 @@ def test_re_transcribing_while_the_editor_holds_typing_asks_first(
     window.segment_editor.setPlainText("Емханада кезек өте көп.")  # typed, not saved yet
     window.transcription.act_retranscribe.trigger()
     idle(window)
-    assert len(asked.texts) == 1 and "corrected by hand" in asked.texts[0]
+    said = (window.statusBar().currentMessage(), heard, project.transcript.get_segment(seg_id))
+    assert len(asked.texts) == 1 and "corrected by hand" in asked.texts[0], said
     assert heard == []  # No: Whisper was not asked
     assert project.transcript.get_segment(seg_id).text == "Емханада кезек өте көп."
 
@@ -1215,3 +1216,43 @@ def test_transcribing_the_session_again_saves_the_typing_in_the_editor_first(
     assert seen == [(typed, True)]  # saved, as a hand correction, before Whisper ran
     assert "holding someone's work" in asked.texts[0], asked.texts[0]
     assert "No segment with id" not in window.last_error
+
+
+def test_transcribe_session_in_one_language_chosen(
+    window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/languages.md offered "the session's Transcribe in…" to fix one language for a whole
+    recording (the command line's --language), but the workbench had no such entry: a Kazakh
+    interview whose stretches Whisper took for Russian could only be mended one segment at a
+    time. Transcription ▸ Transcribe session in… asks the language (the project's first) and
+    transcribes the session in it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.ask_dialog import AskDialog
+    from tests.gui.gui_helpers import Asked, make_fake_transcriber
+
+    _opened(window, qtbot, idle)
+    monkeypatch.setattr(QMessageBox, "question", Asked(QMessageBox.StandardButton.Yes))
+    offered: list[list[str]] = []
+
+    def pick(_parent: Any, title: str, _label: str, _text: str = "", **kw: Any) -> Any:
+        offered.append(list(kw["items"]))
+        return next(i for i in kw["items"] if i.endswith("(kk)")), True
+
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(pick))
+    asked_in: list[str | None] = []
+    fake = make_fake_transcriber()
+
+    def transcriber(p: Project, sid: str, *, language: str | None = None, **kw: Any) -> Any:
+        asked_in.append(language)
+        return fake(p, sid, language=language, **kw)
+
+    window.transcription.transcriber = transcriber
+    window.transcription.act_transcribe_in.trigger()
+    idle(window)
+    assert offered[0][:2] == ["Russian (ru)", "Kazakh (kk)"]  # the project's languages first
+    assert asked_in == ["kk"]
+    # the plain entry still identifies each stretch
+    window.transcription.act_transcribe.trigger()
+    idle(window)
+    assert asked_in == ["kk", None]

@@ -123,7 +123,7 @@ def test_kazakh_typed_into_a_segment_marked_russian_gives_a_hint(study, capsys) 
     )
     assert code == 0
     assert err == (
-        "fieldscribe: note: the text is written with Kazakh letters (ә ғ қ ң ө ұ ү һ і) and the "
+        "fieldscribe: note: the text is in Kazakh letters (ә, қ, ү…) and the "
         f"segment is marked RU (Russian); set its language with fieldscribe segment-language "
         f"{folder} {ID_GAP} kk\n"
     )

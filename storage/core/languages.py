@@ -199,10 +199,10 @@ KAZAKH_LETTERS_SCRIPT = "Kazakh letters"
 
 def script_said(script: str) -> str:
     """``script_mismatch``'s (or ``typed_mismatch``'s) script as a message says it: "in
-    Cyrillic", "in Latin", "not Cyrillic" (letters of another script), or "written with Kazakh
-    letters (ә ғ қ ң ө ұ ү һ і)"."""
+    Cyrillic", "in Latin", "not Cyrillic" (letters of another script), or "in Kazakh letters (ә,
+    қ, ү…)" (short: the status bar shows it whole on a 1024-pixel screen)."""
     if script == KAZAKH_LETTERS_SCRIPT:
-        return "written with Kazakh letters (ә ғ қ ң ө ұ ү һ і)"
+        return "in Kazakh letters (ә, қ, ү…)"
     return script if script == "not Cyrillic" else f"in {script}"
 
 

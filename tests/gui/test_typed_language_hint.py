@@ -148,3 +148,27 @@ def test_typing_into_speech_without_transcript_and_language_says_to_set_it(
     idle(window)
     said = window.statusBar().currentMessage()
     assert "has no language (is it Russian?)" in said and "Ctrl+L" in said, said
+
+
+def test_the_kazakh_letters_hint_reads_whole_in_the_status_bar_at_1024(
+    window: Any, project: Project, idle: Any
+) -> None:
+    """The hint was first "The text is written with Kazakh letters (ә ғ қ ң ө ұ ү һ і) but the
+    segment is marked Russian…": on a 1024-pixel window the status bar cut its middle ("the
+    segm…arked Russian"), the very words that say what is wrong."""
+    project.set_languages("ru,kk,en")
+    s = project.sessions.add_session("Фокус-группа")
+    project.transcript.add_segments(s.id, [SegmentDraft(0, 900, "Иә.", language="ru")])
+    window.resize(1024, 700)
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(s.id)
+    idle(window)
+    window.transcript.selectRow(0)
+    idle(window)
+    window.segment_editor.setPlainText("Ал бірақ қалада жағдай басқа.")
+    window.segment_editor.commit()
+    idle(window)
+    bar = window.statusBar()
+    said = bar.currentMessage()
+    assert "marked Russian (is it Kazakh?)" in said, said
+    assert bar.shown_text() == said  # drawn whole, not cut in the middle

@@ -222,11 +222,12 @@ def note_unlisted_language(folder: Path, code: str, expected: list[str]) -> None
 
 def note_script_mismatch(folder: Path, segment: Any, expected: list[str]) -> None:
     """Say (on stderr, a note) that the segment's text is in another script than its language
-    (Cyrillic typed into a segment marked English, Latin into one marked Russian), and how to
+    (Cyrillic typed into a segment marked English, Latin into one marked Russian; Kazakh into
+    one marked Russian: ``typed_mismatch``), and how to
     set the language: a hint, never a refusal (people switch languages mid-sentence)."""
-    from storage.core.languages import language_name, script_mismatch, script_said
+    from storage.core.languages import language_name, script_said, typed_mismatch
 
-    found = script_mismatch(segment.text, segment.language, expected)
+    found = typed_mismatch(segment.text, segment.language, expected)
     if found is None:
         return
     script, guess = found

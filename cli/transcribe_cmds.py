@@ -318,9 +318,9 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
         text_corrected = before.edited and project.transcript.text_corrected(before.id)
         if text_corrected and before.text.strip() and not args.replace:
             raise InvalidInputError(
-                f"Segment {before.id}'s text was corrected by hand (typed in, or names "
-                "replaced by pseudonyms); re-transcribing replaces its text with what Whisper "
-                "hears and cannot be undone: add --replace to do it."
+                f"Segment {before.id}'s text was corrected by hand (typed in, split or merged, "
+                "or names replaced by pseudonyms); re-transcribing replaces its text with what "
+                "Whisper hears and cannot be undone: add --replace to do it."
             )
         expected = project.languages
         spans = span_ids(project, before.id)

@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
             "Cancel re-transcription", self.transcription.cancel_retranscription
         )
         self.runner.task_started.connect(lambda _h: self._update_busy())
+        self.runner.task_began.connect(lambda _h: self._update_busy())
         self.runner.task_finished.connect(lambda _h: self._update_busy())
         self.transcription.running_changed.connect(self._update_busy)
 
@@ -479,10 +480,15 @@ class MainWindow(QMainWindow):
     def _update_busy(self) -> None:
         self.cancel_button.setVisible(bool(self.transcription.running))
         self.cancel_segment_button.setVisible(bool(self.transcription.retranscribing))
-        names = [h.name for h in self.runner.active]
-        self.status_label.setText(
-            f"{names[0]}…" if len(names) == 1 else (f"{len(names)} tasks running…" if names else "")
-        )
+        active = self.runner.active
+        waiting = sum(1 for h in active if not h.context.started.is_set())
+        if len(active) == 1:
+            said = f"{active[0].name}…"
+        elif waiting:  # ten recordings imported at once: two run, eight wait their turn
+            said = f"{len(active) - waiting} running, {waiting} waiting…"
+        else:
+            said = f"{len(active)} tasks running…" if active else ""
+        self.status_label.setText(said)
 
     # ------------------------------------------------------------------ window events
     def showEvent(self, event: QShowEvent) -> None:

@@ -79,7 +79,14 @@ class SegmentRetranscription:
         if project is None or not 0 <= row < model.rowCount():
             self.owner.chrome.message("Select the segment to re-transcribe.", 4000)
             return None
-        seg = model.segment(row)
+        editor = self.owner.views.segment_editor
+        if editor.is_dirty():
+            # typing not saved yet (triggered while the editor keeps the focus): saved first,
+            # so that the question below protects it (Whisper's text was stored under it unasked)
+            editor.commit()
+            self.owner.runner.after_writes(lambda: self.retranscribe_current(ask=ask))
+            return None
+        seg = project.transcript.get_segment(model.segment(row).id)
         language = seg.language
         if ask:
             language = choose_language(
@@ -97,9 +104,9 @@ class SegmentRetranscription:
             answer = QMessageBox.question(
                 self.owner.chrome.window,
                 "Re-transcribe segment?",
-                "This segment's text was corrected by hand (typed in, or names replaced by "
-                "pseudonyms). Re-transcribing replaces its text with what Whisper hears "
-                "(Edit ▸ Undo brings it back).",
+                "This segment's text was corrected by hand (typed in, split or merged, or names "
+                "replaced by pseudonyms). Re-transcribing replaces its text with what Whisper "
+                "hears (Edit ▸ Undo brings it back).",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None

@@ -19,16 +19,16 @@ from gui.undo import (
     SpeakerCommand,
     SplitCommand,
 )
-from storage.core.languages import guess_language, language_name, script_mismatch, script_said
+from storage.core.languages import guess_language, language_name, script_said, typed_mismatch
 
 
 def script_hint(text: str, language: str | None, expected: list[str]) -> str:
     """What to say when typed ``text`` is in another script than its segment's ``language``
     (Russian typed over a segment Whisper took for English kept its "EN" badge, and exports
     and the language filter went on calling it English): how to set the language, and the
-    project's language the letters point to, if one; for a segment with no language (in a
-    project that names its languages), that it has none. "" when the letters agree or say
-    nothing."""
+    project's language the letters point to, if one (Kazakh typed into a segment marked
+    Russian too: ``typed_mismatch``); for a segment with no language (in a project that names
+    its languages), that it has none. "" when the letters agree or say nothing."""
     if not language:
         # speech without transcript whose language nobody heard: typed in, it stayed out of
         # every language filter (Search, Retrieval) and went out untagged, and nothing said so
@@ -40,7 +40,7 @@ def script_hint(text: str, language: str | None, expected: list[str]) -> str:
             f"The segment has no language{said}: Edit ▸ Set language… (Ctrl+L) sets it, so "
             "that language's filters in Search and Retrieval find it."
         )
-    found = script_mismatch(text, language, expected)
+    found = typed_mismatch(text, language, expected)
     if found is None:
         return ""
     script, guess = found

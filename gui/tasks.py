@@ -54,6 +54,7 @@ class _Signals(QObject):
     callbacks refer to each other), which runs in whichever thread allocates - a worker's."""
 
     progress = Signal(object)
+    began = Signal()  # a worker took the job (it may have waited behind others)
     done = Signal(object)
     failed = Signal(object, str)
     finished = Signal()
@@ -75,8 +76,10 @@ class TaskHandle(QObject):
         self.on_error: Callable[[BaseException], None] | None = None
         self.on_progress: Callable[[Any], None] | None = None
         self.on_finished: Callable[[TaskHandle], None] | None = None
+        self.on_began: Callable[[TaskHandle], None] | None = None
         queued = Qt.ConnectionType.QueuedConnection
         self.signals.progress.connect(self._progress, queued)
+        self.signals.began.connect(self._began, queued)
         self.signals.done.connect(self._done, queued)
         self.signals.failed.connect(self._failed, queued)
         self.signals.finished.connect(self._finished, queued)
@@ -96,6 +99,11 @@ class TaskHandle(QObject):
     def _progress(self, value: object) -> None:
         if self.on_progress is not None and self.running:
             self.on_progress(value)
+
+    @Slot()
+    def _began(self) -> None:
+        if self.on_began is not None:
+            self.on_began(self)
 
     @Slot(object)
     def _done(self, result: object) -> None:
@@ -126,6 +134,7 @@ class _Runnable(QRunnable):
         handle = self._handle
         signals = handle.signals
         handle.context.started.set()
+        emit(signals.began)
         try:
             result = self._job(handle.context)
         except BaseException as exc:
@@ -141,7 +150,8 @@ class _Runnable(QRunnable):
 class TaskRunner(QObject):
     """Runs jobs off the GUI thread and delivers their outcome through signals."""
 
-    task_started = Signal(object)  # TaskHandle
+    task_started = Signal(object)  # TaskHandle (submitted)
+    task_began = Signal(object)  # TaskHandle: a worker took it
     task_finished = Signal(object)  # TaskHandle
     task_failed = Signal(object, object)  # TaskHandle, exception (when no on_error was given)
 
@@ -192,11 +202,18 @@ class TaskRunner(QObject):
         handle.on_progress = on_progress
         handle.on_error = on_error or (lambda exc: emit(self.task_failed, handle, exc))
         handle.on_finished = self._finished
+        handle.on_began = lambda began: emit(self.task_began, began)
         self.active.append(handle)
         emit(self.task_started, handle)
         pool = self._serial if serial else self._long if long else self._parallel
         pool.start(_Runnable(job, handle))
         return handle
+
+    def after_writes(self, then: Callable[[], None]) -> TaskHandle:
+        """Run ``then`` on the GUI thread once the writes submitted before it are done (the
+        edits' lane runs one job at a time, in order): an action that reads what the coder
+        just typed (Transcribe session's question) waits for it to be saved."""
+        return self.submit("Saving", lambda _ctx: None, on_done=lambda _r: then(), serial=True)
 
     def drop_latest(self, name: str) -> None:
         """Cancel the job last submitted with ``latest=name`` and drop its outcome (the view

@@ -20,6 +20,7 @@ from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them, verb
+from gui.languages import choose_language
 from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
 from gui.qtcompat import emit
@@ -119,6 +120,7 @@ class TranscriptionController(QObject):
         self.act_transcribe = a(
             t, "Transcribe session", lambda: self.start_transcription(None), "Ctrl+R"
         )
+        self.act_transcribe_in = a(t, "Transcribe session in…", self.transcribe_in)
         self.act_transcribe_cluster = a(t, "Transcribe on a cluster…", self.transcribe_on_cluster)
         self.act_cancel_transcription = a(
             t, "Cancel transcription", lambda: self.cancel_transcription(None)
@@ -239,6 +241,22 @@ class TranscriptionController(QObject):
         )
 
     # ------------------------------------------------------------------ transcription
+    def transcribe_in(self) -> Any:
+        """Transcribe the current session with one language chosen for the whole recording
+        (``--language``): every stretch is decoded in it, none identified."""
+        project = self.state.project
+        if project is None or self.state.session is None:
+            self._no_session()
+            return None
+        language = choose_language(
+            self.chrome.window,
+            project.languages,
+            None,
+            title="Transcribe session in",
+            prompt="Transcribe the whole recording in",
+        )
+        return None if language is None else self.start_transcription(None, language=language)
+
     def transcribe_on_cluster(self) -> Any:
         """Transcribe the current session on Dask workers (asked for) in the background."""
         if self.state.project is None or self.state.session is None:
@@ -266,10 +284,12 @@ class TranscriptionController(QObject):
         replace: bool = False,
         transcriber: Callable[..., Any] | None = None,
         then: Callable[[Any, str], Any] | None = None,
+        language: str | None = None,
     ) -> Any:
         """Transcribe a session (the current one by default) in the background (with
-        ``transcriber``, e.g. on a cluster, instead of this machine's); ``then(project,
-        session id)`` runs in the same background job once it ran to the end (not cancelled)."""
+        ``transcriber``, e.g. on a cluster, instead of this machine's; in ``language`` when
+        given, else each stretch in the language identified); ``then(project, session id)``
+        runs in the same background job once it ran to the end (not cancelled)."""
         if self.state.project is None:
             return None
         if session_id is None:
@@ -280,6 +300,21 @@ class TranscriptionController(QObject):
         if session_id in self.running:
             self.chrome.message("This session is already being transcribed.", 4000)
             return self.running[session_id]
+        editor = self.views.segment_editor
+        if editor.is_dirty():
+            # typing not saved yet (Ctrl+R takes no focus from the editor) is someone's work:
+            # saved first, so that the question counts it and the run keeps it (Yes lost it)
+            editor.commit()
+            self.runner.after_writes(
+                lambda: self.start_transcription(
+                    session_id,
+                    replace=replace,
+                    transcriber=transcriber,
+                    then=then,
+                    language=language,
+                )
+            )
+            return None
         if not replace:
             again = self._transcribe_again(session_id)
             if again is None:
@@ -313,6 +348,8 @@ class TranscriptionController(QObject):
             extra: dict[str, Any] = {"cancel_wait_s": math.inf, "hurry": ctx.hurry} if waits else {}
             if stops:
                 extra["stop"] = stop
+            if language:
+                extra["language"] = language
             summary = transcriber(
                 project, sid, replace=replace, progress=ctx.progress, cancel=ctx.cancel, **extra
             )
@@ -330,7 +367,7 @@ class TranscriptionController(QObject):
             "Transcribing",
             job,
             on_done=lambda summary: self._transcribed(sid, summary),
-            on_error=lambda exc: self._transcription_failed(sid, exc),
+            on_error=lambda exc: self._transcription_failed(sid, exc, language),
             on_progress=lambda p: self._transcription_progress(sid, p),
             long=True,
         )
@@ -578,7 +615,9 @@ class TranscriptionController(QObject):
             title = sid
         return f"“{title}”"
 
-    def _transcription_failed(self, sid: str, exc: BaseException) -> None:
+    def _transcription_failed(
+        self, sid: str, exc: BaseException, language: str | None = None
+    ) -> None:
         self._transcription_ended(sid)
         self.sessions.reload_sessions()
         if type(exc).__name__ == "NeedsReplaceError":
@@ -588,7 +627,7 @@ class TranscriptionController(QObject):
                 f"{for_gui(exc)}\n\nReplace the existing transcript with a new transcription?",
             )
             if answer == QMessageBox.StandardButton.Yes:
-                self.start_transcription(sid, replace=True)
+                self.start_transcription(sid, replace=True, language=language)
             else:  # not the last "Transcribing 0 %" left standing
                 self.chrome.message(
                     "Nothing was transcribed: the transcript is kept as it was.", 5000

@@ -114,6 +114,24 @@ def test_segment_text_in_another_script_than_its_language_gives_a_hint(study, ca
     assert code == 0 and err == ""
 
 
+def test_kazakh_typed_into_a_segment_marked_russian_gives_a_hint(study, capsys) -> None:
+    """Speech without transcript that Whisper heard as Russian, typed in Kazakh: the script is
+    the same, so nothing was said and the segment stayed Russian."""
+    folder, _ = study
+    code, _out, err = run_cli(
+        capsys, "segment-text", folder, ID_GAP, "Ал бірақ қалада жағдай басқа."
+    )
+    assert code == 0
+    assert err == (
+        "fieldscribe: note: the text is in Kazakh letters (ә, қ, ү…) and the "
+        f"segment is marked RU (Russian); set its language with fieldscribe segment-language "
+        f"{folder} {ID_GAP} kk\n"
+    )
+    # Russian with one Kazakh word in it: nothing said
+    code, _out, err = run_cli(capsys, "segment-text", folder, ID_RU, "Очередь в әкімдік большая.")
+    assert code == 0 and err == ""
+
+
 def test_segment_text_hint_without_project_languages_names_no_code(study, capsys) -> None:
     folder, _ = study
     with Project.open(folder) as p:
@@ -280,7 +298,7 @@ def test_retranscribe_refuses_hand_corrected_text_unless_replace(
     before = fingerprint(folder)
     code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU)
     assert code == 1 and "corrected by hand" in one_line_error(err) and "--replace" in err
-    assert "text was corrected by hand (typed in, or names replaced by pseudonyms)" in err
+    assert "corrected by hand (typed in, split or merged, or names replaced by pseudonyms)" in err
     for bad in (("--language", "xx"), ("--threads", "0")):
         code, _, err = run_cli(capsys, "retranscribe", folder, ID_RU, "--replace", *bad)
         assert code in (1, 2) and "Traceback" not in err

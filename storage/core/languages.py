@@ -193,10 +193,36 @@ def guess_language(text: str, expected: list[str]) -> str | None:
     return None
 
 
+#: ``typed_mismatch``'s "script" for Kazakh words typed into a segment marked Russian
+KAZAKH_LETTERS_SCRIPT = "Kazakh letters"
+
+
 def script_said(script: str) -> str:
-    """``script_mismatch``'s script as a message says it: "in Cyrillic", "in Latin", or "not
-    Cyrillic" (letters of another script)."""
+    """``script_mismatch``'s (or ``typed_mismatch``'s) script as a message says it: "in
+    Cyrillic", "in Latin", "not Cyrillic" (letters of another script), or "in Kazakh letters (ә,
+    қ, ү…)" (short: the status bar shows it whole on a 1024-pixel screen)."""
+    if script == KAZAKH_LETTERS_SCRIPT:
+        return "in Kazakh letters (ә, қ, ү…)"
     return script if script == "not Cyrillic" else f"in {script}"
+
+
+def typed_mismatch(
+    text: str, language: str | None, expected: list[str]
+) -> tuple[str, str | None] | None:
+    """What a coder typed that does not fit its segment's ``language``: ``script_mismatch``,
+    and also Kazakh typed into a segment marked Russian in a project that expects Kazakh
+    (``(KAZAKH_LETTERS_SCRIPT, "kk")``): more than a third of its words have a Kazakh letter
+    and are not names. Russian and Kazakh share the script, so the script alone said nothing
+    and the segment stayed Russian (a placeholder Whisper heard as Russian, typed in Kazakh,
+    went out tagged ru-RU and out of the Kazakh filters). A Russian sentence with a Kazakh
+    word or name in it says nothing. A hint, never a refusal."""
+    found = script_mismatch(text, language, expected)
+    if found is not None or language != "ru" or "kk" not in expected:
+        return found
+    words = re.findall(r"\w+", text)
+    if words and len(_kazakh_words(text)) * 3 > len(words):
+        return KAZAKH_LETTERS_SCRIPT, "kk"
+    return None
 
 
 def script_mismatch(

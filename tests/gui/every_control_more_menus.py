@@ -35,6 +35,26 @@ def _transcribe(h: Harness) -> None:
 
 
 @control(
+    "Transcription ▸ Transcribe session in…",
+    effect="asks a language; the whole session is transcribed in it",
+)
+def _transcribe_in(h: Harness) -> None:
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake, languages = make_fake_transcriber(), []
+
+    def transcriber(p: Any, sid: str, *, language: str | None = None, **kw: Any) -> Any:
+        languages.append(language)
+        return fake(p, sid, language=language, **kw)
+
+    h.window.transcription.transcriber = transcriber
+    h.box_answer = YES
+    h.input_answer = lambda _t, items: next(i for i in items if "(kk)" in i)
+    trigger(h, h.current)
+    h.qtbot.waitUntil(lambda: languages == ["kk"])
+
+
+@control(
     "Transcription ▸ Transcribe on a cluster…",
     effect="asks the cluster; transcribes there (offers this machine's workers)",
 )

@@ -248,3 +248,22 @@ def test_a_resumed_run_cancelled_before_its_next_part_keeps_the_earlier_text(
     assert "up to 1:00 is kept" in said and "goes on from there" in said, said
     assert "nothing was kept" not in said and "starts over" not in said
     assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
+
+
+def test_the_status_bar_counts_the_transcriptions_waiting_apart(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    """Ten recordings imported at once read "10 tasks running…" beside Cancel while two ran and
+    eight waited (the sessions list said "waiting"). Now "2 running, 8 waiting…", following
+    each one as it begins."""
+    release = threading.Event()
+
+    def job(_ctx: Any) -> None:
+        assert release.wait(20)
+
+    for _ in range(4):
+        window.runner.submit("Transcribing", job, long=True)
+    qtbot.waitUntil(lambda: window.status_label.text() == "2 running, 2 waiting…")
+    release.set()
+    idle(window)
+    assert window.status_label.text() == ""

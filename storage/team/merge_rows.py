@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.schema_search import fold_search_sql
-from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import drop_stale_words, stale_words_dropped
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
@@ -147,6 +147,8 @@ class _Merge:
 
     def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
         conn = self.conn
+        if table == "segments" and values.get("speaker"):
+            values = self._real_label_kept(row_id, values)
         if table == "segments" and "text" in values:
             seq, text = conn.execute(
                 "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
@@ -167,6 +169,19 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _real_label_kept(self, segment_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The bundle's values of a segment with this project's speaker label where the
+        bundle's is that label as a copy made with pseudonyms reads it ("Сауле" for "Айгерим"):
+        the coder did not change the speaker; taking the pseudonym would untie the segment from
+        the participant its label is mapped to."""
+        row = self.conn.execute(
+            "SELECT speaker FROM main.segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        ours = row[0] if row is not None else None
+        if ours and values["speaker"] != ours and values["speaker"] in self._exported.labels(ours):
+            return {**values, "speaker": ours}
+        return values
 
     def _real_names_kept(self, segment_id: str, theirs: str) -> str:
         """The bundle's text of a segment, with the names and hidden words of this project's
@@ -232,7 +247,11 @@ class _Merge:
                 (table, row_id),
             )
         }
-        return "theirs" if lv in history and rv != lv else "conflict"
+        # a copy made from our bundle with pseudonyms or redactions holds our version made
+        # safe (``lv~safe``, recorded here when we exported it): edited from ours all the same
+        safe = lv if lv.endswith(SAFE_VERSION_SUFFIX) else lv + SAFE_VERSION_SUFFIX
+        made_from_ours = lv in history or (safe in history and safe in known_local)
+        return "theirs" if made_from_ours and rv != lv else "conflict"
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:

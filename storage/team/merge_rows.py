@@ -21,7 +21,7 @@ from storage.team.conflicts import version_key as _version_key
 from storage.team.lead import lead_decides, take_lead
 from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
-from storage.team.merge_same_name import SameNameCodes
+from storage.team.merge_same_name import SameNameCodes, _next_version
 from storage.team.merge_settings import ProjectSettings
 from storage.team.merge_spans import ArrivedSpans, ExportViews
 from storage.team.merge_summary import MergeSummary, TableSummary
@@ -164,11 +164,57 @@ class _Merge:
                 self.project.transcript.reanchor_spans(
                     row_id, text, values["text"], leave=self._codings_arriving(row_id)
                 )
+        if table == "codings" and not self._twin_gives_way(row_id, values):
+            return
         sets = "".join(f"{k} = ?, " for k in values)
         conn.execute(
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _twin_gives_way(self, coding_id: str, values: dict[str, Any]) -> bool:
+        """Before a coding takes the bundle's version: where another coding here holds what it
+        becomes (segment, code, coder, words), of the two the one created first stays, the
+        other goes with a tombstone dated from its version (``merge_same_name``'s rule). False
+        when the coding itself went.
+
+        A project that held "Trust" and "trust" under one parent (before names were compared
+        without case) and merged them moved one of a coder's two codings of a segment onto the
+        other's code and deleted the other; that coder's copy then refused every bundle of the
+        lead ("UNIQUE constraint failed: index 'codings_unique'"), its own twin still there
+        when the moved coding came in."""
+        conn = self.conn
+        row = conn.execute(
+            "SELECT segment_id, code_id, coder, start_cp, end_cp, created_at "
+            "FROM main.codings WHERE id = ?",
+            (coding_id,),
+        ).fetchone()
+        if row is None:
+            return True
+        after = {
+            k: values.get(k, row[i])
+            for i, k in enumerate(("segment_id", "code_id", "coder", "start_cp", "end_cp"))
+        }
+        twin = conn.execute(
+            "SELECT id, created_at, updated_at FROM main.codings WHERE segment_id = ? "
+            "AND code_id = ? AND coder = ? AND coalesce(start_cp, -1) = coalesce(?, -1) "
+            "AND coalesce(end_cp, -1) = coalesce(?, -1) AND id <> ?",
+            (*after.values(), coding_id),
+        ).fetchone()
+        if twin is None:
+            return True
+        created = values.get("created_at", row[5])
+        by = self.project.coder
+        if (twin[1], twin[0]) < (created, coding_id):
+            version = conn.execute(
+                "SELECT updated_at FROM main.codings WHERE id = ?", (coding_id,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
+            self._union_tombstone(("codings", coding_id, by, _next_version(version)))
+            return False
+        conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
+        self._union_tombstone(("codings", twin[0], by, _next_version(twin[2])))
+        return True
 
     def _real_label_kept(self, segment_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """The bundle's values of a segment with this project's speaker label where the

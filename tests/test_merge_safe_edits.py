@@ -48,3 +48,32 @@ def test_a_coders_edit_in_a_pseudonymised_copy_is_taken_without_a_conflict(
     assert seg.speaker == "Айгерим"  # the lead's label, mapped to its participant
     assert lead.team.conflicts() == []  # the lead never edited it: edited on one side only
     lead.close()
+
+
+def test_keeping_a_coders_version_of_a_conflict_keeps_the_real_name_and_label(
+    tmp_path: Path,
+) -> None:
+    """Two coders edited the segment in pseudonymised copies: a conflict. Its versions hold
+    the lead's real name and label, so keeping either writes no pseudonym into the lead's
+    transcript (before: keeping coder b's version wrote "Болаттың" and speaker "Сауле")."""
+    seg_id, a = _lead_and_copy(tmp_path)
+    b = Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "B.fieldscribe", coder="b")
+    for coder, old, new, name in (
+        (a, "не доверяю", "совсем не доверяю", "a"),
+        (b, "жаловался", "жаловался много раз", "b"),
+    ):
+        text = coder.transcript.get_segment(seg_id).text
+        coder.transcript.update_segment(seg_id, text=text.replace(old, new))
+        export_bundle(coder, tmp_path / f"{name}.fsbundle")
+        coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    [conflict] = lead.team.conflicts()
+    for version in conflict.versions:
+        assert "Болат" not in version.values["text"]
+        assert version.values["speaker"] == "Айгерим"
+    lead.team.resolve_conflict(conflict.id, keep=len(conflict.versions) - 1)
+    seg = lead.transcript.get_segment(seg_id)
+    assert seg.text == TEXT.replace("жаловался", "жаловался много раз")
+    assert seg.speaker == "Айгерим"
+    lead.close()

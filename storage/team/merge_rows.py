@@ -406,6 +406,12 @@ class _Merge:
             return
         if table == "segments":  # an older FieldScribe's edit left words a name was typed out of
             rvals = stale_words_dropped(rvals)
+            # the version as the lead would take it: real names and label, not the copy's
+            # pseudonyms (keeping it wrote "Болаттың" and speaker "Сауле" into the transcript)
+            if rvals.get("speaker"):
+                rvals = self._real_label_kept(row_id, rvals)
+            if rvals.get("text") and rvals["text"] != lvals.get("text"):
+                rvals = {**rvals, "text": self._real_names_kept(row_id, rvals["text"])}
         versions = [
             ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
             ConflictVersion(rv, remote_author, rvals),

@@ -77,3 +77,33 @@ def test_keeping_a_coders_version_of_a_conflict_keeps_the_real_name_and_label(
     assert seg.text == TEXT.replace("жаловался", "жаловался много раз")
     assert seg.speaker == "Айгерим"
     lead.close()
+
+
+def test_a_name_mapped_after_the_copy_was_made_reaches_the_copy_without_a_conflict(
+    tmp_path: Path,
+) -> None:
+    """The lead maps one more name after the coders' copies were made; its next bundle makes
+    the unedited segments safe with it. The copy takes the new text (before: a conflict
+    "Segment edited differently (a, lead)" between two texts of one version, and the copy
+    kept the real name in sight)."""
+    seg_id, coder = _lead_and_copy(tmp_path)
+    coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    session = lead.transcript.get_segment(seg_id).session_id
+    [named] = [s for s in lead.transcript.segments(session) if s.id != seg_id]
+    lead.privacy.remove_pseudonym("Ғалым")
+    export_bundle(lead, tmp_path / "lead1.fsbundle")  # "Ғалым" in sight, as it is now
+    lead.close()
+    coder = Project.from_bundle(tmp_path / "lead1.fsbundle", tmp_path / "C.fieldscribe", coder="c")
+    assert coder.transcript.get_segment(named.id).text == "Ғалым келді."
+    coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    lead.privacy.set_pseudonym("Ғалым", "Болат")  # mapped later
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    lead.close()
+    coder = Project.open(tmp_path / "C.fieldscribe")
+    merge_bundles(coder, [tmp_path / "lead2.fsbundle"])
+    assert coder.team.conflicts() == []
+    assert coder.transcript.get_segment(named.id).text == "Болат келді."
+    assert "Болаттың" in coder.transcript.get_segment(seg_id).text
+    coder.close()

@@ -277,6 +277,17 @@ class _Merge:
         """What merging the bundle's version ``rv`` of a row over ours (``lv``, other content)
         does: "ours" stays (``rv`` is an older version of ours), "theirs" is taken (made from
         ours), or "conflict"."""
+        if (
+            self.from_lead
+            and rv.endswith(SAFE_VERSION_SUFFIX)
+            and rv in (lv, lv + SAFE_VERSION_SUFFIX)
+        ):
+            # the lead's row as its bundle makes it safe, made safe otherwise since (a name
+            # mapped to a pseudonym later, a redaction, a form found since): this copy holds
+            # the lead's row unedited, so it takes the new text. Before, the copy kept the
+            # real name: a conflict between two texts of one version, or old news ("V~safe"
+            # was in its history since the first bundle)
+            return "theirs"
         known_local = {lv} | {
             r[0]
             for r in self.conn.execute(

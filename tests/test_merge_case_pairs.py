@@ -75,6 +75,8 @@ def test_a_coders_copy_takes_the_lead_s_bundle_after_the_lead_merged_trust_and_t
     merge_bundles(coder, [tmp_path / "lead2.fsbundle"])  # refused before: codings_unique
     assert [c.path for c in coder.codebook.codes()] == ["Отношение", "Отношение/Trust"]
     assert _units(coder) == units | {(segs[2], "b", None, None)}
+    # the lead's deletion of "trust", held open for b's coding, went with the merge
+    assert coder.team.conflicts() == []
     export_bundle(coder, tmp_path / "b2.fsbundle")
     coder.close()
     lead = Project.open(tmp_path / "lead.fieldscribe")

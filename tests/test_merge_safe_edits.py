@@ -107,3 +107,19 @@ def test_a_name_mapped_after_the_copy_was_made_reaches_the_copy_without_a_confli
     assert coder.transcript.get_segment(named.id).text == "Болат келді."
     assert "Болаттың" in coder.transcript.get_segment(seg_id).text
     coder.close()
+
+
+def test_a_segment_given_to_another_speaker_in_the_copy_gets_that_speaker_s_real_label(
+    tmp_path: Path,
+) -> None:
+    """The coder gave the segment of "Сауле" (Айгерим) to "Болат", the session's other
+    speaker as the copy shows him: the lead's segment is Ғалым's (before: "Болат", a label
+    of nobody, the pseudonym in the transcript)."""
+    seg_id, coder = _lead_and_copy(tmp_path)
+    coder.speakers.reassign_segments([seg_id], "Болат")
+    export_bundle(coder, tmp_path / "a.fsbundle")
+    coder.close()
+    lead = Project.open(tmp_path / "Lead.fieldscribe")
+    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    assert lead.transcript.get_segment(seg_id).speaker == "Ғалым"
+    lead.close()

@@ -218,15 +218,33 @@ class _Merge:
 
     def _real_label_kept(self, segment_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """The bundle's values of a segment with this project's speaker label where the
-        bundle's is that label as a copy made with pseudonyms reads it ("Сауле" for "Айгерим"):
-        the coder did not change the speaker; taking the pseudonym would untie the segment from
-        the participant its label is mapped to."""
+        bundle's is a label of its session as a copy made with pseudonyms reads it ("Сауле"
+        for "Айгерим"): the coder kept the speaker, or gave the segment to another speaker
+        of the session, whom the copy showed by pseudonym; taking the pseudonym would untie
+        the segment from the participant its label is mapped to."""
+        theirs = values["speaker"]
         row = self.conn.execute(
-            "SELECT speaker FROM main.segments WHERE id = ?", (segment_id,)
+            "SELECT speaker, session_id FROM main.segments WHERE id = ?", (segment_id,)
         ).fetchone()
-        ours = row[0] if row is not None else None
-        if ours and values["speaker"] != ours and values["speaker"] in self._exported.labels(ours):
-            return {**values, "speaker": ours}
+        if row is None or theirs == row[0]:
+            return values
+        ours, session = row
+        labels = [ours] if ours else []
+        labels += [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT speaker FROM main.segments WHERE session_id = ? "
+                "AND speaker IS NOT NULL UNION SELECT label FROM main.session_speakers "
+                "WHERE session_id = ?",
+                (session, session),
+            )
+            if r[0] != ours
+        ]
+        if theirs in labels:
+            return values  # a label of ours as it is
+        for label in labels:
+            if theirs in self._exported.labels(label):
+                return {**values, "speaker": label}
         return values
 
     def _real_names_kept(self, segment_id: str, theirs: str) -> str:

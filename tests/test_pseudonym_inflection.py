@@ -35,6 +35,13 @@ def _pseudonymise(text: str, real: str, pseudonym: str) -> str:
 KAZAKH = [
     # the example: dative after a voiceless consonant -қа
     ("Ғалым", "Болат", "Мен Ғалымға айттым", "Мен Болатқа айттым"),
+    # a name as a predicate, with its personal ending: "I am Ғалым" (it stayed, real)
+    ("Ғалым", "Болат", "Мен Ғалыммын, eGov арқылы", "Мен Болатпын, eGov арқылы"),
+    ("Ғалым", "Болат", "Мен Ғалымбын", "Мен Болатпын"),
+    ("Ғалым", "Дана", "Мен Ғалыммын", "Мен Данамын"),
+    ("Ғалым", "Әсел", "Мен Ғалыммын", "Мен Әселмін"),
+    ("Ғалым", "Айдын", "Біз Ғалымбыз", "Біз Айдынбыз"),
+    ("Ғалым", "Әсел", "Сен Ғалымсың", "Сен Әселсің"),
     # dative: -ге after a sonant (front), -ға after a vowel, -ке after a voiceless (front)
     ("Ғалым", "Әсел", "Ғалымға", "Әселге"),
     ("Ғалым", "Дана", "Ғалымға", "Данаға"),

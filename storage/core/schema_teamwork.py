@@ -81,3 +81,10 @@ def teamwork_migration(db: Database) -> None:
 def speaker_profiles_travel_migration(db: Database) -> None:
     """Schema step 0005: voice profiles travel in bundles (their version-history trigger)."""
     db.executescript(_TRIGGER.format(table="speaker_profiles"))
+
+
+#: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the
+#: exporting project records it as one of its own versions, so the same row coming back in a
+#: teammate's bundle is "old news" for the merge, never a change to the original, and one a
+#: teammate edited from it is taken as edited from ours (``storage.team.merge_rows``).
+SAFE_VERSION_SUFFIX = "~safe"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from storage.core.errors import ReadOnlyError
+from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX
 from storage.core.tempdirs import private_dir
 from storage.privacy import crypto
 from storage.privacy.models import ExportPrivacy
@@ -136,12 +137,6 @@ def _model_folders_by_name(conn: sqlite3.Connection) -> None:
             "UPDATE transcription_state SET model = ?, options = ? WHERE session_id = ?",
             (shown_model_name(model or ""), json.dumps(options, sort_keys=True), session_id),
         )
-
-
-#: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the
-#: exporting project records it as one of its own versions, so the same row coming back in a
-#: teammate's bundle is "old news" for the merge, never a change to the original.
-SAFE_VERSION_SUFFIX = "~safe"
 
 
 def _update(

@@ -78,6 +78,10 @@ _KK_CASE_OF: dict[str, str] = {
     **dict.fromkeys(("мен", "бен", "пен", "менен", "бенен", "пенен"), "ins"),
     **dict.fromkeys(("дай", "дей", "тай", "тей"), "sim"),
     **dict.fromkeys(("ша", "ше"), "equ"),
+    # personal endings of a name as a predicate: "Мен Ғалыммын" (I am Ғалым)
+    **dict.fromkeys(("мын", "мин", "бын", "бин", "пын", "пин"), "1sg"),
+    **dict.fromkeys(("сын", "син"), "2sg"),
+    **dict.fromkeys(("мыз", "миз", "быз", "биз", "пыз", "пиз"), "1pl"),
 }
 _KK_PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")
 
@@ -127,6 +131,11 @@ def _kk_case(word: str, case: str) -> str:
         return ("б" if sound == "sibilant" else "п" if voiceless else "м") + "ен"
     if case == "equ":
         return "ш" + a
+    if case in ("1sg", "1pl"):  # -мын after a vowel or л р й у, -бын after м н ң ж з, -пын
+        c = "п" if voiceless else "б" if sound in ("nasal", "sibilant") else "м"
+        return c + y + ("н" if case == "1sg" else "з")
+    if case == "2sg":
+        return "с" + y + "ң"
     return ""  # nominative
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.schema_search import fold_search_sql
-from storage.core.schema_teamwork import TRAVELLING_TABLES
+from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import drop_stale_words, stale_words_dropped
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
@@ -21,7 +21,7 @@ from storage.team.conflicts import version_key as _version_key
 from storage.team.lead import lead_decides, take_lead
 from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
-from storage.team.merge_same_name import SameNameCodes
+from storage.team.merge_same_name import SameNameCodes, _next_version
 from storage.team.merge_settings import ProjectSettings
 from storage.team.merge_spans import ArrivedSpans, ExportViews
 from storage.team.merge_summary import MergeSummary, TableSummary
@@ -147,6 +147,8 @@ class _Merge:
 
     def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
         conn = self.conn
+        if table == "segments" and values.get("speaker"):
+            values = self._real_label_kept(row_id, values)
         if table == "segments" and "text" in values:
             seq, text = conn.execute(
                 "SELECT seq, text FROM main.segments WHERE id = ?", (row_id,)
@@ -162,11 +164,88 @@ class _Merge:
                 self.project.transcript.reanchor_spans(
                     row_id, text, values["text"], leave=self._codings_arriving(row_id)
                 )
+        if table == "codings" and not self._twin_gives_way(row_id, values):
+            return
         sets = "".join(f"{k} = ?, " for k in values)
         conn.execute(
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+
+    def _twin_gives_way(self, coding_id: str, values: dict[str, Any]) -> bool:
+        """Before a coding takes the bundle's version: where another coding here holds what it
+        becomes (segment, code, coder, words), of the two the one created first stays, the
+        other goes with a tombstone dated from its version (``merge_same_name``'s rule). False
+        when the coding itself went.
+
+        A project that held "Trust" and "trust" under one parent (before names were compared
+        without case) and merged them moved one of a coder's two codings of a segment onto the
+        other's code and deleted the other; that coder's copy then refused every bundle of the
+        lead ("UNIQUE constraint failed: index 'codings_unique'"), its own twin still there
+        when the moved coding came in."""
+        conn = self.conn
+        row = conn.execute(
+            "SELECT segment_id, code_id, coder, start_cp, end_cp, created_at "
+            "FROM main.codings WHERE id = ?",
+            (coding_id,),
+        ).fetchone()
+        if row is None:
+            return True
+        after = {
+            k: values.get(k, row[i])
+            for i, k in enumerate(("segment_id", "code_id", "coder", "start_cp", "end_cp"))
+        }
+        twin = conn.execute(
+            "SELECT id, created_at, updated_at FROM main.codings WHERE segment_id = ? "
+            "AND code_id = ? AND coder = ? AND coalesce(start_cp, -1) = coalesce(?, -1) "
+            "AND coalesce(end_cp, -1) = coalesce(?, -1) AND id <> ?",
+            (*after.values(), coding_id),
+        ).fetchone()
+        if twin is None:
+            return True
+        created = values.get("created_at", row[5])
+        by = self.project.coder
+        if (twin[1], twin[0]) < (created, coding_id):
+            version = conn.execute(
+                "SELECT updated_at FROM main.codings WHERE id = ?", (coding_id,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
+            self._union_tombstone(("codings", coding_id, by, _next_version(version)))
+            return False
+        conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
+        self._union_tombstone(("codings", twin[0], by, _next_version(twin[2])))
+        return True
+
+    def _real_label_kept(self, segment_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The bundle's values of a segment with this project's speaker label where the
+        bundle's is a label of its session as a copy made with pseudonyms reads it ("Сауле"
+        for "Айгерим"): the coder kept the speaker, or gave the segment to another speaker
+        of the session, whom the copy showed by pseudonym; taking the pseudonym would untie
+        the segment from the participant its label is mapped to."""
+        theirs = values["speaker"]
+        row = self.conn.execute(
+            "SELECT speaker, session_id FROM main.segments WHERE id = ?", (segment_id,)
+        ).fetchone()
+        if row is None or theirs == row[0]:
+            return values
+        ours, session = row
+        labels = [ours] if ours else []
+        labels += [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT speaker FROM main.segments WHERE session_id = ? "
+                "AND speaker IS NOT NULL UNION SELECT label FROM main.session_speakers "
+                "WHERE session_id = ?",
+                (session, session),
+            )
+            if r[0] != ours
+        ]
+        if theirs in labels:
+            return values  # a label of ours as it is
+        for label in labels:
+            if theirs in self._exported.labels(label):
+                return {**values, "speaker": label}
+        return values
 
     def _real_names_kept(self, segment_id: str, theirs: str) -> str:
         """The bundle's text of a segment, with the names and hidden words of this project's
@@ -216,6 +295,17 @@ class _Merge:
         """What merging the bundle's version ``rv`` of a row over ours (``lv``, other content)
         does: "ours" stays (``rv`` is an older version of ours), "theirs" is taken (made from
         ours), or "conflict"."""
+        if (
+            self.from_lead
+            and rv.endswith(SAFE_VERSION_SUFFIX)
+            and rv in (lv, lv + SAFE_VERSION_SUFFIX)
+        ):
+            # the lead's row as its bundle makes it safe, made safe otherwise since (a name
+            # mapped to a pseudonym later, a redaction, a form found since): this copy holds
+            # the lead's row unedited, so it takes the new text. Before, the copy kept the
+            # real name: a conflict between two texts of one version, or old news ("V~safe"
+            # was in its history since the first bundle)
+            return "theirs"
         known_local = {lv} | {
             r[0]
             for r in self.conn.execute(
@@ -232,7 +322,11 @@ class _Merge:
                 (table, row_id),
             )
         }
-        return "theirs" if lv in history and rv != lv else "conflict"
+        # a copy made from our bundle with pseudonyms or redactions holds our version made
+        # safe (``lv~safe``, recorded here when we exported it): edited from ours all the same
+        safe = lv if lv.endswith(SAFE_VERSION_SUFFIX) else lv + SAFE_VERSION_SUFFIX
+        made_from_ours = lv in history or (safe in history and safe in known_local)
+        return "theirs" if made_from_ours and rv != lv else "conflict"
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:
@@ -341,6 +435,12 @@ class _Merge:
             return
         if table == "segments":  # an older FieldScribe's edit left words a name was typed out of
             rvals = stale_words_dropped(rvals)
+            # the version as the lead would take it: real names and label, not the copy's
+            # pseudonyms (keeping it wrote "Болаттың" and speaker "Сауле" into the transcript)
+            if rvals.get("speaker"):
+                rvals = self._real_label_kept(row_id, rvals)
+            if rvals.get("text") and rvals["text"] != lvals.get("text"):
+                rvals = {**rvals, "text": self._real_names_kept(row_id, rvals["text"])}
         versions = [
             ConflictVersion(lv, self._author("main", table, row_id, lv, self.owner), lvals),
             ConflictVersion(rv, remote_author, rvals),

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from storage.core.names import path_key
+from storage.team.conflicts import mark_resolved
 
 if TYPE_CHECKING:
     from storage.team.merge_rows import _Merge
@@ -133,3 +134,13 @@ class SameNameCodes:
         ).fetchone()[0]
         conn.execute("DELETE FROM main.codes WHERE id = ?", (source,))
         tombstone("codes", source, version)
+        # a deletion of the code held open here (others' codings used it) went with the
+        # merge: left open, it named a code that is gone and could not be resolved
+        kept = conn.execute("SELECT name FROM main.codes WHERE id = ?", (target,)).fetchone()
+        mark_resolved(
+            conn,
+            f"went with the merge into the code of the same name {kept[0]!r}",
+            by,
+            "table_name = 'codes' AND row_id = ? AND status = 'open'",
+            [source],
+        )

@@ -34,17 +34,25 @@ class ExportViews:
         self._project = project
         self._filters: list[PrivacyFilter] | None = None
 
-    def of(self, segment_id: str) -> list[RewrittenText]:
-        """The segment's exported texts that differ from its own, with their maps back."""
+    def _views(self) -> list[PrivacyFilter]:
         if self._filters is None:
             privacy = self._project.privacy
             self._filters = [
                 privacy.privacy_filter(pseudonymise=pseudonymise, redact=redact)
                 for pseudonymise, redact in ((True, True), (True, False), (False, True))
             ]
+        return self._filters
+
+    def of(self, segment_id: str) -> list[RewrittenText]:
+        """The segment's exported texts that differ from its own, with their maps back."""
         segment = self._project.transcript.get_segment(segment_id)
-        views = [view.rewritten(segment) for view in self._filters]
+        views = [view.rewritten(segment) for view in self._views()]
         return [rewritten for rewritten in views if rewritten.changed]
+
+    def labels(self, label: str) -> set[str]:
+        """The speaker label ``label`` as such a copy reads it ("Айгерим" -> "Сауле"), where
+        it differs."""
+        return {out for view in self._views() if (out := view.label(label)) and out != label}
 
 
 class ArrivedSpans:

@@ -285,7 +285,8 @@ def _spell(stem: str, ending: str) -> str:
 def _split(word: str) -> tuple[str, str]:
     """(stem, final letter) of a name word, as ``names.cyrillic_word`` splits it (folded)."""
     folded = fold(word)
-    final = folded[-1] if folded[-1] in "аяьй" and len(folded) >= 3 else ""
+    # by the letter as written: a Kazakh ә is not the Russian а (Басә stays indeclinable)
+    final = folded[-1] if word[-1:].lower() in "аяьй" and len(folded) >= 3 else ""
     return word[: len(word) - len(final)], final
 
 

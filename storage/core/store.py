@@ -140,6 +140,22 @@ class Store:
             "INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (seq, fold_search(text))
         )
 
+    def insert_back(self, table: str, values: dict[str, Any], ts: str) -> None:
+        """Insert a row that an undo or a restore brings back with its own id: a segment's
+        text is indexed again, a coding's coder known again (``ts``: when, for the coder)."""
+        cursor = self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+            tuple(values.values()),
+        )
+        if table == "segments":
+            assert cursor.lastrowid is not None
+            self.fts_insert(cursor.lastrowid, values["text"])
+        if table == "codings":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                (values["coder"], ts),
+            )
+
     def fts_delete(self, seq: int, text: str) -> None:
         """Remove one segment's text from the index."""
         self.conn.execute(

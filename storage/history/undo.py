@@ -369,20 +369,7 @@ class History:
         conn = self._store.conn
         content = {k: v for k, v in row.items() if k not in _NOT_COMPARED}
         if current is None:
-            values = {**content, "updated_at": ts}
-            cols = ", ".join(values)
-            cursor = conn.execute(
-                f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(values))})",
-                tuple(values.values()),
-            )
-            if table == "segments":
-                assert cursor.lastrowid is not None
-                self._store.fts_insert(cursor.lastrowid, row["text"])
-            if table == "codings":
-                conn.execute(
-                    "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
-                    (row["coder"], ts),
-                )
+            self._store.insert_back(table, {**content, "updated_at": ts}, ts)
             tomb = conn.execute(
                 "SELECT deleted_by, deleted_at FROM deletions WHERE table_name = ? AND row_id = ?",
                 (table, row["id"]),

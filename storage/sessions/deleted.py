@@ -530,28 +530,12 @@ class DeletedSessions:
                 ):
                     del values["seq"]  # taken by a segment added since: a new local key
                 if table == "transcription_state":
-                    self._insert(conn, table, values)
+                    self._store.insert_back(table, values, ts)
                     continue
                 values["updated_at"] = ts
-                cursor = self._insert(conn, table, values)
-                if table == "segments":
-                    assert cursor.lastrowid is not None
-                    self._store.fts_insert(cursor.lastrowid, row["text"])
-                if table == "codings":
-                    conn.execute(
-                        "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
-                        (row["coder"], ts),
-                    )
+                self._store.insert_back(table, values, ts)
                 self._undelete(conn, table, row)
             report.restored[table] = len(rows[table])
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> sqlite3.Cursor:
-        cols = ", ".join(values)
-        marks = ", ".join("?" * len(values))
-        return conn.execute(
-            f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values())
-        )
 
     def _undelete(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
         """Remove the row's tombstone, leaving ``undeleted:<deleted_at>``, and record the

@@ -257,6 +257,24 @@ def test_an_imported_transcript_without_languages_gets_them_from_its_letters(
         assert [g.language for g in p.transcript.segments(s.id)] == ["ru", "kk", "en", None]
 
 
+def test_kazakh_without_a_kazakh_letter_but_in_a_name_is_kazakh() -> None:
+    """Kazakh whose only Kazakh letter is in a name ("Мен Ғалымға айттым.", I told Ғалым) was
+    guessed Russian (an import stored it as ru, out of the Kazakh filters): frequent Kazakh
+    words Russian lacks (мен, емес, керек, деп...) say Kazakh; Russian lines stay Russian."""
+    from storage.core.languages import KAZAKH_PLAIN_WORDS, guess_language, typed_mismatch
+
+    expected = ["ru", "kk", "en"]
+    assert guess_language("Мен Ғалымға айттым.", expected) == "kk"
+    assert guess_language("Ол керек емес, деп айтты.", expected) == "kk"
+    for russian in ("Я сказал Ғалыму.", "Да, не знаю.", "Адам пришёл в бар.", RU):
+        assert guess_language(russian, expected) == "ru"
+    assert typed_mismatch("Мен оны айттым", "ru", expected) is not None
+    # no listed word is a Russian word the Russian stop-words know
+    from analysis.stopwords import stopwords
+
+    assert not KAZAKH_PLAIN_WORDS & stopwords(["ru"])
+
+
 def test_transcript_exports_name_the_session_kind_as_people_read_it(mixed, tmp_path) -> None:
     folder, ids = mixed
     with Project.open(folder) as p:

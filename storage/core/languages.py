@@ -150,14 +150,25 @@ KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 CYRILLIC_LANGUAGES = ("ru", "kk", "uk", "be", "bg", "mk", "sr", "mn", "tg", "tt", "ba")
 
 
+#: frequent Kazakh words written without a Kazakh letter that are no Russian words (pronouns,
+#: "with", "is not", "said", "after", "about", question particles...): "Мен Ғалымға айттым"
+#: is Kazakh though its only Kazakh letter is in a name. Words Russian has too ("да", "не",
+#: "бар", "адам") are not listed.
+KAZAKH_PLAIN_WORDS = frozenset(
+    "мен сен ол олар осы сол мына ана бойынша туралы арасында сосын содан мысалы емес деп "
+    "деді деген болды болып болса бопты жатыр керек тек ма ме ба бе па пе жыл жылы айттым "
+    "айтты айтып алдында бастап".split()
+)
+
+
 def _kazakh_words(text: str) -> list[str]:
-    """The words of ``text`` with a Kazakh letter, less the names among them: capitalised
-    words inside a sentence (Ғалия, Нұрлан, Әлия in a Russian line). A sentence's first word
-    counts ("Сәлеметсіз бе")."""
+    """The words of ``text`` with a Kazakh letter, or among ``KAZAKH_PLAIN_WORDS``, less the
+    names among them: capitalised words inside a sentence (Ғалия, Нұрлан, Әлия in a Russian
+    line). A sentence's first word counts ("Сәлеметсіз бе", "Мен")."""
     found = []
     for match in re.finditer(r"\w+", text):
         word = match.group()
-        if not any(ch in KAZAKH_LETTERS for ch in word):
+        if not any(ch in KAZAKH_LETTERS for ch in word) and word.lower() not in KAZAKH_PLAIN_WORDS:
             continue
         before = text[: match.start()].rstrip()
         starts_sentence = not before or before[-1] in '.!?…:;"«(—–-'
@@ -171,8 +182,9 @@ def guess_language(text: str, expected: list[str]) -> str | None:
     """The language of a typed or imported text among the project's ``expected`` languages,
     when its letters leave one choice, else None: the only expected language; Kazakh when the
     text has a Kazakh letter (ә ғ қ ң ө ұ ү һ і) in a word that is not a name (a Russian line
-    saying "сказала Ғалия" is Russian); the only expected Cyrillic language for Cyrillic text;
-    the only expected Latin-script language for Latin text."""
+    saying "сказала Ғалия" is Russian), or a word of ``KAZAKH_PLAIN_WORDS``; the only
+    expected Cyrillic language for Cyrillic text; the only expected Latin-script language for
+    Latin text."""
     if len(expected) == 1:
         return expected[0]
     letters = [ch for ch in text if ch.isalpha()]

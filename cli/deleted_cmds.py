@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
+from storage.core.ids import local_minute
 from storage.core.words import plural
 
 from .common import add_coder, add_dir, add_json, open_project
@@ -81,7 +82,8 @@ def cmd_deleted_sessions(args: argparse.Namespace) -> int:
             f"{plural(d.counts.get('codings', 0), 'coding')}, "
             f"{plural(d.counts.get('memos', 0), 'memo')}"
         )
-        print(f"{d.session_id}  {d.title}  deleted {d.deleted_at} by {d.deleted_by}  ({counts})")
+        when = local_minute(d.deleted_at)
+        print(f"{d.session_id}  {d.title}  deleted {when} by {d.deleted_by}  ({counts})")
     print("Bring one back with `fieldscribe restore-session DIR --session TITLE|ID`.")
     return 0
 

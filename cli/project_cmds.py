@@ -473,10 +473,14 @@ def cmd_delete_session(args: argparse.Namespace) -> int:
         removed = ", ".join(
             plural(n, _REMOVED.get(kind, kind)) for kind, n in report.removed.items() if n
         )
+        audio = (
+            "its audio is kept in media/.deleted/ under its title; "
+            if report.removed.get("media")
+            else ""
+        )
         print(
             f"Deleted session {session.title!r} ({session.id}; {removed or 'nothing else'}); "
-            "its audio is kept in media/.deleted/ under its title; `fieldscribe "
-            "restore-session DIR --session ID` brings it all back."
+            f"{audio}`fieldscribe restore-session DIR --session ID` brings it all back."
         )
     return 0
 

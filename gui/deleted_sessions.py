@@ -11,7 +11,6 @@ Undo restored it: its rows come back with their own ids.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,23 +28,12 @@ from PySide6.QtWidgets import (
 
 from gui.undo import EditContext, Outcome, ProjectCommand
 from storage import Project
+from storage.core.ids import local_minute
 from storage.sessions.deleted import DeletedSession
 
 #: how long the status bar offers Undo after a session is deleted
 UNDO_OFFER_MS = 30_000
 _COLUMNS = ("Session", "Deleted", "By", "Segments", "Codings", "Memos")
-
-
-def deleted_when(iso: str) -> str:
-    """ "2026-12-07 04:49" of a stored UTC time (``2026-12-06T22:49:50.015Z``), in the
-    computer's own time zone (the stored hour is UTC: 6 hours off in Almaty)."""
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class DeletedSessionsDialog(QDialog):
@@ -103,7 +91,7 @@ class DeletedSessionsDialog(QDialog):
         for row, d in enumerate(deleted):
             cells = (
                 d.title,
-                deleted_when(d.deleted_at),
+                local_minute(d.deleted_at),
                 d.deleted_by,
                 str(d.counts.get("segments", 0)),
                 str(d.counts.get("codings", 0)),

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from storage.core.ids import local_minute
 from storage.core.words import plural as plural  # the counts of every layer's messages
 from storage.core.words import verb as verb  # and the verbs that agree with them
 from storage.privacy.models import why_left_out
+
+#: a time the project stores (UTC) in the computer's own time zone, to the minute
+fmt_when = local_minute
 
 
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
@@ -22,23 +26,6 @@ def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     if tenths:
         text += f".{rest // 100}"
     return text
-
-
-def fmt_when(iso: str) -> str:
-    """A time the project stores (UTC, ``2026-03-02T08:09:41.123Z``) in the computer's own
-    time zone, to the minute: ``2026-03-02 13:09`` in Almaty. Text that is not such a time is
-    shown as it is."""
-    from datetime import UTC, datetime
-
-    from storage.core.ids import version_time
-
-    try:
-        when = datetime.fromisoformat(version_time(iso))
-    except ValueError:
-        return iso
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def fmt_eta(seconds: float | None) -> str:

@@ -4,6 +4,7 @@ command line's way back from ``delete-session`` (which kept only the audio befor
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,14 @@ def test_list_and_restore(study: tuple[Path, str], capsys: pytest.CaptureFixture
     code, out, err = run_cli(capsys, "delete-session", folder, "--session", "Interview", "--force")
     assert code == 0, err
     assert "`fieldscribe restore-session DIR --session ID` brings it all back" in out
+    assert "its audio is kept in media/.deleted/" in out
     code, out, _ = run_cli(capsys, "deleted-sessions", folder)
     first, hint = out.splitlines()
-    assert first.startswith(f"{session_id}  Interview  deleted 20") and " by coder-a " in first
+    with Project.open(folder, readonly=True) as p:
+        (deleted,) = p.sessions.deleted_sessions()
+    # the deletion's time as the computer's clock reads it, to the minute (stored in UTC)
+    when = datetime.fromisoformat(deleted.deleted_at.replace("Z", "+00:00")).astimezone()
+    assert first.startswith(f"{session_id}  Interview  deleted {when:%Y-%m-%d %H:%M} by coder-a ")
     assert first.endswith("(2 segments, 1 coding, 0 memos)")
     assert hint == "Bring one back with `fieldscribe restore-session DIR --session TITLE|ID`."
     code, out, _ = run_cli(capsys, "deleted-sessions", folder, "--json")
@@ -108,3 +114,14 @@ def test_forget_a_deleted_session_for_good(
         if (folder / name).exists()
     )
     assert b"clinic" not in data.lower(), "the transcript's words stayed in the file"
+
+
+def test_a_session_without_audio_is_not_said_to_keep_its_audio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "Typed.fieldscribe"
+    with Project.create(folder, coder="ana") as p:
+        p.sessions.add_session("Notes", "interview")
+    code, out, err = run_cli(capsys, "delete-session", folder, "--session", "Notes")
+    assert code == 0, err
+    assert "audio" not in out and "brings it all back" in out

@@ -43,6 +43,19 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def local_minute(iso: str) -> str:
+    """A time the project stores (UTC, ``2026-03-02T08:09:41.123Z``) in the computer's own
+    time zone, to the minute: ``2026-03-02 13:09`` in Almaty. Text that is not such a time is
+    shown as it is."""
+    try:
+        when = datetime.fromisoformat(version_time(iso))
+    except ValueError:
+        return iso
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def version_time(version: str) -> str:
     """The time a row's version (``updated_at``) says, without the marks later steps add: a
     segment repaired at open ends "~words" (``storage.core.stale_words``), a version merged

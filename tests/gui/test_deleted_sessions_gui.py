@@ -186,7 +186,7 @@ def test_delete_for_good_asks_and_the_copy_goes(
 def test_deletion_times_are_shown_in_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from gui.deleted_sessions import deleted_when
+    from storage.core.ids import local_minute as deleted_when
 
     monkeypatch.setenv("TZ", "Asia/Almaty")
     time.tzset()

@@ -379,7 +379,7 @@ def import_transcript(
             notes.append(
                 f"the last line has no end in the file and the session no audio: it lasts "
                 f"{(last.end_ms - last.start_ms) / 1000:.1f} s, estimated from its words "
-                f"({WORDS_PER_SECOND:g} a second)"
+                f"({WORDS_PER_SECOND:g} words a second)"
             )
     expected = list(project.languages)
     timed = drafts[:-1] if "open-end" in parsed.notes else drafts  # the last: no end given

@@ -426,7 +426,7 @@ def test_a_restore_after_names_were_replaced_brings_no_real_name_back(tmp_path: 
     """Names replaced across the project (privacy --apply) while a session was deleted came
     back with the restore (only a warning said so): its segments, word timings, speaker
     labels and memos now get the project's current replacement in the restore's transaction,
-    inflected forms included, and a form rejected as another person stays."""
+    inflected forms included."""
     from storage.core.models import Word
 
     with Project.create(tmp_path / "p.fieldscribe", coder="ann") as p:

@@ -113,7 +113,12 @@ def register(sub: Any) -> None:
         help='words, "an exact phrase", OR, NOT, prefix* (SQLite FTS5; case is ignored)',
     )
     p.add_argument("--session", metavar="ID", help="only this session (id, title or id's start)")
-    p.add_argument("--language", metavar="CODE", help="only segments in this language (e.g. kk)")
+    p.add_argument(
+        "--language",
+        metavar="CODE",
+        help="only segments in this language (e.g. kk); 'unknown' (or '?'): only segments of no "
+        "known language, as the search panel's '? · Unknown'",
+    )
     p.add_argument(
         "--limit",
         type=bounded_int(1, 10**9),
@@ -508,6 +513,18 @@ def cmd_segments(args: argparse.Namespace) -> int:
     return 0
 
 
+# --language words for "segments of no known language" (storage's ""), as the GUI's
+# "? · Unknown" filter; none of them is a Whisper language code
+UNKNOWN_LANGUAGE_WORDS = ("unknown", "?", "none")
+
+
+def _language_filter(value: str | None) -> str | None:
+    """A --language value as storage's filter: a code, "" for no known language, None: all."""
+    if value is None:
+        return None
+    return "" if value.strip().lower() in (*UNKNOWN_LANGUAGE_WORDS, "") else value
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     """fieldscribe search DIR QUERY."""
     with open_project(args, write=False) as project:
@@ -515,7 +532,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             args.query,
             limit=args.limit,
             session_id=args.session,
-            language=args.language,
+            language=_language_filter(args.language),
             forms=args.forms,
         )
         short = {} if args.json else short_segment_ids(project, [h.segment_id for h in hits])

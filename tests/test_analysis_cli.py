@@ -226,3 +226,27 @@ def test_pseudonymised_speaker_columns_follow_the_pseudonyms(
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][1:] == ["P01", "P02", "P03", "total"]
     assert rows[1][1:] == ["2000", "3000", "1000", "6000"]
+
+
+def test_word_lists_never_show_a_real_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """analysis/words.py says the word list is counted from pseudonymised text, always (a
+    report said it was counted from text without pseudonyms): the stored transcript holds
+    real names in inflected forms, never replaced, and neither `analyze frequencies --words`
+    nor `--kwic` shows one; the pseudonyms' forms are counted instead. Fails if the
+    privacy filter were dropped from the word counts."""
+    from tests.words_privacy_support import named_project, real_names_in
+
+    folder = tmp_path / "names.fieldscribe"
+    named_project(folder).close()
+    code, out = run(capsys, "analyze", folder, "frequencies", "--words", "--json")
+    words = [w["word"] for w in out["words"]]
+    assert code == 0 and real_names_in(words) == [], words
+    assert {"данияр", "данияру", "данияром", "данияра", "даниярдан", "саулеге"} <= set(words)
+    code, out = run(capsys, "analyze", folder, "frequencies", "--kwic", "данияру", "--json")
+    assert code == 0 and len(out["kwic"]) == 1, out
+    (line,) = out["kwic"]
+    shown = f"{line['speaker']} {line['left']} {line['keyword']} {line['right']}"
+    assert real_names_in(shown.replace(",", " ").split()) == [], shown
+    assert line["speaker"] == "Сауле" and "Данияром" in shown

@@ -181,3 +181,43 @@ def test_a_word_document_without_a_codebook_table_is_refused(tmp_path: Path) -> 
             with pytest.raises(InvalidInputError, match=says):
                 import_codebook(p, tmp_path / name)
         assert [c.path for c in p.codebook.codes()] == ["Доверие"]
+
+
+@pytest.mark.parametrize("suffix", [".qdc", ".qdpx", ".csv", ".xlsx", ".docx"])
+def test_import_keeps_a_description_here_and_fills_an_empty_one(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A .csv/.xlsx codebook import wrote the file's description over a code's own, while a
+    .qdc import left it: every format now keeps the project's description and gives a code
+    without one the file's, and the report says how many of each. Codes are found by path
+    (another project) and by id (the project the file came from)."""
+    from storage.interop.qdpx_export import export_qdpx
+
+    with Project.create(tmp_path / "a.fieldscribe", coder="ann") as p:
+        trust = p.codebook.ensure_code_path("Доверие/Сенім")
+        state = p.codebook.ensure_code_path("Государство")
+        p.codebook.update_code(trust.id, description="Trust in the akimat (file)")
+        p.codebook.update_code(state.id, description="The state, akimat (file)")
+        out = tmp_path / f"book{suffix}"
+        export_qdpx(p, out) if suffix == ".qdpx" else export_codebook(p, out)
+        # the same project, edited since: by id
+        p.codebook.update_code(trust.id, description="Сенім: our own wording")
+        p.codebook.update_code(state.id, description="")
+        report = import_codebook(p, out)
+        got = {c.path: c.description or "" for c in p.codebook.codes()}
+    assert got["Доверие/Сенім"] == "Сенім: our own wording"
+    assert got["Государство"] == "The state, akimat (file)"
+    assert (report.descriptions_kept, report.descriptions_filled) == (1, 1)
+    notes = " ".join(report.notes)
+    assert "1 code already here has another description in the file; the codebook's" in notes
+    assert "1 code already here without a description took the file's." in notes
+    # another project: by path, in any letter case
+    with Project.create(tmp_path / "b.fieldscribe", coder="bob") as other:
+        mine = other.codebook.ensure_code_path("доверие/сенім")
+        other.codebook.update_code(mine.id, description="Bob's description")
+        other.codebook.ensure_code_path("Государство")
+        report = import_codebook(other, out)
+        got = {c.path: c.description or "" for c in other.codebook.codes()}
+    assert got["доверие/сенім"] == "Bob's description"
+    assert got["Государство"] == "The state, akimat (file)"
+    assert report.descriptions_kept == 1 and report.descriptions_filled == 1

@@ -420,3 +420,59 @@ def test_read_only_or_unwritable_media_changes_nothing(project: Project, tmp_pat
                 p.sessions.restore_session(sid)
         assert state(p) == before
         assert (folder / "media" / ".deleted" / "Focus group 2.wav").is_file()
+
+
+def test_a_restore_after_names_were_replaced_brings_no_real_name_back(tmp_path: Path) -> None:
+    """Names replaced across the project (privacy --apply) while a session was deleted came
+    back with the restore (only a warning said so): its segments, word timings, speaker
+    labels and memos now get the project's current replacement in the restore's transaction,
+    inflected forms included."""
+    from storage.core.models import Word
+
+    with Project.create(tmp_path / "p.fieldscribe", coder="ann") as p:
+        p.privacy.set_pseudonym("Ерлан", "Данияр")
+        other = p.sessions.add_session("FG Almaty", kind="focus_group")
+        p.transcript.add_segments(other.id, [SegmentDraft(0, 1000, "Ерлан пришёл.")])
+        s = p.sessions.add_session("FG Shymkent", kind="focus_group")
+        text = "Я сказал Ерлану, что Ерлана нет."
+        words = [Word(0, 300, "Я"), Word(300, 600, " сказал"), Word(600, 900, " Ерлану,")]
+        words += [Word(900, 1100, " что"), Word(1100, 1400, " Ерлана"), Word(1400, 1600, " нет.")]
+        seg, seg2 = p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(0, 1600, text, speaker="Ерлан", words=words),
+                SegmentDraft(2000, 3000, "Ерланом все довольны.", speaker="SPEAKER_01"),
+            ],
+        )
+        code = p.codebook.ensure_code_path("Доверие")
+        coding = p.codebook.apply_code(seg2.id, code.id, start_cp=0, end_cp=7, memo="Ерлан: да")
+        p.codebook.add_memo("segment", seg.id, "Спросить Ерлана ещё раз", title="Ерлан")
+        p.codebook.add_memo("session", s.id, "Модератор знает Ерлана.")
+        p.sessions.delete_session(s.id, force=True)
+        applied = p.privacy.apply_pseudonyms()
+        assert applied.replaced == 1  # the other session's one
+        report = p.sessions.restore_session(s.id)
+        dump = "\n".join(
+            str(v)
+            for table in ("segments", "memos", "codings", "speaker_turns", "session_speakers")
+            for row in p.store.rows(f"SELECT * FROM {table}")
+            for v in tuple(row)
+        )
+        assert "Ерлан" not in dump and "ерлан" not in dump.casefold()
+        assert report.names_replaced_since and report.names_replaced == 3
+        assert (
+            "3 names in its transcript were replaced by their pseudonyms" in (report.describe()[-1])
+        )
+        got = p.transcript.get_segment(seg.id)
+        assert got.text == "Я сказал Данияру, что Данияра нет."
+        assert got.speaker == "Данияр"
+        assert "".join(w.text for w in got.words) == got.text
+        assert p.transcript.search("Ерлан*") == []
+        assert {h.segment_id for h in p.transcript.search("Данияр*", session_id=s.id)} == {
+            seg.id,
+            seg2.id,
+        }
+        span = p.transcript.get_segment(seg2.id).text
+        kept = p.store.one("SELECT start_cp, end_cp FROM codings WHERE id = ?", (coding.id,))
+        assert span[kept["start_cp"] : kept["end_cp"]] == "Данияром"
+        assert p.store.one("SELECT count(*) AS n FROM deleted_sessions")["n"] == 0

@@ -145,6 +145,22 @@ def test_search_language_filter(project, capsys) -> None:
     assert code == 1 and "Unknown language code 'zz'" in err
 
 
+def test_search_finds_segments_of_no_known_language(project, capsys) -> None:
+    """The search panel's "? · Unknown" filter has a command-line twin: --language unknown."""
+    folder, ids = project
+    with Project.open(folder) as p:
+        (typed,) = p.transcript.add_segments(
+            ids["session"], [SegmentDraft(7000, 9000, "Очередь, кезек.", language=None)]
+        )
+    for word in ("unknown", "?", "None"):
+        code, out, _ = run(capsys, "search", folder, "очередь", "--language", word, "--json")
+        hits = json.loads(out)
+        assert code == 0 and [h["segment_id"] for h in hits] == [typed.id], word
+        assert hits[0]["language"] is None
+    _, out, _ = run(capsys, "search", folder, "очередь", "--language", "ru", "--json")
+    assert [h["segment_id"] for h in json.loads(out)] == [ids["ru"]]
+
+
 def test_segment_language_corrects_one_segment(project, capsys) -> None:
     folder, ids = project
     code, out, _ = run(capsys, "segment-language", folder, ids["ru"], "KK", "--json")

@@ -7,7 +7,9 @@ ignored, commas or semicolons separate):
 
 * the code: ``tag`` (ours, Taguette's), else ``path``, else ``name`` (QualCoder-style lists,
   spreadsheets); "Parent/Child" makes a sub-code. Exactly one of them is used: ``tag`` first.
-* ``description`` (or ``memo``): the code's description; an empty cell keeps the one we have.
+* ``description`` (or ``memo``): the code's description. A code already here keeps its own
+  description and takes the file's only when it has none, as in a ``.qdc`` or ``.qdpx`` (the
+  report says how many kept theirs and how many were filled).
 * ``colour`` (or ``color``): ``#RRGGBB``, the colour of a new code (without one it gets one from
   the palette); a code already here keeps its colour, as in a ``.qdc`` or ``.qdpx`` (the report
   says how many the file gives another).
@@ -250,11 +252,21 @@ def import_codebook_csv(project: Project, source: str | Path) -> ImportReport:
                     code = codebook.ensure_code_path(
                         _clean(values["path"]), colour=values["colour"] or None
                     )
-                else:  # the project's spelling and colour stay (``ImportReport.code_match``)
+                    if values["description"]:
+                        codebook.update_code(code.id, description=values["description"])
+                else:  # the project's spelling, colour and description stay; an empty
+                    # description takes the file's (``ImportReport.code_match``)
                     colour = checked_colour(values["colour"]) if values["colour"] else None
-                    report.code_match(theirs, code.name, colour, code.colour)
-                if values["description"] and values["description"] != (code.description or ""):
-                    codebook.update_code(code.id, description=values["description"])
+                    fill = report.code_match(
+                        theirs,
+                        code.name,
+                        colour,
+                        code.colour,
+                        values["description"],
+                        code.description,
+                    )
+                    if fill:
+                        codebook.update_code(code.id, description=fill)
                 held = {(m.title, m.text) for m in codebook.memos("code", code.id)}
                 for title, text in memos_of_cell(values["memos"]):
                     if (title, text) not in held:

@@ -224,15 +224,9 @@ class Privacy:
                 per_segment.setdefault(cand.segment_id, []).append(cand)
         self._store.refuse_if_read_elsewhere("replacing the names")
         self._store.secure_delete_on()
-        with self._store.tx() as db:
-            for segment_id, cands in per_segment.items():
-                reps = [Replacement(c.start_cp, c.end_cp, c.replacement) for c in cands]
-                self._project.redactions.rewrite_segment(segment_id, reps)
+        with self._store.tx():
             self._remember_rejections(rejected)
-            self._rename_speakers(session_id)
-            if per_segment:
-                db.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
-            self._pseudonymise_elsewhere(session_id)
+            self._replace(per_segment, session_id)
             self._project.audit.log_event(
                 "pseudonym_apply",
                 "session" if session_id else "project",
@@ -242,6 +236,44 @@ class Privacy:
         self._store.bump_privacy_epoch()
         self._store.wipe_or_fail("replacing the names")
         return ApplyReport(replaced=len(accepted), segments=len(per_segment), skipped=len(rejected))
+
+    def pseudonymise_restored(self, session_id: str) -> int:
+        """Replace every mapped name (its inflected forms, but those rejected as another
+        person) in a session restored after names were replaced across the project: its
+        segments with their word timings, speaker labels, memos and coding memos, as
+        ``apply_pseudonyms`` did to the rest of the project while it was deleted.
+
+        Runs in the caller's transaction (``Sessions.restore_session``): the restored rows
+        never stand committed with the real names. Logged. Returns how many names were
+        replaced."""
+        per_segment: dict[str, list[PseudonymCandidate]] = {}
+        candidates = self.pseudonym_candidates(session_id)
+        for cand in candidates:
+            per_segment.setdefault(cand.segment_id, []).append(cand)
+        self._store.secure_delete_on()
+        with self._store.tx():
+            self._replace(per_segment, session_id)
+            self._project.audit.log_event(
+                "pseudonym_restore",
+                "session",
+                session_id,
+                {"replaced": len(candidates), "segments": len(per_segment)},
+            )
+        self._store.bump_privacy_epoch()
+        return len(candidates)
+
+    def _replace(
+        self, per_segment: dict[str, list[PseudonymCandidate]], session_id: str | None
+    ) -> None:
+        """Write the accepted candidates (by segment) into the text, rename the speakers and
+        replace the names in memos (inside the caller's transaction)."""
+        for segment_id, cands in per_segment.items():
+            reps = [Replacement(c.start_cp, c.end_cp, c.replacement) for c in cands]
+            self._project.redactions.rewrite_segment(segment_id, reps)
+        self._rename_speakers(session_id)
+        if per_segment:
+            self._store.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
+        self._pseudonymise_elsewhere(session_id)
 
     def _pseudonymise_elsewhere(self, session_id: str | None) -> None:
         """Replace the mapped names (not the rejected forms) in memos and conflicts' versions.

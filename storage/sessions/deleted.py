@@ -49,7 +49,7 @@ from typing import Any
 from storage.core.errors import InvalidInputError, NotFoundError, ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.store import Store
-from storage.core.words import plural
+from storage.core.words import plural, verb
 
 #: the tables a deletion copies, parents before children (the order ``restore`` writes them)
 KEPT_TABLES = (
@@ -113,8 +113,10 @@ class RestoreReport:
     audio: list[str] = field(default_factory=list)
     #: audio files that were not found where they were kept
     audio_missing: list[str] = field(default_factory=list)
-    #: names were replaced across the project after the deletion (not in this transcript)
+    #: names were replaced across the project after the deletion: the restored text had
+    #: the project's current replacement applied too (``names_replaced`` of them)
     names_replaced_since: bool = False
+    names_replaced: int = 0
 
     def describe(self) -> list[str]:
         """The lines to show: what came back, and anything left out or to look at."""
@@ -138,9 +140,12 @@ class RestoreReport:
                 "(File ▸ Locate missing audio…, or `locate-audio`, links it again)."
             )
         if self.names_replaced_since:
+            n = self.names_replaced
             lines.append(
-                "Names were replaced across the project after this session was deleted: its "
-                "transcript has the words it had; review its names again before sharing it."
+                "Names were replaced across the project after this session was deleted: "
+                f"{plural(n, 'name')} in its transcript {verb(n, 'was', 'were')} replaced by "
+                f"{verb(n, 'its', 'their')} pseudonyms, and the names in its speaker labels and "
+                "memos too."
             )
         return lines
 
@@ -394,8 +399,12 @@ class DeletedSessions:
         return kept
 
     # ----------------------------------------------------------------- restoring
-    def restore(self, session_id: str) -> RestoreReport:
-        """Write a deleted session back whole (see the module notes).
+    def restore(
+        self, session_id: str, then: Callable[[RestoreReport], None] | None = None
+    ) -> RestoreReport:
+        """Write a deleted session back whole (see the module notes); ``then(report)`` runs in
+        the same transaction, after the rows are written (``Sessions.restore_session``
+        replaces names there).
 
         Raises:
             NotFoundError: no deleted session has that id.
@@ -443,6 +452,8 @@ class DeletedSessions:
                     ).fetchone()
                     is not None
                 )
+                if then is not None:
+                    then(report)
         except BaseException:
             for src, dest in reversed(moved):  # the files go back where they were kept
                 with contextlib.suppress(OSError):

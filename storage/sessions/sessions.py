@@ -315,7 +315,13 @@ class Sessions:
             InvalidInputError: ``ref`` names several, or the session is in the project again.
         """
         kept = DeletedSessions(self._store)
-        return kept.restore(kept.resolve(ref))
+        return kept.restore(kept.resolve(ref), then=self._replace_names)
+
+    def _replace_names(self, report: RestoreReport) -> None:
+        """Names replaced across the project while the session was deleted are replaced in
+        it too (in the restore's transaction), or the restore brought the real names back."""
+        if report.names_replaced_since:
+            report.names_replaced = self._project.privacy.pseudonymise_restored(report.session_id)
 
     # ----------------------------------------------------------------- media
     def import_audio(

@@ -237,7 +237,7 @@ def test_the_counts_give_way_to_the_title_in_the_header(qtbot: Any) -> None:
 @pytest.mark.parametrize("width", [258, 325])  # the Sessions list at 1024x700 and 1366x768
 def test_a_running_transcription_reads_whole_beside_a_long_title(qtbot: Any, width: int) -> None:
     """The list's "transcribing 42 %, 0:07 left" was cut to "transcribing 42 …" beside a long
-    title (it gets half of the list): it shows "42 % · 0:07 left" on a progress bar, whole."""
+    title (it gets half of the list): it shows "42 % · 0:07 left" above a progress strip, whole."""
     from gui.models.sessions import LIVE_ROLE, LiveStatus, SessionTableModel
     from gui.sessions_view import SessionsView
     from storage.core.models import Session

@@ -53,7 +53,7 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         if code.guid and ctx.exists("codes", code.guid):
             ctx.code_map[code.guid] = code.guid
             here = ctx.conn.execute(
-                "SELECT name, colour FROM codes WHERE id = ?", (code.guid,)
+                "SELECT name, colour, description FROM codes WHERE id = ?", (code.guid,)
             ).fetchone()
             if here[0] != code.name:  # renamed there, or here, since
                 ctx.report.notes.append(
@@ -61,7 +61,10 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
                     f"GUID): its codings are {here[0]!r}'s, and the name here was kept."
                 )
             ctx.code_order.append(code.guid)
-            ctx.report.code_match(here[0], here[0], their_colour, here[1])
+            fill = ctx.report.code_match(
+                here[0], here[0], their_colour, here[1], code.description, here[2]
+            )
+            _fill_description(ctx, code.guid, fill)
             continue
         # the code of that name here, in any letter case ("госуслуги" is "Госуслуги")
         found = codebook.child(parent_id, code.name)
@@ -82,7 +85,11 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             if code.guid:
                 ctx.code_map[code.guid] = found.id
             ctx.code_order.append(found.id)
-            ctx.report.code_match(code.name, found.name, their_colour, found.colour)
+            fill = ctx.report.code_match(
+                code.name, found.name, their_colour, found.colour, code.description,
+                found.description,
+            )  # fmt: skip
+            _fill_description(ctx, found.id, fill)
             continue
         code_id = ctx.fresh_id("codes", code.guid)
         ctx.code_order.append(code_id)
@@ -118,6 +125,15 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         for note in code.notes:
             ctx.note_targets.setdefault(note, []).append(("code", code_id))
     ctx.report.note_code_matches()
+
+
+def _fill_description(ctx: ImportContext, code_id: str, description: str | None) -> None:
+    """Give a code here that has no description the file's (``ImportReport.code_match``)."""
+    if description:
+        ctx.conn.execute(
+            "UPDATE codes SET description = ?, updated_at = ? WHERE id = ?",
+            (description, now_iso(), code_id),
+        )
 
 
 def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:

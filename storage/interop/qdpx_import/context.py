@@ -56,19 +56,46 @@ class ImportReport:
     #: the file's codes that are codes here whose colour the file gives otherwise: the
     #: project's colour was kept (every codebook format alike)
     colours_kept: int = 0
+    #: the file's codes that are codes here with a description of their own that the file
+    #: gives otherwise: the project's description was kept (every codebook format alike)
+    descriptions_kept: int = 0
+    #: codes here without a description that took the file's
+    descriptions_filled: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
         return dict(self.__dict__)
 
-    def code_match(self, theirs: str, ours: str, their_colour: str | None, colour: str) -> None:
+    def code_match(
+        self,
+        theirs: str,
+        ours: str,
+        their_colour: str | None,
+        colour: str,
+        their_description: str | None = None,
+        description: str | None = None,
+    ) -> str | None:
         """Count a code of the file found here (named ``theirs`` there, ``ours`` here; its
-        colour ``their_colour`` there as ``#rrggbb``, or None, and ``colour`` here)."""
+        colour ``their_colour`` there as ``#rrggbb``, or None, and ``colour`` here; its
+        description ``their_description`` there and ``description`` here).
+
+        Returns the file's description when the code here has none (the caller stores it),
+        else None: a description the project has is kept, in every codebook format."""
         self.codes_reused += 1
         if clean_name(theirs) != clean_name(ours):
             self.codes_matched_by_case += 1
         if their_colour and their_colour.lower() != colour.lower():
             self.colours_kept += 1
+        given = (their_description or "").strip()
+        if not given:
+            return None
+        ours = (description or "").strip()
+        if not ours:
+            self.descriptions_filled += 1
+            return their_description
+        if given != ours:
+            self.descriptions_kept += 1
+        return None
 
     def note_code_matches(self) -> None:
         """Say how many codes were found by a name in another letter case, and how many kept
@@ -85,6 +112,18 @@ class ImportReport:
             self.notes.append(
                 f"{plural(n, 'code')} already here {verb(n, 'has', 'have')} another colour in "
                 "the file; the codebook's colour was kept (Colour… in the codebook changes it)."
+            )
+        if self.descriptions_kept:
+            n = self.descriptions_kept
+            self.notes.append(
+                f"{plural(n, 'code')} already here {verb(n, 'has', 'have')} another description "
+                "in the file; the codebook's description was kept (Edit… in the codebook "
+                "changes it)."
+            )
+        if self.descriptions_filled:
+            n = self.descriptions_filled
+            self.notes.append(
+                f"{plural(n, 'code')} already here without a description took the file's."
             )
 
     def describe(self) -> str:

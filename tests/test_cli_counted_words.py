@@ -76,7 +76,8 @@ def test_delete_session_counts_what_it_removed_in_words(
         p.codebook.apply_code(seg.id, p.codebook.ensure_code_path("Trust").id)
     assert cli_main(["delete-session", str(folder), "--session", "Focus group", "--force"]) == 0
     out = capsys.readouterr().out
-    assert f"({session.id}; 1 coding, 1 segment); its audio" in out, out
+    # no recording: nothing said of audio (ad2de9e)
+    assert f"({session.id}; 1 coding, 1 segment); `fieldscribe restore-session" in out, out
 
 
 def test_transcribe_speakers_summary_counts_in_words(

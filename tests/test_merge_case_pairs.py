@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage import Project, SegmentDraft
@@ -29,7 +30,9 @@ def _old_pair(tmp_path: Path) -> tuple[list[str], str, str]:
         )
     )
     lower = str(uuid.uuid4())
-    row.update(id=lower, name="trust", created_at="2026-12-07T00:00:00.000Z")
+    # a second after "Trust" (a fixed date went stale: after it "trust" was the older one)
+    later = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")) + timedelta(seconds=1)
+    row.update(id=lower, name="trust", created_at=later.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
     row["updated_at"] = row["created_at"]
     conn.execute(
         f"INSERT INTO codes ({','.join(row)}) VALUES ({','.join('?' * len(row))})", [*row.values()]

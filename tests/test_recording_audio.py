@@ -225,8 +225,9 @@ def test_lost_device_stops_cleanly_and_keeps_the_audio(
     assert code == 0, err
     assert "was lost" in err and "kept" in err
     session, _, media = only_session(folder)
-    # everything up to the unplugging is kept (the check runs every second)
-    assert lost_at * 1000 - 1000 <= session.duration_ms <= lost_at * 1000 + 2000
+    # everything up to the unplugging is kept (the check runs every second; under the full
+    # suite's load on 2 cores the stop came 2.06 s after it once: 3 s of slack)
+    assert lost_at * 1000 - 1000 <= session.duration_ms <= lost_at * 1000 + 3000
     pcm, rate = read_pcm(media)
     assert float(np.sqrt(np.mean(pcm[: int(2.5 * rate)] ** 2))) > 300
 

@@ -141,10 +141,11 @@ class Table:
         )
         columns = [fix(h, column) for h in self.columns]
         cells = self.cells
-        if self.kind == "matrix":
+        if self.kind in ("matrix", "frequencies"):
             # in the order of the labels written, as the matrix orders its own ("(none)" last):
             # speakers sorted by their real names came out P01, P04, P05, P03, P02, which
-            # also told the real names' alphabetical order
+            # also told the real names' alphabetical order (code frequencies per speaker are
+            # the same table, and did so until they were sorted too)
             order = sorted(
                 range(len(columns)),
                 key=lambda j: (columns[j].key == "", columns[j].label.lower(), columns[j].key),

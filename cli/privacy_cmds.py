@@ -83,7 +83,8 @@ def register(sub: Any) -> None:
     group.add_argument(
         "--apply",
         action="store_true",
-        help="replace in the transcripts every candidate --review lists (or only --accept's)",
+        help="replace in the transcripts every candidate --review lists (or only --accept's); "
+        "without --session, also every mapped name (but rejected forms) in deleted sessions",
     )
     p.add_argument("--participant", metavar="ID", help="with --set: the participant it names")
     p.add_argument(
@@ -331,6 +332,11 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
             f"{plural(report.segments, 'segment')}; "
             f"{report.skipped} left as they were."
         )
+        if report.deleted_sessions:
+            n = report.deleted_sessions
+            print(
+                f"Names were replaced in {plural(n, 'deleted session')} too (kept to be restored)."
+            )
     return 0
 
 

@@ -13,7 +13,13 @@ from storage import Project
 from storage.codebook.codebook import autocoded
 from storage.core.audio import probe, track_note
 from storage.core.errors import InvalidInputError
-from storage.core.languages import LANGUAGES, check_language_code, language_name, parse_languages
+from storage.core.languages import (
+    LANGUAGES,
+    UnknownLanguageError,
+    check_language_code,
+    language_name,
+    parse_languages,
+)
 from storage.core.lock import in_use
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
@@ -522,7 +528,15 @@ def _language_filter(value: str | None) -> str | None:
     """A --language value as storage's filter: a code, "" for no known language, None: all."""
     if value is None:
         return None
-    return "" if value.strip().lower() in (*UNKNOWN_LANGUAGE_WORDS, "") else value
+    if value.strip().lower() in (*UNKNOWN_LANGUAGE_WORDS, ""):
+        return ""
+    try:
+        return check_language_code(value)
+    except UnknownLanguageError as exc:  # a filter also takes segments of no language
+        raise UnknownLanguageError(
+            f"{exc} For segments with no language, give --language unknown.",
+            f"{exc.short} Or 'unknown': segments with no language.",
+        ) from None
 
 
 def cmd_search(args: argparse.Namespace) -> int:

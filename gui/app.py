@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -13,6 +17,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="open (or create) the demo project")
     parser.add_argument("--project", type=Path, help="open this project folder")
     return parser.parse_args(argv)
+
+
+def configure(app: QCoreApplication) -> None:
+    """Name the application and make its selection colour readable (``gui.contrast``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.contrast import readable_palette
+
+    app.setApplicationName("FieldScribe")
+    app.setOrganizationName("FieldScribe")
+    if isinstance(app, QApplication):
+        app.setPalette(readable_palette(app.palette()))
 
 
 def run_app(argv: list[str]) -> int:
@@ -26,8 +42,7 @@ def run_app(argv: list[str]) -> int:
     args = parse_args(argv)
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("FieldScribe")
-    app.setOrganizationName("FieldScribe")
+    configure(app)
     # only the GUI thread frees reference cycles: a Qt object Python owns is deleted by the
     # thread that frees it, and a worker deleting a window crashed or hung (gui/heap.py)
     collect_in_gui_thread()

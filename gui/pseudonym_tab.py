@@ -296,9 +296,14 @@ class PseudonymTab(QWidget):
         self._shown = []
         self.candidates.setRowCount(0)
         self._show_current(-1)
+        also = ""
+        if report.deleted_sessions:
+            also = (
+                f" Names were replaced in {plural(report.deleted_sessions, 'deleted session')} too."
+            )
         self.status.setText(
             f"Replaced {plural(report.replaced, 'occurrence')} in "
-            f"{plural(report.segments, 'segment')}."
+            f"{plural(report.segments, 'segment')}.{also}"
         )
         self.refresh()
         self.changed.emit()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.contrast import over, readable_on
 from gui.models.segments import (
     CODINGS_ROLE,
     PLACEHOLDER_COLOUR,
@@ -114,10 +115,12 @@ class CodeMarginDelegate(QStyledItemDelegate):
     @staticmethod
     def name_colour(option: QStyleOptionViewItem, colour: QColor, *, selected: bool) -> QColor:
         """A code name's colour: the code's (darker) on the row, the highlight's text colour
-        on a selected row (dark code colours are unreadable on the blue highlight)."""
+        on a selected row (dark code colours are unreadable on the blue highlight). Light
+        code colours are darkened further until the name reads at 4.5:1 on the row (the
+        palette's #aaffc3 read 2.0:1, #bfef45 2.3:1)."""
         if selected:
             return option.palette.color(QPalette.ColorRole.HighlightedText)
-        return colour.darker(130)
+        return readable_on(colour.darker(130), option.palette.color(QPalette.ColorRole.Base))
 
     EDGE = 4  # px: the amber edge of speech without transcript (seen on the selection too)
 
@@ -272,6 +275,28 @@ class TextDelegate(QStyledItemDelegate):
         option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
         option.textElideMode = Qt.TextElideMode.ElideRight
 
+    #: how strongly a coded span is tinted in its code's colour
+    SPAN_ALPHA = 70
+
+    @classmethod
+    def span_background(cls, opt: QStyleOptionViewItem, colour: QColor) -> QColor:
+        """A coded span's background: its code's colour tinted over the row (the selection,
+        the row's own background or the base), darkened or lightened until the row's text
+        reads on it at 4.5:1. The light code colours tinted over the selection's blue read
+        3.0:1 under its white text (#aaffc3; 2.6:1 on Fusion's own blue)."""
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        if selected:
+            under = palette.color(QPalette.ColorRole.Highlight)
+            ink = palette.color(QPalette.ColorRole.HighlightedText)
+        else:
+            has_own = opt.backgroundBrush.style() != Qt.BrushStyle.NoBrush
+            under = (
+                opt.backgroundBrush.color() if has_own else palette.color(QPalette.ColorRole.Base)
+            )
+            ink = palette.color(QPalette.ColorRole.Text)
+        return readable_on(over(under, colour, cls.SPAN_ALPHA), ink)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """The text, with its coded spans underlined in their codes' colours and its redacted
         spans struck through on grey (as in the segment editor: what exports hide)."""
@@ -303,8 +328,7 @@ class TextDelegate(QStyledItemDelegate):
             colour = QColor(code.colour)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(colour)
-            colour.setAlpha(70)
-            fmt.setBackground(colour)
+            fmt.setBackground(self.span_background(opt, colour))
             fr.format = fmt
             ranges.append(fr)
         for start, end, _placeholder in redacted:

@@ -226,6 +226,14 @@ def test_pseudonymised_speaker_columns_follow_the_pseudonyms(
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][1:] == ["P01", "P02", "P03", "total"]
     assert rows[1][1:] == ["2000", "3000", "1000", "6000"]
+    # code frequencies per speaker are the same table: they came out P03, P01, P02 (the real
+    # names' order, Айгерим, Болат, Ерлан) in the file and the chart's series
+    out = tmp_path / "f.csv"
+    assert run(capsys, "analyze", str(folder), "frequencies", "--by", "speaker",
+               "--measure", "talk_ms", "-o", str(out))[0] == 0  # fmt: skip
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][1:] == ["P01", "P02", "P03", "total"]
+    assert rows[1][1:] == ["2000", "3000", "1000", "6000"]
 
 
 def test_word_lists_never_show_a_real_name(
@@ -250,3 +258,48 @@ def test_word_lists_never_show_a_real_name(
     shown = f"{line['speaker']} {line['left']} {line['keyword']} {line['right']}"
     assert real_names_in(shown.replace(",", " ").split()) == [], shown
     assert line["speaker"] == "Сауле" and "Данияром" in shown
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        ("matrix", "--columns", "speaker"),
+        ("matrix", "--columns", "participant"),
+        ("matrix", "--columns", "session"),
+        ("matrix", "--columns", "participant.moderator"),
+        ("cooccurrence",),
+        ("frequencies", "--by", "speaker"),
+        ("frequencies", "--by", "session"),
+        ("timeline",),
+    ],
+)
+def test_analysis_files_carry_no_real_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, view: Any
+) -> None:
+    """docs/analysis.md: a chart or table written by `analyze ... -o` has its labels
+    pseudonymised (session titles, speaker labels, a linked speaker as its participant,
+    attribute values, code names). Over stored labels holding real names (mapped, never
+    applied), no csv, xlsx or PNG (the texts its figure draws) holds one; the Analysis
+    window's exports: tests/gui/test_analysis_exports_privacy.py."""
+    import analysis.exports as exports
+    from tests.analysis_privacy_support import figure_texts, file_text, named_project, real_names
+
+    project, ids = named_project(tmp_path / "names.fieldscribe")
+    folder = project.folder
+    project.close()
+    drawn: dict[str, str] = {}
+    real_save = exports.save_figure
+
+    def save(fig: Any, dest: Path) -> Any:
+        drawn[Path(dest).name] = figure_texts(fig)
+        return real_save(fig, dest)
+
+    monkeypatch.setattr(exports, "save_figure", save)
+    args = [*view, "--session", ids["session"]] if view == ("timeline",) else list(view)
+    for suffix in (".csv", ".xlsx", ".png"):
+        dest = tmp_path / f"out{suffix}"
+        code, out = run(capsys, "analyze", str(folder), *args, "-o", str(dest))
+        assert code == 0, out
+        text = drawn[dest.name] if suffix == ".png" else file_text(dest)
+        assert text.strip() and real_names(text) == [], (suffix, text)
+        assert real_names(str(out)) == [], out  # what it prints, too

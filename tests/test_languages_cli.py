@@ -145,6 +145,17 @@ def test_search_language_filter(project, capsys) -> None:
     assert code == 1 and "Unknown language code 'zz'" in err
 
 
+def test_an_unknown_search_language_says_unknown_is_taken(project, capsys) -> None:
+    """A filter takes "unknown" (segments of no language) too: the refusal says so."""
+    folder, _ids = project
+    before = (folder / "project.db").read_bytes()
+    for typed in ("xx", "kaz", "Kyrgyz"):
+        code, out, err = run(capsys, "search", folder, "очередь", "--language", typed)
+        assert code == 1 and out == "" and err.count("\n") == 1, typed
+        assert err.rstrip().endswith("For segments with no language, give --language unknown."), err
+    assert (folder / "project.db").read_bytes() == before
+
+
 def test_search_finds_segments_of_no_known_language(project, capsys) -> None:
     """The search panel's "? · Unknown" filter has a command-line twin: --language unknown."""
     folder, ids = project

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from gui.fmt import fmt_ms, fmt_when, plural, them
+from gui.models.segments import PLACEHOLDER_COLOUR
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from storage.core.models import KIND_LABELS, Session
@@ -239,5 +240,5 @@ class SessionTableModel(RowTableModel):
             and s.untranscribed_count
             and s.id not in self._live
         ):
-            return QBrush(QColor(0xB2, 0x6A, 0x00))
+            return QBrush(PLACEHOLDER_COLOUR)  # the transcript's amber for the same speech
         return None

@@ -191,6 +191,8 @@ class ApplyReport:
     replaced: int
     segments: int
     skipped: int
+    #: kept copies of deleted sessions whose names were replaced too (a project-wide apply)
+    deleted_sessions: int = 0
 
 
 @dataclass

@@ -22,6 +22,7 @@ from storage.core.models import Segment
 from storage.core.store import Store
 from storage.privacy import crypto
 from storage.privacy.audio import redact_audio
+from storage.privacy.kept_copies import pseudonymise_kept_copies
 from storage.privacy.models import (
     ApplyReport,
     LeftOut,
@@ -198,7 +199,9 @@ class Privacy:
             session_id: limit to one session.
 
         Span codings and redactions move with the text; word timings get the pseudonym; the
-        search index is rebuilt and freed pages are overwritten (secure delete).
+        search index is rebuilt and freed pages are overwritten (secure delete). Without
+        ``session_id``, the kept copies of deleted sessions get every mapped name replaced
+        too, in the same transaction (``storage.privacy.kept_copies``).
 
         Raises:
             InvalidInputError: an accepted id is not a current candidate (nothing changed).
@@ -224,18 +227,34 @@ class Privacy:
                 per_segment.setdefault(cand.segment_id, []).append(cand)
         self._store.refuse_if_read_elsewhere("replacing the names")
         self._store.secure_delete_on()
+        kept = 0
         with self._store.tx():
             self._remember_rejections(rejected)
             self._replace(per_segment, session_id)
+            if session_id is None:  # and in the kept copies of deleted sessions
+                kept = pseudonymise_kept_copies(self._store.conn, self._mapping())
+                if kept and not per_segment:  # FTS5 kept their words until a rebuild
+                    self._store.conn.execute(
+                        "INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')"
+                    )
+            details = {
+                "replaced": len(accepted),
+                "segments": len(per_segment),
+                "skipped": len(rejected),
+            }
+            if kept:
+                details["deleted_sessions"] = kept
             self._project.audit.log_event(
-                "pseudonym_apply",
-                "session" if session_id else "project",
-                session_id,
-                {"replaced": len(accepted), "segments": len(per_segment), "skipped": len(rejected)},
+                "pseudonym_apply", "session" if session_id else "project", session_id, details
             )
         self._store.bump_privacy_epoch()
         self._store.wipe_or_fail("replacing the names")
-        return ApplyReport(replaced=len(accepted), segments=len(per_segment), skipped=len(rejected))
+        return ApplyReport(
+            replaced=len(accepted),
+            segments=len(per_segment),
+            skipped=len(rejected),
+            deleted_sessions=kept,
+        )
 
     def pseudonymise_restored(self, session_id: str) -> int:
         """Replace every mapped name (its inflected forms, but those rejected as another

@@ -139,7 +139,12 @@ class RestoreReport:
                 f"Its audio was not found at {path}: the session is back without it "
                 "(File ▸ Locate missing audio…, or `locate-audio`, links it again)."
             )
-        if self.names_replaced_since:
+        if self.names_replaced_since and not self.names_replaced:
+            lines.append(  # its kept copy had them replaced with the rest of the project
+                "Names were replaced across the project after this session was deleted: it came "
+                "back with the pseudonyms."
+            )
+        elif self.names_replaced_since:
             n = self.names_replaced
             lines.append(
                 "Names were replaced across the project after this session was deleted: "

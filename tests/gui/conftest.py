@@ -47,6 +47,14 @@ def consent_asked_as_a_question(
     monkeypatch.setattr(gui.consent, "ask", through_question)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def readable_selection(qapp: Any) -> None:
+    """The selection colour the app runs with (``gui.app.configure``), in every GUI test."""
+    from gui.contrast import readable_palette
+
+    qapp.setPalette(readable_palette(qapp.palette()))
+
+
 PATIENT_WAIT_MS = 30_000
 
 

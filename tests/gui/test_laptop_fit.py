@@ -206,7 +206,7 @@ def test_the_counts_give_way_to_the_title_in_the_header(qtbot: Any) -> None:
     qtbot.addWidget(label)
     label.resize(514, 20)
     label.show()
-    amber = "<span style='color:#b26a00'><b>{}</b></span>"
+    amber = "<span style='color:#a25f00'><b>{}</b></span>"
     label.setText(
         "<b>Recording 2026-12-05 23:14</b> — 2 segments — EN · RU — "
         + amber.format("1 without transcript")

@@ -733,6 +733,33 @@ def test_sync_point_at_a_line_start_keeps_the_speaker(tmp_path: Path) -> None:
     assert coded(folder) == [("Feeling", "Сәлем!")]
 
 
+def test_two_sync_points_at_one_place_one_without_a_time(tmp_path: Path) -> None:
+    """``timeStamp`` is optional: a sync point without one where another has a time (a
+    selection's start beside a line's time) stopped the import with "unexpected failure
+    (TypeError: '<' not supported between instances of 'int' and 'NoneType')"."""
+    transcript = "Айгүл: Сәлем 😀!\nБолат: Қалайсыз, 𝔸?\n"
+    second = transcript.index("Болат: ") + len("Болат: ")
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="{second}"/>'
+        f'<SyncPoint guid="{CODE[:-1]}9" position="{second}" timeStamp="2000"/>'
+        f'<SyncPoint guid="{CODE[:-1]}a" position="{len(transcript) - 1}"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}8"'
+        f' toSyncPoint="{CODE[:-1]}a"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    _report, folder = import_one(tmp_path, project(av), {"sources/t.txt": transcript.encode()})
+    with Project.open(folder, readonly=True) as p:
+        segs = p.transcript.segments(SRC)
+        assert [(g.speaker, g.text, g.start_ms) for g in segs] == [
+            ("Айгүл", "Сәлем 😀!", 0),
+            ("Болат", "Қалайсыз, 𝔸?", 2000),
+        ]
+    assert coded(folder) == [("Feeling", "Қалайсыз, 𝔸?")]
+
+
 def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Path) -> None:
     """A transcript given only as rich text (.docx): its coded selections were dropped without a
     word; now the report says so."""

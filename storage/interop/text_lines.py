@@ -122,7 +122,12 @@ def split_lines(
         speakers: when given, only these labels are recognised as ``LABEL: `` prefixes
             (instead of guessing from the line's shape).
     """
-    points = sorted((p, t) for p, t in (syncpoints or []) if p is not None)
+    # by position; a point without a time (``timeStamp`` is optional) before one with a
+    # time at the same position (comparing None with a number raised TypeError)
+    points = sorted(
+        ((p, t) for p, t in (syncpoints or []) if p is not None),
+        key=lambda pt: (pt[0], pt[1] is not None, pt[1] or 0),
+    )
     positions = [p for p, _ in points]
     anchors = sorted((p, t) for p, t in points if t is not None)
     lines: list[Line] = []

@@ -260,8 +260,13 @@ def _fill_times(
                     line.end_ms = max(line.end_ms or 0, duration)
             else:
                 line.end_ms = line.start_ms
-    for line in lines:
+    for i, line in enumerate(lines):
         start = max(0, line.start_ms or 0)
+        if i and start < (lines[i - 1].start_ms or 0):
+            # segments are shown in time order: a line timed before the one above it (its
+            # own timestamp against a sync point) would move; it starts where that one does
+            line.went_back_ms = start
+            start = lines[i - 1].start_ms or 0
         end = max(start, line.end_ms or start)
         if duration:
             start = min(start, duration)

@@ -84,9 +84,10 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
     subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
     line without a dash continues the line above); None for any other cue: one dash, a dashed
     line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
-    before the first dash, or a WebVTT voice (``<v Anna>``)."""
+    before the first dash. In WebVTT, lines opened by the voices of two or more speakers
+    (``_voices``)."""
     if vtt and _VOICE.search(" ".join(lines)):
-        return None
+        return _voices(lines)
     parts: list[list[str]] = []
     for line in lines:
         cleaned = _clean_cue_line(line)
@@ -111,6 +112,28 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
             return None
         named.append((speaker, part))
     return named
+
+
+def _voices(lines: list[str]) -> list[tuple[str, list[str]]] | None:
+    """A WebVTT cue whose lines open with the voices of two or more speakers (``<v Esme>It's a
+    blue apple tree!`` / ``<v Mary>No way!``, as the WebVTT standard shows a dialogue) as
+    ``(speaker, its lines)`` each, a line without a voice continuing the line above; None
+    for one voice, or for text before the first voice (the cue stays one segment, a second
+    voice's name kept in its text: "Hi Boris: Hello")."""
+    parts: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if not _clean_cue_line(line):
+            continue
+        voice = _VOICE.match(DASH.sub("", line.strip(), count=1))
+        if voice is None:
+            if not parts:
+                return None
+            parts[-1][1].append(line)
+        elif parts and parts[-1][0] == voice.group(1).strip():
+            parts[-1][1].append(line)  # the same voice again: one turn
+        else:
+            parts.append((voice.group(1).strip(), [line]))
+    return parts if len(parts) >= 2 else None
 
 
 def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int]]:
@@ -253,7 +276,8 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     if dialogues:
         notes.append(
             f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "
-            "('- Name: …') became a segment per speaker, the cue's time shared by the length "
+            "('- Name: …', or WebVTT voices) became a segment per speaker, the cue's time "
+            "shared by the length "
             "of their lines"
         )
     if joined:

@@ -442,6 +442,26 @@ def test_vtt_a_line_for_each_voice_is_a_segment_for_each_speaker(tmp_path: Path)
     assert any("WebVTT voices) became a segment per speaker" in n for n in parsed.notes)
 
 
+def test_noscribe_vtt_overlapping_speech_is_said_by_the_same_speakers(tmp_path: Path) -> None:
+    """noScribe's WebVTT export writes speech over another speaker's as a cue of the voice
+    ``//S02`` (its overlap mark): S02 and //S02 were two speakers of the session (linked to
+    participants, retrieved and counted apart)."""
+    path = _put(tmp_path, "noscribe.vtt", (
+        "WEBVTT Сұхбат\n\nNOTE\nTranscribed with noScribe vers. 0.7 Audio file: ./ауыл.mp3\n\n"
+        "1\n00:00:00.000 --> 00:00:02.500\n<v S01>Сәлеметсіз бе, 😀 бастайық.\n\n"
+        "2\n00:00:02.600 --> 00:00:03.100\n<v //S02>//S02: Иә.\n\n"
+        "3\n00:00:03.100 --> 00:00:05.000\n<v S01>// Ауылда емхана бар ма?\n\n"
+        "4\n00:00:05.200 --> 00:00:07.000\n<v S02>Жоқ, 𝔸 қалада ғана.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, "S01", "Сәлеметсіз бе, 😀 бастайық."),
+        (2600, "S02", "//S02: Иә."),  # the overlap as noScribe marks it, in the text
+        (3100, "S01", "// Ауылда емхана бар ма?"),
+        (5200, "S02", "Жоқ, 𝔸 қалада ғана."),
+    ]
+
+
 def test_vtt_youtube_rolling_captions(tmp_path: Path) -> None:
     """A cue whose first line is a single space was split from its text (the text reported as
     a block without timing), and every line came twice."""

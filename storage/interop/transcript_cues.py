@@ -60,7 +60,7 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
     if vtt:
         match = _VOICE.match(raw)
         if match:
-            speaker = match.group(1).strip()
+            speaker = _voice_name(match)
     if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
         lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
     cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
@@ -129,10 +129,10 @@ def _voices(lines: list[str]) -> list[tuple[str, list[str]]] | None:
             if not parts:
                 return None
             parts[-1][1].append(line)
-        elif parts and parts[-1][0] == voice.group(1).strip():
+        elif parts and parts[-1][0] == _voice_name(voice):
             parts[-1][1].append(line)  # the same voice again: one turn
         else:
-            parts.append((voice.group(1).strip(), [line]))
+            parts.append((_voice_name(voice), [line]))
     return parts if len(parts) >= 2 else None
 
 
@@ -150,9 +150,17 @@ def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int
     return out
 
 
-def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+def _voice_name(match: re.Match[str]) -> str:
+    """The speaker of a voice tag. noScribe writes a speaker talking over another as
+    ``<v //S02>//S02: Ja.``: the "//" marks the overlap in the text; the speaker is S02, as
+    in the rest of the file."""
     name = match.group(1).strip()
-    return "" if name == speaker else f"{name}: "
+    return name.lstrip("/").strip() or name
+
+
+def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+    name = _voice_name(match)
+    return "" if name == speaker else f"{match.group(1).strip()}: "
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:

@@ -142,11 +142,17 @@ UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 
 def decode_text(data: bytes) -> str:
-    """A text file's bytes as text: UTF-16 (with its byte order mark, or without one, told by
-    its NUL bytes), UTF-8 (with or without one, and with a few broken bytes, each one U+FFFD),
-    else the legacy Windows/Unix code page
-    whose reading looks most like words: Windows-1252 (Western), Windows-1251 (Russian),
-    KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
+    """A text file's bytes as text: UTF-32 with its byte order mark, UTF-16 (with its byte
+    order mark, or without one, told by its NUL bytes), UTF-8 (with or without one, and with
+    a few broken bytes, each one U+FFFD), else the legacy Windows/Unix code page whose reading
+    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh) or
+    KOI8-R (older Russian Unix)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) and len(data) % 4 == 0:
+        # UTF-32 (its mark read as UTF-16 gave a NUL between every two letters)
+        try:
+            return data.decode("utf-32")
+        except UnicodeDecodeError:
+            pass
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
         if not garbled(text):  # else it began with "юя" or "ÿþ" in a code page

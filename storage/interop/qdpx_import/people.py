@@ -277,5 +277,11 @@ def case_note_title(case: str, title: str | None) -> str:
 
 
 def note_text(ctx: ImportContext, note: QNote) -> str:
-    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
-    return text or ""
+    """A note's text, after its ``Description`` where it has one (a note is a text source in
+    QDA-XML: a description beside its text, or only a description, was lost). FieldScribe's
+    own exports mark a journal or project note so ("journal", "project"): no text of it."""
+    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}") or ""
+    description = (note.description or "").strip()
+    if not description or description in ("journal", "project") or description in text:
+        return text
+    return f"{description}\n\n{text}" if text.strip() else description

@@ -327,6 +327,31 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
     assert "1 link (not supported" in report.describe()
 
 
+def test_a_note_linked_to_a_code_or_a_document_is_its_memo(tmp_path: Path) -> None:
+    """ATLAS.ti links a memo to a code or a document with a ``Link`` (either way round): such
+    notes went to the project journal, and the report called the links not imported."""
+    n_code, n_doc = (f"a1000000-0000-4000-8000-00000000008{i}" for i in (1, 2))
+    extra = (
+        f'<Notes><Note guid="{n_code}" name="Код туралы"><PlainTextContent>Кодқа 😀 байланысты'
+        f'</PlainTextContent></Note><Note guid="{n_doc}" name="Құжат туралы"><PlainTextContent>'
+        "Құжатқа байланысты</PlainTextContent></Note></Notes>"
+        f'<Links><Link guid="f9000000-0000-4000-8000-000000000011" originGUID="{n_code}"'
+        f' targetGUID="{CODE}" direction="OneWay"/><Link guid="f9000000-0000-4000-8000-'
+        f'000000000012" originGUID="{SRC}" targetGUID="{n_doc}" direction="Associative"/></Links>'
+    )
+    qde = project(text_source("internal://a.txt", selection(*span(TEXT, "қазақ"))), extra)
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    with Project.open(folder, readonly=True) as p:
+        (code,) = p.codebook.codes()
+        (session,) = p.sessions.all()
+        memos = sorted((m.target_type, m.target_id, m.title, m.text) for m in p.codebook.memos())
+    assert memos == [
+        ("code", code.id, "Код туралы", "Кодқа 😀 байланысты"),
+        ("session", session.id, "Құжат туралы", "Құжатқа байланысты"),
+    ]
+    assert not any("link" in line for line in report.not_imported), report.not_imported
+
+
 def test_uncoded_selection_with_a_comment_becomes_a_memo(tmp_path: Path) -> None:
     """MAXQDA writes a commented passage as a selection with a Description and no Coding."""
     s, e = span(TEXT, "second line")

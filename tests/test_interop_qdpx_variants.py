@@ -725,7 +725,7 @@ def test_every_kind_of_element_as_the_spec_describes_it(tmp_path: Path) -> None:
         assert memos["Бірінші күн"].created_at == "2023-02-03T18:30:00.000Z"
     text = report.describe()
     assert "'Тема' was not codable there" in text
-    assert "1 set (not supported" in text  # it read "1 sets"
+    assert "1 set of sources ('Жиын')" in text  # it read "1 sets", then "not supported"
     assert "Case 'B': 1 code/selection reference" in text
     assert "'relative://Сұхбат.m4a' is not inside the archive" in text
     assert "'internal://missing.mp3' is not inside the archive" in text

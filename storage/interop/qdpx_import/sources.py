@@ -82,8 +82,12 @@ def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
         elif value:
             extra.append(f"{name}: {value}")
     notes = src.description or ""
+    # the groups of sources it is in (document groups): FieldScribe has none; kept as its
+    # variables are ("Set: ICLS 2024"), reported once (``report_sets``)
+    groups = [f"Set: {st.name}" for st in ctx.qp.sets if src.guid in st.sources and st.name]
+    if extra or groups:
+        notes = (notes + "\n" if notes else "") + "\n".join(extra + groups)
     if extra:
-        notes = (notes + "\n" if notes else "") + "\n".join(extra)
         ctx.report.notes.append(
             f"Source {src.name!r}: variables {', '.join(e.split(':')[0] for e in extra)} "
             "were kept in the session notes."

@@ -84,7 +84,8 @@ def test_a_coded_interview_of_each_tool_arrives_whole(tmp_path: Path, tool: str)
         5,
         3,
     )
-    assert report.not_imported == ["1 set (not supported by FieldScribe)."]
+    assert report.not_imported == []  # its set of sources is in the session's notes
+    assert any("1 set of sources ('Сельские интервью')" in n for n in report.notes)
     got = content(tmp_path / "p.fieldscribe")
     assert got["codes"] == CODES
     assert got["codings"] == TEXT_CODINGS

@@ -185,3 +185,77 @@ def test_lines_of_another_tool_take_the_language_their_letters_leave(tmp_path: P
         with Project.open(tmp_path / f"{folder}.fieldscribe", readonly=True) as proj:
             (session,) = proj.sessions.all()
             assert [s.language for s in proj.transcript.segments(session.id)] == expected
+
+
+def test_a_sync_point_at_the_recordings_end_keeps_the_lines_in_order(tmp_path: Path) -> None:
+    """QualCoder times a coding's end sync point by the last timestamp before it in the text,
+    and by the recording's end where none comes before it: the line after a coded first line
+    started at the recording's end and was shown last, below lines it comes before."""
+    text = (
+        "Ерлан: Сәлем, бұл сұхбат 🎤 туралы.\nАйгерім: Иә, бәрі жақсы.\n"
+        "[00:00:01] Ерлан: Үшінші жол.\n[00:00:02] Айгерім: Төртінші 𝔸 жол.\n"
+    )
+    a, b = text.index("бұл"), text.index("туралы") + len("туралы")
+    c = text.index("Төртінші")
+    _zero, zero_xml = _sync_point(1, 0, 0)
+    s1, s1_xml = _sync_point(2, a, 0)
+    e1, e1_xml = _sync_point(3, b, 3400)  # no timestamp before it: the recording's end
+    s2, s2_xml = _sync_point(4, c, 2000)
+    e2, e2_xml = _sync_point(5, c + len("Төртінші 𝔸"), 2000)
+    feeling = S0.replace("d", "e", 1)
+    archive = _qualcoder_av(
+        tmp_path,
+        text,
+        zero_xml + s1_xml + e1_xml + s2_xml + e2_xml,
+        _transcript_selection(1, s1, e1, C) + _transcript_selection(2, s2, e2, feeling),
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        segments = proj.transcript.segments(session.id)
+        by_id = {g.id: g for g in segments}
+        coded = sorted(
+            (
+                proj.codebook.get_code(c.code_id).name,
+                by_id[c.segment_id].text[c.start_cp : c.end_cp],
+            )
+            for c in proj.codebook.codings()
+        )
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("Ерлан", "Сәлем, бұл сұхбат 🎤 туралы."),
+        ("Айгерім", "Иә, бәрі жақсы."),
+        ("Ерлан", "Үшінші жол."),
+        ("Айгерім", "Төртінші 𝔸 жол."),
+    ]
+    starts = [s.start_ms for s in segments]
+    assert starts == sorted(starts) and starts[0] == 0 and starts[2:] == [1000, 2000]
+    assert starts[1] < 1000  # between its neighbours, not at the recording's end
+    assert coded == [("feeling", "Төртінші 𝔸"), ("trade", "бұл сұхбат 🎤 туралы")]
+    (note,) = [n for n in report.notes if "sync point" in n and "later than" in n]
+    assert "'market.wav'" in note
+
+
+def test_a_line_stamped_before_the_sync_point_above_it_stays_below_it(tmp_path: Path) -> None:
+    """A line's own timestamp earlier than the sync point of the line above it: the line was
+    shown above that line. It starts where that line starts, and the report says so."""
+    text = "Ерлан: Бірінші.\nАйгерім: Екінші 😀 жол.\n[00:00:01] Ерлан: Үшінші жол.\n"
+    _zero, zero_xml = _sync_point(1, 0, 0)
+    s1, s1_xml = _sync_point(2, text.index("Айгерім"), 2500)
+    e1, e1_xml = _sync_point(3, text.index("Екінші") + len("Екінші"), 2600)
+    archive = _qualcoder_av(
+        tmp_path, text, zero_xml + s1_xml + e1_xml, _transcript_selection(1, s1, e1, C)
+    )
+    report = import_qdpx(archive, tmp_path / "p.fieldscribe", coder="me")
+    with Project.open(tmp_path / "p.fieldscribe", readonly=True) as proj:
+        (session,) = proj.sessions.all()
+        segments = proj.transcript.segments(session.id)
+        (coding,) = proj.codebook.codings()
+    assert [(s.start_ms, s.text) for s in segments] == [
+        (0, "Бірінші."),
+        (2500, "Екінші 😀 жол."),
+        (2500, "Үшінші жол."),
+    ]
+    assert coding.segment_id == segments[1].id
+    assert segments[1].text[coding.start_cp : coding.end_cp] == "Екінші"
+    (note,) = [n for n in report.notes if "timed earlier than the line before" in n]
+    assert "'Үшінші жол.' at 00:00:01" in note

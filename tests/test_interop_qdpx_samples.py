@@ -134,7 +134,7 @@ def test_qualcoder_style_text_source(tmp_path: Path) -> None:
         assert memos["Week 1."] == ("journal", None)
     text = report.describe()
     assert "PictureSource 'map.png'" in text and "1 coded selection" in text
-    assert "1 set (not supported" in text  # it read "1 sets"
+    assert "1 set of codes ('Set 1': 1 code)" in text  # it read "1 sets"
 
 
 MAXQDA_TEXT = "Interviewer: Was machen Sie beruflich?\r\nBefragte: Ich bin Pflegerin.\r\n"

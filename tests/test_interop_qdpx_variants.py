@@ -327,6 +327,31 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
     assert "1 link (not supported" in report.describe()
 
 
+def test_a_note_linked_to_a_code_or_a_document_is_its_memo(tmp_path: Path) -> None:
+    """ATLAS.ti links a memo to a code or a document with a ``Link`` (either way round): such
+    notes went to the project journal, and the report called the links not imported."""
+    n_code, n_doc = (f"a1000000-0000-4000-8000-00000000008{i}" for i in (1, 2))
+    extra = (
+        f'<Notes><Note guid="{n_code}" name="Код туралы"><PlainTextContent>Кодқа 😀 байланысты'
+        f'</PlainTextContent></Note><Note guid="{n_doc}" name="Құжат туралы"><PlainTextContent>'
+        "Құжатқа байланысты</PlainTextContent></Note></Notes>"
+        f'<Links><Link guid="f9000000-0000-4000-8000-000000000011" originGUID="{n_code}"'
+        f' targetGUID="{CODE}" direction="OneWay"/><Link guid="f9000000-0000-4000-8000-'
+        f'000000000012" originGUID="{SRC}" targetGUID="{n_doc}" direction="Associative"/></Links>'
+    )
+    qde = project(text_source("internal://a.txt", selection(*span(TEXT, "қазақ"))), extra)
+    report, folder = import_one(tmp_path, qde, {"sources/a.txt": TEXT.encode()})
+    with Project.open(folder, readonly=True) as p:
+        (code,) = p.codebook.codes()
+        (session,) = p.sessions.all()
+        memos = sorted((m.target_type, m.target_id, m.title, m.text) for m in p.codebook.memos())
+    assert memos == [
+        ("code", code.id, "Код туралы", "Кодқа 😀 байланысты"),
+        ("session", session.id, "Құжат туралы", "Құжатқа байланысты"),
+    ]
+    assert not any("link" in line for line in report.not_imported), report.not_imported
+
+
 def test_uncoded_selection_with_a_comment_becomes_a_memo(tmp_path: Path) -> None:
     """MAXQDA writes a commented passage as a selection with a Description and no Coding."""
     s, e = span(TEXT, "second line")
@@ -700,7 +725,7 @@ def test_every_kind_of_element_as_the_spec_describes_it(tmp_path: Path) -> None:
         assert memos["Бірінші күн"].created_at == "2023-02-03T18:30:00.000Z"
     text = report.describe()
     assert "'Тема' was not codable there" in text
-    assert "1 set (not supported" in text  # it read "1 sets"
+    assert "1 set of sources ('Жиын')" in text  # it read "1 sets", then "not supported"
     assert "Case 'B': 1 code/selection reference" in text
     assert "'relative://Сұхбат.m4a' is not inside the archive" in text
     assert "'internal://missing.mp3' is not inside the archive" in text
@@ -731,6 +756,33 @@ def test_sync_point_at_a_line_start_keeps_the_speaker(tmp_path: Path) -> None:
             ("Болат", "Қалайсыз?", 4000),
         ]
     assert coded(folder) == [("Feeling", "Сәлем!")]
+
+
+def test_two_sync_points_at_one_place_one_without_a_time(tmp_path: Path) -> None:
+    """``timeStamp`` is optional: a sync point without one where another has a time (a
+    selection's start beside a line's time) stopped the import with "unexpected failure
+    (TypeError: '<' not supported between instances of 'int' and 'NoneType')"."""
+    transcript = "Айгүл: Сәлем 😀!\nБолат: Қалайсыз, 𝔸?\n"
+    second = transcript.index("Болат: ") + len("Болат: ")
+    av = (
+        f'<AudioSource guid="{SRC}" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="{second}"/>'
+        f'<SyncPoint guid="{CODE[:-1]}9" position="{second}" timeStamp="2000"/>'
+        f'<SyncPoint guid="{CODE[:-1]}a" position="{len(transcript) - 1}"/>'
+        f'<TranscriptSelection guid="{SEL}" fromSyncPoint="{CODE[:-1]}8"'
+        f' toSyncPoint="{CODE[:-1]}a"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    _report, folder = import_one(tmp_path, project(av), {"sources/t.txt": transcript.encode()})
+    with Project.open(folder, readonly=True) as p:
+        segs = p.transcript.segments(SRC)
+        assert [(g.speaker, g.text, g.start_ms) for g in segs] == [
+            ("Айгүл", "Сәлем 😀!", 0),
+            ("Болат", "Қалайсыз, 𝔸?", 2000),
+        ]
+    assert coded(folder) == [("Feeling", "Қалайсыз, 𝔸?")]
 
 
 def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Path) -> None:

@@ -108,6 +108,28 @@ def test_noscribe_pieces_without_their_leading_space_keep_words_apart(
     assert [(s.speaker, s.text) for s in segs] == [("S00", "Добрый день. Как дела? Жақсы.")]
 
 
+def test_noscribe_saved_by_word_keeps_the_text_after_its_empty_anchors(tmp_path: Path) -> None:
+    """Word (Save as Web Page) and LibreOffice keep noScribe's anchors as empty bookmarks,
+    the text after them: every segment came in empty (all the text lost, the segments marked
+    speech without transcript)."""
+    html = (
+        '<html><head><meta http-equiv=Content-Type content="text/html; charset=utf-8"></head>'
+        "<body lang=RU><p class=MsoNormal><b>село</b></p>"
+        "<p class=MsoNormal><span style='color:#909090'>Transcribed with noScribe</span></p>"
+        '<p class=MsoNormal><a name="ts_0_3400_S00"></a><span lang=KK>S00: <span '
+        "style='color:#78909C'>[00:00:00]</span> Сәлеметсіз бе, 😀 ауылда емхана бар ма?</span></p>"
+        '<p class=MsoNormal><a name="ts_3500_8100_S01"></a><span>S01: <span style=\'color:'
+        "#78909C'>[00:00:03]</span> Жоқ, 𝔸 емхана жабылды.</span>"
+        '<a name="ts_8100_9000_S01"></a><span> Аптекаға қырық минут.</span></p></body></html>'
+    )
+    parsed = parse_transcript(_write(tmp_path, "село.htm", html))
+    assert parsed.format == "noscribe-html"
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, 3400, "S00", "Сәлеметсіз бе, 😀 ауылда емхана бар ма?"),
+        (3500, 9000, "S01", "Жоқ, 𝔸 емхана жабылды. Аптекаға қырық минут."),
+    ]
+
+
 def test_vtt(session, tmp_path: Path) -> None:
     folder, sid, _ = session
     with Project.open(folder) as p:

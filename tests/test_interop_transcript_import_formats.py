@@ -421,15 +421,44 @@ def test_cue_times_without_hours_past_an_hour(tmp_path: Path) -> None:
     assert _cues(srt) == [(3599000, 3601000, "Анна", "раз"), (6000000, 6002000, None, "два")]
 
 
-def test_vtt_a_second_voice_in_a_cue_keeps_its_name(tmp_path: Path) -> None:
-    """ "<v A>Hi</v> <v B>Hello" gave A both lines, B's name lost."""
+def test_vtt_a_line_for_each_voice_is_a_segment_for_each_speaker(tmp_path: Path) -> None:
+    """ "<v A>Hi</v> <v B>Hello" gave A both lines, B's name lost; then A's segment held
+    "Hi Ә.Н.: Сәлем", Ә.Н.'s words A's (retrieved, searched and coded as A's). A cue with a
+    line for each voice is a segment for each, as a dialogue of '- Name: …' lines."""
     path = _put(tmp_path, "t.vtt", (
         "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Speaker 1>Hi</v>\n<v Ә.Н.>Сәлем\n\n"
-        "00:02.000 --> 00:03.000\n<v Speaker 1>One</v>\n<v Speaker 1>voice\n"
+        "00:02.000 --> 00:03.000\n<v Speaker 1>One</v>\n<v Speaker 1>voice\n\n"
+        "00:04.000 --> 00:06.000\n<v Айгерім>Бірінші 😀 жол,\nжалғасы\n"
+        "<v.loud Ерлан Б.>Екінші <b>жол</b> 𝔸\n"
     ))  # fmt: skip
-    assert _cues(path) == [
-        (1000, 2000, "Speaker 1", "Hi Ә.Н.: Сәлем"),
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (1000, 1286, "Speaker 1", "Hi"),
+        (1286, 2000, "Ә.Н.", "Сәлем"),
         (2000, 3000, "Speaker 1", "One voice"),
+        (4000, 5259, "Айгерім", "Бірінші 😀 жол, жалғасы"),  # 17 letters of 27
+        (5259, 6000, "Ерлан Б.", "Екінші жол 𝔸"),
+    ]
+    assert any("WebVTT voices) became a segment per speaker" in n for n in parsed.notes)
+
+
+def test_noscribe_vtt_overlapping_speech_is_said_by_the_same_speakers(tmp_path: Path) -> None:
+    """noScribe's WebVTT export writes speech over another speaker's as a cue of the voice
+    ``//S02`` (its overlap mark): S02 and //S02 were two speakers of the session (linked to
+    participants, retrieved and counted apart)."""
+    path = _put(tmp_path, "noscribe.vtt", (
+        "WEBVTT Сұхбат\n\nNOTE\nTranscribed with noScribe vers. 0.7 Audio file: ./ауыл.mp3\n\n"
+        "1\n00:00:00.000 --> 00:00:02.500\n<v S01>Сәлеметсіз бе, 😀 бастайық.\n\n"
+        "2\n00:00:02.600 --> 00:00:03.100\n<v //S02>//S02: Иә.\n\n"
+        "3\n00:00:03.100 --> 00:00:05.000\n<v S01>// Ауылда емхана бар ма?\n\n"
+        "4\n00:00:05.200 --> 00:00:07.000\n<v S02>Жоқ, 𝔸 қалада ғана.\n"
+    ))  # fmt: skip
+    parsed = parse_transcript(path)
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, "S01", "Сәлеметсіз бе, 😀 бастайық."),
+        (2600, "S02", "//S02: Иә."),  # the overlap as noScribe marks it, in the text
+        (3100, "S01", "// Ауылда емхана бар ма?"),
+        (5200, "S02", "Жоқ, 𝔸 қалада ғана."),
     ]
 
 

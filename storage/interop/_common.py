@@ -141,12 +141,49 @@ def line_languages(value: str, count: int) -> list[str | None] | None:
 UNTRANSCRIBED_TEXT = "[speech without transcript]"
 
 
+#: characters XML 1.0 (and so .docx, .xlsx and QDA-XML) cannot hold: C0 controls but tab and
+#: line ends, U+FFFE and U+FFFF, lone surrogates
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: of those, the ones that break a line: Word's line break (vertical tab), a page's end (form
+#: feed: text from a PDF), the information separators
+_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` as XML 1.0 can hold it, one character for one (positions stay): a vertical
+    tab, form feed or separator a line break, another control character a space, a
+    noncharacter or lone surrogate U+FFFD. Such text stopped a .docx export ("All strings
+    must be XML compatible") and made a .qdpx no tool could read."""
+    if not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(
+        lambda m: "\n" if m.group() in _BREAKS else " " if m.group() < " " else "\ufffd", text
+    )
+
+
+def xml_safe_tree(root: Any) -> None:
+    """Make every text, tail and attribute of an ElementTree ``xml_safe``."""
+    for el in root.iter():
+        if el.text:
+            el.text = xml_safe(el.text)
+        if el.tail:
+            el.tail = xml_safe(el.tail)
+        for key, value in el.attrib.items():
+            el.set(key, xml_safe(value))
+
+
 def decode_text(data: bytes) -> str:
-    """A text file's bytes as text: UTF-16 (with its byte order mark, or without one, told by
-    its NUL bytes), UTF-8 (with or without one, and with a few broken bytes, each one U+FFFD),
-    else the legacy Windows/Unix code page
-    whose reading looks most like words: Windows-1252 (Western), Windows-1251 (Russian),
-    KZ-1048 (Kazakh) or KOI8-R (older Russian Unix)."""
+    """A text file's bytes as text: UTF-32 with its byte order mark, UTF-16 (with its byte
+    order mark, or without one, told by its NUL bytes), UTF-8 (with or without one, and with
+    a few broken bytes, each one U+FFFD), else the legacy Windows/Unix code page whose reading
+    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh) or
+    KOI8-R (older Russian Unix)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) and len(data) % 4 == 0:
+        # UTF-32 (its mark read as UTF-16 gave a NUL between every two letters)
+        try:
+            return data.decode("utf-32")
+        except UnicodeDecodeError:
+            pass
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
         if not garbled(text):  # else it began with "юя" or "ÿþ" in a code page

@@ -21,7 +21,7 @@ from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
 from . import exchange_meta
-from ._common import ORIGIN, QDC_NS
+from ._common import ORIGIN, QDC_NS, xml_safe, xml_safe_tree
 from ._files import write_atomic
 from .qdpx_import import ImportContext, ImportReport, check_schema_version, read_qde
 from .qdpx_import.codes import import_codes
@@ -96,6 +96,7 @@ def _qdc_xml(project: Project) -> bytes:
             desc = ET.SubElement(el, f"{{{QDC_NS}}}Description")
             desc.text = code.description
         parents[code.id] = el
+    xml_safe_tree(root)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
@@ -187,7 +188,7 @@ def _write_xlsx(project: Project, path: Path) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in _table(project):
-        ws.append(row)
+        ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
         colour = str(row[3]).lstrip("#").upper()
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", start_color=colour, end_color=colour)
     ws.freeze_panes = "A2"
@@ -203,7 +204,7 @@ def _write_docx(project: Project, path: Path) -> None:
     from docx.shared import Pt
 
     doc = Document()
-    doc.add_heading(f"Codebook: {project.name}", level=1)
+    doc.add_heading(xml_safe(f"Codebook: {project.name}"), level=1)
     rows = codebook_rows(project)
     doc.add_paragraph(f"{plural(len(rows), 'code')}.")
     table = doc.add_table(rows=1, cols=5)
@@ -215,19 +216,19 @@ def _write_docx(project: Project, path: Path) -> None:
         cell.paragraphs[0].runs[0].bold = True
     for r in rows:
         cells = table.add_row().cells
-        cells[0].text = ("    " * r.depth) + r.code.name
+        cells[0].text = xml_safe(("    " * r.depth) + r.code.name)
         cells[1].text = r.code.colour
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
         shading.set(qn("w:fill"), r.code.colour.lstrip("#").upper())
         cells[1]._tc.get_or_add_tcPr().append(shading)
-        cells[2].text = r.code.description or ""
+        cells[2].text = xml_safe(r.code.description or "")
         cells[3].text = (
             f"{r.codings}"
             if r.codings == r.codings_with_subcodes
             else f"{r.codings} ({r.codings_with_subcodes} with sub-codes)"
         )
-        cells[4].text = _memos(project, r.code.id)
+        cells[4].text = xml_safe(_memos(project, r.code.id))
         for cell in cells:
             for para in cell.paragraphs:
                 for run in para.runs:

@@ -22,7 +22,7 @@ from storage.core.errors import (
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
-from ._common import QDA_NS
+from ._common import QDA_NS, xml_safe_tree
 from .qdpx_build import QdeBuilder
 from .qdpx_xml import SESSION_VARIABLES, VIDEO_SUFFIXES, span_time
 
@@ -78,6 +78,7 @@ def project_xml(project: Project) -> bytes:
 
 def _serialise(root: ET.Element) -> bytes:
     ET.register_namespace("", QDA_NS)
+    xml_safe_tree(root)  # a control character (a PDF's form feed) made a file no tool reads
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 

@@ -157,6 +157,17 @@ class QNote:
 
 
 @dataclass
+class QSet:
+    """A ``Set``: a named group of codes, sources and notes (document and code groups)."""
+
+    guid: str
+    name: str
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class QProject:
     """Everything FieldScribe reads from a ``project.qde``."""
 
@@ -176,6 +187,7 @@ class QProject:
     links: list[tuple[str, str]] = field(default_factory=list)  # (originGUID, targetGUID)
     folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
     read_notes: list[str] = field(default_factory=list)  # how the file was read (its encoding)
+    sets: list[QSet] = field(default_factory=list)
 
 
 #: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
@@ -437,10 +449,26 @@ def parse_project(root: Element) -> QProject:
             if origin and target:
                 links.append((origin, target))
     unsupported = {}
-    for tag, item in (("Links", "Link"), ("Sets", "Set"), ("Graphs", "Graph")):
+    for tag, item in (("Links", "Link"), ("Graphs", "Graph")):
         el = child(root, tag)
         if el is not None and len(children(el, item)):
             unsupported[tag.lower()] = len(children(el, item))
+    sets = []
+    sets_el = child(root, "Sets")
+    for set_el in children(sets_el, "Set") if sets_el is not None else []:
+        members = {
+            tag: [g for m in children(set_el, tag) if (g := norm_guid(m.get("targetGUID")))]
+            for tag in ("MemberCode", "MemberSource", "MemberNote")
+        }
+        sets.append(
+            QSet(
+                _guid(set_el),
+                (set_el.get("name") or "").strip(),
+                members["MemberCode"],
+                members["MemberSource"],
+                members["MemberNote"],
+            )
+        )
     return QProject(
         name=(root.get("name") or "").strip(),
         origin=(root.get("origin") or "").strip(),
@@ -456,4 +484,5 @@ def parse_project(root: Element) -> QProject:
         created=root.get("creationDateTime"),
         creator=norm_guid(root.get("creatingUserGUID")),
         links=links,
+        sets=sets,
     )

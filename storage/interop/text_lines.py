@@ -122,7 +122,12 @@ def split_lines(
         speakers: when given, only these labels are recognised as ``LABEL: `` prefixes
             (instead of guessing from the line's shape).
     """
-    points = sorted((p, t) for p, t in (syncpoints or []) if p is not None)
+    # by position; a point without a time (``timeStamp`` is optional) before one with a
+    # time at the same position (comparing None with a number raised TypeError)
+    points = sorted(
+        ((p, t) for p, t in (syncpoints or []) if p is not None),
+        key=lambda pt: (pt[0], pt[1] is not None, pt[1] or 0),
+    )
     positions = [p for p, _ in points]
     anchors = sorted((p, t) for p, t in points if t is not None)
     lines: list[Line] = []
@@ -255,8 +260,13 @@ def _fill_times(
                     line.end_ms = max(line.end_ms or 0, duration)
             else:
                 line.end_ms = line.start_ms
-    for line in lines:
+    for i, line in enumerate(lines):
         start = max(0, line.start_ms or 0)
+        if i and start < (lines[i - 1].start_ms or 0):
+            # segments are shown in time order: a line timed before the one above it (its
+            # own timestamp against a sync point) would move; it starts where that one does
+            line.went_back_ms = start
+            start = lines[i - 1].start_ms or 0
         end = max(start, line.end_ms or start)
         if duration:
             start = min(start, duration)

@@ -60,7 +60,7 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
     if vtt:
         match = _VOICE.match(raw)
         if match:
-            speaker = match.group(1).strip()
+            speaker = _voice_name(match)
     if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
         lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
     cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
@@ -84,9 +84,10 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
     subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
     line without a dash continues the line above); None for any other cue: one dash, a dashed
     line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
-    before the first dash, or a WebVTT voice (``<v Anna>``)."""
+    before the first dash. In WebVTT, lines opened by the voices of two or more speakers
+    (``_voices``)."""
     if vtt and _VOICE.search(" ".join(lines)):
-        return None
+        return _voices(lines)
     parts: list[list[str]] = []
     for line in lines:
         cleaned = _clean_cue_line(line)
@@ -113,6 +114,28 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
     return named
 
 
+def _voices(lines: list[str]) -> list[tuple[str, list[str]]] | None:
+    """A WebVTT cue whose lines open with the voices of two or more speakers (``<v Esme>It's a
+    blue apple tree!`` / ``<v Mary>No way!``, as the WebVTT standard shows a dialogue) as
+    ``(speaker, its lines)`` each, a line without a voice continuing the line above; None
+    for one voice, or for text before the first voice (the cue stays one segment, a second
+    voice's name kept in its text: "Hi Boris: Hello")."""
+    parts: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if not _clean_cue_line(line):
+            continue
+        voice = _VOICE.match(DASH.sub("", line.strip(), count=1))
+        if voice is None:
+            if not parts:
+                return None
+            parts[-1][1].append(line)
+        elif parts and parts[-1][0] == _voice_name(voice):
+            parts[-1][1].append(line)  # the same voice again: one turn
+        else:
+            parts.append((_voice_name(voice), [line]))
+    return parts if len(parts) >= 2 else None
+
+
 def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int]]:
     """``[start, end)`` shared among ``texts`` by their share of the letters (at least one
     each), in order, in whole milliseconds."""
@@ -127,9 +150,17 @@ def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int
     return out
 
 
-def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+def _voice_name(match: re.Match[str]) -> str:
+    """The speaker of a voice tag. noScribe writes a speaker talking over another as
+    ``<v //S02>//S02: Ja.``: the "//" marks the overlap in the text; the speaker is S02, as
+    in the rest of the file."""
     name = match.group(1).strip()
-    return "" if name == speaker else f"{name}: "
+    return name.lstrip("/").strip() or name
+
+
+def _other_voice(match: re.Match[str], speaker: str | None) -> str:
+    name = _voice_name(match)
+    return "" if name == speaker else f"{match.group(1).strip()}: "
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -253,7 +284,8 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     if dialogues:
         notes.append(
             f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "
-            "('- Name: …') became a segment per speaker, the cue's time shared by the length "
+            "('- Name: …', or WebVTT voices) became a segment per speaker, the cue's time "
+            "shared by the length "
             "of their lines"
         )
     if joined:

@@ -28,7 +28,7 @@ from storage.core.models import KIND_LABELS, Marker, Segment
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
-from ._common import hms
+from ._common import hms, xml_safe
 from ._files import write_atomic
 from .transcript_models import model_line, run_model, segment_model
 
@@ -280,12 +280,12 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
 
     session = project.sessions.get_session(session_id)
     doc = Document()
-    doc.add_heading(session.title, level=1)
+    doc.add_heading(xml_safe(session.title), level=1)
     meta = _session_meta(session)
     if session.moderator:
         meta.append(f"moderator: {session.moderator}")
     if meta:
-        doc.add_paragraph(" | ".join(meta))
+        doc.add_paragraph(xml_safe(" | ".join(meta)))
     segments = project.transcript.segments(session_id)
     if said := model_line(project, session_id, segments):
         doc.add_paragraph(said)
@@ -293,7 +293,7 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
     for item in _items(segments, project.sessions.markers(session_id)):
         para = doc.add_paragraph()
         if isinstance(item, Marker):
-            run = para.add_run(f"[{hms(item.time_ms)}] {_marker_text(item)}")
+            run = para.add_run(xml_safe(f"[{hms(item.time_ms)}] {_marker_text(item)}"))
             run.italic = True
             run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
             continue
@@ -301,13 +301,14 @@ def _docx(project: Project, session_id: str, path: Path, line_numbers: bool) -> 
         stamp.font.color.rgb = RGBColor(0x78, 0x90, 0x9C)
         stamp.font.size = Pt(9)
         if item.speaker:
-            para.add_run(f"{item.speaker}: ").bold = True
+            para.add_run(xml_safe(f"{item.speaker}: ")).bold = True
         if item.untranscribed and not item.text.strip():
             run = para.add_run(PLACEHOLDER)
             run.italic = True
             run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
             continue
-        run = para.add_run(item.text)
+        # a PDF's page end (form feed) or Word's line break (vertical tab): a line break
+        run = para.add_run(xml_safe(item.text))
         if item.language:
             _set_docx_language(run._r, item.language)
             _set_docx_language(para._p.get_or_add_pPr(), item.language)

@@ -64,13 +64,17 @@ class _NoScribeParser(HTMLParser):
             self.anchor = None
 
     def handle_data(self, data: str) -> None:
-        if self.anchor is not None and not self.skip_depth:
+        # text after an anchor that holds none: Word and LibreOffice save noScribe's anchors
+        # as empty bookmarks (<a name="ts_..."></a>text), the text after them (all of it was
+        # lost); it belongs to the paragraph's last anchor
+        anchor = self.anchor or (self.current[-1] if self.current else None)
+        if anchor is not None and not self.skip_depth:
             if self.span_depth and _ONLY_STAMP.fullmatch(data):
                 # a timestamp noScribe set in a turn (every minute or so, its option): markup,
                 # not speech (the anchors time the text); it was left in the segment's text
-                self.anchor["text"] += " "
+                anchor["text"] += " "
                 return
-            self.anchor["text"] += data
+            anchor["text"] += data
 
 
 def parse_noscribe_html(text: str) -> ParsedTranscript:

@@ -11,6 +11,7 @@ from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
+from ._common import hms
 from .transcript_models import MODEL_LINE_STARTS
 from .transcript_parsed import (
     ParsedTranscript,
@@ -311,6 +312,14 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if i not in kept and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
             ends[i - 1] = drafts[i].start_ms
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
+    # the file's order is the order of speech: a line whose timestamp goes back in time (a
+    # stamp typed by hand after listening again) starts at the time of the line before it,
+    # so that it stays below that line (segments are shown by their start times)
+    went_back: list[tuple[SegmentDraft, int, int]] = []  # (line, its time, the time above)
+    for before, draft in itertools.pairwise(drafts):
+        if draft.start_ms < before.start_ms:
+            went_back.append((draft, draft.start_ms, before.start_ms))
+            draft.start_ms = before.start_ms
     for i, draft in enumerate(drafts):
         end = ends[i]
         if end is None and i + 1 < len(drafts):
@@ -335,6 +344,15 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"{plural(len(empty), 'heading or time line')} with no text under "
             f"{verb(len(empty), 'it was', 'them were')} not imported: "
             f"{empty[0][:60]!r}"
+        )
+    if went_back:
+        first, said, above = went_back[0]
+        n = len(went_back)
+        notes.append(
+            f"{plural(n, 'line')} {verb(n, 'has a timestamp', 'have timestamps')} earlier than "
+            f"the line before (the first: {first.text[:30]!r} at {hms(said)}, after "
+            f"{hms(above)}); {verb(n, 'it starts', 'they start')} at the time of the line "
+            "before, so that the lines keep the file's order"
         )
     result = ParsedTranscript(fmt, drafts, notes, *(own or (None, None)))
     result.notes += ["open-end"] if drafts and ends[-1] is None else []

@@ -159,6 +159,7 @@ def run(ctx: ImportContext) -> ImportReport:
         if count > 0:
             what = what if count > 1 else what.removesuffix("s")  # "1 set", "2 sets"
             ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
+    report_sets(ctx)
     if ctx.reused_sources:
         every = len(ctx.reused_sources) == len(ctx.qp.sources)
         names = ", ".join(repr(n) for n in ctx.reused_sources[:5])
@@ -192,6 +193,36 @@ def run(ctx: ImportContext) -> ImportReport:
         )
         ctx.report.memos += 1
     return ctx.report
+
+
+def _named(names: list[str]) -> str:
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
+def report_sets(ctx: ImportContext) -> None:
+    """Say what became of the file's ``Sets``: a group of sources is in its sessions' notes
+    (``new_session``), a group of codes or of notes has no place in FieldScribe."""
+    kept = [st for st in ctx.qp.sets if st.name and set(st.sources) & set(ctx.session_map)]
+    if kept:
+        ctx.report.notes.append(
+            f"{plural(len(kept), 'set')} of sources ({_named([repr(st.name) for st in kept])}): "
+            "FieldScribe has no groups of sessions; the notes of each session in one say so in "
+            "a line 'Set: NAME' (exported with its source's description)."
+        )
+    of_codes = [st for st in ctx.qp.sets if st.codes]
+    if of_codes:
+        named = [f"{st.name!r}: {plural(len(st.codes), 'code')}" for st in of_codes]
+        ctx.report.not_imported.append(
+            f"{plural(len(of_codes), 'set')} of codes ({_named(named)}): FieldScribe has no "
+            "groups of codes."
+        )
+    rest = [st for st in ctx.qp.sets if st not in kept and st not in of_codes]
+    if rest:
+        ctx.report.not_imported.append(
+            f"{plural(len(rest), 'set')} of notes, or of sources not imported here "
+            f"({_named([repr(st.name) for st in rest])}), not supported by FieldScribe."
+        )
 
 
 def read_qde(archive: Path, limits: ZipLimits | None = None) -> tuple[SafeZip, QProject]:

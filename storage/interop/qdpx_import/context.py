@@ -178,6 +178,8 @@ class ImportContext:
         self.bom_paths: set[str] = set()
         #: texts the archive should hold (internal://) but lacks: the import is refused
         self.lost_members: list[str] = []
+        #: texts of the archive that are no text (binary data named as a plain text file)
+        self.not_text: list[str] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
@@ -301,7 +303,13 @@ class ImportContext:
         data = self.zf.read(member, _MAX_TEXT_BYTES)
         if data.startswith(_BOMS):
             self.bom_paths.add(path)
-        return decode_text(data)
+        text = decode_text(data)
+        if "\x00" in text:
+            # binary data (text never holds a NUL; a zip, audio, a PDF do): its bytes as letters
+            # would be the source's text, its codings placed on them
+            self.not_text.append(f"{path} (the text of {what}{_binary_kind(data)})")
+            return None
+        return text
 
     def lost_text(self, *paths: str | None, what: str) -> None:
         """``what``'s text is in none of ``paths``: where one names a file of the archive
@@ -318,8 +326,16 @@ class ImportContext:
         only made whole by exporting or copying it again.
 
         Raises:
-            InvalidInputError: a text is missing (nothing is imported).
+            InvalidInputError: a text is missing, or is no text (nothing is imported).
         """
+        if self.not_text:
+            first, rest = self.not_text[0], len(self.not_text) - 1
+            more = f" and {plural(rest, 'other text')}" if rest else ""
+            raise InvalidInputError(
+                f"{self.report.source}: {first}{more} {verb(rest + 1, 'is')} named as plain "
+                "text but holds no text; nothing was imported. Export it again from the "
+                "program that made it."
+            )
         if not self.lost_members:
             return
         first, rest = self.lost_members[0], len(self.lost_members) - 1
@@ -400,3 +416,16 @@ def archive_member(zf: SafeZip | None, folder: str, path: str) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def _binary_kind(data: bytes) -> str:
+    """What binary data named as a text file seems to be, as ``": a zip archive"``."""
+    for magic, kind in (
+        (b"PK\x03\x04", "a zip archive"),
+        (b"%PDF", "a PDF"),
+        (b"RIFF", "audio or video"),
+        (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    ):
+        if data.startswith(magic):
+            return f": {kind}"
+    return ": binary data"

@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import iso_from_xml
+from .._common import hms, iso_from_xml
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -98,7 +98,7 @@ def transcript_lines(
             "one character (as ATLAS.ti does)."
         )
     syncpoints = transcript_syncpoints(src, tr, text, notes)
-    points = list(syncpoints.values())
+    points = _times_in_order(src, list(syncpoints.values()), notes)
     cues = cue_lines(text, ctx.known_speakers.get(src.guid))
     if cues is not None:
         # subtitles (an .srt or WebVTT text): cue numbers and time lines are no speech
@@ -113,12 +113,55 @@ def transcript_lines(
             "segment at its timespan."
         )
     lines = cues or split_lines(
-        text,
-        [(p, t) for p, t in points if p is not None],
-        duration_ms=duration,
-        speakers=ctx.known_speakers.get(src.guid),
+        text, points, duration_ms=duration, speakers=ctx.known_speakers.get(src.guid)
     )
+    back = [line for line in lines if line.went_back_ms is not None]
+    if back:
+        n = len(back)
+        notes.append(
+            f"Transcript of {src.name!r}: {plural(n, 'line')} {verb(n, 'is', 'are')} timed "
+            f"earlier than the line before (the first: {back[0].text[:30]!r} at "
+            f"{hms(back[0].went_back_ms or 0)}); {verb(n, 'it starts', 'they start')} at the "
+            "time of the line before, so that the lines keep the text's order."
+        )
     return lines, syncpoints
+
+
+def _times_in_order(
+    src: QSource, points: list[tuple[int | None, int | None]], notes: list[str]
+) -> list[tuple[int, int | None]]:
+    """The sync points (position, time) in text order, without the times later than a time
+    further on in the text: QualCoder times the sync point ending a coding by the last
+    timestamp before it in the text, and by the recording's end where none comes before it,
+    so the lines after it started at the recording's end, shown below lines they come
+    before. Such a point keeps its position (its selections keep their words)."""
+    ordered = sorted(  # at one position (an empty line's start and end), earlier first
+        ((p, t) for p, t in points if p is not None),
+        key=lambda pt: (pt[0], pt[1] is not None, pt[1] or 0),
+    )
+    kept: list[tuple[int, int | None]] = []
+    late: list[tuple[int, int]] = []
+    lowest: int | None = None  # the earliest time further on in the text
+    for p, t in reversed(ordered):
+        if t is not None and lowest is not None and t > lowest:
+            late.append((p, t))
+            t = None
+        elif t is not None:
+            lowest = t if lowest is None else min(lowest, t)
+        kept.append((p, t))
+    kept.reverse()
+    if late:
+        n = len(late)
+        p, t = late[-1]
+        notes.append(
+            f"Transcript of {src.name!r}: {plural(n, 'sync point')} "
+            f"{verb(n, 'has a time', 'have times')} later than a sync point further on in "
+            f"the text (the first: {hms(t)} at "
+            f"character {p}; QualCoder writes the recording's end where a coding ends before "
+            f"any timestamp in the text); {verb(n, 'it was', 'they were')} not used to time "
+            "the lines, so that they keep the text's order (codings keep their words)."
+        )
+    return kept
 
 
 def transcript(

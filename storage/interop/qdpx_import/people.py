@@ -39,7 +39,10 @@ def source_variable_cases(ctx: ImportContext) -> None:
 
 def linked_notes(ctx: ImportContext) -> None:
     """NVivo ties an annotation to its selection with a ``Link`` (a note at one end, the
-    selection at the other) instead of a ``NoteRef``: read such a link as one."""
+    selection at the other) instead of a ``NoteRef``, and ATLAS.ti a memo to a code or a
+    document: read such a link as one (a note linked to a code used to land in the journal,
+    the link reported as not imported). Runs after the codes are imported, before the
+    sources."""
     selections = {
         sel.guid: sel
         for src in ctx.qp.sources
@@ -47,18 +50,25 @@ def linked_notes(ctx: ImportContext) -> None:
         if sel.guid
     }
     cases = {case.guid: case for case in ctx.qp.cases if case.guid}
+    sources = {src.guid: src for src in ctx.qp.sources if src.guid}
+    codes = {code.guid for code in ctx.qp.codes if code.guid}
     for origin, target in ctx.qp.links:
         for note, other in ((origin, target), (target, origin)):
             if note not in ctx.qp.notes:
                 continue
-            sel, case = selections.get(other), cases.get(other)
-            if sel is not None and note not in sel.notes:
-                sel.notes.append(note)
-            elif case is not None and note not in case.notes:
-                case.notes.append(note)  # a note about a case (a participant)
-            if sel is not None or case is not None:
-                ctx.note_links += 1
-                break
+            about = selections.get(other) or cases.get(other) or sources.get(other)
+            code_id = ctx.code_map.get(other) if other in codes else None
+            if about is not None:  # a note about a case is its participant's
+                if note not in about.notes:
+                    about.notes.append(note)
+            elif code_id is not None:  # the codes are in the project already
+                targets = ctx.note_targets.setdefault(note, [])
+                if ("code", code_id) not in targets:
+                    targets.append(("code", code_id))
+            else:
+                continue
+            ctx.note_links += 1
+            break
 
 
 def import_cases(ctx: ImportContext) -> None:
@@ -277,5 +287,11 @@ def case_note_title(case: str, title: str | None) -> str:
 
 
 def note_text(ctx: ImportContext, note: QNote) -> str:
-    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
-    return text or ""
+    """A note's text, after its ``Description`` where it has one (a note is a text source in
+    QDA-XML: a description beside its text, or only a description, was lost). FieldScribe's
+    own exports mark a journal or project note so ("journal", "project"): no text of it."""
+    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}") or ""
+    description = (note.description or "").strip()
+    if not description or description in ("journal", "project") or description in text:
+        return text
+    return f"{description}\n\n{text}" if text.strip() else description

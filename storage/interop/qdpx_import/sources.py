@@ -82,8 +82,12 @@ def new_session(ctx: ImportContext, src: QSource, kind: str) -> str:
         elif value:
             extra.append(f"{name}: {value}")
     notes = src.description or ""
+    # the groups of sources it is in (document groups): FieldScribe has none; kept as its
+    # variables are ("Set: ICLS 2024"), reported once (``report_sets``)
+    groups = [f"Set: {st.name}" for st in ctx.qp.sets if src.guid in st.sources and st.name]
+    if extra or groups:
+        notes = (notes + "\n" if notes else "") + "\n".join(extra + groups)
     if extra:
-        notes = (notes + "\n" if notes else "") + "\n".join(extra)
         ctx.report.notes.append(
             f"Source {src.name!r}: variables {', '.join(e.split(':')[0] for e in extra)} "
             "were kept in the session notes."
@@ -230,7 +234,7 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
 
 
 def rich_text(
-    ctx: ImportContext, what: str, path: str, plain: str | None = None
+    ctx: ImportContext, what: str, path: str, plain: str | None = None, *, named_plain: bool = False
 ) -> tuple[str | None, str]:
     """A source's text derived from its rich text (a Word document), as REFI-QDA says a tool
     derives it and counts its positions in it: its paragraphs joined by line ends (noted, with
@@ -255,9 +259,12 @@ def rich_text(
     lacks = (
         f"its plain text {plain!r} is not inside the archive" if plain else "it has no plain text"
     )
+    read = f"{lacks}; its text was read from its rich text {path!r} (a Word document"
+    if named_plain:  # a tool named its Word document as the plain text
+        read = f"its plain text {path!r} is a Word document; its text was read from it ("
     ctx.report.notes.append(
-        f"{what}: {lacks}; its text was read from its rich text {path!r} (a Word "
-        f"document: {plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "
+        f"{what}: {read}{':' if not named_plain else ''} "
+        f"{plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "
         "REFI-QDA says its positions count in)."
     )
     return "\n".join(paragraphs), ""
@@ -270,6 +277,12 @@ def plain_or_rich(
     in neither the archive nor the media folder) the text of its rich text, noted; else None
     and why not (``rich_text``), the missing plain file said in the report's not imported."""
     missing: list[str] = []
+    if path and (data := ctx.read_file(path)) is not None and data.startswith(b"PK\x03\x04"):
+        # a Word document named as the plain text: its paragraphs (else it is refused as
+        # no text, ``read_text``)
+        text, _why = rich_text(ctx, what, path, named_plain=True)
+        if text is not None:
+            return text, ""
     text = ctx.read_text(path, inline, what, missing)
     if text is None and rich:
         text, why = rich_text(ctx, what, rich, path if missing else None)

@@ -329,22 +329,17 @@ class ImportContext:
             InvalidInputError: a text is missing, or is no text (nothing is imported).
         """
         if self.not_text:
-            first, rest = self.not_text[0], len(self.not_text) - 1
-            more = f" and {plural(rest, 'other text')}" if rest else ""
             raise InvalidInputError(
-                f"{self.report.source}: {first}{more} {verb(rest + 1, 'is')} named as plain "
-                "text but holds no text; nothing was imported. Export it again from the "
-                "program that made it."
+                f"{self.report.source}: {_named(self.not_text)} named as plain text but "
+                "holds no text; nothing was imported. Export it again from the program that "
+                "made it."
             )
-        if not self.lost_members:
-            return
-        first, rest = self.lost_members[0], len(self.lost_members) - 1
-        more = f" and {plural(rest, 'other text')}" if rest else ""
-        raise InvalidInputError(
-            f"{self.report.source} is incomplete: {first}{more} {verb(rest + 1, 'is')} "
-            "named as part of the archive but not inside it; nothing was imported. Copy the "
-            "file again, or export it again from the program that made it."
-        )
+        if self.lost_members:
+            raise InvalidInputError(
+                f"{self.report.source} is incomplete: {_named(self.lost_members)} named as "
+                "part of the archive but not inside it; nothing was imported. Copy the file "
+                "again, or export it again from the program that made it."
+            )
 
     def read_file(self, path: str) -> bytes | None:
         """The bytes of a file a source names (a rich text ``.docx``): inside the archive, else
@@ -429,3 +424,10 @@ def _binary_kind(data: bytes) -> str:
         if data.startswith(magic):
             return f": {kind}"
     return ": binary data"
+
+
+def _named(texts: list[str]) -> str:
+    """The first of ``texts`` "and N other texts" with its verb: "a.txt and 2 other texts are"."""
+    rest = len(texts) - 1
+    more = f" and {plural(rest, 'other text')}" if rest else ""
+    return f"{texts[0]}{more} {verb(rest + 1, 'is')}"

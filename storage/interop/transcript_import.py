@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
 from storage.core.models import KIND_LABELS
+from storage.core.names import name_key
 from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
@@ -318,6 +319,28 @@ def import_transcript_as_session(
 FOCUS_GROUP_SPEAKERS = 3
 
 
+#: a diarisation's numbered label ("S00", "SPEAKER_01", "Speaker 2", "Спикер 3"): a voice of
+#: this recording, never the participant who bears such a name in another session
+_NUMBERED_LABEL = re.compile(
+    r"^(?:s|speaker|спикер|сөйлеуші|говорящий|участник)[ _-]?\d+$", re.IGNORECASE
+)
+
+
+def _link_named_speakers(project: Project, session_id: str) -> list[str]:
+    """Map a session's unmapped speakers named as a participant here (``name_key``: letter
+    case and NFC aside) to that participant: a second transcript of "Ерлан Б." speaks of the
+    same person. Returns the participants' names so linked."""
+    people = {name_key(p.pseudonym): p for p in project.sessions.participants()}
+    linked = []
+    for speaker in project.sessions.session_speakers(session_id):
+        person = people.get(name_key(speaker.label))
+        if speaker.participant_id or person is None or _NUMBERED_LABEL.match(speaker.label):
+            continue
+        project.sessions.map_speaker(session_id, speaker.label, person.id)
+        linked.append(person.pseudonym)
+    return linked
+
+
 def kind_for_speakers(speakers: int) -> str:
     """The kind a researcher expects of a session with ``speakers`` speakers."""
     return "focus_group" if speakers >= FOCUS_GROUP_SPEAKERS else "interview"
@@ -417,6 +440,14 @@ def import_transcript(
         for seg in existing:
             project.transcript.delete_segment(seg.id, removes_speech=False)  # replaced
         project.transcript.add_segments(session_id, drafts)
+        linked = _link_named_speakers(project, session_id)
+    if linked:
+        n = len(linked)
+        notes.append(
+            f"{plural(n, 'speaker')} {verb(n, 'is', 'are')} named as a participant already in "
+            f"the project ({', '.join(repr(name) for name in linked)}): linked to "
+            f"{'that participant' if n == 1 else 'those participants'}, none added"
+        )
     if clamped:
         notes.append(
             f"{plural(clamped, 'segment time')} past the end of the audio "

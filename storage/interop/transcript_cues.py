@@ -18,6 +18,7 @@ from .transcript_parsed import (
     label_words,
     parse_clock,
     speaker_and_text,
+    visible_text,
 )
 
 #: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
@@ -47,8 +48,9 @@ def _cue_language(raw: str) -> str | None:
 
 def _clean_cue_line(line: str) -> str:
     """A cue line without markup: HTML-like tags (``<i>``, ``<c>``, ``<v>``, karaoke times
-    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references."""
-    return html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line))).strip()
+    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references (``&nbsp;``
+    a space, ``&lrm;`` and other invisible marks left out: ``visible_text``)."""
+    return visible_text(html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line)))).strip()
 
 
 def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None, str | None]:
@@ -153,8 +155,8 @@ def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int
 def _voice_name(match: re.Match[str]) -> str:
     """The speaker of a voice tag. noScribe writes a speaker talking over another as
     ``<v //S02>//S02: Ja.``: the "//" marks the overlap in the text; the speaker is S02, as
-    in the rest of the file."""
-    name = match.group(1).strip()
+    in the rest of the file. Character references are read (``<v Ерлан&nbsp;Б.>``)."""
+    name = visible_text(html.unescape(match.group(1))).strip()
     return name.lstrip("/").strip() or name
 
 

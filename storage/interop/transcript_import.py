@@ -38,7 +38,7 @@ from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_otr import looks_like_otr, otr_lines
-from .transcript_parsed import ParsedTranscript
+from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
 from .transcript_patterns import MAX_TRANSCRIPT_BYTES
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
@@ -177,8 +177,12 @@ def parse_transcript(
                 "of its paragraphs); a transcript needs them to be placed on the recording. "
                 "Nothing was imported."
             )
+        visible_drafts(parsed.drafts)
         return parsed
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    # no-break spaces and invisible marks (a &lrm; before a timestamp or a speaker's name) as
+    # search and the readers expect them: spaces, and left out
+    text = visible_text(text, collapse=False)
     kind = _kind_of(data) or _binary(text)
     if kind:
         raise InvalidInputError(f"{path}: not a text transcript{kind}; nothing was imported.")
@@ -217,6 +221,7 @@ def parse_transcript(
         raise InvalidInputError(
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
+    visible_drafts(parsed.drafts)
     return parsed
 
 

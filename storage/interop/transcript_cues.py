@@ -63,7 +63,7 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
         match = _VOICE.match(raw)
         if match:
             speaker = _voice_name(match)
-    if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
+    if vtt:  # the voice again inside the cue (another voice made the cue a dialogue)
         lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
     cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
     dashed = sum(1 for c in cleaned if DASH.match(c))
@@ -81,13 +81,12 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
     return speaker, text, language, words
 
 
-def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None:
+def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str | None, list[str]]] | None:
     """A cue of two or more named dialogue lines (``- Ерлан: …`` / ``- Айгүл: …``, the
     subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
     line without a dash continues the line above); None for any other cue: one dash, a dashed
     line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
-    before the first dash. In WebVTT, lines opened by the voices of two or more speakers
-    (``_voices``)."""
+    before the first dash. In WebVTT, the voices of two or more speakers (``_voices``)."""
     if vtt and _VOICE.search(" ".join(lines)):
         return _voices(lines)
     parts: list[list[str]] = []
@@ -103,7 +102,7 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
             parts[-1].append(line)
     if len(parts) < 2:
         return None
-    named: list[tuple[str, list[str]]] = []
+    named: list[tuple[str | None, list[str]]] = []
     for part in parts:
         first = _clean_cue_line(part[0])
         speaker, rest = speaker_and_text(first)
@@ -116,25 +115,31 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
     return named
 
 
-def _voices(lines: list[str]) -> list[tuple[str, list[str]]] | None:
-    """A WebVTT cue whose lines open with the voices of two or more speakers (``<v Esme>It's a
-    blue apple tree!`` / ``<v Mary>No way!``, as the WebVTT standard shows a dialogue) as
-    ``(speaker, its lines)`` each, a line without a voice continuing the line above; None
-    for one voice, or for text before the first voice (the cue stays one segment, a second
-    voice's name kept in its text: "Hi Boris: Hello")."""
-    parts: list[tuple[str, list[str]]] = []
+def _voices(lines: list[str]) -> list[tuple[str | None, list[str]]] | None:
+    """A WebVTT cue whose voices change (``<v Esme>It's a blue apple tree!`` / ``<v Mary>No
+    way!``, as the WebVTT standard shows a dialogue; or inside a line, ``Алдымен <v Ерлан
+    Б.>сосын``) as ``(speaker, its lines)`` each: a line is split at each voice tag, text
+    without a voice continuing the voice before it (text before the cue's first voice has
+    none: None); None for a cue of one voice (one segment)."""
+    parts: list[tuple[str | None, list[str]]] = []
     for line in lines:
-        if not _clean_cue_line(line):
+        body = DASH.sub("", line.strip(), count=1)
+        if not _clean_cue_line(body):
             continue
-        voice = _VOICE.match(DASH.sub("", line.strip(), count=1))
-        if voice is None:
-            if not parts:
-                return None
-            parts[-1][1].append(line)
-        elif parts and parts[-1][0] == _voice_name(voice):
-            parts[-1][1].append(line)  # the same voice again: one turn
-        else:
-            parts.append((_voice_name(voice), [line]))
+        cuts = sorted({0, *(m.start() for m in _VOICE.finditer(body))})
+        pieces = [body[a:b] for a, b in itertools.pairwise([*cuts, len(body)])]
+        for piece in [line] if len(pieces) == 1 else pieces:
+            voice = _VOICE.match(DASH.sub("", piece.strip(), count=1))
+            if not _clean_cue_line(piece):
+                continue
+            if voice is None:  # no voice of its own: the voice before it speaks on
+                if not parts:
+                    parts.append((None, []))
+                parts[-1][1].append(piece)
+            elif parts and parts[-1][0] == _voice_name(voice):
+                parts[-1][1].append(piece)  # the same voice again: one turn
+            else:
+                parts.append((_voice_name(voice), [piece]))
     return parts if len(parts) >= 2 else None
 
 

@@ -29,3 +29,23 @@ def test_vtt_voice_after_text_on_a_line_starts_its_turn(tmp_path: Path) -> None:
         (5444, 6000, "Ерлан Б.", "Жақсы."),
         (7000, 8000, "Анна", "Бір екі"),  # the same voice again: one turn
     ]
+
+
+def test_broadcast_turns_and_unnamed_dialogue_dashes_are_a_segment_each(tmp_path: Path) -> None:
+    for name, head in (("b.srt", "1\n"), ("b.vtt", "WEBVTT\n\n")):
+        text = (
+            f"{head}00:00:01,000 --> 00:00:03,000\n>> Добрый вечер.\n>> Здравствуйте.\n\n"
+            "00:00:04,000 --> 00:00:06,000\nи так далее.\n&gt;&gt; ANNA: Спасибо.\n\n"
+            "00:00:07,000 --> 00:00:08,000\n>> Один голос.\n\n"
+            "00:00:09,000 --> 00:00:11,000\n- Как дела?\n- Хорошо.\n"
+        ).replace(",", "." if name.endswith("vtt") else ",")
+        got = _drafts(tmp_path, name, text)
+        assert got == [
+            (1000, 1957, None, "Добрый вечер."),  # 11 letters of 23: speakers unknown
+            (1957, 3000, None, "Здравствуйте."),
+            (4000, 5125, None, "и так далее."),  # before the ">>": the speaker before's
+            (5125, 6000, "ANNA", "Спасибо."),  # a named turn names its speaker
+            (7000, 8000, None, "Один голос."),  # one turn: one segment, the ">>" left out
+            (9000, 10077, None, "Как дела?"),
+            (10077, 11000, None, "Хорошо."),
+        ], (name, got)

@@ -33,6 +33,9 @@ _KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 #: markup in a cue: tags (``<i>``, ``</c>``, ``<v Anna>``, ``<c.red>``) and karaoke times; a
 #: literal "<" in a SubRip cue ("x < y") is text
 _TAGS = re.compile(r"</?(?:[A-Za-z][^<>]*|\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3})>")
+#: broadcast captions' change of speaker at a line's start (``>> Добрый вечер.``; ``>>>`` a
+#: change of subject)
+_TURN = re.compile(r"^>{2,3}\s*")
 _VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
 
 
@@ -65,7 +68,7 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
             speaker = _voice_name(match)
     if vtt:  # the voice again inside the cue (another voice made the cue a dialogue)
         lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
-    cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
+    cleaned = [c for c in (_TURN.sub("", _clean_cue_line(line)) for line in lines) if c]
     dashed = sum(1 for c in cleaned if DASH.match(c))
     first_dash = DASH.match(cleaned[0]) if cleaned else None
     if dashed == 1 and first_dash:  # one line with a dash: not a dialogue
@@ -82,11 +85,13 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
 
 
 def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str | None, list[str]]] | None:
-    """A cue of two or more named dialogue lines (``- Ерлан: …`` / ``- Айгүл: …``, the
-    subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
-    line without a dash continues the line above); None for any other cue: one dash, a dashed
-    line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
-    before the first dash. In WebVTT, the voices of two or more speakers (``_voices``)."""
+    """A cue of two or more speakers' turns as ``(speaker, its raw lines)`` each: dialogue
+    lines (``- Ерлан: …`` / ``- Айгүл: …``, or unnamed ``- Как дела?`` / ``- Хорошо.``: the
+    subtitle convention for two speakers in one cue; a line without a dash continues the line
+    above) or broadcast captions' ``>>`` lines (text before the first one continues the cue
+    before: a turn of its own); a turn's speaker is its label's name, else None (unknown).
+    None for any other cue: one turn, text before the first dash, a label alone on its line.
+    In WebVTT, the voices of two or more speakers (``_voices``)."""
     if vtt and _VOICE.search(" ".join(lines)):
         return _voices(lines)
     parts: list[list[str]] = []
@@ -94,25 +99,25 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str | None, list[str]]]
         cleaned = _clean_cue_line(line)
         if not cleaned:
             continue
-        if DASH.match(cleaned):
+        if _TURN.match(cleaned) or DASH.match(cleaned):
             parts.append([line])
+        elif not parts and not any(_TURN.match(_clean_cue_line(x)) for x in lines):
+            return None  # text before the first dash: no dialogue
         elif not parts:
-            return None
+            parts.append([line])  # said before the first ">>": the speaker before goes on
         else:
             parts[-1].append(line)
     if len(parts) < 2:
         return None
-    named: list[tuple[str | None, list[str]]] = []
+    turns: list[tuple[str | None, list[str]]] = []
     for part in parts:
-        first = _clean_cue_line(part[0])
+        first = _TURN.sub("", _clean_cue_line(part[0]))
         speaker, rest = speaker_and_text(first)
+        if speaker is not None and not rest and len(part) == 1:
+            return None
         body = DASH.sub("", first, count=1)
-        if speaker is None or (not rest and len(part) == 1):
-            return None
-        if label_words(body, speaker, rest) is not None:
-            return None
-        named.append((speaker, part))
-    return named
+        turns.append((None if label_words(body, speaker, rest) is not None else speaker, part))
+    return turns
 
 
 def _voices(lines: list[str]) -> list[tuple[str | None, list[str]]] | None:
@@ -245,9 +250,11 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             # one segment per speaker's line, the cue's time shared by their letters
             said = [_cue_text(part, vtt) for _speaker, part in dialogue]
             spans = _shared_times(start, end, [s[1] for s in said])
-            for (part_start, part_end), (_, part), (spk, body, language, _words) in zip(
+            for (part_start, part_end), (_, part), (spk, body, language, words) in zip(
                 spans, dialogue, said, strict=True
             ):
+                if words is not None:  # a label that is no name ("- Итак: начнём")
+                    guessed[len(drafts)] = words
                 drafts.append(
                     SegmentDraft(
                         part_start, part_end, body, speaker=spk, origin="import",
@@ -291,8 +298,8 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     if dialogues:
         notes.append(
             f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "
-            "('- Name: …', or WebVTT voices) became a segment per speaker, the cue's time "
-            "shared by the length "
+            "('- Name: …', '- …' or '>> …' turns, or WebVTT voices) became a segment per "
+            "speaker (unknown where the line names none), the cue's time shared by the length "
             "of their lines"
         )
     if joined:

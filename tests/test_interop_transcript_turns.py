@@ -20,7 +20,8 @@ def test_vtt_voice_after_text_on_a_line_starts_its_turn(tmp_path: Path) -> None:
     vtt = (
         "WEBVTT\n\n00:01.000 --> 00:03.000\nАлдымен <v Ерлан Б.>сосын базарға бардық.\n\n"
         "00:04.000 --> 00:06.000\n<v Анна>Сәлем,\nқалайсыз? <v Ерлан Б.>Жақсы.\n\n"
-        "00:07.000 --> 00:08.000\n<v Анна>Бір <v Анна>екі\n"
+        "00:07.000 --> 00:08.000\n<v Анна>Бір <v Анна>екі\n\n"
+        "00:09.000 --> 00:10.000\nАлдымен <v Ерлан Б.>\n"
     )
     assert _drafts(tmp_path, "a.vtt", vtt) == [
         (1000, 1560, None, "Алдымен"),  # 7 letters of 25: before any voice, nobody's
@@ -28,6 +29,7 @@ def test_vtt_voice_after_text_on_a_line_starts_its_turn(tmp_path: Path) -> None:
         (4000, 5444, "Анна", "Сәлем, қалайсыз?"),  # the line above's voice speaks on
         (5444, 6000, "Ерлан Б.", "Жақсы."),
         (7000, 8000, "Анна", "Бір екі"),  # the same voice again: one turn
+        (9000, 10000, None, "Алдымен"),  # a voice without words: no turn, its name no text
     ]
 
 

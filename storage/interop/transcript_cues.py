@@ -66,8 +66,8 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
         match = _VOICE.match(raw)
         if match:
             speaker = _voice_name(match)
-    if vtt:  # the voice again inside the cue (another voice made the cue a dialogue)
-        lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
+    # a voice inside the cue is this voice again, or one with no words (``<v Bob>`` at the
+    # end of a line): its tag is markup, its name never text (``_voices`` splits real turns)
     cleaned = [c for c in (_TURN.sub("", _clean_cue_line(line)) for line in lines) if c]
     dashed = sum(1 for c in cleaned if DASH.match(c))
     first_dash = DASH.match(cleaned[0]) if cleaned else None
@@ -168,11 +168,6 @@ def _voice_name(match: re.Match[str]) -> str:
     in the rest of the file. Character references are read (``<v Ерлан&nbsp;Б.>``)."""
     name = visible_text(html.unescape(match.group(1))).strip()
     return name.lstrip("/").strip() or name
-
-
-def _other_voice(match: re.Match[str], speaker: str | None) -> str:
-    name = _voice_name(match)
-    return "" if name == speaker else f"{match.group(1).strip()}: "
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:

@@ -304,7 +304,8 @@ def test_srt_speaker_after_tags_and_dialogue_dashes(tmp_path: Path) -> None:
     ))  # fmt: skip
     assert _cues(path) == [
         (1000, 2000, "SPEAKER_00", "Айгерим келді"),
-        (2500, 4000, None, "- Как дела? - Хорошо."),  # two people: the dashes are kept
+        (2500, 3308, None, "Как дела?"),  # two people: a turn each (7 letters and 6)
+        (3308, 4000, None, "Хорошо."),
         (4000, 5000, "Ә.Н.", "Иә"),
         (5000, 6000, "Interviewer", "Next question."),
         (6000, 7000, None, "The reasons are: money, time."),
@@ -1036,8 +1037,9 @@ def test_a_word_transcript_cut_short_says_so(tmp_path: Path) -> None:
 def test_a_cue_of_two_named_dialogue_lines_is_a_segment_per_speaker(tmp_path: Path) -> None:
     """Walk: "- Ерлан: …\\n- Айгүл: …" (the subtitle convention for two speakers in one cue)
     became one segment credited to Ерлан, Айгүл's words in it. Now each named line is a
-    segment with its speaker, the cue's time shared by their letters; a cue of one speaker or
-    of unnamed dash lines stays one segment, as before."""
+    segment with its speaker, the cue's time shared by their letters; a cue of one speaker
+    stays one segment, as before; unnamed dash lines are turns too (speaker unknown), and a
+    label that is no name ("- Итак:") stays text in its turn."""
     cue = "- Ерлан: Сәлем, қалайсыз?\n- Айгүл: Жақсы.\n"
     for name, text in (
         ("d.srt", f"1\n00:00:01,000 --> 00:00:05,000\n{cue}\n"
@@ -1056,9 +1058,11 @@ def test_a_cue_of_two_named_dialogue_lines_is_a_segment_per_speaker(tmp_path: Pa
             (1000, 3889, "Ерлан", "Сәлем, қалайсыз?"),
             (3889, 5000, "Айгүл", "Жақсы."),
         ], (name, got)
-        assert got[2:4] == [
-            (5000, 6000, None, "- Как дела? - Хорошо."),  # unnamed: one segment, as before
+        assert got[2:] == [
+            (5000, 5538, None, "Как дела?"),  # unnamed: a turn each, the speakers unknown
+            (5538, 6000, None, "Хорошо."),
             (6000, 7000, "Ерлан", "один"),  # one dashed line: one speaker
+            (7000, 8500, None, "Итак: начнём"),  # "Итак" is no name
+            (8500, 9000, "Айгүл", "да"),
         ], (name, got)
-        assert len(got) == 5 and got[4][:2] == (7000, 9000), got  # "Итак" is no name
         assert any("a segment per speaker" in n for n in parsed.notes), parsed.notes

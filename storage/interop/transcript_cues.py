@@ -18,6 +18,7 @@ from .transcript_parsed import (
     label_words,
     parse_clock,
     speaker_and_text,
+    visible_text,
 )
 
 #: a cue's times; without hours the minutes may pass 59 (``120:01.000``, as tools that leave
@@ -32,6 +33,9 @@ _KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 #: markup in a cue: tags (``<i>``, ``</c>``, ``<v Anna>``, ``<c.red>``) and karaoke times; a
 #: literal "<" in a SubRip cue ("x < y") is text
 _TAGS = re.compile(r"</?(?:[A-Za-z][^<>]*|\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3})>")
+#: broadcast captions' change of speaker at a line's start (``>> Добрый вечер.``; ``>>>`` a
+#: change of subject)
+_TURN = re.compile(r"^>{2,3}\s*")
 _VTT_LANG = re.compile(r"<lang\s+([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*>")
 
 
@@ -47,8 +51,9 @@ def _cue_language(raw: str) -> str | None:
 
 def _clean_cue_line(line: str) -> str:
     """A cue line without markup: HTML-like tags (``<i>``, ``<c>``, ``<v>``, karaoke times
-    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references."""
-    return html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line))).strip()
+    ``<00:00:01.000>``), ASS override tags (``{\an8}``) and character references (``&nbsp;``
+    a space, ``&lrm;`` and other invisible marks left out: ``visible_text``)."""
+    return visible_text(html.unescape(_TAGS.sub("", _ASS_TAGS.sub("", line)))).strip()
 
 
 def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None, str | None]:
@@ -61,9 +66,9 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
         match = _VOICE.match(raw)
         if match:
             speaker = _voice_name(match)
-    if vtt:  # a second voice in the cue keeps its name in the text ("Hi Boris: Hello")
-        lines = [_VOICE.sub(lambda m: _other_voice(m, speaker), line) for line in lines]
-    cleaned = [c for c in (_clean_cue_line(line) for line in lines) if c]
+    # a voice inside the cue is this voice again, or one with no words (``<v Bob>`` at the
+    # end of a line): its tag is markup, its name never text (``_voices`` splits real turns)
+    cleaned = [c for c in (_TURN.sub("", _clean_cue_line(line)) for line in lines) if c]
     dashed = sum(1 for c in cleaned if DASH.match(c))
     first_dash = DASH.match(cleaned[0]) if cleaned else None
     if dashed == 1 and first_dash:  # one line with a dash: not a dialogue
@@ -79,13 +84,14 @@ def _cue_text(lines: list[str], vtt: bool) -> tuple[str | None, str, str | None,
     return speaker, text, language, words
 
 
-def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None:
-    """A cue of two or more named dialogue lines (``- Ерлан: …`` / ``- Айгүл: …``, the
-    subtitle convention for two speakers in one cue) as ``(speaker, its raw lines)`` each (a
-    line without a dash continues the line above); None for any other cue: one dash, a dashed
-    line without a name (``- Как дела?``) or whose label is no name (``- Итак: …``), text
-    before the first dash. In WebVTT, lines opened by the voices of two or more speakers
-    (``_voices``)."""
+def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str | None, list[str]]] | None:
+    """A cue of two or more speakers' turns as ``(speaker, its raw lines)`` each: dialogue
+    lines (``- Ерлан: …`` / ``- Айгүл: …``, or unnamed ``- Как дела?`` / ``- Хорошо.``: the
+    subtitle convention for two speakers in one cue; a line without a dash continues the line
+    above) or broadcast captions' ``>>`` lines (text before the first one continues the cue
+    before: a turn of its own); a turn's speaker is its label's name, else None (unknown).
+    None for any other cue: one turn, text before the first dash, a label alone on its line.
+    In WebVTT, the voices of two or more speakers (``_voices``)."""
     if vtt and _VOICE.search(" ".join(lines)):
         return _voices(lines)
     parts: list[list[str]] = []
@@ -93,46 +99,52 @@ def _dialogue(lines: list[str], vtt: bool) -> list[tuple[str, list[str]]] | None
         cleaned = _clean_cue_line(line)
         if not cleaned:
             continue
-        if DASH.match(cleaned):
+        if _TURN.match(cleaned) or DASH.match(cleaned):
             parts.append([line])
+        elif not parts and not any(_TURN.match(_clean_cue_line(x)) for x in lines):
+            return None  # text before the first dash: no dialogue
         elif not parts:
-            return None
+            parts.append([line])  # said before the first ">>": the speaker before goes on
         else:
             parts[-1].append(line)
     if len(parts) < 2:
         return None
-    named: list[tuple[str, list[str]]] = []
+    turns: list[tuple[str | None, list[str]]] = []
     for part in parts:
-        first = _clean_cue_line(part[0])
+        first = _TURN.sub("", _clean_cue_line(part[0]))
         speaker, rest = speaker_and_text(first)
+        if speaker is not None and not rest and len(part) == 1:
+            return None
         body = DASH.sub("", first, count=1)
-        if speaker is None or (not rest and len(part) == 1):
-            return None
-        if label_words(body, speaker, rest) is not None:
-            return None
-        named.append((speaker, part))
-    return named
+        turns.append((None if label_words(body, speaker, rest) is not None else speaker, part))
+    return turns
 
 
-def _voices(lines: list[str]) -> list[tuple[str, list[str]]] | None:
-    """A WebVTT cue whose lines open with the voices of two or more speakers (``<v Esme>It's a
-    blue apple tree!`` / ``<v Mary>No way!``, as the WebVTT standard shows a dialogue) as
-    ``(speaker, its lines)`` each, a line without a voice continuing the line above; None
-    for one voice, or for text before the first voice (the cue stays one segment, a second
-    voice's name kept in its text: "Hi Boris: Hello")."""
-    parts: list[tuple[str, list[str]]] = []
+def _voices(lines: list[str]) -> list[tuple[str | None, list[str]]] | None:
+    """A WebVTT cue whose voices change (``<v Esme>It's a blue apple tree!`` / ``<v Mary>No
+    way!``, as the WebVTT standard shows a dialogue; or inside a line, ``Алдымен <v Ерлан
+    Б.>сосын``) as ``(speaker, its lines)`` each: a line is split at each voice tag, text
+    without a voice continuing the voice before it (text before the cue's first voice has
+    none: None); None for a cue of one voice (one segment)."""
+    parts: list[tuple[str | None, list[str]]] = []
     for line in lines:
-        if not _clean_cue_line(line):
+        body = DASH.sub("", line.strip(), count=1)
+        if not _clean_cue_line(body):
             continue
-        voice = _VOICE.match(DASH.sub("", line.strip(), count=1))
-        if voice is None:
-            if not parts:
-                return None
-            parts[-1][1].append(line)
-        elif parts and parts[-1][0] == _voice_name(voice):
-            parts[-1][1].append(line)  # the same voice again: one turn
-        else:
-            parts.append((_voice_name(voice), [line]))
+        cuts = sorted({0, *(m.start() for m in _VOICE.finditer(body))})
+        pieces = [body[a:b] for a, b in itertools.pairwise([*cuts, len(body)])]
+        for piece in [line] if len(pieces) == 1 else pieces:
+            voice = _VOICE.match(DASH.sub("", piece.strip(), count=1))
+            if not _clean_cue_line(piece):
+                continue
+            if voice is None:  # no voice of its own: the voice before it speaks on
+                if not parts:
+                    parts.append((None, []))
+                parts[-1][1].append(piece)
+            elif parts and parts[-1][0] == _voice_name(voice):
+                parts[-1][1].append(piece)  # the same voice again: one turn
+            else:
+                parts.append((_voice_name(voice), [piece]))
     return parts if len(parts) >= 2 else None
 
 
@@ -153,14 +165,9 @@ def _shared_times(start: int, end: int, texts: list[str]) -> list[tuple[int, int
 def _voice_name(match: re.Match[str]) -> str:
     """The speaker of a voice tag. noScribe writes a speaker talking over another as
     ``<v //S02>//S02: Ja.``: the "//" marks the overlap in the text; the speaker is S02, as
-    in the rest of the file."""
-    name = match.group(1).strip()
+    in the rest of the file. Character references are read (``<v Ерлан&nbsp;Б.>``)."""
+    name = visible_text(html.unescape(match.group(1))).strip()
     return name.lstrip("/").strip() or name
-
-
-def _other_voice(match: re.Match[str], speaker: str | None) -> str:
-    name = _voice_name(match)
-    return "" if name == speaker else f"{match.group(1).strip()}: "
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -238,9 +245,11 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             # one segment per speaker's line, the cue's time shared by their letters
             said = [_cue_text(part, vtt) for _speaker, part in dialogue]
             spans = _shared_times(start, end, [s[1] for s in said])
-            for (part_start, part_end), (_, part), (spk, body, language, _words) in zip(
+            for (part_start, part_end), (_, part), (spk, body, language, words) in zip(
                 spans, dialogue, said, strict=True
             ):
+                if words is not None:  # a label that is no name ("- Итак: начнём")
+                    guessed[len(drafts)] = words
                 drafts.append(
                     SegmentDraft(
                         part_start, part_end, body, speaker=spk, origin="import",
@@ -284,8 +293,8 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     if dialogues:
         notes.append(
             f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "
-            "('- Name: …', or WebVTT voices) became a segment per speaker, the cue's time "
-            "shared by the length "
+            "('- Name: …', '- …' or '>> …' turns, or WebVTT voices) became a segment per "
+            "speaker (unknown where the line names none), the cue's time shared by the length "
             "of their lines"
         )
     if joined:

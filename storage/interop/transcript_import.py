@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.errors import FieldScribeError, InUseError, InvalidInputError
 from storage.core.languages import guess_language
 from storage.core.models import KIND_LABELS
+from storage.core.names import name_key
 from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
@@ -37,7 +38,7 @@ from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_otr import looks_like_otr, otr_lines
-from .transcript_parsed import ParsedTranscript
+from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
 from .transcript_patterns import MAX_TRANSCRIPT_BYTES
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
@@ -176,8 +177,12 @@ def parse_transcript(
                 "of its paragraphs); a transcript needs them to be placed on the recording. "
                 "Nothing was imported."
             )
+        visible_drafts(parsed.drafts)
         return parsed
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    # no-break spaces and invisible marks (a &lrm; before a timestamp or a speaker's name) as
+    # search and the readers expect them: spaces, and left out
+    text = visible_text(text, collapse=False)
     kind = _kind_of(data) or _binary(text)
     if kind:
         raise InvalidInputError(f"{path}: not a text transcript{kind}; nothing was imported.")
@@ -216,6 +221,7 @@ def parse_transcript(
         raise InvalidInputError(
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
+    visible_drafts(parsed.drafts)
     return parsed
 
 
@@ -318,6 +324,28 @@ def import_transcript_as_session(
 FOCUS_GROUP_SPEAKERS = 3
 
 
+#: a diarisation's numbered label ("S00", "SPEAKER_01", "Speaker 2", "Спикер 3"): a voice of
+#: this recording, never the participant who bears such a name in another session
+_NUMBERED_LABEL = re.compile(
+    r"^(?:s|speaker|спикер|сөйлеуші|говорящий|участник)[ _-]?\d+$", re.IGNORECASE
+)
+
+
+def _link_named_speakers(project: Project, session_id: str) -> list[str]:
+    """Map a session's unmapped speakers named as a participant here (``name_key``: letter
+    case and NFC aside) to that participant: a second transcript of "Ерлан Б." speaks of the
+    same person. Returns the participants' names so linked."""
+    people = {name_key(p.pseudonym): p for p in project.sessions.participants()}
+    linked = []
+    for speaker in project.sessions.session_speakers(session_id):
+        person = people.get(name_key(speaker.label))
+        if speaker.participant_id or person is None or _NUMBERED_LABEL.match(speaker.label):
+            continue
+        project.sessions.map_speaker(session_id, speaker.label, person.id)
+        linked.append(person.pseudonym)
+    return linked
+
+
 def kind_for_speakers(speakers: int) -> str:
     """The kind a researcher expects of a session with ``speakers`` speakers."""
     return "focus_group" if speakers >= FOCUS_GROUP_SPEAKERS else "interview"
@@ -417,6 +445,14 @@ def import_transcript(
         for seg in existing:
             project.transcript.delete_segment(seg.id, removes_speech=False)  # replaced
         project.transcript.add_segments(session_id, drafts)
+        linked = _link_named_speakers(project, session_id)
+    if linked:
+        n = len(linked)
+        notes.append(
+            f"{plural(n, 'speaker')} {verb(n, 'is', 'are')} named as a participant already in "
+            f"the project ({', '.join(repr(name) for name in linked)}): linked to "
+            f"{'that participant' if n == 1 else 'those participants'}, none added"
+        )
     if clamped:
         notes.append(
             f"{plural(clamped, 'segment time')} past the end of the audio "

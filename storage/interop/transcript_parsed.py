@@ -4,6 +4,7 @@ and a line's ``SPEAKER: text``."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -27,6 +28,54 @@ class ParsedTranscript:
     notes: list[str] = field(default_factory=list)
     title: str | None = None  # the session's title, where the file names it (our own txt)
     kind: str | None = None  # and its kind (focus_group, interview, observation)
+
+
+#: invisible format characters other tools leave in subtitles and transcripts (``&lrm;`` and
+#: ``&rlm;`` of right-to-left subtitling, zero-width spaces and joiners, word joiners, a byte
+#: order mark inside the text, soft hyphens, bidi embeddings and isolates): a word holding one
+#: is not found by search for the word as typed
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: spaces that look like one: no-break (``&nbsp;``), narrow no-break, figure space
+_SPACE_LIKE = re.compile("[\u00a0\u202f\u2007]")
+
+
+def visible_text(text: str, *, collapse: bool = True) -> str:
+    """``text`` as search finds it: a no-break space a space, invisible format characters
+    gone (``_INVISIBLE``), but the zero-width joiner inside an emoji sequence (👩‍💻) kept;
+    with ``collapse``, runs of spaces that made are one (a whole file's lines keep theirs:
+    two spaces set a heading's time apart)."""
+    if not _INVISIBLE.search(text) and not _SPACE_LIKE.search(text):
+        return text
+    out = _SPACE_LIKE.sub(" ", text)
+    spaced = out
+    out = _INVISIBLE.sub(
+        lambda m: m.group() if m.group() == "\u200d" and _in_emoji(spaced, m.start()) else "",
+        spaced,
+    )
+    return re.sub(" {2,}", " ", out) if collapse else out
+
+
+def _in_emoji(text: str, i: int) -> bool:
+    """Whether the joiner at ``i`` joins two pictographs (an emoji sequence: 👩‍💻)."""
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return (
+        before in ("\ufe0f", "\u20e3")
+        or unicodedata.category(before or " ") == "So"
+        or (unicodedata.category(after or " ") == "So")
+    )
+
+
+def visible_drafts(drafts: list[SegmentDraft]) -> None:
+    """Make every draft's text, speaker and words ``visible_text`` (marks that came as
+    character references, ``&lrm;`` in HTML, or as JSON escapes)."""
+    for d in drafts:
+        text = visible_text(d.text)
+        d.text = text.strip() if text != d.text else text
+        if d.speaker:
+            d.speaker = visible_text(d.speaker).strip() or None
+        for w in d.words:
+            w.text = visible_text(w.text)
 
 
 def parse_clock(text: str) -> int:

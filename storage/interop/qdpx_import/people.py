@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
+from storage.core.names import name_key
 from storage.core.words import plural, verb
 
 from .. import exchange_meta
@@ -73,6 +74,14 @@ def linked_notes(ctx: ImportContext) -> None:
 
 def import_cases(ctx: ImportContext) -> None:
     code_names = {c.guid: c.name for c in ctx.qp.codes}
+    # participants here by name (``name_key``: case and NFC aside): a case of the same name
+    # is that person (another tool's export of the same study, or this file imported again
+    # after its tool gave new GUIDs), not a second "Ерлан Б."
+    by_name = {
+        name_key(str(row[1])): (str(row[0]), str(row[1]))
+        for row in ctx.conn.execute("SELECT id, pseudonym FROM participants ORDER BY created_at")
+    }
+    matched: list[str] = []
     for n, case in enumerate(ctx.qp.cases, start=1):
         if case.guid in ctx.skipped_cases:
             continue
@@ -112,22 +121,30 @@ def import_cases(ctx: ImportContext) -> None:
             ctx.reused_cases += 1  # imported before: the participant is already here
             case_notes(ctx, case.notes, case.guid, name)
             continue
-        pid = ctx.fresh_id("participants", case.guid)
-        case_notes(ctx, case.notes, pid, name)
-        stamp = now_iso()
-        ctx.conn.execute(
-            "INSERT INTO participants (id, pseudonym, attributes, created_by, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                pid,
-                name,
-                json.dumps(attributes, ensure_ascii=False, sort_keys=True),
-                ctx.p.coder,
-                stamp,
-                stamp,
-            ),
-        )
-        ctx.report.participants += 1
+        same = by_name.get(name_key(name))
+        if same is not None:  # the participant of that name: reused, its attributes kept
+            pid = same[0]
+            case_notes(ctx, case.notes, pid, same[1])
+            matched.append(same[1])
+            added_attributes(ctx, pid, attributes)
+        else:
+            pid = ctx.fresh_id("participants", case.guid)
+            case_notes(ctx, case.notes, pid, name)
+            stamp = now_iso()
+            ctx.conn.execute(
+                "INSERT INTO participants (id, pseudonym, attributes, created_by, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    pid,
+                    name,
+                    json.dumps(attributes, ensure_ascii=False, sort_keys=True),
+                    ctx.p.coder,
+                    stamp,
+                    stamp,
+                ),
+            )
+            ctx.report.participants += 1
+            by_name[name_key(name)] = (pid, name)
         links = [(ctx.session_map[g], label) for label, g in speaker_links if g in ctx.session_map]
         if not links:
             for sid in sessions:
@@ -138,6 +155,26 @@ def import_cases(ctx: ImportContext) -> None:
                     links.append((sid, name))
         for sid, label in links:
             ctx.p.sessions.map_speaker(sid, label, pid)
+    if matched:
+        n = len(matched)
+        more = f" and {n - 5} more" if n > 5 else ""
+        ctx.report.notes.append(
+            f"{plural(n, 'case')} of the file {verb(n, 'is', 'are')} a participant already here "
+            f"by name ({', '.join(repr(m) for m in matched[:5])}{more}): reused, not added "
+            "again; the participant's attributes were kept, those it lacked added."
+        )
+
+
+def added_attributes(ctx: ImportContext, pid: str, attributes: dict[str, str]) -> None:
+    """Give a participant found by name the file's attributes it lacks (its own are kept)."""
+    row = ctx.conn.execute("SELECT attributes FROM participants WHERE id = ?", (pid,)).fetchone()
+    have = json.loads(row[0] or "{}") if row else {}
+    new = {k: v for k, v in attributes.items() if k not in have}
+    if new:
+        ctx.conn.execute(
+            "UPDATE participants SET attributes = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(have | new, ensure_ascii=False, sort_keys=True), now_iso(), pid),
+        )
 
 
 def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> None:

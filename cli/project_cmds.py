@@ -24,6 +24,8 @@ from storage.core.lock import in_use
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
 from storage.core.segment_rows import words_kept_by
+from storage.core.words import verb
+from storage.recordings.recording import UnfinishedRecording, find_unfinished
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -405,12 +407,14 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         languages = project.languages
         if not args.json:
             statuses = {s.id: _shown_status(project, s) for s in sessions}
+            unfinished = find_unfinished(project.folder)
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
     print(f"Languages: {_language_list(languages)}")
     if not sessions:
         print("No sessions yet; add audio with `fieldscribe import DIR FILE`.")
+        _say_unfinished(unfinished)
         return 0
     print_table(
         ["ID", "KIND", "DURATION", "SEGMENTS", "NO TEXT", "CODED", "LANG", "STATUS", "TITLE"],
@@ -436,6 +440,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             f"`fieldscribe transcribe DIR --all` resumes {'it' if interrupted == 1 else 'them'} "
             f"where {'it' if interrupted == 1 else 'they'} stopped."
         )
+    _say_unfinished(unfinished)
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(
@@ -445,6 +450,20 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             '"text"`).'
         )
     return 0
+
+
+def _say_unfinished(unfinished: list[UnfinishedRecording]) -> None:
+    """Recordings a crash interrupted wait in recordings/ until restored: ``sessions`` said "No
+    sessions yet" over a focus group's audio kept there (the app restores them when it opens
+    the project; the command line only on ``recover``)."""
+    if not unfinished:
+        return
+    total = sum(rec.audio_ms() for rec in unfinished)
+    print(
+        f"{plural(len(unfinished), 'recording')} interrupted (FieldScribe closed while "
+        f"recording; {fmt_ms(total)} of audio) {verb(len(unfinished), 'waits')} in "
+        "recordings/: `fieldscribe recover DIR` restores each as a session."
+    )
 
 
 def _shown_status(project: Project, session: Session) -> str:

@@ -24,8 +24,7 @@ from storage.core.lock import in_use
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
 from storage.core.segment_rows import words_kept_by
-from storage.core.words import verb
-from storage.recordings.recording import UnfinishedRecording, find_unfinished
+from storage.recordings.recording import find_unfinished
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -41,6 +40,7 @@ from .common import (
     short_segment_ids,
 )
 from .output import fmt_ms, plural, print_json, print_table
+from .record_cmds import say_unfinished
 
 
 def register(sub: Any) -> None:
@@ -414,7 +414,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     print(f"Languages: {_language_list(languages)}")
     if not sessions:
         print("No sessions yet; add audio with `fieldscribe import DIR FILE`.")
-        _say_unfinished(unfinished)
+        say_unfinished(unfinished)
         return 0
     print_table(
         ["ID", "KIND", "DURATION", "SEGMENTS", "NO TEXT", "CODED", "LANG", "STATUS", "TITLE"],
@@ -440,7 +440,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             f"`fieldscribe transcribe DIR --all` resumes {'it' if interrupted == 1 else 'them'} "
             f"where {'it' if interrupted == 1 else 'they'} stopped."
         )
-    _say_unfinished(unfinished)
+    say_unfinished(unfinished)
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(
@@ -450,20 +450,6 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             '"text"`).'
         )
     return 0
-
-
-def _say_unfinished(unfinished: list[UnfinishedRecording]) -> None:
-    """Recordings a crash interrupted wait in recordings/ until restored: ``sessions`` said "No
-    sessions yet" over a focus group's audio kept there (the app restores them when it opens
-    the project; the command line only on ``recover``)."""
-    if not unfinished:
-        return
-    total = sum(rec.audio_ms() for rec in unfinished)
-    print(
-        f"{plural(len(unfinished), 'recording')} interrupted (FieldScribe closed while "
-        f"recording; {fmt_ms(total)} of audio) {verb(len(unfinished), 'waits')} in "
-        "recordings/: `fieldscribe recover DIR` restores each as a session."
-    )
 
 
 def _shown_status(project: Project, session: Session) -> str:

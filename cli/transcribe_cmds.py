@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import AudioError, InvalidInputError
+from storage.recordings.recording import UnfinishedRecording, find_unfinished
 
 from .cluster_cmds import add_cluster_options, cluster_from_args, wants_cluster
 from .common import (
@@ -27,6 +28,7 @@ from .common import (
 )
 from .consent_check import add_transcribe_anyway, check_transcription_consent
 from .output import ProgressBar, fmt_ms, plural, print_json
+from .record_cmds import say_unfinished
 from .sigint import install_sigint
 
 #: why ``transcribe --all`` leaves a session out that holds a transcript it did not make
@@ -181,6 +183,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     failed: list[dict[str, str]] = []
+    unfinished: list[UnfinishedRecording] = []
     try:
         with open_project(args, write=True) as project, contextlib.ExitStack() as stack:
             if args.session:
@@ -204,6 +207,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                         skipped.append({"session_id": s.id, "reason": ELSEWHERE})
                     else:
                         targets.append(s.id)
+                # a crash while recording left audio that is no session yet: said at the end
+                unfinished = find_unfinished(project.folder)
             # as the workbench asks: a refusal stops here, before any session is transcribed
             check_transcription_consent(project, args, targets)
             if targets:
@@ -291,6 +296,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     elif args.all and skipped:
         for item in skipped:
             print(f"Skipped {item['session_id']}: {item['reason']}.")
+    if args.all and not args.json:
+        if not (results or skipped or failed):  # it said nothing at all
+            print("No sessions to transcribe; add audio with `fieldscribe import DIR FILE`.")
+        say_unfinished(unfinished)
     for item in failed:
         print(
             f"fieldscribe: error: session {item['title']!r} was not transcribed: {item['error']}",

@@ -353,7 +353,19 @@ def test_sessions_offers_back_a_recording_a_kill_interrupted(proj: Project) -> N
     assert "waits in recordings/: `fieldscribe recover DIR` restores each as a session." in line
     said_ms = int(float(line.split("; ")[1].split(" of audio")[0].split(":")[1]) * 1000)
     assert last - 2000 <= said_ms <= last + 200
-    assert proj.sessions.all() == []  # it only says so; `recover` restores
+    # `transcribe --all` said nothing at all (exit 0)
+    proj.close()  # it writes: the project must be free
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "transcribe", str(proj.folder), "--all"],
+        capture_output=True, text=True, cwd=root, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "No sessions to transcribe; add audio with `fieldscribe import DIR FILE`.",
+        line,
+    ]
+    with Project.open(proj.folder) as again:
+        assert again.sessions.all() == []  # it only says so; `recover` restores
 
 
 # ----------------------------------------------------------------------------- guide

@@ -24,6 +24,7 @@ from storage.core.lock import in_use
 from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
 from storage.core.names import readable_file_name
 from storage.core.segment_rows import words_kept_by
+from storage.recordings.recording import find_unfinished
 
 from .common import (
     SEGMENT_ID_HELP,
@@ -39,6 +40,7 @@ from .common import (
     short_segment_ids,
 )
 from .output import fmt_ms, plural, print_json, print_table
+from .record_cmds import say_unfinished
 
 
 def register(sub: Any) -> None:
@@ -405,12 +407,14 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         languages = project.languages
         if not args.json:
             statuses = {s.id: _shown_status(project, s) for s in sessions}
+            unfinished = find_unfinished(project.folder)
     if args.json:
         print_json([as_dict(s) for s in sessions])
         return 0
     print(f"Languages: {_language_list(languages)}")
     if not sessions:
         print("No sessions yet; add audio with `fieldscribe import DIR FILE`.")
+        say_unfinished(unfinished)
         return 0
     print_table(
         ["ID", "KIND", "DURATION", "SEGMENTS", "NO TEXT", "CODED", "LANG", "STATUS", "TITLE"],
@@ -436,6 +440,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             f"`fieldscribe transcribe DIR --all` resumes {'it' if interrupted == 1 else 'them'} "
             f"where {'it' if interrupted == 1 else 'they'} stopped."
         )
+    say_unfinished(unfinished)
     untranscribed = sum(s.untranscribed_count for s in sessions)
     if untranscribed:
         print(

@@ -17,6 +17,8 @@ from typing import Any
 
 from storage.core.errors import FieldScribeError
 from storage.core.models import SESSION_KINDS, as_dict
+from storage.core.words import verb
+from storage.recordings.recording import UnfinishedRecording
 
 from .common import add_coder, add_dir, add_json, bounded_float, open_project
 from .output import fmt_ms, plural, print_json
@@ -240,3 +242,17 @@ def cmd_recover(args: argparse.Namespace) -> int:
         if not (report.sessions or report.empty or report.failed):
             print("no unfinished recordings")
     return 1 if report.failed else 0
+
+
+def say_unfinished(unfinished: list[UnfinishedRecording]) -> None:
+    """Recordings a crash interrupted wait in recordings/ until restored: ``sessions`` said "No
+    sessions yet" over a focus group's audio kept there (the app restores them when it opens
+    the project; the command line only on ``recover``)."""
+    if not unfinished:
+        return
+    total = sum(rec.audio_ms() for rec in unfinished)
+    print(
+        f"{plural(len(unfinished), 'recording')} interrupted (FieldScribe closed while "
+        f"recording; {fmt_ms(total)} of audio) {verb(len(unfinished), 'waits')} in "
+        "recordings/: `fieldscribe recover DIR` restores each as a session."
+    )

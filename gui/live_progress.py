@@ -33,15 +33,21 @@ class Shown:
 class LiveEstimate:
     """The progress of one run as reported, carried forward in time."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, resumed: float = 0.0) -> None:
+        """``resumed``: how far an earlier run of the session wrote its text (a run that goes
+        on from there), shown until the run's first report, which replaces it (the run may
+        start over: another model, or the model gone)."""
         self.started = started
-        self._fraction = 0.0  # last reported
+        self._fraction = min(1.0, max(0.0, resumed))  # last reported
         self._eta: float | None = None
         self._at = started  # when it was reported
-        self._shown = 0.0  # the largest fraction shown so far (what is shown never goes back)
+        self._shown = self._fraction  # the largest fraction shown so far (never goes back)
+        self._provisional = resumed > 0  # no report yet: ``resumed`` may be taken back
 
     def report(self, fraction: float, eta_s: float | None, now: float) -> None:
         """The run reported ``fraction`` done and ``eta_s`` seconds left at ``now``."""
+        if self._provisional:  # the run's own figure, even below where it was thought to resume
+            self._provisional, self._shown = False, 0.0
         self._fraction = min(1.0, max(0.0, fraction))
         self._eta = None if eta_s is None else max(0.0, eta_s)
         self._at = now

@@ -93,6 +93,7 @@ class TranscriptionController(QObject):
         self._late_sid: str | None = None
         # each running transcription's progress, carried forward between its reports
         self._estimates: dict[str, LiveEstimate] = {}
+        self._resumed: dict[str, float] = {}  # how far each run's earlier text went (0: none)
         self._details: dict[str, str] = {}  # on a cluster: workers, hours, rate
         self._stops: dict[str, threading.Event] = {}  # set by a second Cancel: stop at once
         self._tick = QTimer(self)
@@ -357,7 +358,12 @@ class TranscriptionController(QObject):
                 then(project, sid)
             return summary
 
-        self._estimates[sid] = LiveEstimate(time.monotonic())
+        # a run that goes on after an interrupted one starts where that one's text ends: it
+        # read "0 %, 9 s so far" until its first report (the model loading), over "stopped at 46 %"
+        stopped = None if replace else self.views.sessions_model.stopped(sid)
+        resumed = stopped.percent / 100 if stopped is not None else 0.0
+        self._estimates[sid] = LiveEstimate(time.monotonic(), resumed)
+        self._resumed[sid] = resumed
         self._show_live(sid)
         self._tick.start()
         if self.state.session is not None and self.state.session.id == sid:
@@ -532,6 +538,7 @@ class TranscriptionController(QObject):
     def _transcription_ended(self, sid: str) -> None:
         self.running.pop(sid, None)
         self._estimates.pop(sid, None)
+        self._resumed.pop(sid, None)
         self._details.pop(sid, None)
         self._stops.pop(sid, None)
         if not self._estimates:
@@ -596,7 +603,7 @@ class TranscriptionController(QObject):
         handle = self.running.get(sid)
         if handle is None or handle.context.started.is_set() or handle.context.cancel.is_set():
             return False
-        self._estimates[sid] = LiveEstimate(time.monotonic())
+        self._estimates[sid] = LiveEstimate(time.monotonic(), self._resumed.get(sid, 0.0))
         self.views.sessions_model.set_live(sid, LiveStatus(0.0, None, waiting=True))
         if self.state.session is not None and self.state.session.id == sid:
             self.views.transcript_label.setText(

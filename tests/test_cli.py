@@ -180,3 +180,32 @@ def test_the_summary_of_a_recording_that_switches_language_counts_each(
     mixed_line, one_line = capsys.readouterr().out.splitlines()
     assert "(model base, languages ru 16, kk 10, en 5) in 36.9 s" in mixed_line
     assert "(model base, language ru) in 25.0 s" in one_line
+
+
+def test_a_resumed_or_stopped_run_is_timed_on_the_audio_it_transcribed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A run stopped by Ctrl+C after going on from 7:39 of a 16:34 focus group wrote 4:15 of it
+    in 451.7 s: the summary said "(16:34.267 of audio, real-time factor 0.454)", a machine
+    four times faster than it was (1.768)."""
+    sys.path.insert(0, str(ROOT))
+    from cli.transcribe_cmds import _print_summary
+    from transcribe.runner import TranscriptionSummary
+
+    stopped = TranscriptionSummary("s", "base", "ru", 44, 994_267, 451.7, 459_472, True)
+    stopped.done_ms = 714_976
+    _print_summary("FG", stopped)
+    resumed = TranscriptionSummary("s", "base", "ru", 92, 994_267, 801.0, 459_472, False)
+    resumed.done_ms = 994_267
+    _print_summary("FG", resumed)
+    nothing = TranscriptionSummary("s", "base", None, 0, 994_267, 12.0, 0, True)
+    nothing.done_ms = 0
+    _print_summary("FG", nothing)
+    whole = TranscriptionSummary("s", "base", "ru", 162, 994_267, 500.0, 0, False)
+    whole.done_ms = 994_267
+    _print_summary("FG", whole)
+    stopped_line, resumed_line, nothing_line, whole_line = capsys.readouterr().out.splitlines()
+    assert "(7:39.472 to 11:54.976 of 16:34.267 of audio, real-time factor 1.768)" in stopped_line
+    assert "(7:39.472 to 16:34.267 of 16:34.267 of audio, real-time factor 1.498)" in resumed_line
+    assert "(none of its 16:34.267 of audio written)" in nothing_line
+    assert "(16:34.267 of audio, real-time factor 0.503)" in whole_line

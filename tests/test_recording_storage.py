@@ -326,6 +326,48 @@ def test_sigkill_loses_at_most_two_seconds(proj: Project, tmp_path: Path) -> Non
     assert last - 2000 <= sessions[0].duration_ms <= last + 200
 
 
+def test_sessions_offers_back_a_recording_a_kill_interrupted(proj: Project) -> None:
+    """FieldScribe killed while recording: `sessions` said only "No sessions yet; add audio
+    with `fieldscribe import`" over the audio kept in recordings/ (the app restores it when it
+    opens the project, the command line only on `recover`, which nothing named)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, str(proj.folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.stdout is not None
+    last, deadline = 0, time.monotonic() + 30
+    while last < 1500 and time.monotonic() < deadline:
+        last = int(proc.stdout.readline() or 0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "sessions", str(proj.folder)],
+        capture_output=True, text=True, cwd=root, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    line = out.stdout.splitlines()[-1]
+    assert line.startswith("1 recording interrupted (FieldScribe closed while recording; 0:0")
+    assert "waits in recordings/: `fieldscribe recover DIR` restores each as a session." in line
+    said_ms = int(float(line.split("; ")[1].split(" of audio")[0].split(":")[1]) * 1000)
+    assert last - 2000 <= said_ms <= last + 200
+    # `transcribe --all` said nothing at all (exit 0)
+    proj.close()  # it writes: the project must be free
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "transcribe", str(proj.folder), "--all"],
+        capture_output=True, text=True, cwd=root, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "No sessions to transcribe; add audio with `fieldscribe import DIR FILE`.",
+        line,
+    ]
+    with Project.open(proj.folder) as again:
+        assert again.sessions.all() == []  # it only says so; `recover` restores
+
+
 # ----------------------------------------------------------------------------- guide
 def test_parse_guide_strips_markdown_and_numbering() -> None:
     text = """# Interview guide

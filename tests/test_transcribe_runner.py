@@ -111,6 +111,7 @@ def test_cancel_then_resume_without_duplicates(
     state = project.transcription.transcription_state(session.id)
     assert state is not None and state.status == "cancelled"
     assert 0 < state.done_ms < session.duration_ms
+    assert first.done_ms == state.done_ms  # what the run transcribed (its real-time factor)
     assert project.sessions.get_session(session.id).status == "transcribing"
     partial = project.transcript.segments(session.id)
     assert all(s.start_ms < state.done_ms for s in partial)
@@ -118,6 +119,7 @@ def test_cancel_then_resume_without_duplicates(
 
     second = transcribe_session(project, session.id)
     assert not second.cancelled and second.resumed_from_ms == state.done_ms
+    assert second.done_ms == session.duration_ms
     segments = project.transcript.segments(session.id)
     assert partial_ids <= {s.id for s in segments}  # the first run's work is kept as is
     assert len(segments) == len(partial) + second.segments_added

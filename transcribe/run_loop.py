@@ -72,6 +72,9 @@ class TranscriptionSummary:
     # to (kk with a Kazakh letter, else ru): a project without languages is told to set them
     cyrillic_in: dict[str, int] = field(default_factory=dict)
     letters_point_to: dict[str, int] = field(default_factory=dict)
+    # how far the written text goes when the run ended (None: not told, the whole recording):
+    # a resumed or stopped run transcribed resumed_from_ms to done_ms, not the whole duration
+    done_ms: int | None = None
 
     def by_language(self) -> list[tuple[str, int]]:
         """(language, segments written in it), the most first: what the run heard."""

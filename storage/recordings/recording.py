@@ -384,6 +384,18 @@ class UnfinishedRecording:
             )
         return result
 
+    def audio_ms(self) -> int:
+        """About how long the audio recorded so far is (from the WAV's size; 0 if unreadable)."""
+        fmt = self.audio_format()
+        try:
+            size = self.wav_path.stat().st_size
+        except OSError:
+            return 0
+        if fmt is None:
+            return 0
+        rate, channels, width = fmt
+        return max(0, size - 44) * 1000 // (rate * channels * width)
+
     def audio_format(self) -> tuple[int, int, int] | None:
         """(sample_rate, channels, sample_width) from the journal, else from the WAV header."""
         start = self.start

@@ -267,3 +267,45 @@ def test_the_status_bar_counts_the_transcriptions_waiting_apart(
     release.set()
     idle(window)
     assert window.status_label.text() == ""
+
+
+def test_a_run_resuming_a_stopped_one_starts_where_its_text_ends(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path
+) -> None:
+    """A session whose transcription stopped at 46 % (the app killed) goes on from there: until
+    the run's first report (the model loading, 10 to 20 s on a busy laptop) the sessions list and
+    the status bar read 46 %, not "0 %, 9 s so far" over "stopped at 46 %". The run's first
+    report replaces the figure, also below it (a run that starts over)."""
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = project.sessions.all()[0].id
+    # what a run killed at 46 % leaves: begun, never ended
+    project.transcription.begin_transcription(
+        sid, model="base", language=None, total_ms=10_000, from_ms=4_600
+    )
+    window.sessions.reload_sessions()
+    idle(window)
+    assert "stopped at 46 %" in window.sessions_model.index(0, 1).data()
+    window.sessions.open_session(sid)
+    qtbot.waitUntil(lambda: window.state.session is not None)
+    go, report = threading.Event(), threading.Event()
+
+    def resuming(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        report.wait(10)
+        if progress is not None:
+            progress(Progress(0.12, 1200, 10000, 1.0, None, 0))  # started over after all
+        go.wait(10)
+        return TranscriptionSummary(sid, "fake", None, 0, 10000, 1.0, 0, False)
+
+    window.transcription.transcriber = resuming
+    window.transcription.start_transcription(sid)
+    qtbot.wait(1200)
+    assert window.sessions_model.live(sid).fraction == 0.46
+    assert window.sessions_model.index(0, 1).data() == "46 %"
+    assert "Transcribing 46 %" in window.statusBar().currentMessage()
+    report.set()
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid).fraction < 0.46)
+    assert abs(window.sessions_model.live(sid).fraction - 0.12) < 1e-9
+    assert "Transcribing 12 %" in window.statusBar().currentMessage()
+    go.set()
+    idle(window)

@@ -1,13 +1,15 @@
 """Typing not saved yet survives a crash: kept while the coder types, offered back on open.
 
-``UnsavedTextKeeper`` writes what is typed into the segment editor to the project's
-``drafts`` folder (``project.unsaved_text``) about a second after the last keystroke, and again
-the moment the edit is committed; once the edit's write has landed (``TaskRunner.after_writes``)
-the file goes. When a project opens with such files left behind (the program was killed, the
-power went), ``UnsavedTextBar`` above the transcript offers each back: Restore puts the text
-into the editor, not saved, for the coder to check; Discard deletes it. When the segment's text
-changed since (a merge, a new transcription) or the segment is gone, the bar says so and offers
-to copy the typed text instead, so it is never dropped silently.
+``UnsavedTextKeeper`` writes what is typed into the segment editor (or into the transcript
+table's own editor, a double-click on a text) to the project's ``drafts`` folder
+(``project.unsaved_text``) about a second after the last keystroke, and again the moment the
+edit is committed; once the edit's write has landed (``TaskRunner.after_writes``) the file goes,
+and Esc in the table's editor (which drops the typing on purpose) removes it at once. When a
+project opens with such files left behind (the program was killed, the power went),
+``UnsavedTextBar`` above the transcript offers each back: Restore puts the text into the editor,
+not saved, for the coder to check; Discard deletes it. When the segment's text changed since (a
+merge, a new transcription) or the segment is gone, the bar says so and offers to copy the typed
+text instead, so it is never dropped silently.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import fmt_ms
+from gui.models.segments import COL_TEXT
 from gui.sessions import SessionsController
 from gui.tasks import TaskRunner
+from gui.transcript_delegates import TextDelegate
 from gui.views import WorkbenchViews
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.core.ids import local_minute
+from storage.core.models import Segment
 from storage.transcript.unsaved import UnsavedText
 
 #: how long after the last keystroke the typed text is written
@@ -107,6 +112,19 @@ class UnsavedTextKeeper(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(KEEP_AFTER_MS)
         self._timer.timeout.connect(self.keep_now)
+        # the transcript table's own editor (double-click a text): the segment as stored and
+        # the text typed; what was kept from it last
+        self._inline: tuple[Segment, str] | None = None
+        self._inline_kept: str | None = None
+        self._inline_timer = QTimer(self)
+        self._inline_timer.setSingleShot(True)
+        self._inline_timer.setInterval(KEEP_AFTER_MS)
+        self._inline_timer.timeout.connect(self.keep_inline_now)
+        delegate = views.transcript.itemDelegateForColumn(COL_TEXT)
+        if isinstance(delegate, TextDelegate):
+            delegate.typed.connect(self._inline_typed)
+            delegate.cancelled.connect(self._inline_cancelled)
+        views.segment_model.edit_requested.connect(self._inline_committed)
         editor = views.segment_editor
         editor.textChanged.connect(self._typed)
         editor.text_committed.connect(self._committed)
@@ -143,12 +161,15 @@ class UnsavedTextKeeper(QObject):
         """The edit goes to the project: keep its final text until the write has landed (the
         last keystrokes may be younger than the last kept text), then drop the file."""
         self._timer.stop()
-        project, seg = self.state.project, self.views.segment_editor.segment
+        seg = self.views.segment_editor.segment
+        if seg is not None and seg.id == segment_id:
+            self._saving(segment_id, seg.session_id, old, new)
+
+    def _saving(self, segment_id: str, session_id: str, old: str, new: str) -> None:
+        project = self.state.project
         if project is None or project.readonly:
             return
-        session_id = seg.session_id if seg is not None and seg.id == segment_id else ""
-        if session_id:
-            self._keep(project, segment_id, session_id, old, new)
+        self._keep(project, segment_id, session_id, old, new)
 
         def saved() -> None:
             if self.state.project is project:
@@ -159,6 +180,43 @@ class UnsavedTextKeeper(QObject):
 
         self.runner.after_writes(saved)
 
+    # ------------------------------------------------------------------ the table's editor
+    def _inline_typed(self, segment: Segment, text: str) -> None:
+        self._inline = (segment, text)
+        self._inline_timer.start()
+
+    def keep_inline_now(self) -> None:
+        """Write what is typed in the transcript table's editor, when it differs from the
+        stored text."""
+        self._inline_timer.stop()
+        project = self.state.project
+        if self._inline is None or project is None or project.readonly:
+            return
+        segment, text = self._inline
+        if text != segment.text:
+            self._keep(project, segment.id, segment.session_id, segment.text, text)
+            self._inline_kept = text
+
+    def _inline_cancelled(self, segment: Segment) -> None:
+        """Esc in the table's editor drops the typing on purpose: so does the kept copy."""
+        self._inline_timer.stop()
+        kept, self._inline, self._inline_kept = self._inline_kept, None, None
+        project = self.state.project
+        if kept is not None and project is not None and not project.readonly:
+            try:
+                project.unsaved_text.clear(segment.id, text=kept)
+            except FieldScribeError as exc:
+                self.chrome.message(str(exc), 10000)
+
+    def _inline_committed(self, segment_id: str, what: str, value: object) -> None:
+        inline = self._inline
+        if what != "text" or inline is None or inline[0].id != segment_id:
+            return
+        self._inline_timer.stop()
+        self._inline, self._inline_kept = None, None
+        segment = inline[0]
+        self._saving(segment_id, segment.session_id, segment.text, str(value))
+
     # ------------------------------------------------------------------ offering back
     def _opened(self, project: Project) -> None:
         # once the window shows the project and its sessions
@@ -166,6 +224,8 @@ class UnsavedTextKeeper(QObject):
 
     def _closed(self) -> None:
         self._timer.stop()
+        self._inline_timer.stop()
+        self._inline, self._inline_kept = None, None
         self._offered, self._restoring = [], None
         self.bar.hide()
 

@@ -208,3 +208,50 @@ def test_changed_or_gone_segments_say_so_and_offer_the_text_to_copy(
     assert project.unsaved_text.left() == []
     w.runner.cancel_all()
     w.close()
+
+
+def test_typing_in_the_table_is_kept_and_dropped_by_esc_or_saving(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+) -> None:
+    """The transcript table's own editor (double-click a text) keeps its typing too; Esc there
+    drops it on purpose (the kept copy goes), Enter saves it (the kept copy goes once saved)."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from gui.models.segments import COL_TEXT
+
+    folder = tmp_path / "Study.fieldscribe"
+    segs, sid = _make_project(folder)
+    project = Project.open(folder)
+    w = _window(qtbot, project, qsettings)
+    w.sessions.open_session(sid)
+    qtbot.waitUntil(lambda: w.segment_model.rowCount() == 4, timeout=10000)
+
+    def open_editor(row: int) -> QPlainTextEdit:
+        index = w.segment_model.index(row, COL_TEXT)
+        w.transcript.setCurrentIndex(index)
+        w.transcript.edit(index)
+        editor = w.transcript.viewport().findChild(QPlainTextEdit)
+        assert editor is not None and editor.isVisible()
+        return editor
+
+    editor = open_editor(0)
+    qtbot.keyClicks(editor, " typed in the table")
+    kept = project.unsaved_text.path(segs[0])
+    qtbot.waitUntil(kept.exists, timeout=3000)
+    record = project.unsaved_text.read(segs[0])
+    assert record is not None and record.text == "segment 0 about clinics typed in the table"
+    assert record.base_text == "segment 0 about clinics"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    idle(w)
+    assert not kept.exists()
+    assert project.transcript.get_segment(segs[0]).text == "segment 0 about clinics"
+
+    editor = open_editor(1)
+    qtbot.keyClicks(editor, " and saved")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    idle(w)
+    assert project.transcript.get_segment(segs[1]).text == "segment 1 about clinics and saved"
+    qtbot.wait(1300)  # past the keeping delay: nothing written after the save
+    assert not project.unsaved_text.path(segs[1]).exists()
+    w.runner.cancel_all()
+    w.close()

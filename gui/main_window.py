@@ -71,6 +71,7 @@ from gui.team_actions import TeamActions
 from gui.transcript_view import TranscriptView
 from gui.transcription import TranscriptionController
 from gui.undo import EditContext
+from gui.unsaved_text import UnsavedTextBar, UnsavedTextKeeper
 from gui.views import WorkbenchViews
 from gui.waveform import WaveformStrip
 from gui.window_menus import build_menus, enable_project_menus
@@ -164,6 +165,10 @@ class MainWindow(QMainWindow):
             self.start_page,
             show_workbench=self._show_workbench,
             show_start=self._show_start,
+        )
+        # keeps what is typed into a segment until it is saved; offers it back after a crash
+        self.unsaved_text = UnsavedTextKeeper(
+            state, chrome, runner, views, self.sessions, self.unsaved_bar
         )
         self.docks.details_changed.connect(lambda _sid: self.sessions.reload_sessions())
         # participants and attributes feed the retrieval filters (read with the codebook)
@@ -354,6 +359,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(bench)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.transcript_label)
+        # typing a crash left unsaved, offered back (gui/unsaved_text.py)
+        self.unsaved_bar = UnsavedTextBar(bench)
+        layout.addWidget(self.unsaved_bar)
         audio = QVBoxLayout()
         audio.setSpacing(0)  # the strip hangs under the waveform, same width and margins
         audio.addWidget(self.waveform)

@@ -156,6 +156,11 @@ class SegmentEditor(QTextEdit):
             selections.append(sel)
         self.setExtraSelections(selections)
 
+    @property
+    def base_text(self) -> str:
+        """The segment's stored text the typing in progress started from."""
+        return self._base_text
+
     def is_dirty(self) -> bool:
         """True when the text differs from the stored segment."""
         return self.segment is not None and self.toPlainText() != self._base_text

@@ -20,7 +20,7 @@ from gui.chrome import WindowChrome
 from gui.fmt import plural
 from gui.hints import nothing_open_hints
 from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_transcript
-from gui.models.sessions import StoppedRun
+from gui.models.sessions import StoppedRun, stopped_text, stopped_tip
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
 from gui.session_edits import SessionEdits
@@ -433,7 +433,8 @@ class SessionsController:
             )
 
     def update_transcript_label(self) -> None:
-        """The header over the transcript: title, segments, languages, speech without text."""
+        """The header over the transcript: title, segments, languages, a transcription that
+        stopped before the end (as the sessions list says it), speech without text."""
         session, model = self.state.session, self.views.segment_model
         if session is None:
             return
@@ -443,13 +444,20 @@ class SessionsController:
             text += " — " + " · ".join(code.upper() for code in languages)
         missing = model.untranscribed_count()
         hint = ""
+        sessions = self.views.sessions_model
+        if session.status == "transcribing" and sessions.live(session.id) is None:
+            # a transcription that did not reach the end (the app killed, cancelled): the
+            # sessions list said "stopped at 46 %", the header over its transcript nothing
+            stopped = sessions.stopped(session.id)
+            text += f" — <b>{html.escape(stopped_text(session, stopped))}</b>"
+            hint = stopped_tip(session, stopped)
         if missing:
             # short enough for a laptop's line (1024 px): what to do is in the tooltip
             text += (
                 f" — <span style='color:{PLACEHOLDER_COLOUR.name()}'><b>"
                 f"{missing} without transcript</b></span>"
             )
-            hint = (
+            hint = (hint + "\n\n" if hint else "") + (
                 f"{plural(missing, 'segment')} without transcript (amber rows): voice detection "
                 "found speech there but no text; play each and type what was said."
             )

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QPointF,
     QRect,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import (
     QColor,
@@ -39,6 +40,7 @@ from gui.models.segments import (
     CODINGS_ROLE,
     PLACEHOLDER_COLOUR,
     REDACTIONS_ROLE,
+    SEGMENT_ROLE,
     UNTRANSCRIBED_ROLE,
     SegmentTableModel,
 )
@@ -268,7 +270,14 @@ CodingStripeDelegate = CodeMarginDelegate
 
 
 class TextDelegate(QStyledItemDelegate):
-    """Wrapped text; a multi-line plain editor (Enter commits, Shift+Enter breaks a line)."""
+    """Wrapped text; a multi-line plain editor (Enter commits, Shift+Enter breaks a line).
+
+    ``typed`` (the segment as stored, the editor's text) follows the typing in the table's own
+    editor and ``cancelled`` (the segment) its Esc, so that typing not saved yet is kept
+    (``gui.unsaved_text``)."""
+
+    typed = Signal(object, str)
+    cancelled = Signal(object)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
         super().initStyleOption(option, index)
@@ -367,6 +376,10 @@ class TextDelegate(QStyledItemDelegate):
         editor = QPlainTextEdit(parent)
         editor.setTabChangesFocus(True)
         editor.installEventFilter(self)
+        segment = index.data(SEGMENT_ROLE)
+        editor.setProperty("fieldscribe_segment", segment)
+        if segment is not None:
+            editor.textChanged.connect(lambda: emit(self.typed, segment, editor.toPlainText()))
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -379,6 +392,14 @@ class TextDelegate(QStyledItemDelegate):
         model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
 
     def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if (
+            isinstance(obj, QPlainTextEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and (segment := obj.property("fieldscribe_segment")) is not None
+        ):
+            emit(self.cancelled, segment)  # the typing is dropped on purpose (Qt reverts it)
         if (
             isinstance(obj, QPlainTextEdit)
             and event.type() == QEvent.Type.KeyPress

@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from storage.team.teamwork import Team
     from storage.transcript.transcript import Transcript
     from storage.transcript.transcription import Transcription
+    from storage.transcript.unsaved import UnsavedTexts
 
 DB_NAME = "project.db"
 PROJECT_SUFFIX = ".fieldscribe"
@@ -80,7 +81,8 @@ class Project:
 
     The features are plain objects handed out as attributes, each built on first use:
     ``sessions`` (sessions, media, participants, markers), ``transcript`` (segments, search),
-    ``transcription`` (runs of the transcriber), ``codebook`` (codes, codings, memos),
+    ``transcription`` (runs of the transcriber), ``unsaved_text`` (typing not saved yet),
+    ``codebook`` (codes, codings, memos),
     ``retrieval`` (coded segments back, transcript columns), ``speakers`` (labels, profiles,
     ``speakers.turns``), ``team`` (conflicts, blind coding, agreement data), ``consent``,
     ``privacy`` (pseudonyms, keys, the export filter), ``redactions``, ``audit``, ``recordings``
@@ -162,6 +164,14 @@ class Project:
         from storage.transcript.transcription import Transcription
 
         return Transcription(self.store, self)
+
+    @cached_property
+    def unsaved_text(self) -> UnsavedTexts:
+        """Text typed into segments and not saved yet (kept in ``DIR/drafts`` while typing,
+        offered back after a crash)."""
+        from storage.transcript.unsaved import UnsavedTexts
+
+        return UnsavedTexts(self.store, self)
 
     @cached_property
     def codebook(self) -> Codebook:

@@ -96,6 +96,54 @@ def _cancel_retranscription(h: Harness) -> None:
     assert h.project.transcript.get_segment(h.segment().id).text == before
 
 
+# ---------------------------------------------------------------------- typing left unsaved
+def _typing_left(h: Harness, *, changed: bool = False) -> str:
+    """Typing into the second segment kept as a crash leaves it, offered back in the bar."""
+    w = h.window
+    seg = w.segment_model.segment(1)
+    base = "an older text" if changed else seg.text
+    h.project.unsaved_text.keep(seg.id, seg.session_id, base, "typed before a crash")
+    w.unsaved_text.offer(h.project)
+    assert w.unsaved_bar.isVisible()
+    return str(seg.id)
+
+
+@control(
+    "Main window ▸ UnsavedTextBar ▸ Restore",
+    effect="the text typed before a crash goes into the segment editor, not saved yet",
+)
+def _unsaved_restore(h: Harness) -> None:
+    segment_id = _typing_left(h)
+    trigger(h, h.current)
+    h.wait()
+    editor = h.window.segment_editor
+    assert editor.segment.id == segment_id and editor.toPlainText() == "typed before a crash"
+    assert editor.is_dirty() and not h.window.unsaved_bar.isVisible()
+
+
+@control(
+    "Main window ▸ UnsavedTextBar ▸ Copy text",
+    effect="the typed text of a segment changed since is on the clipboard (shown instead of "
+    "Restore)",
+)
+def _unsaved_copy(h: Harness) -> None:
+    _typing_left(h, changed=True)
+    QApplication.clipboard().clear()
+    trigger(h, h.current)
+    assert QApplication.clipboard().text() == "typed before a crash"
+
+
+@control(
+    "Main window ▸ UnsavedTextBar ▸ Discard",
+    effect="the typed text is deleted from the project folder; the bar goes",
+)
+def _unsaved_discard(h: Harness) -> None:
+    segment_id = _typing_left(h)
+    trigger(h, h.current)
+    assert not h.project.unsaved_text.path(segment_id).exists()
+    assert not h.window.unsaved_bar.isVisible()
+
+
 # ---------------------------------------------------------------------- docks
 @control("Search ▸ SearchPanel ▸ Code hits…", effect="asks a code; every hit is coded with it")
 def _code_hits(h: Harness) -> None:

@@ -309,3 +309,33 @@ def test_a_run_resuming_a_stopped_one_starts_where_its_text_ends(
     assert "Transcribing 12 %" in window.statusBar().currentMessage()
     go.set()
     idle(window)
+
+
+def test_the_header_says_a_transcription_stopped_as_the_sessions_list_does(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """A session open after its transcription was killed at 46 %: the sessions list read
+    "stopped at 46 %", the header over its transcript said nothing of it (a coder took the
+    transcript for whole)."""
+    from storage import SegmentDraft
+
+    session = project.sessions.add_session("Focus group 2")
+    project.transcription.begin_transcription(
+        session.id, model="base", language=None, total_ms=10_000, from_ms=0
+    )
+    project.transcription.add_transcribed(
+        session.id,
+        [SegmentDraft(0, 2000, "first words", "S1"), SegmentDraft(2000, 4500, "more", "S2")],
+        from_ms=0,
+        done_ms=4_600,
+    )
+    window.sessions.reload_sessions()
+    idle(window)
+    listed = window.sessions_model.index(0, 1).data()
+    assert listed == "stopped at 46 %"
+    window.sessions.open_session(session.id)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 2)
+    idle(window)
+    header = window.transcript_label.full_text()
+    assert "2 segments — <b>stopped at 46 %</b>" in header, header
+    assert "goes on from where it stopped" in window.transcript_label.toolTip()

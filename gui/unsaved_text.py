@@ -220,7 +220,8 @@ class UnsavedTextKeeper(QObject):
     # ------------------------------------------------------------------ offering back
     def _opened(self, project: Project) -> None:
         # once the window shows the project and its sessions
-        QTimer.singleShot(0, lambda: self.offer(project))
+        # the bar as context: a window destroyed before the timer fires never calls it
+        QTimer.singleShot(0, self.bar, lambda: self.offer(project))
 
     def _closed(self) -> None:
         self._timer.stop()
@@ -244,9 +245,11 @@ class UnsavedTextKeeper(QObject):
             return
         kept = self._offered[0]
         title = None
-        if kept.state == "gone":
-            row = self.views.sessions_model.row_of(kept.session_id)
-            title = self.views.sessions_model.session(row).title if row >= 0 else None
+        if kept.state == "gone":  # from the project: the sessions list may not be loaded yet
+            try:
+                title = project.sessions.get_session(kept.session_id).title
+            except FieldScribeError:  # the session is gone too
+                title = None
         total = self._offered_total
         number = total - len(self._offered) + 1
         place = f"\u00a0({number}\u00a0of\u00a0{total})" if total > 1 else ""  # never broken

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.select_row import select_row
 from gui.undo import EditContext, Outcome, ProjectCommand
 from storage import Project
 from storage.core.ids import local_minute
@@ -109,7 +110,7 @@ class DeletedSessionsDialog(QDialog):
         self.restore_button.setEnabled(bool(deleted))
         self.forget_button.setEnabled(bool(deleted))
         if deleted:
-            self.table.selectRow(0)
+            select_row(self.table, 0)
 
     def selected(self) -> DeletedSession | None:
         """The deleted session selected in the table."""

@@ -33,6 +33,7 @@ from gui.fmt import plural
 from gui.layout import grow_for
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
+from gui.select_row import select_row
 from gui.tasks import TaskContext, TaskHandle, TaskRunner
 from transcribe.models import DEMO_RECORDING, ModelInfo
 
@@ -165,7 +166,7 @@ class ModelsPage(QWidget):
         grow_for(self)  # rows longer or more than the dialog opened for, whole
         for row, info in enumerate(self.table.rows):
             if info.name == current:
-                self.view.selectRow(row)
+                select_row(self.view, row)
         self._update_buttons()
 
     def _check_in_background(self, current: str | None, first: tuple[str, int]) -> None:
@@ -217,7 +218,7 @@ class ModelsPage(QWidget):
         """Select a model by name."""
         for row, info in enumerate(self.table.rows):
             if info.name == name:
-                self.view.selectRow(row)
+                select_row(self.view, row)
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt's name
         """The tab comes in front: the models listed while it was behind General read whole

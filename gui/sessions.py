@@ -23,6 +23,7 @@ from gui.models.segments import PLACEHOLDER_COLOUR, PreparedTranscript, prepare_
 from gui.models.sessions import StoppedRun, stopped_text, stopped_tip
 from gui.project_docks import ProjectDocks
 from gui.qtcompat import emit
+from gui.select_row import select_row
 from gui.session_edits import SessionEdits
 from gui.speaker_strip import SpeakerStripController
 from gui.tasks import TaskRunner
@@ -129,7 +130,7 @@ class SessionsController:
             row = 0
         if row >= 0:
             v.sessions_view.blockSignals(True)
-            v.sessions_view.selectRow(row)
+            select_row(v.sessions_view, row)
             v.sessions_view.blockSignals(False)
             session = v.sessions_model.session(row)
             if current != session.id:
@@ -274,7 +275,7 @@ class SessionsController:
         """Select a session in the list and show it."""
         row = self.views.sessions_model.row_of(session_id)
         if row >= 0:
-            self.views.sessions_view.selectRow(row)
+            select_row(self.views.sessions_view, row)
         self.open_session(session_id)
 
     def reopen_session(self, session_id: str) -> None:
@@ -476,7 +477,7 @@ class SessionsController:
             self._pending_segment = (segment_id, play)
             row = v.sessions_model.row_of(session_id)
             if row >= 0:
-                v.sessions_view.selectRow(row)
+                select_row(v.sessions_view, row)
             self.open_session(session_id)
             return
         row = v.segment_model.row_of(segment_id)

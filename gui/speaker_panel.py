@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from gui.ask_dialog import AskDialog
 from gui.fmt import plural
+from gui.select_row import select_row
 from gui.speaker_timeline import PALETTE, SpeakerTimeline, speaker_colour
 from gui.undo import (
     NO_PARTICIPANT,
@@ -202,7 +203,7 @@ class SpeakerPanel(QWidget):
         self.table.clearSelection()
         for r in range(self.table.rowCount()):
             if self._label(r) == label:
-                self.table.selectRow(r)
+                select_row(self.table, r)
 
     def _update_buttons(self) -> None:
         one = len(self.selected_labels()) == 1

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from gui.select_row import select_row
 from tests.gui.every_control import (
     YES,
     Check,
@@ -209,7 +210,7 @@ def _speakers(h: Harness, label: str = "Bakyt") -> Any:
     trigger(h, "Speakers ▸ Speakers of this session")
     panel = h.window.extra_panels.speaker_panel()
     row = next(r for r in range(panel.table.rowCount()) if panel._label(r) == label)
-    panel.table.selectRow(row)
+    select_row(panel.table, row)
     h.wait()
     return panel
 
@@ -336,7 +337,7 @@ def _redacted(h: Harness) -> Any:
     start = seg.text.index("personal data")
     h.project.redactions.redact(seg.id, start, start + len("personal data"), "private")
     tab = _ethics_tab(h, "Redactions").redactions
-    tab.table.selectRow(0)
+    select_row(tab.table, 0)
     return tab
 
 

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from gui.select_row import select_row
 from storage import Project, SegmentDraft
 
 TEXTS = ["We waited three hours at the clinic.", "Nobody told us why.", "Then we left."]
@@ -49,7 +50,7 @@ def _delete(w: Any, idle: Any, title: str, monkeypatch: pytest.MonkeyPatch) -> l
     monkeypatch.setattr(QMessageBox, "question", yes)
     model = w.sessions_model
     row = next(r for r in range(model.rowCount()) if model.session(r).title == title)
-    w.sessions_view.selectRow(row)
+    select_row(w.sessions_view, row)
     w.sessions.edits.delete_session_dialog()
     idle(w)
     return asked

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gui.privacy_panel import PrivacyPanel, consent_warning
+from gui.select_row import select_row
 from storage import Project
 from storage.privacy.models import CONSENT_KINDS
 from storage.transcript.transcript import SegmentDraft
@@ -129,7 +130,7 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     qtbot.addWidget(panel)
     tab = panel.redactions
     assert tab.table.rowCount() == 1 and tab.table.item(0, 1).text() == "[NAME]"
-    tab.table.selectRow(0)
+    select_row(tab.table, 0)
     tab.confirm = lambda text: False
     tab.destroy_btn.click()
     assert not project.redactions.get_redaction(red.id).destroyed
@@ -139,7 +140,7 @@ def test_redaction_tab_destroys_after_confirmation(qtbot, project: Project) -> N
     assert project.transcript.get_segment(seg_id).text.endswith("[NAME] agreed.")
     assert tab.table.item(0, 2).text() == "destroyed"
     assert tab.table.item(0, 0).text() == "(destroyed)"
-    tab.table.selectRow(0)
+    select_row(tab.table, 0)
     tab.remove.click()
     assert "destroyed" in tab.status.text()
     actions = [panel.audit.table.item(r, 2).text() for r in range(panel.audit.table.rowCount())]
@@ -173,7 +174,7 @@ def test_unredact_with_nothing_selected_says_so(qtbot, project: Project) -> None
     tab.remove.click()
     assert "Select the redactions" in tab.status.text()
     assert [r.id for r in project.redactions.all()] == [red.id]
-    tab.table.selectRow(0)
+    select_row(tab.table, 0)
     tab.remove.click()
     assert project.redactions.all() == []
 

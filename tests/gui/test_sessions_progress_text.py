@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 
 from gui.models.sessions import STATUS_COL, LiveStatus, SessionTableModel
+from gui.select_row import select_row
 from gui.sessions_view import LiveStatusDelegate, SessionsView
 from storage.core.models import Session
 
@@ -46,7 +47,7 @@ def test_the_progress_text_never_sits_on_the_fill(qtbot: Any, width: int) -> Non
     model.set_live("s1", LiveStatus(0.32, 75))
     model.set_live("s2", LiveStatus(0.82, 75))
     view.fit_columns()
-    view.selectRow(1)  # s2 selected: its text and bar on the selection colour
+    select_row(view, 1)  # s2 selected: its text and bar on the selection colour
     qtbot.wait(20)
     image = view.viewport().grab().toImage()
     palette = view.palette()

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from sklearn.metrics import cohen_kappa_score
 
 from cli import main as cli_main
+from gui.select_row import select_row
 from gui.teamwork import (
     AgreementModel,
     AgreementWidget,
@@ -385,7 +386,7 @@ def test_a_lead_who_wrote_no_version_is_told_what_the_keep_buttons_keep(
     qtbot.addWidget(dialog)
     assert dialog.keep_mine.text() == "Keep the version shown (bob)"
     assert dialog.keep_theirs.text() == "Keep the selected version"
-    dialog.versions.selectRow(0)  # alice's
+    select_row(dialog.versions, 0)  # alice's
     qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
     assert lead.transcript.get_segment(segs[0]).text == "alice says"
     lead.close()
@@ -542,7 +543,7 @@ def test_keep_the_selected_version_keeps_the_row_selected_even_the_shown_one(  #
     assert conflict is not None
     shown = dialog.mine_index(conflict)
     assert conflict.versions[shown].author == "bob"
-    dialog.versions.selectRow(shown)
+    select_row(dialog.versions, shown)
     assert dialog.keep_theirs.isEnabled()
     qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
     assert lead.transcript.get_segment(segs[0]).text == "bob says"

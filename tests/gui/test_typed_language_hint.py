@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gui.segment_edits import script_hint
+from gui.select_row import select_row
 from storage import Project, SegmentDraft
 
 RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -95,7 +96,7 @@ def test_typing_russian_over_an_english_segment_says_so(
     window.sessions.reload_sessions()
     window.sessions.open_segment_session(s.id)
     idle(window)
-    window.transcript.selectRow(0)
+    select_row(window.transcript, 0)
     idle(window)
     editor = window.segment_editor
     editor.setPlainText("Спасибо. Очередь в ЦОНе была большая.")
@@ -122,7 +123,7 @@ def test_typing_kazakh_into_a_placeholder_heard_as_russian_says_so(
     window.sessions.reload_sessions()
     window.sessions.open_segment_session(s.id)
     idle(window)
-    window.transcript.selectRow(0)
+    select_row(window.transcript, 0)
     idle(window)
     window.segment_editor.setPlainText("Ал бірақ қалада жағдай басқа.")
     window.segment_editor.commit()
@@ -141,7 +142,7 @@ def test_typing_into_speech_without_transcript_and_language_says_to_set_it(
     window.sessions.reload_sessions()
     window.sessions.open_segment_session(s.id)
     idle(window)
-    window.transcript.selectRow(0)
+    select_row(window.transcript, 0)
     idle(window)
     window.segment_editor.setPlainText("Я записалась к врачу через интернет.")
     window.segment_editor.commit()
@@ -163,7 +164,7 @@ def test_the_kazakh_letters_hint_reads_whole_in_the_status_bar_at_1024(
     window.sessions.reload_sessions()
     window.sessions.open_segment_session(s.id)
     idle(window)
-    window.transcript.selectRow(0)
+    select_row(window.transcript, 0)
     idle(window)
     window.segment_editor.setPlainText("Ал бірақ қалада жағдай басқа.")
     window.segment_editor.commit()

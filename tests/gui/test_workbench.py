@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from gui.models.segments import CODE_MIME, COL_TEXT
 from gui.models.sessions import STATUS_COL
+from gui.select_row import select_row
 from storage import Project
 
 
@@ -105,7 +106,7 @@ def test_import_transcribe_edit_undo(
     ]
 
     # change speaker of two rows, undo
-    window.transcript.selectRow(0)
+    select_row(window.transcript, 0)
     window.editing.set_speaker([window.segment_model.segment(0).id], "Moderator A")
     idle(window)
     assert window.segment_model.segment(0).speaker == "Moderator A"
@@ -158,7 +159,7 @@ def test_code_span_segments_keys_drop_and_retrieve(
 
     # several whole segments with quick key 2 (the second code in the tree: Trust? no: sorted)
     window.transcript.clearSelection()
-    window.transcript.selectRow(2)
+    select_row(window.transcript, 2)
     window.transcript.selectionModel().select(
         window.segment_model.index(3, 0),
         window.transcript.selectionModel().SelectionFlag.Select

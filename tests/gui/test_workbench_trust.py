@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from gui.select_row import select_row
 from storage import Project, SegmentDraft
 from tests.gui.gui_helpers import code_and_retrieve
 
@@ -44,7 +45,7 @@ def bench(qtbot: Any, project: Project, qsettings: Any, idle: Any) -> Iterator[A
 def open_session(w: Any, idle: Any, title: str) -> None:
     model = w.sessions_model
     row = next(r for r in range(model.rowCount()) if model.session(r).title == title)
-    w.sessions_view.selectRow(row)
+    select_row(w.sessions_view, row)
     w.sessions.open_session(model.session(row).id)
     idle(w)
 
@@ -662,7 +663,7 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     project: Project = bench.project
     empty = next(s for s in project.sessions.all() if s.title == "Empty")
     coded = next(s for s in project.sessions.all() if s.title == "Coded")
-    bench.sessions_view.selectRow(bench.sessions_model.row_of(empty.id))
+    select_row(bench.sessions_view, bench.sessions_model.row_of(empty.id))
     monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: ("Pilot interview", True))
     bench.sessions_view.setFocus()
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_F2)
@@ -689,7 +690,7 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     coding = project.codebook.apply_code(seg.id, code.id)
     bench.sessions.reload_sessions()
     idle(bench)
-    bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
+    select_row(bench.sessions_view, bench.sessions_model.row_of(coded.id))
     bench.sessions.edits.delete_session_dialog()
     idle(bench)
     assert len(asked) == 1 and "coded segment" in asked[0]
@@ -699,7 +700,7 @@ def test_sessions_can_be_renamed_and_deleted_asking_when_coded(
     project.codebook.remove_coding(coding.id)
     bench.sessions.reload_sessions()
     idle(bench)
-    bench.sessions_view.selectRow(bench.sessions_model.row_of(coded.id))
+    select_row(bench.sessions_view, bench.sessions_model.row_of(coded.id))
     qtbot.keyClick(bench.sessions_view, Qt.Key.Key_Delete)
     idle(bench)
     assert len(asked) == 2 and "File ▸ Deleted sessions… brings it all back" in asked[1], asked

@@ -146,6 +146,46 @@ def rewrite(text: str, replacements: Iterable[Replacement]) -> RewrittenText:
 # How a name is matched (Russian and Kazakh endings, folding) lives in ``storage.privacy.names``.
 
 
+def _typed_position(blocks: Sequence[tuple[str, int, int, int, int]], cp: int, *, end: bool) -> int:
+    """Where a position of the stored text lies in the typed text (``blocks``: difflib's
+    opcodes); a position inside a changed part goes to that part's start (``end``: its end)."""
+    for tag, i1, i2, j1, j2 in blocks:
+        if tag == "equal" and i1 <= cp <= i2:
+            return j1 + (cp - i1)
+        if i1 <= cp <= i2 if end else i1 <= cp < i2:
+            return j2 if end else j1
+    return blocks[-1][4] if blocks else 0
+
+
+def rewrite_typed(stored: str, typed: str, replacements: Iterable[Replacement]) -> str:
+    """Apply replacements made to a segment's stored text to text typed over it (a kept,
+    unsaved correction of the segment: ``storage.transcript.unsaved``).
+
+    Each span is carried onto the typed text through what the typing changed: text typed in
+    place of a replaced span, or over its edge, is replaced with it (the typing may correct
+    the very words a redaction destroys). A typed text that still equals ``stored`` gets the
+    same result as the segment.
+    """
+    reps = _merge(replacements, len(stored))
+    if not reps:
+        return typed
+    if typed == stored:
+        return rewrite(stored, reps).text
+    blocks = difflib.SequenceMatcher(None, stored, typed, autojunk=False).get_opcodes()
+    moved = [
+        Replacement(
+            _typed_position(blocks, r.start, end=False),
+            max(
+                _typed_position(blocks, r.end, end=True),
+                _typed_position(blocks, r.start, end=False),
+            ),
+            r.text,
+        )
+        for r in reps
+    ]
+    return rewrite(typed, moved).text
+
+
 def classify(matched: str, real_name: str) -> str:
     """``exact``, ``case`` or ``inflected`` for a matched form of ``real_name``."""
     normal = " ".join(matched.split())

@@ -164,9 +164,16 @@ class UnsavedTexts:
         found = self._read_file(self.path(segment_id))
         return self._with_state(found) if found is not None else None
 
-    def clear(self, segment_id: str, *, text: str | None = None) -> bool:
+    def clear(self, segment_id: str, *, text: str | None = None, saved: bool = False) -> bool:
         """Remove what is kept for a segment; with ``text``, only when the kept text is that
         text (an edit saved while newer typing was kept already leaves the newer typing).
+
+        Args:
+            segment_id: the segment typed into.
+            text: remove the file only when it keeps this text.
+            saved: remove it only when the segment holds ``text`` now: the edit that was to
+                save it may have failed (the segment was deleted, merged away or transcribed
+                again meanwhile), and then the typing is all that is left of it.
 
         Returns:
             Whether a file was removed.
@@ -175,6 +182,8 @@ class UnsavedTexts:
         if text is not None:
             kept = self._read_file(path)
             if kept is None or kept.text != text:
+                return False
+            if saved and self._with_state(kept).stored_text != text:
                 return False
         try:
             path.unlink()

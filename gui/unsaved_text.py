@@ -284,10 +284,38 @@ class UnsavedTextKeeper(QObject):
             kept, describe(kept, title, readonly=project.readonly), place, project.readonly
         )
 
-    def restore(self) -> None:
-        """Show the segment and put the typed text into the editor, not saved yet."""
+    def reread(self) -> None:
+        """The project changed underneath (a merge, Ethics replaced names or destroyed words):
+        the texts offered are read again from their files (a privacy operation rewrote them;
+        their segments may have changed or gone); those removed meanwhile are dropped."""
         project = self.state.project
-        if not self._offered or project is None or project.readonly:
+        if project is None or not self._offered:
+            return
+        fresh = (project.unsaved_text.read(k.segment_id) for k in self._offered)
+        self._offered = [k for k in fresh if k is not None]
+        self._show_next()
+
+    def _first(self) -> UnsavedText | None:
+        """The text shown, as its file and its segment stand now; None (and the bar shows
+        where things stand) when that is not what the bar said."""
+        project = self.state.project
+        if not self._offered or project is None:
+            return None
+        shown = self._offered[0]
+        fresh = project.unsaved_text.read(shown.segment_id)
+        if fresh is None or (fresh.state, fresh.text) != (shown.state, shown.text):
+            self.reread()
+            return None
+        return fresh
+
+    def restore(self) -> None:
+        """Show the segment and put the typed text into the editor, not saved yet (when its
+        segment still holds the text it was typed over)."""
+        project = self.state.project
+        if project is None or project.readonly or not self._offered:
+            return
+        if self._first() is None:  # changed meanwhile: the bar says how, and offers Copy
+            self.chrome.message("The kept text changed meanwhile; the bar shows it now.", 8000)
             return
         self._restoring = self._offered.pop(0)
         self.sessions.open_segment(self._restoring.session_id, self._restoring.segment_id)
@@ -312,7 +340,11 @@ class UnsavedTextKeeper(QObject):
         is open read-only: then the file stays, and the bar goes on to the next one)."""
         if not self._offered:
             return
-        QGuiApplication.clipboard().setText(self._offered[0].text)
+        kept = self._first()
+        if kept is None:  # rewritten or gone meanwhile: the bar shows it as it is now
+            self.chrome.message("The kept text changed meanwhile; the bar shows it now.", 8000)
+            return
+        QGuiApplication.clipboard().setText(kept.text)
         project = self.state.project
         if project is not None and project.readonly:
             self._offered.pop(0)

@@ -121,3 +121,40 @@ def test_the_bar_names_the_session_typed_into(
     assert editor.segment is not None and editor.segment.id == bsegs[1]
     w.runner.cancel_all()
     w.close()
+
+
+def test_the_bar_reads_the_kept_text_again_before_acting(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+) -> None:
+    """The project changed while the bar was shown: names were replaced (the clipboard got the
+    real names from the bar's old copy) and a merge changed the segment (Restore put the old
+    typing over the merged text)."""
+    folder = tmp_path / "Study.fieldscribe"
+    (a, asegs), _ = _two_sessions(folder)
+    with Project.open(folder) as project:
+        project.transcript.update_segment(asegs[0], text="Ерлан сказал")
+        project.transcript.update_segment(asegs[1], text="second")
+        project.unsaved_text.keep(asegs[0], a, "Ерлан сказал", "Ерлан сказал, что Ерлану нужно")
+        project.unsaved_text.keep(asegs[1], a, "second", "second, typed")
+    project = Project.open(folder)
+    w = _window(qtbot, project, qsettings)
+    bar = w.unsaved_bar
+    qtbot.waitUntil(bar.isVisible, timeout=10000)
+    assert bar.label.toolTip() == "Ерлан сказал, что Ерлану нужно"
+    project.privacy.set_pseudonym("Ерлан", "Марат")
+    project.privacy.apply_pseudonyms()  # as Ethics ▸ Pseudonyms ▸ Apply does
+    w.extra_panels.text_rewritten.emit()
+    assert bar.label.toolTip() == "Марат сказал, что Марату нужно"
+    qtbot.mouseClick(bar.discard_button, Qt.MouseButton.LeftButton)
+    assert bar.label.toolTip() == "second, typed" and bar.restore_button.isVisible()
+    project.transcript.update_segment(asegs[1], text="merged from a bundle")  # not announced
+    qtbot.mouseClick(bar.restore_button, Qt.MouseButton.LeftButton)
+    idle(w)
+    assert "the segment's text has changed since" in bar.label.text()
+    assert bar.copy_button.isVisible() and not bar.restore_button.isVisible()
+    assert w.segment_editor.toPlainText() != "second, typed"
+    qtbot.mouseClick(bar.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "second, typed"
+    assert Path(project.unsaved_text.path(asegs[1])).exists()
+    w.runner.cancel_all()
+    w.close()

@@ -7,10 +7,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from storage import Project, SegmentDraft
+from storage.interop.qdpx_export import export_qdpx
+from storage.interop.transcript_export import export_transcript
 from storage.privacy.text import Replacement, rewrite_typed
+from storage.team.bundle_export import export_bundle
+from storage.team.merging import merge_bundles
+from tests.teamwork_helpers import team
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACE = "Shymkentbay"  # redacted, then destroyed
@@ -196,3 +202,49 @@ def test_deleting_a_session_keeps_its_typing_forgetting_it_removes_it(tmp_path: 
         assert _files_holding(project.folder / "drafts", PLACE) == []
         (entry,) = project.audit.entries(action="session_forget")
         assert entry.details["unsaved_texts"] == 1
+
+
+# ----------------------------------------------------------------- merges and exports
+def test_a_merge_that_replaces_or_deletes_a_segment_leaves_the_typing_to_copy(
+    tmp_path: Path,
+) -> None:
+    """Nothing lost: the kept typing stays, marked changed or gone (the bar offers Copy)."""
+    lead, segs, coders = team(tmp_path, "alice")
+    alice = coders["alice"]
+    alice.transcript.update_segment(segs[1], text="alice corrected this one")
+    alice.transcript.delete_segment(segs[2])
+    export_bundle(alice, tmp_path / "alice.fsbundle")
+    alice.close()
+    with lead:
+        texts = {i: lead.transcript.get_segment(i).text for i in segs[1:3]}
+        sid = lead.transcript.get_segment(segs[1]).session_id
+        for i in segs[1:3]:
+            lead.unsaved_text.keep(i, sid, texts[i], texts[i] + " (the lead typed)")
+        merge_bundles(lead, [tmp_path / "alice.fsbundle"])
+        left = {k.segment_id: k for k in lead.unsaved_text.left()}
+        assert left[segs[1]].state == "changed"
+        assert left[segs[1]].stored_text == "alice corrected this one"
+        assert left[segs[2]].state == "gone"
+        assert [left[i].text for i in segs[1:3]] == [
+            t + " (the lead typed)" for t in texts.values()
+        ]
+
+
+def test_kept_typing_is_in_no_export(tmp_path: Path) -> None:
+    marker = "Qwertyzebra typed and never saved"
+    project, segs, sid = _project(tmp_path, ["first segment", "second segment"])
+    with project:
+        project.unsaved_text.keep(segs[0], sid, "first segment", marker)
+        export_qdpx(project, tmp_path / "out.qdpx")
+        export_bundle(project, tmp_path / "out.fsbundle")
+        for fmt in ("txt", "docx", "srt", "vtt", "json"):
+            export_transcript(project, sid, fmt, tmp_path / f"out.{fmt}")
+    for name in ("out.qdpx", "out.fsbundle"):
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            for member in zf.namelist():
+                assert "draft" not in member, (name, member)
+                assert b"qwertyzebra" not in zf.read(member).lower(), (name, member)
+    for fmt in ("txt", "srt", "vtt", "json"):
+        assert "Qwertyzebra" not in (tmp_path / f"out.{fmt}").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out.docx") as zf:
+        assert not any(b"Qwertyzebra" in zf.read(m) for m in zf.namelist())

@@ -59,6 +59,13 @@ def test_rewrite_typed_carries_the_spans_onto_the_typing() -> None:
     assert rewrite_typed(stored, "she lives in Shymkentbai now", reps) == (
         "she lives in [PLACE] now"
     )
+    # words typed beside it stay; letters typed onto it go with it
+    assert rewrite_typed(stored, f"she lives in the city of {PLACE} now", reps) == (
+        "she lives in the city of [PLACE] now"
+    )
+    assert rewrite_typed(stored, f"she lives in A{PLACE}skiy now", reps) == (
+        "she lives in [PLACE] now"
+    )
     # the typing deleted the word: nothing to replace, nothing else touched
     assert rewrite_typed(stored, "she lives in  now", reps) == "she lives in  now"
     # untouched typing gets the segment's own result

@@ -133,6 +133,7 @@ def test_destroy_from_the_command_line(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    assert "The destroyed words were replaced in 1 unsaved text kept in drafts/ too" in done.stdout
     assert _files_holding(folder, PLACE) == []
     with Project.open(folder) as project:
         (kept,) = project.unsaved_text.left()

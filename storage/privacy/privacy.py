@@ -259,6 +259,7 @@ class Privacy:
             segments=len(per_segment),
             skipped=len(rejected),
             deleted_sessions=kept,
+            unsaved_texts=drafts,
         )
 
     def pseudonymise_restored(self, session_id: str) -> int:

@@ -98,6 +98,8 @@ class DestroyReport:
     segments: int
     media: list[str] = field(default_factory=list)
     silenced_ms: int = 0
+    #: files of typing kept unsaved (``DIR/drafts``) rewritten (or removed: unreadable)
+    unsaved_texts: int = 0
 
 
 class Redactions:
@@ -415,6 +417,7 @@ class Redactions:
             segments=len(by_segment),
             media=[m["id"] for m, _, _ in staged],
             silenced_ms=silenced if targets else 0,
+            unsaved_texts=drafts,
         )
 
     def _destroy_in_typing(

@@ -204,12 +204,14 @@ def test_deleting_a_session_keeps_its_typing_forgetting_it_removes_it(tmp_path: 
         (kept,) = project.unsaved_text.left()
         assert kept.state == "current"  # restored with its ids: Restore is offered again
         project.sessions.delete_session(sid)
+        torn = project.unsaved_text.path(segs[1])
+        torn.write_text(f'{{"text": "{PLACE} cut short', encoding="utf-8")  # cannot be read
         project.sessions.forget_deleted_session(sid)
         assert project.unsaved_text.left() == []
-        assert not project.unsaved_text.path(segs[0]).exists()
+        assert not project.unsaved_text.path(segs[0]).exists() and not torn.exists()
         assert _files_holding(project.folder / "drafts", PLACE) == []
         (entry,) = project.audit.entries(action="session_forget")
-        assert entry.details["unsaved_texts"] == 1
+        assert entry.details["unsaved_texts"] == 2
 
 
 # ----------------------------------------------------------------- merges and exports

@@ -269,14 +269,19 @@ class UnsavedTexts:
         return RewriteReport(rewritten=rewritten, removed=removed)
 
     def forget_session(self, session_id: str) -> RewriteReport:
-        """Remove the kept texts of a session (forgotten for good: nothing of it may stay)."""
+        """Remove the kept texts of a session (forgotten for good: nothing of it may stay),
+        with the files that cannot be read (they may be of it) and the temporary files a
+        crash left while writing."""
         if not self.folder.is_dir():
             return RewriteReport()
         removed = 0
-        for entry in sorted(self.folder.glob("segment-*.json")):
-            kept = self._read_file(entry)
-            if kept is not None and kept.session_id == session_id:
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
                 removed += self._remove(entry)
+            elif entry.name.startswith("segment-") and entry.suffix == ".json":
+                kept = self._read_file(entry)
+                if kept is None or kept.session_id == session_id:
+                    removed += self._remove(entry)
         return RewriteReport(removed=removed)
 
     # ------------------------------------------------------------------ helpers

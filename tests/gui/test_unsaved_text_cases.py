@@ -158,3 +158,23 @@ def test_the_bar_reads_the_kept_text_again_before_acting(
     assert Path(project.unsaved_text.path(asegs[1])).exists()
     w.runner.cancel_all()
     w.close()
+
+
+def test_a_transcription_that_replaced_the_segment_updates_the_bar(
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Study.fieldscribe"
+    (a, asegs), _ = _two_sessions(folder)
+    with Project.open(folder) as project:
+        project.unsaved_text.keep(asegs[0], a, "Focus group 1 segment 0", "typed before")
+    project = Project.open(folder)
+    w = _window(qtbot, project, qsettings)
+    bar = w.unsaved_bar
+    qtbot.waitUntil(bar.isVisible, timeout=10000)
+    assert bar.restore_button.isVisible()
+    project.transcript.delete_segment(asegs[0])  # a new transcription replaced it
+    w.transcription.transcribed.emit(a)
+    assert "no longer exists" in bar.label.text()
+    assert bar.copy_button.isVisible() and not bar.restore_button.isVisible()
+    w.runner.cancel_all()
+    w.close()

@@ -337,6 +337,7 @@ def cmd_pseudonym(args: argparse.Namespace) -> int:
             print(
                 f"Names were replaced in {plural(n, 'deleted session')} too (kept to be restored)."
             )
+        _say_unsaved(report.unsaved_texts, "Names were replaced in")
     return 0
 
 
@@ -425,7 +426,17 @@ def _destroy(args: argparse.Namespace) -> int:
             f"{plural(report.segments, 'segment')}; {plural(len(report.media), 'audio file')} "
             f"rewritten ({report.silenced_ms} ms {args.mode})."
         )
+        _say_unsaved(report.unsaved_texts, "The destroyed words were replaced in")
     return 0
+
+
+def _say_unsaved(count: int, done: str) -> None:
+    """One line when typing kept unsaved in DIR/drafts was rewritten too."""
+    if count:
+        print(
+            f"{done} {plural(count, 'unsaved text')} kept in drafts/ too "
+            "(offered back when the project opens)."
+        )
 
 
 # --------------------------------------------------------------------- keys

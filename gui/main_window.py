@@ -404,6 +404,12 @@ class MainWindow(QMainWindow):
         extra.codings_changed.connect(refresh.codings_changed)
         sessions.edits.codings_changed = refresh.codings_changed  # a session deleted, restored
         extra.text_rewritten.connect(refresh.text_rewritten)
+        # what the typing kept unsaved says now (Ethics rewrote it; a merge changed a segment)
+        extra.text_rewritten.connect(self.unsaved_text.reread)
+        extra.rows_rewritten.connect(self.unsaved_text.reread)
+        self.team_actions.merged.connect(lambda _summaries: self.unsaved_text.reread())
+        self.exchange.imported.connect(self.unsaved_text.reread)
+        self.transcription.transcribed.connect(lambda _sid: self.unsaved_text.reread())
         # a kept version of a conflict is the project changed underneath: the transcript shows
         # it (else the next edit saves the other version's text), and undo cannot go behind it
         extra.rows_rewritten.connect(refresh.reload_in_place)

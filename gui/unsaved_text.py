@@ -9,7 +9,9 @@ project opens with such files left behind (the program was killed, the power wen
 ``UnsavedTextBar`` above the transcript offers each back: Restore puts the text into the editor,
 not saved, for the coder to check; Discard deletes it. When the segment's text changed since (a
 merge, a new transcription) or the segment is gone, the bar says so and offers to copy the typed
-text instead, so it is never dropped silently.
+text instead, so it is never dropped silently. An edit whose write did not land (its segment was
+deleted or replaced meanwhile) keeps its file and is offered at once, not only at the next
+open. A project open read-only keeps nothing, and the bar offers only Copy text (it says why).
 """
 
 from __future__ import annotations
@@ -36,23 +38,30 @@ from storage.transcript.unsaved import UnsavedText
 KEEP_AFTER_MS = 1000
 
 
-def describe(kept: UnsavedText, session_title: str | None) -> str:
-    """The bar's sentence for one piece of typed text left behind."""
+def describe(kept: UnsavedText, session_title: str | None, *, readonly: bool = False) -> str:
+    """The bar's sentence for one piece of typed text left behind (``readonly``: the project
+    is open read-only, so it can only be copied)."""
     when = local_minute(kept.saved_at)
     day, _, minute = when.rpartition(" ")
     at = f"at {minute}" if day and minute else f"at {when}"
+    # the session too: the transcript may show another one, with a segment of that number
+    where = f" of “{session_title}”" if session_title else ""
     if kept.state == "gone":
-        where = f" of “{session_title}”" if session_title else ""
         return (
             f"Text typed into a segment{where} {at} was not saved, and that segment no longer "
-            "exists (merged or deleted). Copy the text to keep it."
+            "exists (merged, deleted or transcribed again). Copy the text to keep it."
         )
     speaker = f"{kept.speaker}, " if kept.speaker else ""
-    segment = f"segment {kept.number} ({speaker}{fmt_ms(kept.start_ms)})"
+    segment = f"segment {kept.number} ({speaker}{fmt_ms(kept.start_ms)}){where}"
     if kept.state == "changed":
         return (
             f"Text typed into {segment} {at} was not saved, and the segment's text has changed "
             "since (a merge or a new transcription). Copy the text to put it back by hand."
+        )
+    if readonly:
+        return (
+            f"Text typed into {segment} {at} was not saved. The project is open read-only: "
+            "copy the text to keep it."
         )
     return f"Text typed into {segment} {at} was not saved."
 
@@ -81,12 +90,17 @@ class UnsavedTextBar(QFrame):
             row.addWidget(button)
         self.hide()
 
-    def show_text(self, kept: UnsavedText, sentence: str, place: str) -> None:
-        """Show one piece of typed text; ``place`` is "" or " (1 of 3)"."""
+    def show_text(
+        self, kept: UnsavedText, sentence: str, place: str, readonly: bool = False
+    ) -> None:
+        """Show one piece of typed text; ``place`` is "" or " (1 of 3)"; ``readonly``: the
+        project is open read-only (the text can only be copied: nothing can be written)."""
         self.label.setText(sentence + place)
         self.label.setToolTip(kept.text)  # what was typed, whole
-        self.restore_button.setVisible(kept.state == "current")
-        self.copy_button.setVisible(kept.state != "current")
+        restore = kept.state == "current" and not readonly
+        self.restore_button.setVisible(restore)
+        self.copy_button.setVisible(not restore)
+        self.discard_button.setVisible(not readonly)
         self.show()
 
 
@@ -172,11 +186,19 @@ class UnsavedTextKeeper(QObject):
         self._keep(project, segment_id, session_id, old, new)
 
         def saved() -> None:
-            if self.state.project is project:
-                try:
-                    project.unsaved_text.clear(segment_id, text=new)
-                except FieldScribeError as exc:
-                    self.chrome.message(str(exc), 10000)
+            if self.state.project is not project:
+                return
+            try:
+                if project.unsaved_text.clear(segment_id, text=new, saved=True):
+                    return
+                kept = project.unsaved_text.read(segment_id)
+            except FieldScribeError as exc:
+                self.chrome.message(str(exc), 10000)
+                return
+            if kept is not None and kept.text == new and kept.stored_text != new:
+                # the edit did not land (the segment was deleted, merged away or transcribed
+                # again meanwhile): the kept typing is all there is of it, offered at once
+                self.offer_now(kept)
 
         self.runner.after_writes(saved)
 
@@ -238,26 +260,62 @@ class UnsavedTextKeeper(QObject):
         self._offered_total = len(self._offered)
         self._show_next()
 
+    def offer_now(self, kept: UnsavedText) -> None:
+        """Offer typing that could not be saved in this run, first (not only at the next
+        open)."""
+        self._offered = [kept, *(k for k in self._offered if k.segment_id != kept.segment_id)]
+        self._offered_total = max(self._offered_total, len(self._offered))
+        self._show_next()
+
     def _show_next(self) -> None:
         project = self.state.project
         if not self._offered or project is None:
             self.bar.hide()
             return
         kept = self._offered[0]
-        title = None
-        if kept.state == "gone":  # from the project: the sessions list may not be loaded yet
-            try:
-                title = project.sessions.get_session(kept.session_id).title
-            except FieldScribeError:  # the session is gone too
-                title = None
+        try:  # from the project: the sessions list may not be loaded yet
+            title: str | None = project.sessions.get_session(kept.session_id).title
+        except FieldScribeError:  # the session is gone too
+            title = None
         total = self._offered_total
         number = total - len(self._offered) + 1
         place = f"\u00a0({number}\u00a0of\u00a0{total})" if total > 1 else ""  # never broken
-        self.bar.show_text(kept, describe(kept, title), place)
+        self.bar.show_text(
+            kept, describe(kept, title, readonly=project.readonly), place, project.readonly
+        )
+
+    def reread(self) -> None:
+        """The project changed underneath (a merge, Ethics replaced names or destroyed words):
+        the texts offered are read again from their files (a privacy operation rewrote them;
+        their segments may have changed or gone); those removed meanwhile are dropped."""
+        project = self.state.project
+        if project is None or not self._offered:
+            return
+        fresh = (project.unsaved_text.read(k.segment_id) for k in self._offered)
+        self._offered = [k for k in fresh if k is not None]
+        self._show_next()
+
+    def _first(self) -> UnsavedText | None:
+        """The text shown, as its file and its segment stand now; None (and the bar shows
+        where things stand) when that is not what the bar said."""
+        project = self.state.project
+        if not self._offered or project is None:
+            return None
+        shown = self._offered[0]
+        fresh = project.unsaved_text.read(shown.segment_id)
+        if fresh is None or (fresh.state, fresh.text) != (shown.state, shown.text):
+            self.reread()
+            return None
+        return fresh
 
     def restore(self) -> None:
-        """Show the segment and put the typed text into the editor, not saved yet."""
-        if not self._offered:
+        """Show the segment and put the typed text into the editor, not saved yet (when its
+        segment still holds the text it was typed over)."""
+        project = self.state.project
+        if project is None or project.readonly or not self._offered:
+            return
+        if self._first() is None:  # changed meanwhile: the bar says how, and offers Copy
+            self.chrome.message("The kept text changed meanwhile; the bar shows it now.", 8000)
             return
         self._restoring = self._offered.pop(0)
         self.sessions.open_segment(self._restoring.session_id, self._restoring.segment_id)
@@ -278,10 +336,25 @@ class UnsavedTextKeeper(QObject):
         )
 
     def copy(self) -> None:
-        """Put the typed text on the clipboard (the segment changed or is gone)."""
-        if self._offered:
-            QGuiApplication.clipboard().setText(self._offered[0].text)
-            self.chrome.message("Copied the typed text; Discard when it is safe.", 10000)
+        """Put the typed text on the clipboard (the segment changed or is gone, or the project
+        is open read-only: then the file stays, and the bar goes on to the next one)."""
+        if not self._offered:
+            return
+        kept = self._first()
+        if kept is None:  # rewritten or gone meanwhile: the bar shows it as it is now
+            self.chrome.message("The kept text changed meanwhile; the bar shows it now.", 8000)
+            return
+        QGuiApplication.clipboard().setText(kept.text)
+        project = self.state.project
+        if project is not None and project.readonly:
+            self._offered.pop(0)
+            self.chrome.message(
+                "Copied the typed text; it stays kept for when the project can be written.",
+                10000,
+            )
+            self._show_next()
+            return
+        self.chrome.message("Copied the typed text; Discard when it is safe.", 10000)
 
     def discard(self) -> None:
         """Delete the typed text shown."""

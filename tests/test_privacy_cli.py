@@ -94,7 +94,13 @@ def test_pseudonym_review_apply_pipeline(study: tuple[Path, str, str, str]) -> N
     assert "[Айгулем]" in fs("pseudonym", folder, "--review").stdout
     accept = ",".join(c["id"] for c in review if c["matched"] != "Айгулем")
     report = json.loads(fs("pseudonym", folder, "--apply", "--accept", accept, "--json").stdout)
-    assert report == {"replaced": 2, "segments": 1, "skipped": 1, "deleted_sessions": 0}
+    assert report == {
+        "replaced": 2,
+        "segments": 1,
+        "skipped": 1,
+        "deleted_sessions": 0,
+        "unsaved_texts": 0,
+    }
     segs = json.loads(fs("segments", folder, "--session", session_id, "--json").stdout)
     assert segs[0]["text"] == "P01 said that Айгулем and Teacher, Almaty met in Kyzylorda."
     assert json.loads(fs("pseudonym", folder, "--review", "--json").stdout) == []
@@ -125,7 +131,13 @@ def test_pseudonym_apply_does_what_its_help_says(study: tuple[Path, str, str, st
     review = json.loads(fs("pseudonym", folder, "--review", "--json").stdout)
     assert len(review) == 3 and any(c["kind"] == "inflected" for c in review)
     report = json.loads(fs("pseudonym", folder, "--apply", "--json").stdout)
-    assert report == {"replaced": 3, "segments": 1, "skipped": 0, "deleted_sessions": 0}
+    assert report == {
+        "replaced": 3,
+        "segments": 1,
+        "skipped": 0,
+        "deleted_sessions": 0,
+        "unsaved_texts": 0,
+    }
     segs = json.loads(fs("segments", folder, "--session", session_id, "--json").stdout)
     assert "Айгул" not in segs[0]["text"] and "Marat" not in segs[0]["text"]
 

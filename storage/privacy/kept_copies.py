@@ -48,6 +48,13 @@ def _fix(text: Any, mapping: Mapping) -> Any:
     return _rewritten(text, mapping).text
 
 
+def pseudonymise_text(text: str, mapping: Mapping) -> str:
+    """``text`` with every mapped name replaced (its inflected forms too but those rejected as
+    another person), as in a kept copy's segments: for texts kept outside the database
+    (unsaved typing, ``storage.transcript.unsaved``)."""
+    return str(_fix(text, mapping))
+
+
 def _pseudonym_of(label: Any, mapping: Mapping) -> str | None:
     """The pseudonym a speaker label that is exactly a real name (any case) becomes."""
     if not isinstance(label, str):
@@ -125,4 +132,4 @@ def pseudonymise_kept_copies(conn: sqlite3.Connection, mapping: Mapping) -> int:
     return changed
 
 
-__all__ = ["pseudonymise_copy", "pseudonymise_kept_copies"]
+__all__ = ["pseudonymise_copy", "pseudonymise_kept_copies", "pseudonymise_text"]

@@ -193,6 +193,8 @@ class ApplyReport:
     skipped: int
     #: kept copies of deleted sessions whose names were replaced too (a project-wide apply)
     deleted_sessions: int = 0
+    #: files of typing kept unsaved (``DIR/drafts``) rewritten (or removed: unreadable)
+    unsaved_texts: int = 0
 
 
 @dataclass

@@ -22,7 +22,7 @@ from storage.core.models import Segment
 from storage.core.store import Store
 from storage.privacy import crypto
 from storage.privacy.audio import redact_audio
-from storage.privacy.kept_copies import pseudonymise_kept_copies
+from storage.privacy.kept_copies import pseudonymise_kept_copies, pseudonymise_text
 from storage.privacy.models import (
     ApplyReport,
     LeftOut,
@@ -201,7 +201,9 @@ class Privacy:
         Span codings and redactions move with the text; word timings get the pseudonym; the
         search index is rebuilt and freed pages are overwritten (secure delete). Without
         ``session_id``, the kept copies of deleted sessions get every mapped name replaced
-        too, in the same transaction (``storage.privacy.kept_copies``).
+        too, in the same transaction (``storage.privacy.kept_copies``). Typing kept unsaved
+        in ``DIR/drafts`` (of the session's segments, or all) gets the same names replaced
+        before the transaction commits (``UnsavedTexts.rewrite``).
 
         Raises:
             InvalidInputError: an accepted id is not a current candidate (nothing changed).
@@ -237,6 +239,7 @@ class Privacy:
                     self._store.conn.execute(
                         "INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')"
                     )
+            drafts = self._pseudonymise_unsaved(session_id)
             details = {
                 "replaced": len(accepted),
                 "segments": len(per_segment),
@@ -244,6 +247,8 @@ class Privacy:
             }
             if kept:
                 details["deleted_sessions"] = kept
+            if drafts:
+                details["unsaved_texts"] = drafts
             self._project.audit.log_event(
                 "pseudonym_apply", "session" if session_id else "project", session_id, details
             )
@@ -254,6 +259,7 @@ class Privacy:
             segments=len(per_segment),
             skipped=len(rejected),
             deleted_sessions=kept,
+            unsaved_texts=drafts,
         )
 
     def pseudonymise_restored(self, session_id: str) -> int:
@@ -293,6 +299,22 @@ class Privacy:
         if per_segment:
             self._store.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('rebuild')")
         self._pseudonymise_elsewhere(session_id)
+
+    def _pseudonymise_unsaved(self, session_id: str | None) -> int:
+        """Replace the mapped names (not the rejected forms) in the typing kept unsaved in
+        ``DIR/drafts`` (of the session's segments, or all), as in the kept copies of deleted
+        sessions; before the caller's transaction commits. Returns how many files changed."""
+        mapping = self._mapping()  # with the exceptions just remembered
+        if not mapping:
+            return 0
+        report = self._project.unsaved_text.rewrite(
+            lambda kept: (
+                pseudonymise_text(kept.base_text, mapping),
+                pseudonymise_text(kept.text, mapping),
+            ),
+            session_id=session_id,
+        )
+        return report.rewritten + report.removed
 
     def _pseudonymise_elsewhere(self, session_id: str | None) -> None:
         """Replace the mapped names (not the rejected forms) in memos and conflicts' versions.

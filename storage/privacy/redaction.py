@@ -19,10 +19,18 @@ from storage.core.store import Store
 from storage.privacy.audio import REDACT_MODES, merge_spans, redact_audio, writable_suffix
 from storage.privacy.models import Redaction
 from storage.privacy.scrub import destroyed_fixer, scrub_conflicts
-from storage.privacy.text import Replacement, RewrittenText, audio_span, rewrite, rewrite_words
+from storage.privacy.text import (
+    Replacement,
+    RewrittenText,
+    audio_span,
+    rewrite,
+    rewrite_typed,
+    rewrite_words,
+)
 
 if TYPE_CHECKING:
     from storage.project import Project
+    from storage.transcript.unsaved import UnsavedText
 
 _CATEGORY = re.compile(r"^[^\W_][\w -]{0,29}$")  # any alphabet: ОРЫН, МЕСТО, PLACE
 DEFAULT_CATEGORY = "REDACTED"
@@ -90,6 +98,8 @@ class DestroyReport:
     segments: int
     media: list[str] = field(default_factory=list)
     silenced_ms: int = 0
+    #: files of typing kept unsaved (``DIR/drafts``) rewritten (or removed: unreadable)
+    unsaved_texts: int = 0
 
 
 class Redactions:
@@ -221,6 +231,8 @@ class Redactions:
         and the search index (rebuilt); word timings over the span are scrubbed; the session's
         audio in ``media/`` is rewritten with the span silenced (or beeped), its sha256 updated,
         and old copies removed; freed database pages are overwritten and the WAL truncated.
+        Typing kept unsaved over those segments (``DIR/drafts``) is rewritten too, before the
+        transaction commits (``_destroy_in_typing``).
 
         Args:
             ids: redaction ids; None: every redaction not yet destroyed (of ``session_id``).
@@ -352,11 +364,13 @@ class Redactions:
                             "category": r.category,
                         },
                     )
+                rewritten: dict[str, tuple[list[Replacement], str]] = {}
                 for sid, reds in by_segment.items():
                     reps = [Replacement(r.start_cp, r.end_cp, f"[{r.category}]") for r in reds]
-                    self.rewrite_segment(
+                    new_text = self.rewrite_segment(
                         sid, reps, drop_ms=drops[sid], placeholder=f"[{reds[0].category}]"
-                    )
+                    ).text
+                    rewritten[sid] = (reps, new_text)
                     for r in reds:
                         db.conn.execute(
                             "UPDATE redactions SET destroyed = 1, updated_at = ? WHERE id = ?",
@@ -370,6 +384,9 @@ class Redactions:
                 )
                 for media, tmp, final in staged:
                     self._replace_media(db.conn, media, tmp, final)
+                # and typing kept unsaved over these segments (DIR/drafts), before the commit:
+                # the destroyed words never stand committed with a copy of them on disk
+                drafts = self._destroy_in_typing(segments, rewritten, originals)
                 self._project.audit.log_event(
                     "destroy",
                     "session" if session_id else "project",
@@ -380,6 +397,7 @@ class Redactions:
                         "media": [m["id"] for m, _, _ in staged],
                         "mode": mode,
                         "silenced_ms": silenced,
+                        **({"unsaved_texts": drafts} if drafts else {}),
                     },
                 )
         except BaseException:
@@ -399,7 +417,33 @@ class Redactions:
             segments=len(by_segment),
             media=[m["id"] for m, _, _ in staged],
             silenced_ms=silenced if targets else 0,
+            unsaved_texts=drafts,
         )
+
+    def _destroy_in_typing(
+        self,
+        segments: dict[str, Segment],
+        rewritten: dict[str, tuple[list[Replacement], str]],
+        originals: dict[str, list[tuple[str, str]]],
+    ) -> int:
+        """Rewrite the unsaved typing kept for the destroyed segments (``DIR/drafts``) as the
+        segments were rewritten: the text it was typed over becomes the new stored text, and
+        the typed text gets the placeholders where its words stand over the spans (words typed
+        in their place too), then every other occurrence of a destroyed span or of a word of
+        it (as in merge conflicts' copies). Returns how many kept texts changed."""
+        fixer = destroyed_fixer(originals)
+
+        def fix(kept: UnsavedText) -> tuple[str, str]:
+            if kept.segment_id not in segments:  # a file named for it, holding another id
+                return fixer("", "", kept.base_text), fixer("", "", kept.text)
+            stored = segments[kept.segment_id].text
+            reps, new_text = rewritten[kept.segment_id]
+            base = new_text if kept.base_text == stored else fixer("", "", kept.base_text)
+            text = fixer("", "", rewrite_typed(stored, kept.text, reps))
+            return base, text
+
+        report = self._project.unsaved_text.rewrite(fix, segment_ids=list(segments))
+        return report.rewritten + report.removed
 
     def _replace_media(
         self, conn: sqlite3.Connection, media: sqlite3.Row, tmp: Path, final: Path

@@ -146,6 +146,53 @@ def rewrite(text: str, replacements: Iterable[Replacement]) -> RewrittenText:
 # How a name is matched (Russian and Kazakh endings, folding) lives in ``storage.privacy.names``.
 
 
+def _typed_start(blocks: Sequence[tuple[str, int, int, int, int]], cp: int) -> int:
+    """Where a span starting at ``cp`` of the stored text starts in the typed text (``blocks``:
+    difflib's opcodes): text typed just before it is not taken in; inside a changed part, the
+    part's start."""
+    for tag, i1, i2, j1, _j2 in blocks:
+        if i1 <= cp < i2:
+            return j1 + (cp - i1) if tag == "equal" else j1
+    return blocks[-1][4] if blocks else 0
+
+
+def _typed_end(blocks: Sequence[tuple[str, int, int, int, int]], cp: int) -> int:
+    """Where a span ending at ``cp`` ends in the typed text (inside a changed part: its end)."""
+    for tag, i1, i2, j1, j2 in blocks:
+        if i1 < cp <= i2:
+            return j1 + (cp - i1) if tag == "equal" else j2
+    return 0
+
+
+def rewrite_typed(stored: str, typed: str, replacements: Iterable[Replacement]) -> str:
+    """Apply replacements made to a segment's stored text to text typed over it (a kept,
+    unsaved correction of the segment: ``storage.transcript.unsaved``).
+
+    Each span is carried onto the typed text through what the typing changed, then widened to
+    whole words: text typed in place of a replaced span, over its edge or onto its words, is
+    replaced with it (the typing may correct the very words a redaction destroys); words typed
+    beside it stay. A span whose words the typing deleted replaces nothing. A typed text that
+    still equals ``stored`` gets the segment's own result.
+    """
+    reps = _merge(replacements, len(stored))
+    if not reps:
+        return typed
+    if typed == stored:
+        return rewrite(stored, reps).text
+    blocks = difflib.SequenceMatcher(None, stored, typed, autojunk=False).get_opcodes()
+    moved = []
+    for r in reps:
+        start, end = _typed_start(blocks, r.start), _typed_end(blocks, r.end)
+        if end <= start:
+            continue  # deleted by the typing
+        while start > 0 and typed[start - 1].isalnum():
+            start -= 1
+        while end < len(typed) and typed[end].isalnum():
+            end += 1
+        moved.append(Replacement(start, end, r.text))
+    return rewrite(typed, moved).text
+
+
 def classify(matched: str, real_name: str) -> str:
     """``exact``, ``case`` or ``inflected`` for a matched form of ``real_name``."""
     normal = " ".join(matched.split())

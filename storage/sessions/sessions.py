@@ -280,7 +280,8 @@ class Sessions:
     def forget_deleted_session(self, ref: str) -> DeletedSession:
         """Drop the kept copy of a deleted session for good, so that it can no longer be
         restored and its text is gone from ``project.db`` (its audio stays in
-        ``media/.deleted/``).
+        ``media/.deleted/``). Text typed into its segments and kept unsaved
+        (``project.unsaved_text``) is removed too.
 
         Args:
             ref: the deleted session's id, title, or the start of its id.
@@ -292,12 +293,12 @@ class Sessions:
         kept = DeletedSessions(self._store)
 
         def log(gone: DeletedSession) -> None:  # the audit log: what was destroyed, counted
-            self._project.audit.log_event(
-                "session_forget",
-                "session",
-                gone.session_id,
-                {k: v for k, v in gone.counts.items() if v},
-            )
+            # typing kept unsaved in its segments (DIR/drafts) goes too, before the commit
+            drafts = self._project.unsaved_text.forget_session(gone.session_id).removed
+            details = {k: v for k, v in gone.counts.items() if v}
+            if drafts:
+                details["unsaved_texts"] = drafts
+            self._project.audit.log_event("session_forget", "session", gone.session_id, details)
 
         return kept.forget(kept.resolve(ref), log)
 

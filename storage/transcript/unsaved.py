@@ -9,6 +9,13 @@ or the computer lost power) is offered back the next time the project is opened.
 
 The ``drafts`` folder is not part of the project's data: bundles, exports and REFI-QDA files are
 built from the database and the listed media files, so it never travels.
+
+What is typed may hold words the project is told to remove. The privacy operations rewrite the
+files as they rewrite the segments (``rewrite``: ``redact --destroy`` for the files of the
+segments it rewrites, ``pseudonym --apply`` for every file, or those of its session), and
+forgetting a deleted session for good removes the files of its segments (``forget_session``).
+A file that cannot be read there cannot be rewritten, so it is removed, and so are temporary
+files a crash left while writing (``.segment-<id>.json.part``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,6 +45,23 @@ DRAFTS_DIR = "drafts"
 UnsavedState = Literal["current", "changed", "gone"]
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+#: ``fix(kept) -> (base_text, text)``: what a privacy operation makes of one kept text
+Rewriter = Callable[["UnsavedText"], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class RewriteReport:
+    """What ``UnsavedTexts.rewrite`` or ``forget_session`` changed in ``DIR/drafts``.
+
+    Attributes:
+        rewritten: files whose text changed.
+        removed: files removed (unreadable ones, which could not be rewritten, and with
+            ``forget_session`` those of the forgotten session).
+    """
+
+    rewritten: int = 0
+    removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,9 +164,16 @@ class UnsavedTexts:
         found = self._read_file(self.path(segment_id))
         return self._with_state(found) if found is not None else None
 
-    def clear(self, segment_id: str, *, text: str | None = None) -> bool:
+    def clear(self, segment_id: str, *, text: str | None = None, saved: bool = False) -> bool:
         """Remove what is kept for a segment; with ``text``, only when the kept text is that
         text (an edit saved while newer typing was kept already leaves the newer typing).
+
+        Args:
+            segment_id: the segment typed into.
+            text: remove the file only when it keeps this text.
+            saved: remove it only when the segment holds ``text`` now: the edit that was to
+                save it may have failed (the segment was deleted, merged away or transcribed
+                again meanwhile), and then the typing is all that is left of it.
 
         Returns:
             Whether a file was removed.
@@ -150,6 +182,8 @@ class UnsavedTexts:
         if text is not None:
             kept = self._read_file(path)
             if kept is None or kept.text != text:
+                return False
+            if saved and self._with_state(kept).stored_text != text:
                 return False
         try:
             path.unlink()
@@ -185,7 +219,107 @@ class UnsavedTexts:
             found.append(kept)
         return sorted(found, key=lambda k: k.saved_at)
 
+    # ------------------------------------------------------------------ privacy
+    def rewrite(
+        self,
+        fix: Rewriter,
+        *,
+        segment_ids: Collection[str] | None = None,
+        session_id: str | None = None,
+    ) -> RewriteReport:
+        """Rewrite the kept texts as a privacy operation rewrote their segments.
+
+        ``fix`` gets each kept text (as in its file: ``state`` is not looked up) and returns
+        its new ``(base_text, text)``; a file whose text does not change is left as it is.
+        Each file is replaced whole (as ``keep`` writes it). A file of the scope that cannot
+        be read cannot be rewritten: it is removed, and so is every temporary file a crash
+        left behind while writing one.
+
+        Args:
+            fix: the rewriting.
+            segment_ids: only the files of these segments.
+            session_id: only the files of this session's segments.
+
+        Raises:
+            ReadOnlyError: a file could neither be rewritten nor removed.
+        """
+        if not self.folder.is_dir():
+            return RewriteReport()
+        names = None if segment_ids is None else {_file_name(i) for i in segment_ids}
+        rewritten = removed = 0
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
+                removed += self._remove(entry)  # a write a crash cut short
+                continue
+            if not (entry.name.startswith("segment-") and entry.suffix == ".json"):
+                continue
+            if names is not None and entry.name not in names:
+                continue
+            kept = self._read_file(entry)
+            if kept is None:  # not known to be out of scope: it may hold the words too
+                removed += self._remove(entry)
+                continue
+            if session_id is not None and kept.session_id != session_id:
+                continue
+            base, text = fix(kept)
+            if (base, text) == (kept.base_text, kept.text):
+                continue
+            self._write(entry, {**self._record(kept), "base_text": base, "text": text})
+            rewritten += 1
+        return RewriteReport(rewritten=rewritten, removed=removed)
+
+    def forget_session(self, session_id: str) -> RewriteReport:
+        """Remove the kept texts of a session (forgotten for good: nothing of it may stay),
+        with the files that cannot be read (they may be of it) and the temporary files a
+        crash left while writing."""
+        if not self.folder.is_dir():
+            return RewriteReport()
+        removed = 0
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
+                removed += self._remove(entry)
+            elif entry.name.startswith("segment-") and entry.suffix == ".json":
+                kept = self._read_file(entry)
+                if kept is None or kept.session_id == session_id:
+                    removed += self._remove(entry)
+        return RewriteReport(removed=removed)
+
     # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _record(kept: UnsavedText) -> dict[str, str]:
+        return {
+            "segment_id": kept.segment_id,
+            "session_id": kept.session_id,
+            "base_text": kept.base_text,
+            "text": kept.text,
+            "saved_at": kept.saved_at,
+        }
+
+    def _write(self, dest: Path, record: dict[str, str]) -> None:
+        try:
+            with staged(dest, fsync=True) as tmp:
+                tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            # what cannot be rewritten must not stay as it was
+            with contextlib.suppress(OSError):
+                dest.unlink()
+            if dest.exists():
+                raise ReadOnlyError(
+                    f"{dest}: cannot rewrite or remove the kept typed text ({exc.strerror or exc})."
+                ) from exc
+
+    @staticmethod
+    def _remove(path: Path) -> int:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise ReadOnlyError(
+                f"{path}: cannot remove the kept typed text ({exc.strerror or exc})."
+            ) from exc
+        return 1
+
     @staticmethod
     def _read_file(path: Path) -> UnsavedText | None:
         try:

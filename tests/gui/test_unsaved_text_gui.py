@@ -120,7 +120,7 @@ def test_typing_survives_sigkill_and_is_restored(
     bar = w.unsaved_bar
     qtbot.waitUntil(bar.isVisible, timeout=10000)
     sentence = bar.label.text()
-    assert sentence.startswith("Text typed into segment 3 (S1, 0:02) at ")
+    assert sentence.startswith("Text typed into segment 3 (S1, 0:02) of “Focus group 1” at ")
     assert sentence.endswith(" was not saved."), sentence
     assert bar.label.toolTip() == expected
     assert bar.restore_button.isVisible() and bar.discard_button.isVisible()

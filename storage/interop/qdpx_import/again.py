@@ -17,6 +17,7 @@ from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
 from .media import time_selection, transcript_lines, unsynced
+from .ranges import coded_ranges
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -104,6 +105,13 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     tr = src.transcripts[0] if src.transcripts else None
     fresh = _fresh(ctx, tr.selections) if tr is not None else []
     timed = _fresh(ctx, src.selections)
+    if tr is None and timed:
+        # a recording coded without a transcript: each range on the segments it overlaps
+        # (the first import made them), else on a new segment of speech without transcript
+        before = ctx.report.codings
+        coded_ranges(ctx, src, session_id, timed)
+        _added(ctx, what, timed, before)
+        return
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)
     text = (

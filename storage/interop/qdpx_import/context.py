@@ -172,6 +172,8 @@ class ImportContext:
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.coding_ids: dict[str, list[str]] = {}
+        #: coding id -> its own time range where its segment spans more (``ranges``)
+        self.time_ranges: dict[str, list[int]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         #: text paths whose file began with a byte order mark (``positions.readings``)

@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import hms, iso_from_xml
+from .._common import UNTRANSCRIBED_TEXT, hms, iso_from_xml
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -25,6 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
+from .ranges import coded_ranges, whole_source
 from .sources import add_lines, lone_crs, new_session, plain_or_rich
 
 if TYPE_CHECKING:
@@ -70,13 +71,16 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
             f"{src.kind} {src.name!r}: its transcript {n} became the session {title!r}."
         )
         transcript(ctx, src, extra, extra_id, duration)
+    # a recording coded without a transcript (MAXQDA, ATLAS.ti, QualCoder): its coded time
+    # ranges become segments of speech without transcript (they were dropped, "overlaps no
+    # transcript segment"); uncoded ranges stay markers
+    ranged = not src.transcripts
     for sel in src.selections:
-        time_selection(ctx, src, session_id, sel, lines, seg_ids)
-    for coding in src.source_codings:
-        ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: a coding of the whole recording (code "
-            f"{ctx.code_label(coding.code)}) has no segment to attach to."
-        )
+        if not (ranged and sel.codings):
+            time_selection(ctx, src, session_id, sel, lines, seg_ids)
+    if ranged:
+        coded_ranges(ctx, src, session_id, src.selections)
+    whole_source(ctx, src, session_id, duration)
 
 
 def transcript_lines(
@@ -320,9 +324,19 @@ def time_selection(
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
         f"{plural(len(hits), 'segment')} it overlaps."
     )
+    # a range on one segment of speech without transcript spanning more (FieldScribe's export
+    # of overlapping ranges that share a segment): the coding keeps its own range
+    line = lines[hits[0]]
+    own = (
+        len(hits) == 1
+        and line.text.strip() == UNTRANSCRIBED_TEXT
+        and (begin, end) != (line.start_ms, line.end_ms)
+    )
     for coding in sel.codings:
         for n, index in enumerate(hits):
-            add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
+            made = add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
+            if made and own:
+                ctx.time_ranges[made] = [max(0, begin), max(0, end)]
 
 
 def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:

@@ -72,7 +72,7 @@ def coded_ranges(
     if not coded:
         return 0
     existing = [(s.id, s.start_ms, s.end_ms) for s in ctx.p.transcript.segments(session_id)]
-    before, made, shared = ctx.report.codings, 0, 0
+    before, made, shared, first_made = ctx.report.codings, 0, 0, ""
     for begin, end, members in _clusters(coded):
         on = [s for s in existing if (s[1] < end and s[2] > begin) or (s[1], s[2]) == (begin, end)]
         if not on:
@@ -84,6 +84,7 @@ def coded_ranges(
             existing.append(on[0])
             ctx.report.segments += 1
             made += 1
+            first_made = first_made or segment.id
             shared += len(members) > 1
         for sel in members:
             for coding in sel.codings:
@@ -91,13 +92,13 @@ def coded_ranges(
                     _code_on(ctx, target, sel, coding, n)
     codings = ctx.report.codings - before
     if made:
-        first = _clusters(coded)[0]
+        first = next(s for s in existing if s[0] == first_made)
         ctx.report.notes.append(
             f"{src.kind} {src.name!r} has no transcript: its "
-            f"{plural(len(coded), 'coded time range')} (the first {hms(first[0])}-"
-            f"{hms(first[1])}) became {plural(made, 'segment')} of speech without "
-            f"transcript, to play and type, with {plural(codings, 'coding')} on "
-            f"{verb(made, 'it', 'them')}"
+            f"{plural(len(coded), 'coded time range')} became {plural(made, 'segment')} of "
+            f"speech without transcript (the first from {hms(first[1], millis=True)} to "
+            f"{hms(first[2], millis=True)}), to play and type, with "
+            f"{plural(codings, 'coding')} on {verb(made, 'it', 'them')}"
             + (
                 f"; {plural(shared, 'segment')} {verb(shared, 'spans', 'span')} ranges that "
                 "overlap, each coding keeping its own range for exports."

@@ -302,3 +302,50 @@ def test_a_second_coders_ranges_join_the_first_ones_segments(tmp_path: Path) -> 
         ((2800, 3300), "Тіл"),
     ]  # fmt: skip
     assert report.codings == 2
+
+
+def test_a_coded_range_without_a_readable_begin_is_named(tmp_path: Path) -> None:
+    """A coded range whose ``begin`` is no number has no place: said with its code, no
+    segment made at 0 for it."""
+    qde = (
+        _head() + f'<Sources><AudioSource guid="{SRC}" name="Үзінді" path="internal://none.wav">'
+        f'<AudioSelection guid="{_g(1)}" begin="бір" end="1200" creatingUser="{U1}">'
+        f'<Coding guid="{_g(2)}" creatingUser="{U1}"><CodeRef targetGUID="{C1}"/></Coding>'
+        f'</AudioSelection><AudioSelection guid="{_g(3)}" begin="500" end="900" '
+        f'creatingUser="{U1}"><Coding guid="{_g(4)}" creatingUser="{U1}">'
+        f'<CodeRef targetGUID="{C2}"/></Coding></AudioSelection></AudioSource></Sources>'
+        "</Project>"
+    )
+    report = import_qdpx(write_qdpx(tmp_path / "b.qdpx", qde), tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        (session,) = p.sessions.all()
+        assert [(s.start_ms, s.end_ms) for s in p.transcript.segments(session.id)] == [(500, 900)]
+    assert report.codings == 1
+    assert any("'Сенім') has no readable begin" in line for line in report.not_imported)
+
+
+def test_a_second_coders_code_of_the_whole_document_is_added(tmp_path: Path) -> None:
+    """The same text source coded as a whole by a second coder, imported after the first
+    coder's file: that coding joins every segment (codings of a whole source imported before
+    are not added twice)."""
+
+    def qde(user: str, guid: str, code: str) -> str:
+        return (
+            _head("ATLAS.ti 23")
+            + f'<Sources><TextSource guid="{SRC}" name="Жазба"><PlainTextContent>'
+            "Бірінші жол.\nВторая строка.</PlainTextContent>"
+            f'<Coding guid="{guid}" creatingUser="{user}"><CodeRef targetGUID="{code}"/>'
+            "</Coding></TextSource></Sources></Project>"
+        )
+
+    import_qdpx(write_qdpx(tmp_path / "a.qdpx", qde(U1, _g(1), C1)), tmp_path / "p", coder="me")
+    again = write_qdpx(tmp_path / "a2.qdpx", qde(U1, _g(1), C1))
+    assert import_qdpx(again, tmp_path / "p", coder="me").codings == 0
+    report = import_qdpx(
+        write_qdpx(tmp_path / "b.qdpx", qde(U2, _g(2), C3)), tmp_path / "p", coder="me"
+    )
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        names = {c.id: c.path for c in p.codebook.codes()}
+        codings = sorted((names[c.code_id], c.coder) for c in p.codebook.codings())
+    assert report.codings == 2
+    assert codings == [("Сенім", "Айгүл")] * 2 + [("Тіл", "Дмитрий")] * 2

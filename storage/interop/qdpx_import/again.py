@@ -17,7 +17,7 @@ from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
 from .media import time_selection, transcript_lines, unsynced
-from .ranges import coded_ranges
+from .ranges import coded_ranges, whole_source
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -74,6 +74,7 @@ def _not_placed(
 def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     """A text source's (or a PDF's text's) codings the project never held."""
     what = f"Text source {src.name!r}"
+    whole_source(ctx, src, session_id, again=True)  # a code of the whole document
     fresh = [s for s in _fresh(ctx, src.selections) if s.start is not None and s.end is not None]
     if not fresh:
         return
@@ -109,8 +110,10 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         # a recording coded without a transcript: each range on the segments it overlaps
         # (the first import made them), else on a new segment of speech without transcript
         before = ctx.report.codings
-        coded_ranges(ctx, src, session_id, timed)
-        _added(ctx, what, timed, before)
+        if coded_ranges(ctx, src, session_id, timed):
+            _added(ctx, what, timed, before)
+    whole_source(ctx, src, session_id, again=True)  # a code of the whole recording
+    if tr is None:
         return
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)

@@ -68,7 +68,14 @@ def coded_ranges(
     """The coded time ranges of a recording without a transcript as segments of speech without
     transcript, their codings on them. A range that overlaps segments the session has already
     (a second coder's export of the same project) is coded on those. Returns the codings made."""
-    coded = [sel for sel in selections if sel.codings]
+    coded = [sel for sel in selections if sel.codings and sel.start is not None]
+    for sel in selections:
+        if sel.codings and sel.start is None:  # "begin" missing or no number: no place
+            codes = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in sel.codings))
+            ctx.report.not_imported.append(
+                f"{src.kind} {src.name!r}: a coded time range ({codes}) has no readable "
+                f"begin (selection {sel.guid}), so its place in the recording is unknown."
+            )
     if not coded:
         return 0
     existing = [(s.id, s.start_ms, s.end_ms) for s in ctx.p.transcript.segments(session_id)]
@@ -114,37 +121,50 @@ def whole_source(
     src: QSource,
     session_id: str,
     duration: int | None = None,
+    *,
+    again: bool = False,
 ) -> None:
     """``Coding``s on the source itself (the whole document or recording, no selection):
     a coding of every segment of its session. A recording without segments gets one segment
-    of speech without transcript over the whole recording, when its length is known."""
-    if not src.source_codings:
+    of speech without transcript over the whole recording, when its length is known and it
+    has no transcript.
+    ``again``: the source was imported before; only the codings the project never held."""
+    codings = [c for c in src.source_codings if not (again and ctx.known_coding(c.guid))]
+    if not codings:
         return
     what = "document" if src.kind in ("TextSource", "PDFSource") else "recording"
+    if duration is None and what == "recording":
+        row = ctx.conn.execute(
+            "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
+            (session_id,),
+        ).fetchone()
+        duration = row[0] if row else None
     segments = [(s.id, s.start_ms, s.end_ms) for s in ctx.p.transcript.segments(session_id)]
-    if not segments and what == "recording" and duration:
+    if not segments and what == "recording" and duration and not src.transcripts:
+        # (a transcript whose text is missing leaves its session empty for a later import
+        # with the media folder to fill: no segment is made in its place)
         (segment,) = ctx.p.transcript.add_segments(
             session_id, [SegmentDraft(0, duration, "", origin="import", untranscribed=True)]
         )
         segments = [(segment.id, 0, duration)]
         ctx.report.segments += 1
-    labels = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in src.source_codings))
+    labels = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in codings))
     if not segments:
         ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: {plural(len(src.source_codings), 'coding')} of the whole "
+            f"{src.kind} {src.name!r}: {plural(len(codings), 'coding')} of the whole "
             f"{what} ({labels}): it has no segments to carry "
-            f"{verb(len(src.source_codings), 'it', 'them')}"
+            f"{verb(len(codings), 'it', 'them')}"
             + (" (its recording's length is unknown)." if what == "recording" else ".")
         )
         return
     whole = QSelection(src.guid, None, None, None, src.user, src.created, None)
     before = ctx.report.codings
-    for coding in src.source_codings:
+    for coding in codings:
         for n, (segment_id, _start, _end) in enumerate(segments):
             coding_id = add_coding(ctx, segment_id, coding, whole, None, None, None, n)
             for note in coding.notes if coding_id else []:
                 ctx.note_targets.setdefault(note, []).append(("coding", coding_id))
-    n = len(src.source_codings)
+    n = len(codings)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r}: {plural(n, 'coding')} of the whole {what} ({labels}) "
         f"{verb(n, 'was', 'were')} applied to every one of its "

@@ -349,3 +349,67 @@ def test_a_second_coders_code_of_the_whole_document_is_added(tmp_path: Path) -> 
         codings = sorted((names[c.code_id], c.coder) for c in p.codebook.codings())
     assert report.codings == 2
     assert codings == [("Сенім", "Айгүл")] * 2 + [("Тіл", "Дмитрий")] * 2
+
+
+def _partial(extra: str, coded: str) -> str:
+    """A recording transcribed in part (two lines, to 2 s) and coded beyond its lines."""
+    sync = "".join(
+        f'<SyncPoint guid="{_g(60 + i)}" position="{pos}" timeStamp="{ms}"/>'
+        for i, (pos, ms) in enumerate([(0, 0), (21, 1000), (22, 1000), (41, 2000)])
+    )
+    return (
+        _head() + f'<Sources><AudioSource guid="{SRC}" name="Жартылай" path="internal://{SRC}.wav">'
+        f'<Transcript guid="{TR}" name="Жартылай.txt"><PlainTextContent>'
+        f"Ерлан: Сәлеметсіз бе.\nАнна: Здравствуйте.</PlainTextContent>{sync}{extra}"
+        f"</Transcript>{coded}</AudioSource></Sources></Project>"
+    )
+
+
+def _range(n: int, begin: int, end: int, user: str, code: str) -> str:
+    return (
+        f'<AudioSelection guid="{_g(n)}" begin="{begin}" end="{end}" creatingUser="{user}">'
+        f'<Coding guid="{_g(n + 1)}" creatingUser="{user}"><CodeRef targetGUID="{code}"/>'
+        "</Coding></AudioSelection>"
+    )
+
+
+def test_ranges_beyond_a_partial_transcript(tmp_path: Path) -> None:
+    """A recording transcribed only in part, coded beyond its transcript's lines: those ranges
+    were dropped ("overlaps no transcript segment"); they are segments of speech without
+    transcript now, and a second coder's file of the same project still finds its lines."""
+    from tests.interop_support import make_wav
+
+    wav = make_wav(tmp_path / "wav", "Hello, this is a short interview about public services.")
+    files = {f"sources/{SRC}.wav": wav.read_bytes()}
+    first = _partial("", _range(1, 500, 800, U1, C1) + _range(3, 2500, 3200, U1, C2))
+    report = import_qdpx(write_qdpx(tmp_path / "a.qdpx", first, files), tmp_path / "p", coder="me")
+    assert any("1 coded time range beyond the lines of its transcript" in n for n in report.notes)
+    second = _partial(
+        f'<TranscriptSelection guid="{_g(70)}" fromSyncPoint="{_g(62)}" toSyncPoint="{_g(63)}" '
+        f'creatingUser="{U2}"><Coding guid="{_g(71)}" creatingUser="{U2}">'
+        f'<CodeRef targetGUID="{C3}"/></Coding></TranscriptSelection>',
+        _range(1, 500, 800, U1, C1) + _range(3, 2500, 3200, U1, C2)
+        + _range(80, 2600, 3000, U2, C3),
+    )  # fmt: skip
+    again = import_qdpx(write_qdpx(tmp_path / "b.qdpx", second, files), tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        names = {c.id: c.path for c in p.codebook.codes()}
+        codings = sorted(
+            (segments.index(next(s for s in segments if s.id == c.segment_id)), names[c.code_id],
+             c.coder)
+            for c in p.codebook.codings()
+        )  # fmt: skip
+    assert [(s.start_ms, s.end_ms, s.text) for s in segments] == [
+        (0, 1000, "Сәлеметсіз бе."),
+        (1000, 2000, "Здравствуйте."),
+        (2500, 3200, ""),
+    ]
+    assert codings == [
+        (0, "Сенім", "Айгүл"),
+        (1, "Тіл", "Дмитрий"),
+        (2, "Деньги", "Айгүл"),
+        (2, "Тіл", "Дмитрий"),
+    ]
+    assert again.codings == 2 and not again.not_imported

@@ -16,7 +16,7 @@ from ..qdpx_parse import QSelection, QSource
 from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
-from .media import time_selection, transcript_lines, unsynced
+from .media import timed_ranges, transcript_lines, unsynced
 from .ranges import coded_ranges, whole_source
 from .sources import plain_or_rich, source_text, text_of
 
@@ -37,6 +37,15 @@ def _same_text(
     when the session has one segment per line; else None."""
     segments = ctx.p.transcript.segments(session_id)
     texts = ["" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text for line in lines]
+    if len(segments) != len(texts):
+        # segments of speech without transcript the first import made of coded ranges beyond
+        # the transcript's lines (``ranges``) are no line's: left aside
+        spans = {(int(line.start_ms or 0), int(line.end_ms or 0)) for line in lines}
+        segments = [
+            s
+            for s in segments
+            if not (s.untranscribed and not s.text.strip()) or (s.start_ms, s.end_ms) in spans
+        ]
     if len(segments) != len(texts):
         return None
     same = {i for i, (s, text) in enumerate(zip(segments, texts, strict=True)) if s.text == text}
@@ -149,8 +158,7 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         else:
             left.append(sel)
     if len(same) == len(lines):  # coded time ranges: where every segment is as the file has it
-        for sel in timed:
-            time_selection(ctx, src, session_id, sel, lines, seg_ids)
+        timed_ranges(ctx, src, session_id, lines, seg_ids, timed)
         placed += timed
     else:
         left += timed

@@ -71,16 +71,30 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
             f"{src.kind} {src.name!r}: its transcript {n} became the session {title!r}."
         )
         transcript(ctx, src, extra, extra_id, duration)
-    # a recording coded without a transcript (MAXQDA, ATLAS.ti, QualCoder): its coded time
-    # ranges become segments of speech without transcript (they were dropped, "overlaps no
-    # transcript segment"); uncoded ranges stay markers
-    ranged = not src.transcripts
-    for sel in src.selections:
-        if not (ranged and sel.codings):
-            time_selection(ctx, src, session_id, sel, lines, seg_ids)
-    if ranged:
-        coded_ranges(ctx, src, session_id, src.selections)
+    timed_ranges(ctx, src, session_id, lines, seg_ids)
     whole_source(ctx, src, session_id, duration)
+
+
+def timed_ranges(
+    ctx: ImportContext,
+    src: QSource,
+    session_id: str,
+    lines: list[Line],
+    seg_ids: list[str],
+    selections: list[QSelection] | None = None,
+) -> None:
+    """A recording's time selections: markers, codings of the transcript's segments they
+    overlap, and, where no segment is (a recording coded without a transcript, as MAXQDA,
+    ATLAS.ti and QualCoder code audio, or beyond the lines a partial transcript has),
+    segments of speech without transcript over the coded ranges (``ranges``; they were
+    dropped, "overlaps no transcript segment"). Not where the transcript's text is missing:
+    its session stays empty for an import with the media folder to fill. ``selections``: those
+    of the source's to place (all by default)."""
+    leftover: list[QSelection] | None = None if session_id in ctx.textless else []
+    for sel in src.selections if selections is None else selections:
+        time_selection(ctx, src, session_id, sel, lines, seg_ids, leftover)
+    if leftover:
+        coded_ranges(ctx, src, session_id, leftover)
 
 
 def transcript_lines(
@@ -177,6 +191,7 @@ def transcript(
     what = f"Transcript of {src.name!r}"
     text, why = plain_or_rich(ctx, what, tr.text_path, tr.text_inline, tr.rich_path)
     if text is None:
+        ctx.textless.add(session_id)
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
             f"{what}: it has no plain text"
@@ -285,7 +300,10 @@ def time_selection(
     sel: QSelection,
     lines: list[Line],
     seg_ids: list[str],
+    leftover: list[QSelection] | None = None,
 ) -> None:
+    """A time selection as a marker (no coding) or as codings of the segments it overlaps;
+    a coded one that overlaps none goes to ``leftover`` when given (else it is reported)."""
     begin, end = sel.start or 0, sel.end if sel.end is not None else sel.start or 0
     if not sel.codings:
         label = (sel.name or "Marker").removeprefix("Marker: ").strip() or "Marker"
@@ -315,6 +333,9 @@ def time_selection(
         for i, line in enumerate(lines)
         if (line.start_ms or 0) < max(end, begin + 1) and (line.end_ms or 0) > begin
     ]
+    if not hits and leftover is not None:
+        leftover.append(sel)
+        return
     if not hits:
         ctx.report.not_imported.append(
             f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
@@ -369,8 +390,7 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     lines, seg_ids = transcript(ctx, src, tr, session_id, row[0] if row else None)
     if not seg_ids:
         return
-    for sel in src.selections:
-        time_selection(ctx, src, session_id, sel, lines, seg_ids)
+    timed_ranges(ctx, src, session_id, lines, seg_ids)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
         f"{plural(len(seg_ids), 'segment')} {verb(len(seg_ids), 'is')} read from the "

@@ -65,9 +65,10 @@ def _code_on(
 def coded_ranges(
     ctx: ImportContext, src: QSource, session_id: str, selections: list[QSelection]
 ) -> int:
-    """The coded time ranges of a recording without a transcript as segments of speech without
-    transcript, their codings on them. A range that overlaps segments the session has already
-    (a second coder's export of the same project) is coded on those. Returns the codings made."""
+    """The coded time ranges of a recording without a transcript (or beyond the lines of its
+    transcript) as segments of speech without transcript, their codings on them. A range that
+    overlaps segments the session has already (a second coder's export of the same project)
+    is coded on those. Returns the codings made."""
     coded = [sel for sel in selections if sel.codings and sel.start is not None]
     for sel in selections:
         if sel.codings and sel.start is None:  # "begin" missing or no number: no place
@@ -100,9 +101,15 @@ def coded_ranges(
     codings = ctx.report.codings - before
     if made:
         first = next(s for s in existing if s[0] == first_made)
+        what = (
+            f"{src.kind} {src.name!r}: {plural(len(coded), 'coded time range')} beyond the "
+            "lines of its transcript"
+            if src.transcripts
+            else f"{src.kind} {src.name!r} has no transcript: its "
+            f"{plural(len(coded), 'coded time range')}"
+        )
         ctx.report.notes.append(
-            f"{src.kind} {src.name!r} has no transcript: its "
-            f"{plural(len(coded), 'coded time range')} became {plural(made, 'segment')} of "
+            f"{what} became {plural(made, 'segment')} of "
             f"speech without transcript (the first from {hms(first[1], millis=True)} to "
             f"{hms(first[2], millis=True)}), to play and type, with "
             f"{plural(codings, 'coding')} on {verb(made, 'it', 'them')}"

@@ -413,3 +413,39 @@ def test_ranges_beyond_a_partial_transcript(tmp_path: Path) -> None:
         (2, "Тіл", "Дмитрий"),
     ]
     assert again.codings == 2 and not again.not_imported
+
+
+def test_coded_ranges_of_a_recording_the_project_lacks_go_out_with_their_times(
+    tmp_path: Path,
+) -> None:
+    """QualCoder's video outside its archive, imported without the folder holding it: the
+    session has its segments of speech without transcript but no recording. Its export was a
+    text source of empty lines whose empty selections the next import dropped; it is an
+    ``AudioSource`` without a file now, the coded ranges with their times."""
+    from storage.interop import export_qdpx
+
+    qde = (
+        _head("QualCoder 3.6")
+        + f'<Sources><VideoSource path="absolute:///home/aigul/Бейне/жиын.mp4" guid="{SRC}" '
+        f'name="жиын.mp4" creatingUser="{U1}">'
+        + _range(1, 14706, 17706, U1, C2).replace("Audio", "Video")
+        + _range(3, 20000, 21500, U2, C3).replace("Audio", "Video")
+        + "</VideoSource></Sources></Project>"
+    )
+    import_qdpx(write_qdpx(tmp_path / "q.qdpx", qde), tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        summary = export_qdpx(p, tmp_path / "back.qdpx")
+    assert _ranges(tmp_path / "back.qdpx") == {
+        ("AudioSelection", 14706, 17706, "Деньги", "Айгүл"),
+        ("AudioSelection", 20000, 21500, "Тіл", "Дмитрий"),
+    }
+    assert any("has no recording" in note for note in summary.notes_for_user)
+    import_qdpx(tmp_path / "back.qdpx", tmp_path / "again", coder="me")
+    with Project.open(tmp_path / "again", readonly=True) as p:
+        (session,) = p.sessions.all()
+        segments = p.transcript.segments(session.id)
+        assert [(s.start_ms, s.end_ms, s.untranscribed) for s in segments] == [
+            (14706, 17706, True),
+            (20000, 21500, True),
+        ]
+        assert len(p.codebook.codings()) == 2

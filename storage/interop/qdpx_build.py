@@ -12,7 +12,8 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   ``AudioSelection``s without codings; a coding of a segment of speech without transcript (no
   text typed) an ``AudioSelection`` (``VideoSelection``) with the coding over the time range
   it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment);
-- a session without audio -> ``TextSource`` with ``PlainTextSelection``s;
+- a session without audio -> ``TextSource`` with ``PlainTextSelection``s (one with speech
+  without transcript: an ``AudioSource`` without a ``path``, so that its times stay);
 - participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
@@ -371,11 +372,14 @@ class QdeBuilder:
     def source(self, sources: ET.Element, session: Session) -> None:
         segments = self.p.transcript.segments(session.id)
         media = self.p.sessions.media_for_session(session.id)
+        # speech without transcript is a recording's, also where the project lacks the file (a
+        # video QualCoder kept outside its archive): a text source would drop its time ranges
+        timed = bool(media) or any(s.untranscribed and not s.text.strip() for s in segments)
         lines: list[str] = []
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
         for seg in segments:
-            if media:
+            if timed:
                 shown = UNTRANSCRIBED_TEXT if seg.untranscribed and not seg.text else seg.text
                 line, text_at = segment_line(seg.speaker, shown)
             else:  # a text source: its text as it is, line breaks and all (see split_text_source)
@@ -390,7 +394,7 @@ class QdeBuilder:
             pos += len(line) + 1
         transcript = "\n".join(lines)
         self.counts["segments"] += len(segments)
-        if media:
+        if timed:
             self.audio_source(sources, session, segments, offsets, transcript, media)
         else:
             self.text_source(sources, session, segments, offsets, transcript)
@@ -438,12 +442,20 @@ class QdeBuilder:
         transcript: str,
         media: list[Any],
     ) -> None:
-        first = media[0]
-        suffix = Path(first.path).suffix.lower()
+        first = media[0] if media else None
+        suffix = Path(first.path).suffix.lower() if first is not None else ""
         tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
-        media_file = self.p.folder / first.path
-        member = f"{as_guid(first.id, 'media')}{suffix}"
-        if self.with_media and media_file.is_file():
+        media_file = self.p.folder / first.path if first is not None else None
+        member = f"{as_guid(first.id, 'media')}{suffix}" if first is not None else ""
+        path: str | None
+        if first is None or media_file is None:
+            path = None  # no recording in the project: a source without a file (schema: optional)
+            self.summary_notes.append(
+                f"Session {session.title!r} has no recording; it was exported as an "
+                "AudioSource without a file, so that its timed speech without transcript and "
+                "its codings keep their times."
+            )
+        elif self.with_media and media_file.is_file():
             self.files.append((f"sources/{member}", media_file))
             path = f"internal://{member}"
             self.counts["media_files"] += 1

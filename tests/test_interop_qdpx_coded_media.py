@@ -209,8 +209,9 @@ def test_qualcoders_video_codings_without_transcript(tmp_path: Path) -> None:
         f'<VideoSelection guid="{_g(1)}" begin="1470" end="2770" '
         f'name="Ол күлді" creatingUser="{U1}" ><Description>Ол күлді</Description>'
         f'<Coding guid="{_g(2)}" creatingUser="{U1}" creationDateTime="2024-05-01T09:10:00Z">'
-        f'<CodeRef targetGUID="{C2}"/></Coding></VideoSelection></VideoSource></Sources>'
-        "</Project>"
+        f'<CodeRef targetGUID="{C2}"/></Coding></VideoSelection>'
+        f'<VideoSelection guid="{_g(3)}" begin="3000" end="3000" name="Marker: Есік"/>'
+        "</VideoSource></Sources></Project>"
     )
     import_qdpx(
         write_qdpx(tmp_path / "q.qdpx", qde), tmp_path / "p", coder="me",
@@ -221,6 +222,9 @@ def test_qualcoders_video_codings_without_transcript(tmp_path: Path) -> None:
         (segment,) = p.transcript.segments(session.id)
         (coding,) = p.codebook.codings()
         assert p.sessions.media_for_session(session.id)
+        assert [m.label for m in p.sessions.markers(session.id)] == ["Есік"]
+        # (a video's marker went out as an AudioSelection, which a VideoSource may not hold:
+        # the export did not validate)
         export_qdpx(p, tmp_path / "back.qdpx", with_media=False)
     assert (segment.start_ms, segment.end_ms, segment.untranscribed) == (1470, 2770, True)
     assert (coding.segment_id, coding.coder, coding.memo) == (segment.id, "Айгүл", "Ол күлді")

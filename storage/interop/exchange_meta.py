@@ -16,6 +16,10 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.case_notes``: ``{memo id: participant id}`` of notes the file attached to a case
   (FieldScribe keeps no memos on a participant: they are journal memos named after it; exports
   link each to its case again, with a ``Link`` between the note and the case).
+* ``exchange.time_ranges``: ``{coding id: [begin ms, end ms]}`` of codings of a recording's
+  time range (an ``AudioSelection``/``VideoSelection`` of a recording without transcript) that
+  share a segment of speech without transcript with overlapping ranges, the segment spanning
+  them all: exports write each coding's own range while the segment has no text.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -35,6 +39,7 @@ NO_COLOUR = "exchange.no_colour"
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
+TIME_RANGES = "exchange.time_ranges"
 
 
 def read(project: Any, key: str) -> Any:
@@ -93,3 +98,20 @@ def case_notes(project: Any) -> dict[str, str]:
     """``{memo id: participant id}`` of the notes an import found attached to a case."""
     value = read(project, CASE_NOTES)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def time_ranges(project: Any) -> dict[str, tuple[int, int]]:
+    """``{coding id: (begin ms, end ms)}``: the time range each such coding had in the file."""
+    value = read(project, TIME_RANGES)
+    if not isinstance(value, dict):
+        return {}
+    kept: dict[str, tuple[int, int]] = {}
+    for key, pair in value.items():
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
+            and pair[0] <= pair[1]
+        ):
+            kept[str(key)] = (pair[0], pair[1])
+    return kept

@@ -9,8 +9,11 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   copied into ``sources/``, with one ``Transcript`` (a plain-text file, one line per segment,
   ``SPEAKER: text``) carrying ``SyncPoint``s at each segment's text start and end and one
   ``TranscriptSelection`` per coding (whole segment or code-point span); markers become
-  ``AudioSelection``s without codings;
-- a session without audio -> ``TextSource`` with ``PlainTextSelection``s;
+  ``AudioSelection``s without codings; a coding of a segment of speech without transcript (no
+  text typed) an ``AudioSelection`` (``VideoSelection``) with the coding over the time range
+  it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment);
+- a session without audio -> ``TextSource`` with ``PlainTextSelection``s (one with speech
+  without transcript: an ``AudioSource`` without a ``path``, so that its times stay);
 - participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
@@ -21,8 +24,8 @@ QDA-XML has no place for a language (no ``xml:lang`` or language attribute on so
 transcripts or selections): a source's languages go in its "Languages" variable and, where its
 segments are not all in one language, each segment's in its "Segment languages" variable (the
 transcript's line numbers and their codes, ``_common.line_languages_value``), Text variables
-that other tools show as the source's attributes; speech without transcript stays an empty line
-(a placeholder text would come back as transcript on import).
+that other tools show as the source's attributes; speech without transcript is the line
+``[speech without transcript]`` (``UNTRANSCRIBED_TEXT``), read back as such on import.
 
 Every GUID is stable: our row ids are UUIDs already, and elements without a row (sync points,
 transcripts, users, variables) get uuid5 GUIDs derived from the ids they belong to.
@@ -126,6 +129,7 @@ class QdeBuilder:
         self.marked = exchange_meta.marked_labels(project)  # "#00:00:01-0# NAME: text" lines
         self.labels_in: dict[str, tuple[int, int]] = {}  # segment -> its label (at, length)
         self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
+        self.time_ranges = exchange_meta.time_ranges(project)  # coding -> its own time range
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -368,11 +372,14 @@ class QdeBuilder:
     def source(self, sources: ET.Element, session: Session) -> None:
         segments = self.p.transcript.segments(session.id)
         media = self.p.sessions.media_for_session(session.id)
+        # speech without transcript is a recording's, also where the project lacks the file (a
+        # video QualCoder kept outside its archive): a text source would drop its time ranges
+        timed = bool(media) or any(s.untranscribed and not s.text.strip() for s in segments)
         lines: list[str] = []
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
         for seg in segments:
-            if media:
+            if timed:
                 shown = UNTRANSCRIBED_TEXT if seg.untranscribed and not seg.text else seg.text
                 line, text_at = segment_line(seg.speaker, shown)
             else:  # a text source: its text as it is, line breaks and all (see split_text_source)
@@ -387,7 +394,7 @@ class QdeBuilder:
             pos += len(line) + 1
         transcript = "\n".join(lines)
         self.counts["segments"] += len(segments)
-        if media:
+        if timed:
             self.audio_source(sources, session, segments, offsets, transcript, media)
         else:
             self.text_source(sources, session, segments, offsets, transcript)
@@ -435,12 +442,20 @@ class QdeBuilder:
         transcript: str,
         media: list[Any],
     ) -> None:
-        first = media[0]
-        suffix = Path(first.path).suffix.lower()
+        first = media[0] if media else None
+        suffix = Path(first.path).suffix.lower() if first is not None else ""
         tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
-        media_file = self.p.folder / first.path
-        member = f"{as_guid(first.id, 'media')}{suffix}"
-        if self.with_media and media_file.is_file():
+        media_file = self.p.folder / first.path if first is not None else None
+        member = f"{as_guid(first.id, 'media')}{suffix}" if first is not None else ""
+        path: str | None
+        if first is None or media_file is None:
+            path = None  # no recording in the project: a source without a file (schema: optional)
+            self.summary_notes.append(
+                f"Session {session.title!r} has no recording; it was exported as an "
+                "AudioSource without a file, so that its timed speech without transcript and "
+                "its codings keep their times."
+            )
+        elif self.with_media and media_file.is_file():
             self.files.append((f"sources/{member}", media_file))
             path = f"internal://{member}"
             self.counts["media_files"] += 1
@@ -480,12 +495,22 @@ class QdeBuilder:
         )
         sync: dict[str, tuple[int, int]] = {}  # guid -> (position, time)
         selections: list[tuple[int, ET.Element]] = []
+        ranges: list[tuple[int, ET.Element]] = []  # codings of speech without transcript
         for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
             g_start = derived_guid(seg.id, "sync-start")
             g_end = derived_guid(seg.id, "sync-end")
             sync[g_start] = (t_start, seg.start_ms)
             sync[g_end] = (t_end, seg.end_ms)
-            for coding in self.codings_by_segment.get(seg.id, []):
+            if seg.untranscribed and not seg.text.strip():
+                # a coding of speech nobody has typed codes a time range of the recording
+                # (as MAXQDA, ATLAS.ti and QualCoder code audio): an Audio/VideoSelection over
+                # it, the coding's own range where it shares its segment (``ranges``)
+                for coding in self.codings_by_segment.get(seg.id, []):
+                    ranges.append(self.range_selection(tag, seg, coding))
+                coded: list[Coding] = []
+            else:
+                coded = self.codings_by_segment.get(seg.id, [])
+            for coding in coded:
                 if coding.start_cp is None or coding.end_cp is None:
                     frm, to = g_start, g_end
                 else:
@@ -522,10 +547,12 @@ class QdeBuilder:
             _sub(tr, "SyncPoint", guid=guid, timeStamp=str(time), position=str(position))
         for _pos, sel in sorted(selections, key=lambda item: item[0]):
             tr.append(sel)
+        for _begin, sel in sorted(ranges, key=lambda item: item[0]):
+            el.append(sel)
         for marker in self.p.sessions.markers(session.id):
             msel = _sub(
                 el,
-                "AudioSelection",
+                tag.replace("Source", "Selection"),
                 guid=_g(marker.id),
                 name=f"Marker: {marker.label}",
                 begin=str(marker.time_ms),
@@ -593,6 +620,26 @@ class QdeBuilder:
                 )
                 _sub(sel, "NoteRef", targetGUID=_g(memo.id))
         self._source_tail(el, session)
+
+    def range_selection(self, tag: str, seg: Segment, coding: Coding) -> tuple[int, ET.Element]:
+        """A coding of a segment of speech without transcript as the time range it codes
+        (its begin, the ``AudioSelection`` or ``VideoSelection``): the range the coding had in
+        the file it came from while that lies within the segment, else the segment's."""
+        begin, end = self.time_ranges.get(coding.id, (seg.start_ms, seg.end_ms))
+        if not seg.start_ms <= begin <= end <= seg.end_ms:
+            begin, end = seg.start_ms, seg.end_ms
+        sel = ET.Element(
+            _q(tag.replace("Source", "Selection")),
+            _clean(
+                guid=derived_guid(coding.id, "selection"),
+                name=self.code_name(coding.code_id),
+                begin=str(begin),
+                end=str(end),
+                **self._stamp(coding.coder, coding.created_at, coding.updated_at),
+            ),
+        )
+        self.coding(sel, coding)
+        return begin, sel
 
     def code_name(self, code_id: str) -> str | None:
         for code in self.codes:

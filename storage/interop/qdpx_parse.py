@@ -237,11 +237,14 @@ def _coding(el: Element) -> QCoding | None:
     code = norm_guid(ref.get("targetGUID")) if ref is not None else None
     if not code:
         return None
+    # a coding names its user as the schema lets every element: creatingUser, else
+    # modifyingUser (the REFI-QDA samples write both; one with only modifyingUser was the
+    # selection's, whoever coded it)
     return QCoding(
         guid=_guid(el),
         code=code,
-        user=norm_guid(el.get("creatingUser")),
-        created=el.get("creationDateTime"),
+        user=norm_guid(el.get("creatingUser") or el.get("modifyingUser")),
+        created=el.get("creationDateTime") or el.get("modifiedDateTime"),
         notes=note_refs(el),
     )
 

@@ -16,7 +16,8 @@ from ..qdpx_parse import QSelection, QSource
 from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
-from .media import time_selection, transcript_lines, unsynced
+from .media import timed_ranges, transcript_lines, unsynced
+from .ranges import coded_ranges, whole_source
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -36,6 +37,15 @@ def _same_text(
     when the session has one segment per line; else None."""
     segments = ctx.p.transcript.segments(session_id)
     texts = ["" if line.text.strip() == UNTRANSCRIBED_TEXT else line.text for line in lines]
+    if len(segments) != len(texts):
+        # segments of speech without transcript the first import made of coded ranges beyond
+        # the transcript's lines (``ranges``) are no line's: left aside
+        spans = {(int(line.start_ms or 0), int(line.end_ms or 0)) for line in lines}
+        segments = [
+            s
+            for s in segments
+            if not (s.untranscribed and not s.text.strip()) or (s.start_ms, s.end_ms) in spans
+        ]
     if len(segments) != len(texts):
         return None
     same = {i for i, (s, text) in enumerate(zip(segments, texts, strict=True)) if s.text == text}
@@ -73,6 +83,7 @@ def _not_placed(
 def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     """A text source's (or a PDF's text's) codings the project never held."""
     what = f"Text source {src.name!r}"
+    whole_source(ctx, src, session_id, again=True)  # a code of the whole document
     fresh = [s for s in _fresh(ctx, src.selections) if s.start is not None and s.end is not None]
     if not fresh:
         return
@@ -104,6 +115,15 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     tr = src.transcripts[0] if src.transcripts else None
     fresh = _fresh(ctx, tr.selections) if tr is not None else []
     timed = _fresh(ctx, src.selections)
+    if tr is None and timed:
+        # a recording coded without a transcript: each range on the segments it overlaps
+        # (the first import made them), else on a new segment of speech without transcript
+        before = ctx.report.codings
+        if coded_ranges(ctx, src, session_id, timed):
+            _added(ctx, what, timed, before)
+    whole_source(ctx, src, session_id, again=True)  # a code of the whole recording
+    if tr is None:
+        return
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)
     text = (
@@ -138,8 +158,7 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         else:
             left.append(sel)
     if len(same) == len(lines):  # coded time ranges: where every segment is as the file has it
-        for sel in timed:
-            time_selection(ctx, src, session_id, sel, lines, seg_ids)
+        timed_ranges(ctx, src, session_id, lines, seg_ids, timed)
         placed += timed
     else:
         left += timed

@@ -172,6 +172,10 @@ class ImportContext:
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.coding_ids: dict[str, list[str]] = {}
+        #: sessions whose transcript's text is missing (no segments made in its place)
+        self.textless: set[str] = set()
+        #: coding id -> its own time range where its segment spans more (``ranges``)
+        self.time_ranges: dict[str, list[int]] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         #: text paths whose file began with a byte order mark (``positions.readings``)

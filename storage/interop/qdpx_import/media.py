@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import hms, iso_from_xml
+from .._common import UNTRANSCRIBED_TEXT, hms, iso_from_xml
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -25,6 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
+from .ranges import coded_ranges, whole_source
 from .sources import add_lines, lone_crs, new_session, plain_or_rich
 
 if TYPE_CHECKING:
@@ -70,13 +71,30 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
             f"{src.kind} {src.name!r}: its transcript {n} became the session {title!r}."
         )
         transcript(ctx, src, extra, extra_id, duration)
-    for sel in src.selections:
-        time_selection(ctx, src, session_id, sel, lines, seg_ids)
-    for coding in src.source_codings:
-        ctx.report.not_imported.append(
-            f"{src.kind} {src.name!r}: a coding of the whole recording (code "
-            f"{ctx.code_label(coding.code)}) has no segment to attach to."
-        )
+    timed_ranges(ctx, src, session_id, lines, seg_ids)
+    whole_source(ctx, src, session_id, duration)
+
+
+def timed_ranges(
+    ctx: ImportContext,
+    src: QSource,
+    session_id: str,
+    lines: list[Line],
+    seg_ids: list[str],
+    selections: list[QSelection] | None = None,
+) -> None:
+    """A recording's time selections: markers, codings of the transcript's segments they
+    overlap, and, where no segment is (a recording coded without a transcript, as MAXQDA,
+    ATLAS.ti and QualCoder code audio, or beyond the lines a partial transcript has),
+    segments of speech without transcript over the coded ranges (``ranges``; they were
+    dropped, "overlaps no transcript segment"). Not where the transcript's text is missing:
+    its session stays empty for an import with the media folder to fill. ``selections``: those
+    of the source's to place (all by default)."""
+    leftover: list[QSelection] | None = None if session_id in ctx.textless else []
+    for sel in src.selections if selections is None else selections:
+        time_selection(ctx, src, session_id, sel, lines, seg_ids, leftover)
+    if leftover:
+        coded_ranges(ctx, src, session_id, leftover)
 
 
 def transcript_lines(
@@ -173,6 +191,7 @@ def transcript(
     what = f"Transcript of {src.name!r}"
     text, why = plain_or_rich(ctx, what, tr.text_path, tr.text_inline, tr.rich_path)
     if text is None:
+        ctx.textless.add(session_id)
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
             f"{what}: it has no plain text"
@@ -281,7 +300,10 @@ def time_selection(
     sel: QSelection,
     lines: list[Line],
     seg_ids: list[str],
+    leftover: list[QSelection] | None = None,
 ) -> None:
+    """A time selection as a marker (no coding) or as codings of the segments it overlaps;
+    a coded one that overlaps none goes to ``leftover`` when given (else it is reported)."""
     begin, end = sel.start or 0, sel.end if sel.end is not None else sel.start or 0
     if not sel.codings:
         label = (sel.name or "Marker").removeprefix("Marker: ").strip() or "Marker"
@@ -311,6 +333,9 @@ def time_selection(
         for i, line in enumerate(lines)
         if (line.start_ms or 0) < max(end, begin + 1) and (line.end_ms or 0) > begin
     ]
+    if not hits and leftover is not None:
+        leftover.append(sel)
+        return
     if not hits:
         ctx.report.not_imported.append(
             f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
@@ -320,9 +345,19 @@ def time_selection(
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
         f"{plural(len(hits), 'segment')} it overlaps."
     )
+    # a range on one segment of speech without transcript spanning more (FieldScribe's export
+    # of overlapping ranges that share a segment): the coding keeps its own range
+    line = lines[hits[0]]
+    own = (
+        len(hits) == 1
+        and line.text.strip() == UNTRANSCRIBED_TEXT
+        and (begin, end) != (line.start_ms, line.end_ms)
+    )
     for coding in sel.codings:
         for n, index in enumerate(hits):
-            add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
+            made = add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
+            if made and own:
+                ctx.time_ranges[made] = [max(0, begin), max(0, end)]
 
 
 def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
@@ -355,8 +390,7 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     lines, seg_ids = transcript(ctx, src, tr, session_id, row[0] if row else None)
     if not seg_ids:
         return
-    for sel in src.selections:
-        time_selection(ctx, src, session_id, sel, lines, seg_ids)
+    timed_ranges(ctx, src, session_id, lines, seg_ids)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
         f"{plural(len(seg_ids), 'segment')} {verb(len(seg_ids), 'is')} read from the "

@@ -52,12 +52,20 @@ def linked_notes(ctx: ImportContext) -> None:
     }
     cases = {case.guid: case for case in ctx.qp.cases if case.guid}
     sources = {src.guid: src for src in ctx.qp.sources if src.guid}
+    # a note linked to a recording's transcript is about its session, as a NoteRef in the
+    # transcript is (it landed in the journal, the link reported as not imported)
+    transcripts = {tr.guid: tr for src in ctx.qp.sources for tr in src.transcripts if tr.guid}
     codes = {code.guid for code in ctx.qp.codes if code.guid}
     for origin, target in ctx.qp.links:
         for note, other in ((origin, target), (target, origin)):
             if note not in ctx.qp.notes:
                 continue
-            about = selections.get(other) or cases.get(other) or sources.get(other)
+            about = (
+                selections.get(other)
+                or cases.get(other)
+                or sources.get(other)
+                or transcripts.get(other)
+            )
             code_id = ctx.code_map.get(other) if other in codes else None
             if about is not None:  # a note about a case is its participant's
                 if note not in about.notes:

@@ -30,6 +30,7 @@ from ..text_lines import (
 from .codings import selection
 from .context import ImportContext
 from .positions import Reading, best_reading, readings
+from .ranges import whole_source
 
 if TYPE_CHECKING:
     pass
@@ -356,11 +357,7 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         if segments and session_target in targets:
             targets.remove(session_target)
             targets.extend(segments)
-    for coding in src.source_codings:
-        ctx.report.not_imported.append(
-            f"Text source {src.name!r}: a coding of the whole document (code "
-            f"{ctx.code_label(coding.code)}) has no segment to attach to."
-        )
+    whole_source(ctx, src, session_id)
 
 
 def lone_crs(notes: list[str], what: str, text: str) -> str:

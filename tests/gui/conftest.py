@@ -55,6 +55,25 @@ def readable_selection(qapp: Any) -> None:
     qapp.setPalette(readable_palette(qapp.palette()))
 
 
+@pytest.fixture(autouse=True)
+def no_keys_left_held(qapp: Any) -> Iterator[None]:
+    """After each test Qt believes no modifier key is held. ``QTest.keyClick(w, key, Shift)``
+    releases the key with Shift still in the event, and Qt then goes on reporting Shift held
+    to every later test in the process: ``QTableView.selectRow`` selected nothing, and a click
+    on a segment's time would not play it (both read ``QApplication.keyboardModifiers()``)."""
+    yield
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    if QApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        releaser = QWidget()
+        releaser.show()
+        QTest.keyRelease(releaser, Qt.Key.Key_Shift, Qt.KeyboardModifier.NoModifier)
+        releaser.close()
+        releaser.deleteLater()
+
+
 PATIENT_WAIT_MS = 30_000
 
 

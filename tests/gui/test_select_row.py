@@ -73,3 +73,18 @@ def test_the_qt_call_it_replaces_does_depend_on_them(qtbot: Any, held: Any) -> N
     held(Qt.KeyboardModifier.ShiftModifier)
     table.selectRow(0)
     assert _selected(table) == []
+
+
+def test_a_test_that_leaves_shift_held(qtbot: Any) -> None:
+    """Shift+F6 as a GUI test sends it: Qt believes Shift is still held afterwards (the
+    autouse ``no_keys_left_held`` lets go of it before the next test)."""
+    line = QLineEdit()
+    qtbot.addWidget(line)
+    line.show()
+    QTest.keyClick(line, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.ShiftModifier
+
+
+def test_the_next_test_starts_with_no_key_held() -> None:
+    """Runs after the one above (file order): nothing is held any more."""
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier

@@ -628,3 +628,56 @@ def test_no_sequence_of_work_is_lost_by_a_new_transcription(
             assert not hits & {t[0] for t in pseudonymised}
         finally:
             project.close()
+
+
+def test_kept_segments_without_text_are_read_again_in_place(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper]
+) -> None:
+    """Coded stretches of speech without transcript (a recording coded in MAXQDA without its
+    transcript, imported) stayed empty after the session was transcribed: the run's own
+    segments lie mostly over them and are left out, so the coder had to type every one. They
+    are read again in place now, codings on them, times unchanged; a segment with text that a
+    person worked on is not touched, and one that is not coded is the run's to replace."""
+    with Project.create(tmp_path / "P.fieldscribe", name="Study", coder="coder-a") as project:
+        sid = project.sessions.import_audio(wav, title="FG").id
+        coded, typed, plain = project.transcript.add_segments(
+            sid,
+            [
+                SegmentDraft(200, 1800, "", origin="manual", untranscribed=True),
+                SegmentDraft(2100, 2900, "Потом сказал спасибо.", origin="manual"),
+                SegmentDraft(3100, 3900, "", untranscribed=True),  # Whisper's, untouched
+            ],
+        )
+        code = project.codebook.ensure_code_path("Очередь")
+        project.codebook.apply_code(coded.id, code.id)
+        assert project.transcription.kept_without_text(sid) == [coded.id]
+        summary = transcribe_session(project, sid, replace=True)
+        after = {s.id: s for s in project.transcript.segments(sid)}
+        assert (after[coded.id].start_ms, after[coded.id].end_ms) == (200, 1800)
+        assert after[coded.id].text == "Есть очередь." and not after[coded.id].untranscribed
+        assert [c.segment_id for c in project.codebook.codings()] == [coded.id]
+        assert after[typed.id].text == "Потом сказал спасибо."  # a person's text stays
+        assert plain.id not in after  # untouched: replaced by the run
+        assert (summary.kept_read, summary.kept_filled) == (1, 1)
+        assert any(
+            n.startswith("1 segment of speech without transcript that holds work (coded, "
+                         "hand-made) was read again in place, its codings kept: 1 now has text")
+            for n in summary.notes
+        ), summary.notes  # fmt: skip
+        assert project.transcription.kept_without_text(sid) == []
+
+
+def test_a_cancelled_run_reads_no_kept_segment_again(
+    tmp_path: Path, wav: Path, fake_whisper: type[FakeWhisper]
+) -> None:
+    """Cancel set (the fake writes its batches all the same): nothing is read again."""
+    with Project.create(tmp_path / "P.fieldscribe", name="Study", coder="coder-a") as project:
+        sid = project.sessions.import_audio(wav, title="FG").id
+        (coded,) = project.transcript.add_segments(
+            sid, [SegmentDraft(200, 1800, "", origin="manual", untranscribed=True)]
+        )
+        cancel = threading.Event()
+        cancel.set()
+        summary = transcribe_session(project, sid, replace=True, cancel=cancel)
+        assert summary.kept_read == 0
+        assert project.transcript.get_segment(coded.id).text == ""

@@ -65,6 +65,10 @@ class TranscriptionSummary:
     segments_left_out: int = 0
     languages: list[str] = field(default_factory=list)  # the languages chosen among
     untranscribed: int = 0  # "speech without transcript" placeholders written
+    # kept segments of speech without transcript (coded, hand-made) read again in place: how
+    # many, and how many of them got text
+    kept_read: int = 0
+    kept_filled: int = 0
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
     identified: dict[str, int] = field(default_factory=dict)  # segments per language written
     # segments per identified language that is not written in Cyrillic but whose text is

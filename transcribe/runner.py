@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from storage import Project
-from storage.core.errors import AudioError, DiskFullError, FieldScribeError, is_disk_full
+from storage.core.errors import (
+    AudioError,
+    ChangedMeanwhileError,
+    DiskFullError,
+    FieldScribeError,
+    NotFoundError,
+    is_disk_full,
+)
 from storage.core.spans import merged_spans
 from storage.core.words import plural, verb
 
@@ -291,6 +298,10 @@ def transcribe_session(
                 speakers,
                 deleted,
             )
+            if not summary.cancelled:
+                _read_kept_again(
+                    project, transcriber, path, session_id, summary, wanted_language, cancel
+                )
             project.transcription.end_transcription(
                 session_id, "cancelled" if summary.cancelled else "done"
             )
@@ -317,6 +328,55 @@ def transcribe_session(
         if summary.segments_added:
             summary.notes.extend(names_hint(project, session_id))
         return summary
+
+
+def _read_kept_again(
+    project: Project,
+    transcriber: Any,
+    path: Path,
+    session_id: str,
+    summary: TranscriptionSummary,
+    language: str | None,
+    cancel: threading.Event | None,
+) -> None:
+    """After a run over the whole recording: the kept segments of speech without transcript
+    (``Transcription.kept_without_text``: coded ranges of a recording imported without its
+    transcript, stretches a coder marked) are read again in place, as ``retranscribe`` does,
+    their codings staying on them; the run's own segments leave them alone (they lie mostly
+    over kept work). A segment a coder changes meanwhile is left as they made it. Engines that
+    decode elsewhere (a cluster's) read only whole recordings: nothing is read again."""
+    if not callable(getattr(transcriber, "transcribe", None)):
+        return
+    for segment_id in project.transcription.kept_without_text(session_id):
+        if cancel is not None and cancel.is_set():
+            return
+        try:
+            segment = project.transcript.get_segment(segment_id)
+            done = _read_again(
+                project, transcriber, summary.model, path, segment, language,
+                by_hand=False, cancel=cancel,
+            )  # fmt: skip
+        except (NotFoundError, ChangedMeanwhileError):
+            continue
+        summary.kept_read += 1
+        if done.text.strip():
+            summary.kept_filled += 1
+    if summary.kept_read:
+        read, filled = summary.kept_read, summary.kept_filled
+        empty = read - filled
+        summary.notes.append(
+            f"{plural(read, 'segment')} of speech without transcript that "
+            f"{verb(read, 'holds', 'hold')} work (coded, hand-made) "
+            f"{verb(read, 'was', 'were')} read again in place, "
+            f"{verb(read, 'its', 'their')} codings kept: "
+            + (f"{filled} now {verb(filled, 'has', 'have')} text" if filled else "none got text")
+            + (
+                f", {empty} still {verb(empty, 'has', 'have')} none (play and type)"
+                if filled and empty
+                else ""
+            )
+            + "."
+        )
 
 
 def names_in_new_text(project: Project, segment: Any) -> list[str]:
@@ -396,8 +456,6 @@ def retranscribe_segment(
             their change is kept and nothing is written. ModelError, AudioError: as
             ``transcribe_session``.
     """
-    from .stream import SAMPLE_RATE, PcmReader
-
     segment = project.transcript.get_segment(segment_id)
     expected = list(project.languages)
     code = language or segment.language
@@ -410,18 +468,41 @@ def retranscribe_segment(
     path = _verify_media(project, segment.session_id)
     with using_model(info, f"transcribing a segment again in {project.name}"):
         transcriber = Transcriber(info, threads=threads, numbers=project.numbers)
-        with PcmReader(path, segment.start_ms) as reader:
-            audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
-        if cancel is not None and cancel.is_set():
-            return segment
-        drafts = list(
-            transcriber.transcribe(
-                audio,
-                language=code if transcriber.multilingual else "en",
-                languages=expected if transcriber.multilingual else None,
-                cancel=cancel,
-            )
+        return _read_again(
+            project, transcriber, info.name, path, segment, language,
+            by_hand=language is not None, cancel=cancel,
+        )  # fmt: skip
+
+
+def _read_again(
+    project: Project,
+    transcriber: Any,
+    model: str,
+    path: Path,
+    segment: Any,
+    language: str | None,
+    *,
+    by_hand: bool,
+    cancel: threading.Event | None = None,
+) -> Any:
+    """Decode ``segment``'s audio with ``transcriber`` and put the result in its place (see
+    ``retranscribe_segment``); the segment as it was when cancelled before the end."""
+    from .stream import SAMPLE_RATE, PcmReader
+
+    expected = list(project.languages)
+    code = language or segment.language
+    with PcmReader(path, segment.start_ms) as reader:
+        audio = reader.read(max(1, (segment.end_ms - segment.start_ms) * SAMPLE_RATE // 1000))
+    if cancel is not None and cancel.is_set():
+        return segment
+    drafts = list(
+        transcriber.transcribe(
+            audio,
+            language=code if transcriber.multilingual else "en",
+            languages=expected if transcriber.multilingual else None,
+            cancel=cancel,
         )
+    )
     if cancel is not None and cancel.is_set():
         return segment  # stopped part-way: half a reading is not the segment's text
     spoken = [d for d in drafts if not d.untranscribed and d.text.strip()]
@@ -434,12 +515,12 @@ def retranscribe_segment(
     probs = [d.confidence for d in spoken if d.confidence is not None]
     found = code or next((d.language for d in drafts if d.language), None)
     return project.transcript.replace_transcription(
-        segment_id,
+        segment.id,
         text=text,
         words=words,
         confidence=sum(probs) / len(probs) if probs else None,
         language=found,
-        language_by_hand=language is not None,
+        language_by_hand=by_hand,
         was=segment,  # a coder's edit made while it decoded is kept: nothing is written
-        model=info.name,  # the segment records which model read it (a folder: its name)
+        model=model,  # the segment records which model read it (a folder: its name)
     )

@@ -179,6 +179,19 @@ class Transcription:
         )
         return [(int(r[0]), int(r[1])) for r in rows]
 
+    def kept_without_text(self, session_id: str) -> list[str]:
+        """Ids of the segments of speech without transcript that a transcription keeps (coded,
+        hand-made, with a memo: see ``protected_segments``) and that hold no text yet, in time
+        order: codings of a recording imported without its transcript (MAXQDA, ATLAS.ti), a
+        stretch a coder marked. A transcription of the session reads each one again in place,
+        its codings staying on it."""
+        rows = self._store.rows(
+            "SELECT id FROM segments WHERE session_id = ? AND untranscribed = 1 AND"
+            f" trim(text) = '' AND end_ms > start_ms AND NOT ({_UNTOUCHED}) ORDER BY start_ms",
+            (session_id,),
+        )
+        return [str(r[0]) for r in rows]
+
     def speaker_spans(self, session_id: str) -> list[tuple[int, int, str]]:
         """``(start_ms, end_ms, speaker)`` of the session's segments with a speaker label: what
         a new transcription carries onto its segments (``transcribe.carry``)."""

@@ -1052,6 +1052,56 @@ def test_merging_a_kazakh_segment_into_a_russian_one_says_what_became_of_its_lan
     assert "Ctrl+Z" in message and "Ctrl+L" in message
 
 
+def test_splitting_at_a_switch_of_language_says_the_new_segment_keeps_the_old_badge(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    """Walkthrough (mixed-real-kk in the workbench): a Kazakh turn and an English one merged,
+    then split back at the switch, gave "I would like to start with the online portal…"
+    badged KK, and the status bar still said "Merged: …": nothing told the coder that the new
+    segment went on calling English Kazakh (its docx w:lang, its VTT <lang>, the filters).
+    The split now says which part is in another script than its badge, and how to set it."""
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    window.transcript.go_to_row(0)
+    window.editing.merge_with_next()  # Russian + Kazakh: one segment badged RU
+    idle(window)
+    assert "Merged" in window.statusBar().currentMessage()
+    window.transcript.go_to_row(0)
+    idle(window)
+    editor = window.segment_editor
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index(KK))
+    editor.setTextCursor(cursor)
+    window.editing.segments.split_at_cursor()
+    idle(window)
+    assert model.segment(0).text == RU and model.segment(1).text == KK
+    assert model.segment(1).language == "ru"  # the badge itself is the coder's to change
+    assert window.transcript.currentIndex().row() == 1  # the new segment, which Ctrl+L sets
+    message = window.statusBar().currentMessage()
+    assert "Merged" not in message
+    assert "new segment's text is in Kazakh letters" in message, message
+    assert "marked Russian (is it Kazakh?)" in message and "Ctrl+L" in message, message
+    # a split inside one language says only that it split
+    window.transcript.go_to_row(0)
+    idle(window)
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index("очередь"))
+    editor.setTextCursor(cursor)
+    window.editing.segments.split_at_cursor()
+    idle(window)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Split into two segments"), message
+
+
+def test_a_split_names_the_first_part_when_it_is_the_one_in_another_script() -> None:
+    from gui.segment_edits import split_hint
+
+    said = split_hint("Hello everyone. ", "Сәлеметсіздер ме.", "kk", ["ru", "kk", "en"])
+    assert "first part's text is in Latin" in said and "(is it English?)" in said, said
+    assert "select it" in said
+    assert split_hint("Hello. ", "Сәлем.", None, ["ru", "kk", "en"]).startswith("Split into")
+
+
 def test_retranscribing_a_segment_whose_only_correction_is_its_language_does_not_ask(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

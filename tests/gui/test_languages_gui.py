@@ -619,6 +619,31 @@ def _hears(text: str, language: str) -> Any:
     return heard
 
 
+def test_a_retranscription_that_writes_the_same_words_does_not_call_them_new(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    """Walkthrough (mixed-real-kk, base): a Kazakh segment re-transcribed in Kazakh a second
+    time came back word for word as it was, and the status bar said "Segment re-transcribed in
+    Kazakh with base: new text.": the coder looked for a change that was not there."""
+    _opened(window, qtbot, idle)
+    bar = window.statusBar()
+    window.transcription.segment_retranscriber = _hears(KK, "kk")
+    window.transcript.go_to_row(1)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert window.segment_model.segment(1).text == KK
+    assert bar.currentMessage() == "Segment re-transcribed in Kazakh: the same text as before."
+    window.transcription.segment_retranscriber = _hears("Емханада кезек көп.", "kk")
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert bar.currentMessage() == "Segment re-transcribed in Kazakh: new text."
+    # the same words in another language are not "the same text as before" either
+    window.transcription.segment_retranscriber = _hears("Емханада кезек көп.", "ru")
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert bar.currentMessage() == "Segment re-transcribed in Russian: new text."
+
+
 def test_a_span_coding_that_loses_its_words_in_a_retranscription_is_said(
     window: Any, qtbot: Any, idle: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -576,6 +576,9 @@ class TranscriptionController(QObject):
             heard = summary.by_language() if hasattr(summary, "by_language") else []
             if len(heard) > 1:  # a recording that switches language: how much of each
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"
+            elif heard:  # one language: which ("3 segments." named none, so a Kazakh
+                # recording heard as Russian was seen only in the badges)
+                text += f" ({heard[0][0].upper()})"
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
                 text += (

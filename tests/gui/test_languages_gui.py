@@ -499,7 +499,7 @@ def test_sessions_transcribed_together_are_named_and_one_advice_is_boxed_once(
         assert re.match(rf"Transcribed “{title}” with \S+: 4 segments", message), message
     boxes = [b for b in w.findChildren(QMessageBox) if "small model" in b.text()]
     assert len(boxes) == 1, [b.text() for b in boxes]
-    assert re.match(rf"Transcribed “{titles[0]}” with \S+: 4 segments\.", boxes[0].text())
+    assert re.match(rf"Transcribed “{titles[0]}” with \S+: 4 segments \(KK\)\.", boxes[0].text())
     assert "1 segment in Kazakh was written" in boxes[0].text()
     assert "2 segments in Kazakh were written" in messages[1]  # the status bar has the counts
     w.close()
@@ -541,6 +541,25 @@ def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
 
     message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, mixed)
     assert "(RU 2, KK 1, EN 1)" in message
+
+
+def test_the_status_bar_names_the_one_language_a_transcription_heard(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walkthrough (kk-real after adding de in Project settings): "Transcribed “kk-real” with
+    base: 3 segments." named no language, where a recording that switches named each; whether
+    the run heard Kazakh (or took it for Russian) was in the badges only."""
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+
+    def kazakh(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = {"kk": 4}
+        return summary
+
+    message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, kazakh)
+    assert ": 4 segments (KK)" in message, message
 
 
 def test_the_status_bar_says_when_a_recording_held_no_speech(

@@ -233,8 +233,13 @@ class SessionTableModel(RowTableModel):
                     status = f"Transcribing: {status}"
                 elif s.status != "transcribing" and s.segment_count:
                     status = f"Transcribed · {status}"  # the column may say "2 no text" alone
-                if s.coded_segment_count:
-                    status += f" ({plural(s.coded_segment_count, 'segment')} coded)"
+                coded = s.coded_segment_count
+                if coded and f"{coded} coded" in status:
+                    # the column's short "2 coded" in words, once: the tip read "Transcribed ·
+                    # 2 coded (2 segments coded)"
+                    status = status.replace(f"{coded} coded", f"{plural(coded, 'segment')} coded")
+                elif coded:
+                    status += f" ({plural(coded, 'segment')} coded)"
                 tip = status + "\n" + tip
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)

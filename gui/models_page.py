@@ -57,6 +57,13 @@ def install_item(name: str) -> str:
     return f"{name} ({size})" if size else name
 
 
+#: what Measure speed does (its tooltip)
+MEASURE_TIP = (
+    "Transcribe 10 s of the demo recording with the selected model and show its speed on "
+    "this computer (in Speed here)"
+)
+
+
 class ModelsPage(QWidget):
     """Lists the models with size, languages, source and measured speed; manages them."""
 
@@ -275,6 +282,13 @@ class ModelsPage(QWidget):
             self.remove_button.setToolTip("Delete the selected model's files from this machine")
         self.verify_button.setEnabled(idle and info is not None and bool(checksums_for(info)))
         self.measure_button.setEnabled(idle and info is not None and self.test_audio.is_file())
+        # every model read "not measured" and the button was greyed out without a word: how
+        # to get the speed shown was nowhere on the page
+        self.measure_button.setToolTip(
+            MEASURE_TIP
+            if info is not None
+            else MEASURE_TIP.replace("the selected model", "a model selected in the list")
+        )
         self.cancel_button.setVisible(self.handle is not None)
 
     def _selected_changed(self) -> None:

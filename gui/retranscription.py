@@ -61,6 +61,7 @@ class Retranscribed:
     cancelled: bool = False
     names: int = 0
     notes: list[str] = field(default_factory=list)  # span codings that lost their words
+    same: bool = False  # Whisper wrote the text the segment had, in its language
 
 
 class SegmentRetranscription:
@@ -136,6 +137,7 @@ class SegmentRetranscription:
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
             spans = span_ids(project, segment_id)
+            old = project.transcript.get_segment(segment_id)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
             if ctx.cancel.is_set():  # cancelled: the segment was left as it was
                 return Retranscribed(seg, cancelled=True)
@@ -151,6 +153,9 @@ class SegmentRetranscription:
                 record,
                 names=_mapped_names_in(project, seg),
                 notes=lost_spans_hint(len(spans - span_ids(project, segment_id))),
+                same=old is not None
+                and (old.text, old.language) == (seg.text, seg.language)
+                and not seg.untranscribed,
             )
 
         def ended() -> None:
@@ -175,7 +180,9 @@ class SegmentRetranscription:
                 self.owner.state.ctx.stack.push(
                     RetranscribeCommand(self.owner.state.ctx, result.record, language)
                 )
-            self._segment_retranscribed(result.segment, result.codings, result.notes)
+            self._segment_retranscribed(
+                result.segment, result.codings, result.notes, same=result.same
+            )
             if result.names:  # Whisper wrote a real name again; names are replaced after a review
                 self.owner.chrome.report(
                     f"The new text holds {plural(result.names, 'real name')} from the pseudonym "
@@ -203,7 +210,7 @@ class SegmentRetranscription:
             self.owner.chrome.message("Cancelling the re-transcription…", 4000)
 
     def _segment_retranscribed(
-        self, seg: Any, codings: list[Any], notes: list[str] | None = None
+        self, seg: Any, codings: list[Any], notes: list[str] | None = None, *, same: bool = False
     ) -> None:
         model = self.owner.views.segment_model
         if seg is None or model.session_id != seg.session_id:
@@ -214,7 +221,15 @@ class SegmentRetranscription:
             shown = [(c, code) for c in codings if (code := model.code(c.code_id)) is not None]
             self.owner.views.segment_editor.show_segment(seg, shown)
         self.owner.sessions.refresh_session_row(seg.session_id)
-        what = "no text (speech without transcript)" if seg.untranscribed else "new text"
+        # Whisper may write the very words it wrote before: "new text" then sent the coder
+        # looking for a change that was not there (a Kazakh segment re-transcribed in Kazakh)
+        what = (
+            "no text (speech without transcript)"
+            if seg.untranscribed
+            else "the same text as before"
+            if same
+            else "new text"
+        )
         lang = f" in {language_name(seg.language)}" if seg.language else ""
         by = f" with {seg.model}" if seg.model else ""  # the model it records (never a path)
         done = f"Segment re-transcribed{lang}{by}: {what}."

@@ -50,6 +50,26 @@ def script_hint(text: str, language: str | None, expected: list[str]) -> str:
     return said + ": Edit ▸ Set language… (Ctrl+L) changes it."
 
 
+def split_hint(left: str, right: str, language: str | None, expected: list[str]) -> str:
+    """What to say after a segment of ``language`` was split into ``left`` and ``right``
+    (the new segment, selected after the split): that a part is in another script than the
+    language both parts keep (``typed_mismatch``, as for typed text), the new one first;
+    else that it was split."""
+    for part, which, how in (
+        (right, "the new segment's", "Edit ▸ Set language… (Ctrl+L) changes it"),
+        (left, "the first part's", "select it and press Ctrl+L (Edit ▸ Set language…)"),
+    ):
+        found = typed_mismatch(part, language, expected) if language else None
+        if found is not None and language:
+            script, guess = found
+            said = f" (is it {language_name(guess)}?)" if guess else ""
+            return (
+                f"Split: {which} text is {script_said(script)} but it is marked "
+                f"{language_name(language)}{said}: {how}."
+            )
+    return "Split into two segments; Edit ▸ Undo (Ctrl+Z) joins them again."
+
+
 class SegmentEdits:
     """Turns the Edit menu's segment edits into undoable commands (``push``)."""
 
@@ -99,6 +119,12 @@ class SegmentEdits:
             self.chrome.message("Put the text cursor inside the text to split.", 4000)
             return
         self._push(SplitCommand(self.state.ctx, replace(seg, text=text), cp, None))
+        project = self.state.project
+        expected = project.languages if project else []
+        # both parts keep the segment's language: split at a switch of language, the part
+        # in the other one went on wearing its badge (English marked KK) unsaid, while the
+        # status bar still showed the message of the merge before
+        self.chrome.message(split_hint(text[:cp], text[cp:], seg.language, expected), 10000)
 
     def merge_with_next(self) -> None:
         """Merge the current segment with the next one."""

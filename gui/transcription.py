@@ -495,7 +495,15 @@ class TranscriptionController(QObject):
         if self._waiting(sid):
             return
         shown = estimate.at(time.monotonic())
-        self.views.sessions_model.set_live(sid, LiveStatus(shown.fraction, shown.eta_s))
+        handle = self.running.get(sid)
+        stop = self._stops.get(sid)
+        ending = ""
+        if handle is not None and stop is not None and stop.is_set():
+            ending = "stopping"
+        elif handle is not None and handle.context.cancel.is_set():
+            ending = "cancelling"
+        live = LiveStatus(shown.fraction, shown.eta_s, ending=ending)
+        self.views.sessions_model.set_live(sid, live)
         if self.state.session is None or self.state.session.id != sid:
             return
         pct = int(shown.fraction * 100)
@@ -504,16 +512,14 @@ class TranscriptionController(QObject):
             when = f"{round(shown.elapsed_s)} s so far"
         else:
             when = fmt_eta(shown.eta_s) if shown.eta_s >= 1 else "finishing"
-        handle = self.running.get(sid)
-        stop = self._stops.get(sid)
-        if handle is not None and stop is not None and stop.is_set():
+        if ending == "stopping":
             doing = f"stopping now at {pct} %"
             tip = (
                 "Cancel pressed again: what is written is kept, the part being transcribed is "
                 "not; Transcribe resumes after what is written."
             )
             said = f"Stopping now at {pct} %: what is written is kept…"
-        elif handle is not None and handle.context.cancel.is_set():
+        elif ending == "cancelling":
             # after a cancel the parts being decoded are still written, however long they take
             doing = f"cancelling at {pct} %"
             tip = (
@@ -570,6 +576,9 @@ class TranscriptionController(QObject):
             heard = summary.by_language() if hasattr(summary, "by_language") else []
             if len(heard) > 1:  # a recording that switches language: how much of each
                 text += f" ({', '.join(f'{code.upper()} {n}' for code, n in heard)})"
+            elif heard:  # one language: which ("3 segments." named none, so a Kazakh
+                # recording heard as Russian was seen only in the badges)
+                text += f" ({heard[0][0].upper()})"
             untranscribed = getattr(summary, "untranscribed", 0)
             if untranscribed:
                 text += (

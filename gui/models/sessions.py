@@ -33,6 +33,9 @@ class LiveStatus:
     fraction: float
     eta_s: float | None
     waiting: bool = False  # queued behind other transcriptions: not begun yet
+    #: "cancelling" (Cancel pressed: the part being decoded is saved first) or "stopping"
+    #: (pressed again); "" while it runs on
+    ending: str = ""
 
 
 @dataclass
@@ -82,6 +85,10 @@ def status_text(
         return "waiting"  # not "0 %", which read as begun (five imported at once)
     if live is not None:
         pct = int(live.fraction * 100)
+        if live.ending:
+            # not "22 % · 1:55 left" after Cancel, while the header and the status bar said
+            # "cancelling at 22 %": the list read as if the run went on to its end
+            return f"{live.ending} at {pct} %"
         # short (m:ss, no "transcribing"): at 1024x700 the column beside a long title has
         # ~125 px; the bar, the tooltip and the status bar say it in words
         if live.eta_s is None:
@@ -215,12 +222,24 @@ class SessionTableModel(RowTableModel):
                 live = self._live.get(s.id)
                 if live is not None and live.waiting:
                     status = "Waiting: transcribed when one of the two running ends"
+                elif live is not None and live.ending:
+                    kept = (
+                        "the part being transcribed is saved first"
+                        if live.ending == "cancelling"
+                        else "what is written is kept"
+                    )
+                    status = f"Transcription {status}: {kept}"
                 elif live is not None:
                     status = f"Transcribing: {status}"
                 elif s.status != "transcribing" and s.segment_count:
                     status = f"Transcribed · {status}"  # the column may say "2 no text" alone
-                if s.coded_segment_count:
-                    status += f" ({plural(s.coded_segment_count, 'segment')} coded)"
+                coded = s.coded_segment_count
+                if coded and f"{coded} coded" in status:
+                    # the column's short "2 coded" in words, once: the tip read "Transcribed ·
+                    # 2 coded (2 segments coded)"
+                    status = status.replace(f"{coded} coded", f"{plural(coded, 'segment')} coded")
+                elif coded:
+                    status += f" ({plural(coded, 'segment')} coded)"
                 tip = status + "\n" + tip
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
@@ -231,7 +250,9 @@ class SessionTableModel(RowTableModel):
                 )
             if s.status == "transcribing" and s.id not in self._live:
                 tip += "\n" + stopped_tip(s, self._stopped.get(s.id))
-            if s.id in self._live:
+            if s.id in self._live and self._live[s.id].ending == "cancelling":
+                tip += "\nRight-click ▸ Cancel transcription again to stop now."
+            elif s.id in self._live and not self._live[s.id].ending:
                 tip += "\nRight-click ▸ Cancel transcription to stop it (the text so far is kept)."
             return tip
         if (

@@ -13,12 +13,13 @@ from transcribe.model_speed import speed_words
 from transcribe.models import ModelInfo
 
 Index = QModelIndex | QPersistentModelIndex
+NOT_MEASURED = "not measured"
 
 
 def speed_text(record: dict[str, Any] | None) -> str:
     """A measured real-time factor as '4.1× real time' (``fieldscribe models``'s words,
     ``transcribe.model_speed.speed_words``), or 'not measured'."""
-    return speed_words((record or {}).get("rtf")) or "not measured"
+    return speed_words((record or {}).get("rtf")) or NOT_MEASURED
 
 
 class WhisperModelsTable(RowTableModel):
@@ -82,7 +83,11 @@ class WhisperModelsTable(RowTableModel):
             damage = ""
             if info.damaged:  # what `fieldscribe models` says under its table, in the page's words
                 damage = f"\nDamaged ({info.damaged}): {window_repair(info)}."
-            return f"{info.name}: {where}{used}{damage}"
+            speed = ""
+            if index.column() == 3 and speed_text(self.speeds.get(str(info.path))) == NOT_MEASURED:
+                speed = "\nSpeed: not measured on this computer yet; select the model and click "
+                speed += "Measure speed (10 s of speech)."
+            return f"{info.name}: {where}{used}{damage}{speed}"
         if role == Qt.ItemDataRole.ForegroundRole and info.damaged:
             return QColor("#b00020")
         if role == Qt.ItemDataRole.FontRole and index.column() == 0 and self.is_in_use(index.row()):

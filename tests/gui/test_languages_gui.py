@@ -499,7 +499,7 @@ def test_sessions_transcribed_together_are_named_and_one_advice_is_boxed_once(
         assert re.match(rf"Transcribed “{title}” with \S+: 4 segments", message), message
     boxes = [b for b in w.findChildren(QMessageBox) if "small model" in b.text()]
     assert len(boxes) == 1, [b.text() for b in boxes]
-    assert re.match(rf"Transcribed “{titles[0]}” with \S+: 4 segments\.", boxes[0].text())
+    assert re.match(rf"Transcribed “{titles[0]}” with \S+: 4 segments \(KK\)\.", boxes[0].text())
     assert "1 segment in Kazakh was written" in boxes[0].text()
     assert "2 segments in Kazakh were written" in messages[1]  # the status bar has the counts
     w.close()
@@ -541,6 +541,25 @@ def test_the_status_bar_says_how_much_of_each_language_a_transcription_heard(
 
     message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, mixed)
     assert "(RU 2, KK 1, EN 1)" in message
+
+
+def test_the_status_bar_names_the_one_language_a_transcription_heard(
+    qtbot: Any, qsettings: Any, project: Project, idle: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walkthrough (kk-real after adding de in Project settings): "Transcribed “kk-real” with
+    base: 3 segments." named no language, where a recording that switches named each; whether
+    the run heard Kazakh (or took it for Russian) was in the badges only."""
+    from tests.gui.gui_helpers import make_fake_transcriber
+
+    fake = make_fake_transcriber()
+
+    def kazakh(*args: Any, **kwargs: Any) -> Any:
+        summary = fake(*args, **kwargs)
+        summary.identified = {"kk": 4}
+        return summary
+
+    message = _said_after_run(qtbot, idle, project, qsettings, monkeypatch, kazakh)
+    assert ": 4 segments (KK)" in message, message
 
 
 def test_the_status_bar_says_when_a_recording_held_no_speech(
@@ -617,6 +636,31 @@ def _hears(text: str, language: str) -> Any:
 
     heard_in = language
     return heard
+
+
+def test_a_retranscription_that_writes_the_same_words_does_not_call_them_new(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    """Walkthrough (mixed-real-kk, base): a Kazakh segment re-transcribed in Kazakh a second
+    time came back word for word as it was, and the status bar said "Segment re-transcribed in
+    Kazakh with base: new text.": the coder looked for a change that was not there."""
+    _opened(window, qtbot, idle)
+    bar = window.statusBar()
+    window.transcription.segment_retranscriber = _hears(KK, "kk")
+    window.transcript.go_to_row(1)
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert window.segment_model.segment(1).text == KK
+    assert bar.currentMessage() == "Segment re-transcribed in Kazakh: the same text as before."
+    window.transcription.segment_retranscriber = _hears("Емханада кезек көп.", "kk")
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert bar.currentMessage() == "Segment re-transcribed in Kazakh: new text."
+    # the same words in another language are not "the same text as before" either
+    window.transcription.segment_retranscriber = _hears("Емханада кезек көп.", "ru")
+    window.transcription.act_retranscribe.trigger()
+    idle(window)
+    assert bar.currentMessage() == "Segment re-transcribed in Russian: new text."
 
 
 def test_a_span_coding_that_loses_its_words_in_a_retranscription_is_said(
@@ -1050,6 +1094,56 @@ def test_merging_a_kazakh_segment_into_a_russian_one_says_what_became_of_its_lan
     message = window.statusBar().currentMessage()
     assert "Kazakh words" in message and "RU (Russian)" in message
     assert "Ctrl+Z" in message and "Ctrl+L" in message
+
+
+def test_splitting_at_a_switch_of_language_says_the_new_segment_keeps_the_old_badge(
+    window: Any, qtbot: Any, idle: Any
+) -> None:
+    """Walkthrough (mixed-real-kk in the workbench): a Kazakh turn and an English one merged,
+    then split back at the switch, gave "I would like to start with the online portal…"
+    badged KK, and the status bar still said "Merged: …": nothing told the coder that the new
+    segment went on calling English Kazakh (its docx w:lang, its VTT <lang>, the filters).
+    The split now says which part is in another script than its badge, and how to set it."""
+    _opened(window, qtbot, idle)
+    model = window.segment_model
+    window.transcript.go_to_row(0)
+    window.editing.merge_with_next()  # Russian + Kazakh: one segment badged RU
+    idle(window)
+    assert "Merged" in window.statusBar().currentMessage()
+    window.transcript.go_to_row(0)
+    idle(window)
+    editor = window.segment_editor
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index(KK))
+    editor.setTextCursor(cursor)
+    window.editing.segments.split_at_cursor()
+    idle(window)
+    assert model.segment(0).text == RU and model.segment(1).text == KK
+    assert model.segment(1).language == "ru"  # the badge itself is the coder's to change
+    assert window.transcript.currentIndex().row() == 1  # the new segment, which Ctrl+L sets
+    message = window.statusBar().currentMessage()
+    assert "Merged" not in message
+    assert "new segment's text is in Kazakh letters" in message, message
+    assert "marked Russian (is it Kazakh?)" in message and "Ctrl+L" in message, message
+    # a split inside one language says only that it split
+    window.transcript.go_to_row(0)
+    idle(window)
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index("очередь"))
+    editor.setTextCursor(cursor)
+    window.editing.segments.split_at_cursor()
+    idle(window)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Split into two segments"), message
+
+
+def test_a_split_names_the_first_part_when_it_is_the_one_in_another_script() -> None:
+    from gui.segment_edits import split_hint
+
+    said = split_hint("Hello everyone. ", "Сәлеметсіздер ме.", "kk", ["ru", "kk", "en"])
+    assert "first part's text is in Latin" in said and "(is it English?)" in said, said
+    assert "select it" in said
+    assert split_hint("Hello. ", "Сәлем.", None, ["ru", "kk", "en"]).startswith("Split into")
 
 
 def test_retranscribing_a_segment_whose_only_correction_is_its_language_does_not_ask(

@@ -772,3 +772,24 @@ def test_a_stalled_download_stops_with_the_pages_words_and_resumes(
     page.start_install("small")
     _wait(qtbot, page)
     assert page.status.text().startswith("Installed small"), page.status.text()
+
+
+def test_the_page_says_how_to_get_a_models_speed(dialog: Any) -> None:
+    """Walkthrough (a new user, Settings ▸ Models): every model read "Speed here: not
+    measured" and Measure speed was greyed out, with no word anywhere on the page of how the
+    speed gets there. The cell and the button now say: select the model, Measure speed."""
+    from PySide6.QtCore import Qt
+
+    page = dialog.models
+    page.view.clearSelection()
+    assert "a model selected in the list" in page.measure_button.toolTip()
+    row = _names(page).index("tiny.en")
+    cell = page.table.index(row, 3)
+    assert cell.data() == "not measured"
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "select the model and click Measure speed" in tip, tip
+    assert "Measure speed" not in page.table.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    page.select("tiny.en")
+    assert "10 s of the demo recording with the selected model" in page.measure_button.toolTip()
+    page.table.speeds[str(page.table.rows[row].path)] = {"rtf": 0.25}
+    assert "Measure speed" not in cell.data(Qt.ItemDataRole.ToolTipRole)

@@ -81,3 +81,26 @@ def test_the_progress_text_never_sits_on_the_fill(qtbot: Any, width: int) -> Non
     inked = {image.pixelColor(x, bar.center().y()).name() for x in range(bar.left(), bar.right())}
     assert palette.color(QPalette.ColorRole.HighlightedText).name() in inked, inked
     assert len(inked) >= 2  # done and to do are told apart
+
+
+def test_the_status_tooltip_says_how_many_are_coded_once() -> None:
+    """Walkthrough (mixed-real-kk, two segments coded): hovering its status, "2 coded", showed
+    "Transcribed · 2 coded (2 segments coded)"."""
+    from PySide6.QtCore import Qt
+
+    model = SessionTableModel()
+    model.load(
+        [
+            Session("s1", "mixed-real-kk", "focus_group", "2026-12-07", None, None, None,
+                    "transcribed", "ana", "2026-12-07T05:35:11", "2026-12-07T05:35:11", 58_381,
+                    11, 2)
+        ]
+    )  # fmt: skip
+    cell = model.index(0, STATUS_COL)
+    assert cell.data() == "2 coded"
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Transcribed · 2 segments coded\n"), tip
+    # running: the live status, then how many are coded
+    model.set_live("s1", LiveStatus(0.42, 75.0))
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Transcribing: 42 % · 1:15 left (2 segments coded)\n"), tip

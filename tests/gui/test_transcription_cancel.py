@@ -100,3 +100,46 @@ def test_cancel_pressed_again_stops_at_once(
     state = window.project.transcription.transcription_state(sid)
     assert state is not None and state.status == "cancelled" and state.done_ms == 1000
     assert "1 segment kept" in window.statusBar().currentMessage()
+
+
+def test_the_sessions_list_says_cancelling_and_no_time_left_after_cancel(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Walkthrough (ru-real transcribed again at 1024x700): after Cancel, the header and the
+    status bar said "cancelling at 22 %" for the 20 s the part being decoded took to save,
+    while the Sessions list went on counting "22 % · 1:55 left", "26 % · 1:37 left", as if
+    the run would go on to its end. The list now says what the header says."""
+    from PySide6.QtCore import Qt
+
+    from gui.models.sessions import STATUS_COL
+
+    slow = SlowSecondBatch()
+
+    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
+        return runner.transcribe_session(
+            project, sid, language="en", engine=lambda *_a, **_k: slow, **kwargs
+        )
+
+    window.transcription.transcriber = transcriber
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    window.transcription.start_transcription(sid)
+    qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    model = window.sessions_model
+    row = next(r for r in range(model.rowCount()) if model.sessions()[r].id == sid)
+    cell = model.index(row, STATUS_COL)
+    assert "%" in cell.data() and "cancelling" not in cell.data()
+    window.transcription.cancel_transcription(sid)
+    assert cell.data().startswith("cancelling at "), cell.data()
+    assert "left" not in cell.data()
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "the part being transcribed is saved first" in tip, tip
+    assert "Cancel transcription again to stop now" in tip, tip
+    window.transcription.cancel_transcription(None)  # pressed again: it stops now
+    assert cell.data().startswith("stopping at "), cell.data()
+    assert "what is written is kept" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    qtbot.waitUntil(lambda: sid not in window.transcription.running, timeout=10000)
+    assert cell.data().startswith("cancelled at"), cell.data()

@@ -198,7 +198,9 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             f"{plural(counts.get('speaker_profiles', 0), 'voice profile')}"
             f"{', with media' if args.with_media else ''})."
         )
-        if counts["sessions"] and not args.with_media:
+        # only where the project has recordings: a team coding transcripts imported as text
+        # (no audio anywhere) was told to send recordings that do not exist
+        if counts.get("media") and not args.with_media:
             print(
                 "fieldscribe: note: the bundle holds no audio: to play the recordings (and type "
                 "speech without transcript) a colleague needs them; send them apart and they "

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from analysis.agreement import coders_words, compute_agreement, disagreements
+from analysis.exports import TABLE_SUFFIXES, export_scope, write_agreement
+from analysis.filters import Filters
 from storage import Project
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
@@ -153,6 +156,12 @@ def add_agreement_options(a: argparse.ArgumentParser) -> None:
     a.add_argument("--sessions", metavar="ID,...", help="sessions (default: all coded)")
     a.add_argument(
         "--disagreements", action="store_true", help="list the segments where coders differ"
+    )
+    add_output(
+        a,
+        required=False,
+        help="also write the agreement table (per code and overall, each coder's coded "
+        "segments) to a .csv or .xlsx file",
     )
     add_json(a)
 
@@ -415,7 +424,10 @@ def _differ(versions: list[Any]) -> set[str]:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     """fieldscribe agreement DIR."""
-    with open_project(args, write=False) as project:
+    if args.output is not None and args.output.suffix.lower() not in TABLE_SUFFIXES:
+        raise InvalidInputError(f"{args.output}: the agreement table is written to .csv or .xlsx.")
+    opener = open_for_export if args.output is not None else partial(open_project, write=False)
+    with opener(args) as project:
         code_ids = None
         if args.codes:
             code_ids = []
@@ -437,14 +449,20 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             with_texts=bool(args.disagreements),
         )
         listed = segment_ids(project) if args.disagreements and not args.json else []
-    report = compute_agreement(data)
+        report = compute_agreement(data)
+        if args.output is not None:
+            write_agreement(project, report, args.output, export_scope(project, Filters(), None)[1])
     diffs = disagreements(data) if args.disagreements else []
     if args.json:
         out = report.as_dict()
         if args.disagreements:
             out["disagreements"] = [as_dict(d) for d in diffs]
+        if args.output is not None:
+            out["path"] = str(args.output)
         print_json(out)
         return 0
+    if args.output is not None:
+        print(f"Wrote {args.output}.")
     print(f"Coders: {', '.join(report.coders) or '(none)'}")
     print(f"Unit: {report.unit.removeprefix('unit = ')}.")  # not "Unit: unit = (segment, …"
     print(f"Span overlap unit: {report.overlap_unit}.")

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,6 +47,7 @@ from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
 from gui.whole_rows import WholeRows
 from storage import Project
+from storage.core.errors import FieldScribeError
 
 _Index = QModelIndex | QPersistentModelIndex
 #: the disagreements listed and their rows' cells
@@ -261,6 +264,14 @@ class AgreementWidget(QWidget):
         self.chooser.changed.connect(self.refresh)
         self.recompute = QPushButton("Recompute", self)
         self.recompute.clicked.connect(self.recompute_clicked)
+        # the table as a file (.xlsx, .csv): it could be read only off the screen
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip(
+            "Write this table (per code and all codes, each coder's coded segments) to an "
+            "Excel workbook or a CSV file"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_dialog)
         #: what Recompute did ("Recomputed at 14:02:11: no change"): when nothing changed the
         #: table stayed as it was and nothing told the user that it had run at all
         self.recomputed_label = QLabel(self)
@@ -269,6 +280,7 @@ class AgreementWidget(QWidget):
         top.addWidget(self.recomputed_label)
         top.addWidget(self.chooser)
         top.addWidget(self.recompute)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
         layout.addLayout(top)
@@ -333,8 +345,55 @@ class AgreementWidget(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.overall_label.setText(f"Could not compute the agreement: {exc}")
 
+    def export_dialog(self) -> None:
+        """Ask where to write the table shown, then write it."""
+        from gui.analysis.window import export_path
+
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export the agreement table",
+            "agreement.xlsx",
+            "Excel workbook (*.xlsx);;CSV table (*.csv)",
+        )
+        if path:
+            self.export_to(export_path(path, chosen, "table"))
+
+    def export_to(self, dest: Path) -> None:
+        """Write the figures shown (the coders compared) to ``dest`` (.xlsx or .csv), code
+        names as exports write them; logged as an export. Says what it wrote beside the
+        buttons."""
+        report, project = self.report, self.project
+        if report is None:
+            return
+
+        def job(_ctx: Any = None) -> Path:
+            from analysis.exports import export_scope, write_agreement
+            from analysis.filters import Filters
+
+            label = export_scope(project, Filters(), None)[1]
+            return write_agreement(project, report, dest, label)
+
+        def done(path: Path) -> None:
+            if shiboken6.isValid(self):
+                self.recomputed_label.setText(f"Wrote {path.name}")
+                self.recomputed_label.setToolTip(f"Wrote {path}.")
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.recomputed_label.setText(f"<b>Could not export {dest.name}</b>")
+                self.recomputed_label.setToolTip(str(exc))
+
+        if self.runner is None:
+            try:
+                done(job())
+            except FieldScribeError as exc:
+                failed(exc)
+            return
+        self.runner.submit("Export the agreement table", job, on_done=done, on_error=failed)
+
     def _show(self, report: AgreementReport) -> None:
         self.report = report
+        self.export_button.setEnabled(True)
         self.model.set_report(self.report)
         whole = self.report.overall
         self.overall_label.setText(

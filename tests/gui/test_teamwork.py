@@ -709,3 +709,40 @@ def test_the_count_says_which_disagreements_are_on_the_words_only(qtbot, tmp_pat
         "segment as agreeing); Enter or a double-click plays one"
     )
     lead.close()
+
+
+def test_the_agreement_panel_exports_the_table_it_shows(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team ▸ Inter-coder agreement had no way to take its table away (a lead copied the
+    figures off the screen): Export… writes it as an .xlsx or .csv, the figures shown."""
+    import csv
+
+    from PySide6.QtWidgets import QFileDialog
+
+    lead, _ = _coded(tmp_path)
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.export_button.isEnabled()
+    asked: list[str] = []
+
+    def save(_parent: Any, title: str, name: str, filters: str) -> tuple[str, str]:
+        asked.append(f"{title} {name} {filters}")
+        return str(tmp_path / "figures"), "CSV table (*.csv)"  # typed without its suffix
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    widget.export_button.click()
+    assert asked == [
+        "Export the agreement table agreement.xlsx Excel workbook (*.xlsx);;CSV table (*.csv)"
+    ]
+    with open(tmp_path / "figures.csv", encoding="utf-8-sig") as fh:
+        rows = {r["code"]: r for r in csv.DictReader(fh)}
+    model = widget.model
+    for r in range(model.rowCount()):
+        row = rows[model.index(r, 0).data()]
+        assert row["units"] == model.index(r, 1).data()
+        for column, key in ((2, "percent_agreement"), (3, "cohen_kappa")):
+            shown = model.index(r, column).data(Qt.ItemDataRole.UserRole)
+            assert (row[key] == "") if shown is None else abs(float(row[key]) - shown) < 1e-9
+    assert rows["Services/Health"]["segments coded by ann"] == "4"
+    assert widget.recomputed_label.text() == "Wrote figures.csv"

@@ -34,7 +34,7 @@ from .common import (
     segment_ids,
     shortest_ends,
 )
-from .output import fmt_ms, plural, print_json, print_table
+from .output import fmt_ms, plural, print_json, print_table, verb
 
 
 def register(sub: Any) -> None:
@@ -449,6 +449,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             with_texts=bool(args.disagreements),
         )
         listed = segment_ids(project) if args.disagreements and not args.json else []
+        titles = {x.id: x.title for x in project.sessions.all()} if listed else {}
         report = compute_agreement(data)
         if args.output is not None:
             write_agreement(project, report, args.output, export_scope(project, Filters(), None)[1])
@@ -491,9 +492,24 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     if args.disagreements:
-        print(f"\n{plural(len(diffs), 'disagreement')}:")
+        # as the Disagreements panel counts them: a lead found 12 here and 4 in the table
+        on_words = sum(coders_words(d) is not None for d in diffs)
+        words = (
+            f" ({on_words} of them only on which words: agreement counts "
+            f"{verb(on_words, 'that segment', 'those segments')} as agreeing)"
+            if on_words
+            else ""
+        )
+        print(f"\n{plural(len(diffs), 'disagreement')}{words}:")
         short = shortest_ends(listed, [d.segment_id for d in diffs])
+        # of more than one session, each session's under its title (they are listed by
+        # session): "[0:05.500]" alone did not say of which of three interviews
+        several = len({d.session_id for d in diffs}) > 1
+        session = None
         for d in diffs:
+            if several and d.session_id != session:
+                session = d.session_id
+                print(f"In {titles.get(session, session)}:")
             speaker = f"{d.speaker}: " if d.speaker else ""
             print(f"{short[d.segment_id]}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
             print(f"    {speaker}{d.text}")

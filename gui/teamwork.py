@@ -440,24 +440,28 @@ class DisagreementModel(RowTableModel):
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.rows[row][column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 4):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 3, 5):
             return self.rows[row][column]  # a long turn (or words) elided in a laptop's dock
         if role == Qt.ItemDataRole.UserRole and column == 0:
             return self.segment_ids[row]
         return None
 
 
-def _cells(d: Disagreement) -> tuple[str, ...]:
+def _cells(d: Disagreement, titles: dict[str, str] | None = None) -> tuple[str, ...]:
     seconds = d.start_ms // 1000
     applied, not_applied = _who_coded_what(d)
     time = f"{seconds // 60}:{seconds % 60:02d}"
-    return time, d.speaker or "", d.text, d.code_path, applied, not_applied
+    title = (titles or {}).get(d.session_id, "")
+    return title, time, d.speaker or "", d.text, d.code_path, applied, not_applied
 
 
 class DisagreementWidget(QWidget):
     """Segments where coders differ, side by side: who applied the code, who did not."""
 
-    COLUMNS = ("Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+    #: Session: which session a row is of (hidden while every row is of one): a lead
+    #: reviewing three sessions read "0:05 Респондент" and could not tell which
+    COLUMNS = ("Session", "Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+    SESSION_WIDTH_MAX = 160  # px: a long title wraps rather than take the text's room
     play_requested = Signal(str, str)  # session id, segment id: Enter or a double-click
     computed = Signal()  # the list is shown (computed on a worker, or at once)
 
@@ -474,13 +478,13 @@ class DisagreementWidget(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column in range(len(self.COLUMNS)):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column == 2
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(column, mode)  # the text gets the room
+        for column, name in enumerate(self.COLUMNS):
+            mode = {
+                "Text": QHeaderView.ResizeMode.Stretch,  # the text gets the room
+                "Session": QHeaderView.ResizeMode.Interactive,  # fitted in _fit_rows
+            }.get(name, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(column, mode)
+        self.table.setColumnHidden(0, True)
         # columns fitted to the rows in sight and a few hundred more, not to every row
         header.setResizeContentsPrecision(200)
         # rows as tall as their wrapped text, once the columns have their widths: at 1024x700
@@ -522,7 +526,8 @@ class DisagreementWidget(QWidget):
             if project.team.blind_coding:
                 return every, chosen, None
             items = disagreements(project.team.agreement_data(coders=chosen or None))
-            return every, chosen, (items, [_cells(d) for d in items])
+            titles = {x.id: x.title for x in project.sessions.all()}
+            return every, chosen, (items, [_cells(d, titles) for d in items])
 
         if not self.listed:
             self.count_label.setText("Computing the disagreements…")
@@ -544,6 +549,7 @@ class DisagreementWidget(QWidget):
         self.listed = True
         self.items, rows = listed
         self.model.set_items(self.items, rows)
+        self.table.setColumnHidden(0, len({d.session_id for d in self.items}) < 2)
         self._fit_rows()
         # "1 disagreement(s)"; and none listed read as if nothing had been compared
         compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
@@ -573,6 +579,9 @@ class DisagreementWidget(QWidget):
         count = self.model.rowCount()
         fits = count <= self.FIT_ROWS_MAX
         self.table.setWordWrap(fits)
+        if not self.table.isColumnHidden(0):
+            wanted = self.table.sizeHintForColumn(0)
+            self.table.setColumnWidth(0, min(wanted, self.SESSION_WIDTH_MAX))
         if fits and count:
             self.table.resizeRowsToContents()
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from storage import SegmentDraft
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.hardening_support import run_cli
@@ -83,3 +84,45 @@ def test_the_agreement_table_is_written_to_a_file_with_the_printed_figures(
     assert not (tmp_path / "a.txt").exists()
     code, out, _ = run_cli(capsys, "audit", folder)
     assert "what=agreement csv" in out and "what=agreement xlsx" in out
+
+
+def test_disagreements_of_several_sessions_are_listed_under_their_titles(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """`agreement --disagreements` listed "612e1f92  [0:05.500]  Доверие" with nothing saying
+    of which of three sessions; and its count (12) read against the panel's "8 of them only on
+    which words". Each session's rows now stand under its title, and the count says so."""
+    lead, segs, coders = team(tmp_path, "aigerim", "bolat")
+    other = lead.sessions.add_session("Интервью 2")
+    drafts = [SegmentDraft(5000, 9000, "Жоқ, сенбеймін."), SegmentDraft(9000, 12000, "Иә, рас.")]
+    more = [s.id for s in lead.transcript.add_segments(other.id, drafts)]
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(segs[0], code.id, coder="aigerim")
+    lead.codebook.apply_code(segs[1], code.id, coder="aigerim")
+    lead.codebook.apply_code(segs[1], code.id, coder="bolat", start_cp=0, end_cp=7)
+    lead.codebook.apply_code(more[0], code.id, coder="aigerim")
+    lead.codebook.apply_code(more[1], code.id, coder="bolat")
+    folder = lead.folder
+    for p in (lead, *coders.values()):
+        p.close()
+    code_, out, err = run_cli(capsys, "agreement", folder, "--disagreements")
+    assert code_ == 0, err
+    listing = out.split("\n\n", 1)[1].splitlines()
+    heading = (
+        "4 disagreements (1 of them only on which words: agreement counts that segment as "
+        "agreeing):"
+    )
+    assert listing[0] == heading
+    assert [line for line in listing if line.startswith("In ")] == [
+        "In Interview 1:",
+        "In Интервью 2:",
+    ]
+    assert listing.index("In Интервью 2:") > max(
+        i for i, line in enumerate(listing) if "[0:01.000]" in line
+    )
+    # one session: no title lines (the listing is of that session)
+    code_, out, err = run_cli(
+        capsys, "agreement", folder, "--disagreements", "--sessions", other.id
+    )
+    assert code_ == 0 and "In " not in out and "2 disagreements:" in out

@@ -580,7 +580,9 @@ class DisagreementWidget(QWidget):
         fits = count <= self.FIT_ROWS_MAX
         self.table.setWordWrap(fits)
         if not self.table.isColumnHidden(0):
-            wanted = self.table.sizeHintForColumn(0)
+            # as wide as its titles and its heading ("essio" with short titles), at most 160
+            header = self.table.horizontalHeader()
+            wanted = max(self.table.sizeHintForColumn(0), header.sectionSizeHint(0))
             self.table.setColumnWidth(0, min(wanted, self.SESSION_WIDTH_MAX))
         if fits and count:
             self.table.resizeRowsToContents()

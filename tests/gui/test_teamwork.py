@@ -769,4 +769,11 @@ def test_disagreements_of_several_sessions_say_which_session(qtbot, tmp_path: Pa
     cells = [(widget.model.index(r, 0).data(), widget.model.index(r, 1).data()) for r in range(6)]
     assert cells[-2:] == [("Интервью 2", "0:05"), ("Интервью 2", "0:09")]
     assert {title for title, _ in cells[:4]} == {"Interview 1"}
+    header = widget.table.horizontalHeader()
+    assert widget.table.columnWidth(0) >= header.sectionSizeHint(0)  # "Session" whole
+    for session in lead.sessions.all():  # titles shorter than the heading: it read "essio"
+        lead.sessions.update_session(session.id, title=session.title[-1])
+    widget.refresh()
+    assert widget.model.index(5, 0).data() == "2"
+    assert widget.table.columnWidth(0) >= header.sectionSizeHint(0)
     lead.close()

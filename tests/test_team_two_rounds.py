@@ -3,20 +3,20 @@
 The lead makes a codebook of six codes (two nested) from a CSV, imports three Russian/Kazakh
 transcripts (.txt and .vtt, no audio) and sends each coder a bundle. Each codes whole segments
 and words (some the same, some not), writes coding memos; yerlan also rewrites a segment that
-aigul coded words of and renames a code. The lead merges both; the coders take the merged
-project, code more, yerlan removes one of his codings; the lead merges again (and the first
-round's bundles once more). Checked against what the coders did, not the code under test: every
-coding is at the lead once, with its words (after the text edit too), the renamed code is one
-code, the removed coding stays removed (also in a coder's copy that takes the lead's bundle),
-and `fieldscribe agreement` prints per code and overall the percent agreement, Cohen's kappa
-and span overlap computed here by hand from the coders' codings; its `-o` table holds them.
+aigul coded words of and renames a code (`codes --rename`). The lead merges both; the coders
+take the merged project, code more, yerlan removes one of his codings (`uncode`); the lead
+merges again (and the first round's bundles once more). Checked against what the coders did,
+not the code under test: every coding is at the lead once, with its words (after the text
+edit too), the renamed code is one code, the removed coding stays removed (also in a coder's
+copy that takes the lead's bundle), and `fieldscribe agreement` prints per code and overall
+the percent agreement, Cohen's kappa and span overlap computed here by hand from the coders'
+codings; its `-o` table holds them.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -162,21 +162,12 @@ def test_two_coders_two_rounds_against_the_model(
                 *(["--memo", memo] if memo else []))  # fmt: skip
             model[name][(seg, path, words)] = memo
 
-    def in_copy(name: str, change: Callable[[Project], None]) -> None:
-        with Project.open(copies[name]) as p:
-            change(p)
-
     code("aigul", ROUND_1["aigul"])
     code("yerlan", ROUND_1["yerlan"])
     cli("segment-text", copies["yerlan"], segs["fg1.3"], EDITED)
     texts[segs["fg1.3"]] = EDITED
 
-    def rename(p: Project) -> None:
-        found = p.codebook.find_code(RENAMED[0])
-        assert found is not None
-        p.codebook.update_code(found.id, name=RENAMED[1])
-
-    in_copy("yerlan", rename)
+    cli("codes", copies["yerlan"], "--rename", *RENAMED)
     for name in copies:
         cli("bundle", "export", copies[name], "-o", tmp_path / f"{name}-1.fsbundle")
     cli("bundle", "merge", lead, tmp_path / "aigul-1.fsbundle", tmp_path / "yerlan-1.fsbundle")
@@ -188,17 +179,7 @@ def test_two_coders_two_rounds_against_the_model(
     code("yerlan", ROUND_2["yerlan"])
     who, key, path, words = REMOVED
 
-    def remove(p: Project) -> None:
-        found = p.codebook.find_code(path)
-        assert found is not None
-        (coding,) = [
-            c
-            for c in p.codebook.codings(segment_id=segs[key], code_id=found.id, coder=who)
-            if c.start_cp is None
-        ]
-        p.codebook.remove_coding(coding.id)
-
-    in_copy(who, remove)
+    cli("uncode", copies[who], "--segment", segs[key], "--code", path)
     del model[who][(segs[key], path, words)]
     for name in copies:
         cli("bundle", "export", copies[name], "-o", tmp_path / f"{name}-2.fsbundle")

@@ -192,3 +192,33 @@ def test_a_coding_its_coder_removed_too_goes_in_either_order(
     assert lead.codebook.codings() == [] and lead.team.conflicts() == []
     for p in (lead, a, b):
         p.close()
+
+
+def test_a_coders_removal_reaches_the_lead_after_the_lead_resolved_an_edit_of_its_segment(
+    tmp_path: Path,
+) -> None:
+    """alice and bob both reworded a segment bob had coded (a text conflict at the lead); bob
+    then removed his coding, offline; the lead resolved the text conflict before bob's next
+    bundle came. Resolving an *edit* marked every coding of the segment kept (``undeleted:``,
+    as keeping a deleted segment must), dated after bob's removal, so his bundle's tombstone
+    deleted nothing: the coding he removed stayed at the lead, and no conflict said so (found
+    by tests/test_merge_two_coders_model.py)."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    coding = b.codebook.apply_code(segs[0], health.id)
+    a.transcript.update_segment(segs[0], text="segment number 0 talks about the clinic")
+    b.transcript.update_segment(segs[0], text="segment number 0 talks about our clinics")
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    (conflict,) = lead.team.conflicts()
+    assert conflict.kind == "edit" and [c.id for c in lead.codebook.codings()] == [coding.id]
+    b.codebook.remove_coding(coding.id)  # bob, before the lead resolves
+    lead.team.resolve_conflict(conflict.id, keep=0)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    assert lead.codebook.codings() == [] and lead.team.conflicts() == []
+    for p in (lead, a, b):
+        p.close()

@@ -276,7 +276,11 @@ class Team:
                 conn.execute(
                     "DELETE FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
                 )
-                self._keep_codings(table, row_id)
+                if conflict.kind == "delete":
+                    # only a kept deletion keeps the codings: an edit conflict's codings were
+                    # never deleted, and marking them kept (dated now) made a coder's removal
+                    # of one, made before and sent after, delete nothing here
+                    self._keep_codings(table, row_id)
                 resolution = (
                     f"kept the version of {chosen.author} ({chosen.version})"
                     if chosen is not None

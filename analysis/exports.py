@@ -20,6 +20,7 @@ from .charts import CHART_SUFFIXES, render, save_figure
 from .filters import Filters
 
 if TYPE_CHECKING:
+    from analysis.agreement import AgreementReport
     from storage.privacy.models import ExportPrivacy
     from storage.project import Project
 
@@ -179,4 +180,54 @@ def write_result(
     else:
         raise InvalidInputError(f"{dest}: write a chart (.png, .svg) or a table (.csv, .xlsx).")
     log_export(project, f"analysis {kind} {fmt[1:]}", dest, privacy)
+    return dest
+
+
+def agreement_grid(
+    report: AgreementReport, label: Callable[[str], str] = str
+) -> tuple[list[str], list[list[Any]]]:
+    """The agreement table as the panel and ``fieldscribe agreement`` show it, one row per
+    code and "(all codes)", with each coder's coded segments and the reason of an "n/a";
+    for more than two coders, a row per pair with that pair's kappa over all codes. Figures
+    are numbers (empty where not defined), not the rounded text."""
+    coders = list(report.coders)
+    header = [
+        "code",
+        "units",
+        "percent_agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "span_overlap",
+        *(f"segments coded by {c}" for c in coders),
+        "notes",
+    ]
+    body: list[list[Any]] = []
+    for row in [*report.codes, report.overall]:
+        coefs = (
+            ("agreement", row.percent),
+            ("kappa", row.kappa),
+            ("alpha", row.alpha),
+            ("overlap", row.overlap),
+        )
+        notes = "; ".join(f"{name} n/a: {c.note}" for name, c in coefs if c.value is None)
+        path = row.code_path if row.code_id is None else label(row.code_path)
+        applied = [row.applied.get(c, 0) if row.code_id else "" for c in coders]
+        body.append([path, row.units, *(c.value for _, c in coefs), *applied, notes])
+    if len(coders) > 2:
+        for pair, kappa in report.pairwise_kappa.items():
+            empty = [""] * len(coders)
+            note = f"kappa n/a: {kappa.note}" if kappa.value is None else ""
+            body.append([f"(all codes) {pair}", "", "", kappa.value, "", "", *empty, note])
+    return header, body
+
+
+def write_agreement(
+    project: Project, report: AgreementReport, dest: Path, label: Callable[[str], str] = str
+) -> Path:
+    """Write the agreement table to ``dest`` (.csv or .xlsx) and log the export."""
+    from storage.privacy.view import log_export
+
+    header, body = agreement_grid(report, label)
+    write_table(dest, header, body, "agreement")
+    log_export(project, f"agreement {dest.suffix.lower()[1:]}", dest, None)
     return dest

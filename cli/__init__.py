@@ -24,7 +24,8 @@ from storage.core.tempdirs import sweep_stale
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         (
-            *("new", "import", "sessions", "segments", "search", "codes", "code", "autocode"),
+            *("new", "import", "sessions", "segments", "search", "codes", "code", "uncode"),
+            "autocode",
             *("languages", "numbers", "segment-language", "segment-text", "delete-session"),
         ),
         "project_cmds",

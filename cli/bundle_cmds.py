@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from analysis.agreement import coders_words, compute_agreement, disagreements
+from analysis.exports import TABLE_SUFFIXES, export_scope, write_agreement
+from analysis.filters import Filters
 from storage import Project
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
 from storage.core.models import as_dict
@@ -31,7 +34,7 @@ from .common import (
     segment_ids,
     shortest_ends,
 )
-from .output import fmt_ms, plural, print_json, print_table
+from .output import fmt_ms, plural, print_json, print_table, verb
 
 
 def register(sub: Any) -> None:
@@ -154,6 +157,12 @@ def add_agreement_options(a: argparse.ArgumentParser) -> None:
     a.add_argument(
         "--disagreements", action="store_true", help="list the segments where coders differ"
     )
+    add_output(
+        a,
+        required=False,
+        help="also write the agreement table (per code and overall, each coder's coded "
+        "segments) to a .csv or .xlsx file",
+    )
     add_json(a)
 
 
@@ -198,7 +207,9 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             f"{plural(counts.get('speaker_profiles', 0), 'voice profile')}"
             f"{', with media' if args.with_media else ''})."
         )
-        if counts["sessions"] and not args.with_media:
+        # only where the project has recordings: a team coding transcripts imported as text
+        # (no audio anywhere) was told to send recordings that do not exist
+        if counts.get("media") and not args.with_media:
             print(
                 "fieldscribe: note: the bundle holds no audio: to play the recordings (and type "
                 "speech without transcript) a colleague needs them; send them apart and they "
@@ -413,7 +424,10 @@ def _differ(versions: list[Any]) -> set[str]:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     """fieldscribe agreement DIR."""
-    with open_project(args, write=False) as project:
+    if args.output is not None and args.output.suffix.lower() not in TABLE_SUFFIXES:
+        raise InvalidInputError(f"{args.output}: the agreement table is written to .csv or .xlsx.")
+    opener = open_for_export if args.output is not None else partial(open_project, write=False)
+    with opener(args) as project:
         code_ids = None
         if args.codes:
             code_ids = []
@@ -435,14 +449,21 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             with_texts=bool(args.disagreements),
         )
         listed = segment_ids(project) if args.disagreements and not args.json else []
-    report = compute_agreement(data)
+        titles = {x.id: x.title for x in project.sessions.all()} if listed else {}
+        report = compute_agreement(data)
+        if args.output is not None:
+            write_agreement(project, report, args.output, export_scope(project, Filters(), None)[1])
     diffs = disagreements(data) if args.disagreements else []
     if args.json:
         out = report.as_dict()
         if args.disagreements:
             out["disagreements"] = [as_dict(d) for d in diffs]
+        if args.output is not None:
+            out["path"] = str(args.output)
         print_json(out)
         return 0
+    if args.output is not None:
+        print(f"Wrote {args.output}.")
     print(f"Coders: {', '.join(report.coders) or '(none)'}")
     print(f"Unit: {report.unit.removeprefix('unit = ')}.")  # not "Unit: unit = (segment, …"
     print(f"Span overlap unit: {report.overlap_unit}.")
@@ -471,9 +492,24 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     if args.disagreements:
-        print(f"\n{plural(len(diffs), 'disagreement')}:")
+        # as the Disagreements panel counts them: a lead found 12 here and 4 in the table
+        on_words = sum(coders_words(d) is not None for d in diffs)
+        words = (
+            f" ({on_words} of them only on which words: agreement counts "
+            f"{verb(on_words, 'that segment', 'those segments')} as agreeing)"
+            if on_words
+            else ""
+        )
+        print(f"\n{plural(len(diffs), 'disagreement')}{words}:")
         short = shortest_ends(listed, [d.segment_id for d in diffs])
+        # of more than one session, each session's under its title (they are listed by
+        # session): "[0:05.500]" alone did not say of which of three interviews
+        several = len({d.session_id for d in diffs}) > 1
+        session = None
         for d in diffs:
+            if several and d.session_id != session:
+                session = d.session_id
+                print(f"In {titles.get(session, session)}:")
             speaker = f"{d.speaker}: " if d.speaker else ""
             print(f"{short[d.segment_id]}  [{fmt_ms(d.start_ms)}]  {d.code_path}")
             print(f"    {speaker}{d.text}")

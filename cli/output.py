@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from storage.core.words import plural as plural  # the counts of every layer's messages
+from storage.core.words import verb as verb
 from storage.privacy.models import why_left_out
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from storage import Project
 from storage.codebook.codebook import autocoded
 from storage.core.audio import probe, track_note
-from storage.core.errors import InvalidInputError
+from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.languages import (
     LANGUAGES,
     UnknownLanguageError,
@@ -197,8 +197,16 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(func=cmd_segment_text)
 
-    p = sub.add_parser("codes", help="list the codebook with frequencies")
+    p = sub.add_parser("codes", help="list the codebook with frequencies (or rename a code)")
     add_dir(p)
+    p.add_argument(
+        "--rename",
+        nargs=2,
+        metavar=("PATH", "NAME"),
+        help='give the code at PATH a new name (its last part: "Тіл" "Язык (тіл)"); its '
+        "codings and sub-codes stay with it, and bundles take the new name to every copy",
+    )
+    add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_codes)
 
@@ -211,6 +219,22 @@ def register(sub: Any) -> None:
     add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser(
+        "uncode", help="remove your coding of a code from a segment (the whole, or --span)"
+    )
+    add_dir(p)
+    p.add_argument("--segment", required=True, metavar="ID", help=SEGMENT_ID_HELP)
+    p.add_argument("--code", required=True, metavar="PATH", help='e.g. "Public services/Health"')
+    p.add_argument(
+        "--span",
+        metavar="START:END",
+        help="the coded words' code points, as `code --span` took them (default: the coding "
+        "of the whole segment)",
+    )
+    add_coder(p)
+    add_json(p)
+    p.set_defaults(func=cmd_uncode)
 
     p = sub.add_parser("autocode", help="code every segment matching a full-text query")
     add_dir(p)
@@ -571,7 +595,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
-    """fieldscribe codes DIR."""
+    """fieldscribe codes DIR [--rename PATH NAME]."""
+    if args.rename:
+        return _rename_code(args, *args.rename)
     with open_project(args, write=False) as project:
         codes = project.codebook.codes()
         # blind coding: a coder counts only their own codings, as the workbench shows them
@@ -583,6 +609,54 @@ def cmd_codes(args: argparse.Namespace) -> int:
         ["ID", "COLOUR", "CODINGS", "PATH"],
         [(c.id, c.colour, freq.get(c.id, 0), c.path) for c in codes],
     )
+    return 0
+
+
+def _rename_code(args: argparse.Namespace, path: str, name: str) -> int:
+    """fieldscribe codes DIR --rename PATH NAME: the workbench's Rename (F2) in the codebook."""
+    with open_project(args, write=True) as project:
+        code = project.codebook.find_code(path)
+        if code is None:
+            raise NotFoundError(f"No code {path!r}; list them with `fieldscribe codes`.")
+        renamed = project.codebook.update_code(code.id, name=name)
+    if args.json:
+        print_json({**as_dict(renamed), "was": code.path})
+    else:
+        print(f"Renamed {code.path!r} to {renamed.path!r}.")
+    return 0
+
+
+def cmd_uncode(args: argparse.Namespace) -> int:
+    """fieldscribe uncode DIR --segment ID --code PATH [--span START:END]: this coder's own
+    coding goes (as Code ▸ Remove a coding… does); the removal travels in bundles."""
+    start, end = _parse_span(args.span)
+    with open_project(args, write=True) as project:
+        segment = project.transcript.get_segment(args.segment)
+        code = project.codebook.find_code(args.code)
+        if code is None:
+            raise NotFoundError(f"No code {args.code!r}; list them with `fieldscribe codes`.")
+        if (start, end) == (0, len(segment.text)):
+            start = end = None  # the whole text is the whole segment, as `code` stores it
+        who = project.coder
+        mine = project.codebook.codings(segment_id=segment.id, code_id=code.id, coder=who)
+        found = [c for c in mine if (c.start_cp, c.end_cp) == (start, end)]
+        if not found:
+            what = "the whole of" if start is None else f"--span {start}:{end} of"
+            held = [
+                "the whole segment" if c.start_cp is None else f"--span {c.start_cp}:{c.end_cp}"
+                for c in mine
+            ]
+            has = f"; {who}'s codings of it there: {', '.join(held)}" if held else ""
+            raise NotFoundError(
+                f"{who} has no coding of {code.path!r} on {what} segment {segment.id}{has}."
+            )
+        project.codebook.remove_coding(found[0].id)
+    removed = found[0]
+    if args.json:
+        print_json({**as_dict(removed), "code_path": code.path, "removed": True})
+    else:
+        words = "" if start is None else f" ({segment.text[start:end]!r})"
+        print(f"Removed {who}'s coding of {code.path!r} from segment {segment.id}{words}.")
     return 0
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,6 +47,7 @@ from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
 from gui.whole_rows import WholeRows
 from storage import Project
+from storage.core.errors import FieldScribeError
 
 _Index = QModelIndex | QPersistentModelIndex
 #: the disagreements listed and their rows' cells
@@ -261,6 +264,14 @@ class AgreementWidget(QWidget):
         self.chooser.changed.connect(self.refresh)
         self.recompute = QPushButton("Recompute", self)
         self.recompute.clicked.connect(self.recompute_clicked)
+        # the table as a file (.xlsx, .csv): it could be read only off the screen
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip(
+            "Write this table (per code and all codes, each coder's coded segments) to an "
+            "Excel workbook or a CSV file"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_dialog)
         #: what Recompute did ("Recomputed at 14:02:11: no change"): when nothing changed the
         #: table stayed as it was and nothing told the user that it had run at all
         self.recomputed_label = QLabel(self)
@@ -269,6 +280,7 @@ class AgreementWidget(QWidget):
         top.addWidget(self.recomputed_label)
         top.addWidget(self.chooser)
         top.addWidget(self.recompute)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
         layout.addLayout(top)
@@ -333,8 +345,55 @@ class AgreementWidget(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.overall_label.setText(f"Could not compute the agreement: {exc}")
 
+    def export_dialog(self) -> None:
+        """Ask where to write the table shown, then write it."""
+        from gui.analysis.window import export_path
+
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export the agreement table",
+            "agreement.xlsx",
+            "Excel workbook (*.xlsx);;CSV table (*.csv)",
+        )
+        if path:
+            self.export_to(export_path(path, chosen, "table"))
+
+    def export_to(self, dest: Path) -> None:
+        """Write the figures shown (the coders compared) to ``dest`` (.xlsx or .csv), code
+        names as exports write them; logged as an export. Says what it wrote beside the
+        buttons."""
+        report, project = self.report, self.project
+        if report is None:
+            return
+
+        def job(_ctx: Any = None) -> Path:
+            from analysis.exports import export_scope, write_agreement
+            from analysis.filters import Filters
+
+            label = export_scope(project, Filters(), None)[1]
+            return write_agreement(project, report, dest, label)
+
+        def done(path: Path) -> None:
+            if shiboken6.isValid(self):
+                self.recomputed_label.setText(f"Wrote {path.name}")
+                self.recomputed_label.setToolTip(f"Wrote {path}.")
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.recomputed_label.setText(f"<b>Could not export {dest.name}</b>")
+                self.recomputed_label.setToolTip(str(exc))
+
+        if self.runner is None:
+            try:
+                done(job())
+            except FieldScribeError as exc:
+                failed(exc)
+            return
+        self.runner.submit("Export the agreement table", job, on_done=done, on_error=failed)
+
     def _show(self, report: AgreementReport) -> None:
         self.report = report
+        self.export_button.setEnabled(True)
         self.model.set_report(self.report)
         whole = self.report.overall
         self.overall_label.setText(
@@ -381,24 +440,28 @@ class DisagreementModel(RowTableModel):
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.rows[row][column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 4):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 3, 5):
             return self.rows[row][column]  # a long turn (or words) elided in a laptop's dock
         if role == Qt.ItemDataRole.UserRole and column == 0:
             return self.segment_ids[row]
         return None
 
 
-def _cells(d: Disagreement) -> tuple[str, ...]:
+def _cells(d: Disagreement, titles: dict[str, str] | None = None) -> tuple[str, ...]:
     seconds = d.start_ms // 1000
     applied, not_applied = _who_coded_what(d)
     time = f"{seconds // 60}:{seconds % 60:02d}"
-    return time, d.speaker or "", d.text, d.code_path, applied, not_applied
+    title = (titles or {}).get(d.session_id, "")
+    return title, time, d.speaker or "", d.text, d.code_path, applied, not_applied
 
 
 class DisagreementWidget(QWidget):
     """Segments where coders differ, side by side: who applied the code, who did not."""
 
-    COLUMNS = ("Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+    #: Session: which session a row is of (hidden while every row is of one): a lead
+    #: reviewing three sessions read "0:05 Респондент" and could not tell which
+    COLUMNS = ("Session", "Time", "Speaker", "Text", "Code", "Applied by", "Not applied by")
+    SESSION_WIDTH_MAX = 160  # px: a long title wraps rather than take the text's room
     play_requested = Signal(str, str)  # session id, segment id: Enter or a double-click
     computed = Signal()  # the list is shown (computed on a worker, or at once)
 
@@ -415,13 +478,13 @@ class DisagreementWidget(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column in range(len(self.COLUMNS)):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column == 2
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(column, mode)  # the text gets the room
+        for column, name in enumerate(self.COLUMNS):
+            mode = {
+                "Text": QHeaderView.ResizeMode.Stretch,  # the text gets the room
+                "Session": QHeaderView.ResizeMode.Interactive,  # fitted in _fit_rows
+            }.get(name, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(column, mode)
+        self.table.setColumnHidden(0, True)
         # columns fitted to the rows in sight and a few hundred more, not to every row
         header.setResizeContentsPrecision(200)
         # rows as tall as their wrapped text, once the columns have their widths: at 1024x700
@@ -463,7 +526,8 @@ class DisagreementWidget(QWidget):
             if project.team.blind_coding:
                 return every, chosen, None
             items = disagreements(project.team.agreement_data(coders=chosen or None))
-            return every, chosen, (items, [_cells(d) for d in items])
+            titles = {x.id: x.title for x in project.sessions.all()}
+            return every, chosen, (items, [_cells(d, titles) for d in items])
 
         if not self.listed:
             self.count_label.setText("Computing the disagreements…")
@@ -485,6 +549,7 @@ class DisagreementWidget(QWidget):
         self.listed = True
         self.items, rows = listed
         self.model.set_items(self.items, rows)
+        self.table.setColumnHidden(0, len({d.session_id for d in self.items}) < 2)
         self._fit_rows()
         # "1 disagreement(s)"; and none listed read as if nothing had been compared
         compared = ", ".join(chosen) if len(chosen) > 1 else "the coders"
@@ -514,6 +579,11 @@ class DisagreementWidget(QWidget):
         count = self.model.rowCount()
         fits = count <= self.FIT_ROWS_MAX
         self.table.setWordWrap(fits)
+        if not self.table.isColumnHidden(0):
+            # as wide as its titles and its heading ("essio" with short titles), at most 160
+            header = self.table.horizontalHeader()
+            wanted = max(self.table.sizeHintForColumn(0), header.sectionSizeHint(0))
+            self.table.setColumnWidth(0, min(wanted, self.SESSION_WIDTH_MAX))
         if fits and count:
             self.table.resizeRowsToContents()
 

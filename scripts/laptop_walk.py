@@ -110,8 +110,9 @@ class Walk:
         model, room = view.model(), view.viewport().height()
         if model is None or not view.isVisible():
             return 0
-        rects = [view.visualRect(model.index(r, 0)) for r in range(model.rowCount())]
-        return sum(1 for r in rects if r.isValid() and r.top() >= 0 and r.bottom() < room)
+        # by rows, not cells: a table's first column may be hidden (Disagreements' Session)
+        tops = [(view.rowViewportPosition(r), view.rowHeight(r)) for r in range(model.rowCount())]
+        return sum(1 for top, tall in tops if top >= 0 and top + tall <= room)
 
     def elided_tabs(self) -> list[str]:
         """The labels of the shown tab bars that Qt elides ("Ses…")."""

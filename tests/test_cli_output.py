@@ -24,6 +24,8 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "analyze cooccurrence": [],
     "analyze timeline": ["--session", "{sid}"],
     "analyze frequencies": [],
+    "analyze agreement": [],
+    "agreement": [],  # the agreement table (.csv, .xlsx)
 }
 
 
@@ -46,7 +48,7 @@ def _ext(command: str) -> str:
     if command.startswith("analyze"):
         return ".svg" if command.endswith(("matrix", "timeline")) else ".csv"
     return {"export-codings": ".csv", "bundle export": ".fsbundle", "qdpx export": ".qdpx",
-            "codebook export": ".qdc", "export": ".txt"}[command]  # fmt: skip
+            "codebook export": ".qdc", "export": ".txt", "agreement": ".csv"}[command]  # fmt: skip
 
 
 def _walk_output_parsers() -> list[str]:

@@ -101,6 +101,7 @@ class Tour:
         self.folder = folder
         self.project = folder / "home" / "Research" / "Almaty.fieldscribe"
         self.used: set[str] = set()
+        self.last_segment = ""
 
     def session_id(self, title: str) -> str:
         with Project.open(self.project, readonly=True) as p:
@@ -112,7 +113,8 @@ class Tour:
             segments = p.transcript.segments(self.session_id("interview1"))
         seg = next(s for s in segments if len(s.text) >= 25 and s.id not in self.used)
         self.used.add(seg.id)
-        return seg.id[-8:]
+        self.last_segment = seg.id[-8:]
+        return self.last_segment
 
 
 def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int, str]]:
@@ -150,6 +152,13 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
             shutil.copy(tmp / "coder-a-2026-03-05.fsbundle", tmp / "lead.fsbundle") and {}
         ),
         "bundle merge": lambda: (teammates(), {})[1],
+        # the coding the line before made
+        "uncode": lambda: {"SEGMENT_ID": tour.last_segment},
+        # the tour's recordings say no "corruption": the autocode line above made no code
+        "codes $P --rename Corruption": lambda: (
+            run("code", tour.project, "--segment", tour.segment_id(), "--code", "Corruption"),
+            {},
+        )[1],
         # the lead's recordings on a stick, under other names
         "locate-audio": lambda: {"/media/usb": str(_stick(tmp))},
         "qdpx import": lambda: shutil.copy(tmp / "study.qdpx", tmp / "other.qdpx") and {},
@@ -184,7 +193,7 @@ def _readme_tour(tmp: Path, speech_wav: Path) -> list[tuple[int, list[str], int,
                 values = {**prepare(), **values}
         if "SESSION_ID" in command and "SESSION_ID" not in values:
             values["SESSION_ID"] = tour.session_id("interview1")
-        if "SEGMENT_ID" in command:
+        if "SEGMENT_ID" in command and "SEGMENT_ID" not in values:
             values["SEGMENT_ID"] = tour.segment_id()
         argv = words(command, values)
         choices = next((w for w in argv if re.fullmatch(r"\w+(\|\w+)+", w)), None)

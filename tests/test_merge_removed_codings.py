@@ -192,3 +192,69 @@ def test_a_coding_its_coder_removed_too_goes_in_either_order(
     assert lead.codebook.codings() == [] and lead.team.conflicts() == []
     for p in (lead, a, b):
         p.close()
+
+
+def test_a_coders_removal_reaches_the_lead_after_the_lead_resolved_an_edit_of_its_segment(
+    tmp_path: Path,
+) -> None:
+    """alice and bob both reworded a segment bob had coded (a text conflict at the lead); bob
+    then removed his coding, offline; the lead resolved the text conflict before bob's next
+    bundle came. Resolving an *edit* marked every coding of the segment kept (``undeleted:``,
+    as keeping a deleted segment must), dated after bob's removal, so his bundle's tombstone
+    deleted nothing: the coding he removed stayed at the lead, and no conflict said so (found
+    by tests/test_merge_two_coders_model.py)."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    coding = b.codebook.apply_code(segs[0], health.id)
+    a.transcript.update_segment(segs[0], text="segment number 0 talks about the clinic")
+    b.transcript.update_segment(segs[0], text="segment number 0 talks about our clinics")
+    export_bundle(a, tmp_path / "a.fsbundle")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "a.fsbundle", tmp_path / "b.fsbundle"])
+    (conflict,) = lead.team.conflicts()
+    assert conflict.kind == "edit" and [c.id for c in lead.codebook.codings()] == [coding.id]
+    b.codebook.remove_coding(coding.id)  # bob, before the lead resolves
+    lead.team.resolve_conflict(conflict.id, keep=0)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    assert lead.codebook.codings() == [] and lead.team.conflicts() == []
+    for p in (lead, a, b):
+        p.close()
+
+
+@pytest.mark.parametrize("keep", [0, 1])
+def test_resolving_a_codings_moves_keeps_it_on_its_words(tmp_path: Path, keep: int) -> None:
+    """alice and bob each typed words before bob's coded "clinics" (each copy moved the span
+    along its own text): at the lead a text conflict, and one on the coding's place. Keeping a
+    version of the coding wrote that copy's character positions onto the lead's text, and it
+    covered "nics" or other words (found by tests/test_merge_two_coders_model.py). Its place
+    is the lead's own now (where the merge put it, following the text): it stays on
+    "clinics" whatever version and text the lead keeps."""
+    lead, segs, coders = team(tmp_path, "alice", "bob")
+    a, b = coders["alice"], coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    text = b.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    coding = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    merge_bundles(a, [tmp_path / "lead.fsbundle"])
+    a.transcript.update_segment(segs[0], text="Well, well, " + text)
+    b.transcript.update_segment(segs[0], text="Yes: " + text)
+    export_bundle(a, tmp_path / "a2.fsbundle")
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "a2.fsbundle", tmp_path / "b2.fsbundle"])
+    tables = sorted(c.table_name for c in lead.team.conflicts())
+    assert tables == ["codings", "segments"]
+    for conflict in sorted(lead.team.conflicts(), key=lambda c: c.table_name):
+        lead.team.resolve_conflict(conflict.id, keep=keep)
+    shown = lead.transcript.get_segment(segs[0]).text
+    (kept,) = lead.codebook.codings()
+    assert kept.id == coding.id and kept.start_cp is not None
+    assert shown[kept.start_cp : kept.end_cp] == "clinics", (shown, kept)
+    for p in (lead, a, b):
+        p.close()

@@ -171,6 +171,22 @@ def test_a_bundle_without_audio_says_how_a_colleague_gets_it(
     assert "locate-audio" not in capsys.readouterr().err
 
 
+def test_a_project_of_text_alone_is_not_told_to_send_its_recordings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Transcripts imported as text (a .vtt, no audio anywhere): the export said "the bundle
+    holds no audio: ... send them apart", recordings that do not exist."""
+    folder = tmp_path / "text.fieldscribe"
+    vtt = tmp_path / "int.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nСіз әкімдікке сенесіз бе?\n")
+    assert cli_main(["new", str(folder), "--coder", "dana"]) == 0
+    assert cli_main(["import-transcript", str(folder), "--new-session", "int", str(vtt)]) == 0
+    capsys.readouterr()
+    assert cli_main(["bundle", "export", str(folder), "-o", str(tmp_path / "t.fsbundle")]) == 0
+    out, err = capsys.readouterr()
+    assert "1 session" in out and "audio" not in err
+
+
 def test_the_workbench_and_the_command_say_what_was_located_in_the_same_words(
     tmp_path: Path, lead: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:

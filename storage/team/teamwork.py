@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from storage.core.anchors import is_flagged
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import now_iso
 from storage.core.meta import put_meta
@@ -41,6 +42,19 @@ BLINDED_MEMO_TARGETS = frozenset({"session", "segment", "code", "coding"})
 _IMMUTABLE: dict[str, frozenset[str]] = {
     "speaker_profiles": frozenset({"embedding", "dim", "model"}),
 }
+
+
+def _coding_place(current: dict[str, Any], kept: dict[str, Any]) -> frozenset[str]:
+    """The fields of a coding a resolution leaves as they are: its place (segment and
+    characters), and its memo where only that says its words are gone ("⚑ coded words
+    deleted"). A version's place counts in the text of the copy that wrote it (each copy moves
+    a span along its own edits: two copies that typed words before it each moved it), so
+    written onto this project's text it covered other words or part of one; the place shown
+    is where the merge put it in this text, and it follows the text's own resolution."""
+    fields = {"segment_id", "start_cp", "end_cp"}
+    if is_flagged(current.get("memo")) != is_flagged(kept.get("memo")):
+        fields.add("memo")
+    return frozenset(fields)
 
 
 @dataclass
@@ -267,6 +281,8 @@ class Team:
                         f"{', '.join(sorted(unknown))}."
                     )
                 fixed = _IMMUTABLE.get(table, frozenset())
+                if table == "codings":
+                    fixed = fixed | _coding_place(conflict.current, new_values)
                 changed = {
                     k: v
                     for k, v in new_values.items()
@@ -276,7 +292,11 @@ class Team:
                 conn.execute(
                     "DELETE FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
                 )
-                self._keep_codings(table, row_id)
+                if conflict.kind == "delete":
+                    # only a kept deletion keeps the codings: an edit conflict's codings were
+                    # never deleted, and marking them kept (dated now) made a coder's removal
+                    # of one, made before and sent after, delete nothing here
+                    self._keep_codings(table, row_id)
                 resolution = (
                     f"kept the version of {chosen.author} ({chosen.version})"
                     if chosen is not None

@@ -244,7 +244,7 @@ def test_disagreement_rows_show_their_wrapped_text_whole(
     qtbot.waitUntil(lambda: not w.runner.busy(), timeout=10000)
     qtbot.wait(100)
     assert not table.wordWrap()
-    text = table.model().index(long_row, 2)
+    text = table.model().index(long_row, 3)
     assert text.data(Qt.ItemDataRole.ToolTipRole) == " ".join([TEXT] * 5)
     w.close()
 

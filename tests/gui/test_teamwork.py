@@ -71,11 +71,11 @@ def test_disagreement_view_lists_differing_segments(qtbot, tmp_path: Path) -> No
     assert widget.model.rowCount() == 4  # segments 0, 1 (ann only) and 4, 5 (ben only)
     ids = [widget.model.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(4)]
     assert ids == [segs[0], segs[1], segs[4], segs[5]]
-    assert widget.model.index(0, 4).data() == "ann" and widget.model.index(0, 5).data() == "ben"
+    assert widget.model.index(0, 5).data() == "ann" and widget.model.index(0, 6).data() == "ben"
     # the text a short dock elides (two lines at 1024x700) is whole in its tooltip
     for row, seg in enumerate(ids):
         text = lead.transcript.get_segment(seg).text
-        assert text and widget.model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole) == text
+        assert text and widget.model.index(row, 3).data(Qt.ItemDataRole.ToolTipRole) == text
     lead.close()
 
 
@@ -343,9 +343,9 @@ def test_a_disagreement_on_words_shows_each_coders_words(qtbot, tmp_path: Path) 
     widget = DisagreementWidget(lead)
     qtbot.addWidget(widget)
     assert widget.model.rowCount() == 1
-    cell = widget.model.index(0, 4)
+    cell = widget.model.index(0, 5)
     assert cell.data() == "ann: whole segment\nben: “about clinics”"
-    assert widget.model.index(0, 5).data() == "(different words)"
+    assert widget.model.index(0, 6).data() == "(different words)"
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == cell.data()
     lead.close()
 
@@ -708,4 +708,72 @@ def test_the_count_says_which_disagreements_are_on_the_words_only(qtbot, tmp_pat
         "2 disagreements to discuss, 1 of them only on which words (Agreement counts that "
         "segment as agreeing); Enter or a double-click plays one"
     )
+    lead.close()
+
+
+def test_the_agreement_panel_exports_the_table_it_shows(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team ▸ Inter-coder agreement had no way to take its table away (a lead copied the
+    figures off the screen): Export… writes it as an .xlsx or .csv, the figures shown."""
+    import csv
+
+    from PySide6.QtWidgets import QFileDialog
+
+    lead, _ = _coded(tmp_path)
+    widget = AgreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.export_button.isEnabled()
+    asked: list[str] = []
+
+    def save(_parent: Any, title: str, name: str, filters: str) -> tuple[str, str]:
+        asked.append(f"{title} {name} {filters}")
+        return str(tmp_path / "figures"), "CSV table (*.csv)"  # typed without its suffix
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    widget.export_button.click()
+    assert asked == [
+        "Export the agreement table agreement.xlsx Excel workbook (*.xlsx);;CSV table (*.csv)"
+    ]
+    with open(tmp_path / "figures.csv", encoding="utf-8-sig") as fh:
+        rows = {r["code"]: r for r in csv.DictReader(fh)}
+    model = widget.model
+    for r in range(model.rowCount()):
+        row = rows[model.index(r, 0).data()]
+        assert row["units"] == model.index(r, 1).data()
+        for column, key in ((2, "percent_agreement"), (3, "cohen_kappa")):
+            shown = model.index(r, column).data(Qt.ItemDataRole.UserRole)
+            assert (row[key] == "") if shown is None else abs(float(row[key]) - shown) < 1e-9
+    assert rows["Services/Health"]["segments coded by ann"] == "4"
+    assert widget.recomputed_label.text() == "Wrote figures.csv"
+
+
+def test_disagreements_of_several_sessions_say_which_session(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A lead reviewing three sessions read "0:05 Респондент" in the Disagreements panel and
+    could not tell of which: a Session column shows the title while rows of more than one
+    session are listed (hidden for one: it would only repeat the title)."""
+    lead, _segs = _coded(tmp_path)
+    widget = DisagreementWidget(lead)
+    qtbot.addWidget(widget)
+    assert widget.model.rowCount() == 4 and widget.table.isColumnHidden(0)
+    other = lead.sessions.add_session("Интервью 2")
+    drafts = [SegmentDraft(5000, 9000, "Жоқ, сенбеймін."), SegmentDraft(9000, 12000, "Иә.")]
+    one, two = lead.transcript.add_segments(other.id, drafts)
+    code = lead.codebook.find_code("Services/Health")
+    assert code is not None
+    lead.codebook.apply_code(one.id, code.id, coder="ann")
+    lead.codebook.apply_code(two.id, code.id, coder="ben")  # both coded in it: both compared
+    widget.refresh()
+    assert widget.model.rowCount() == 6 and not widget.table.isColumnHidden(0)
+    assert widget.model.headerData(0, Qt.Orientation.Horizontal) == "Session"
+    cells = [(widget.model.index(r, 0).data(), widget.model.index(r, 1).data()) for r in range(6)]
+    assert cells[-2:] == [("Интервью 2", "0:05"), ("Интервью 2", "0:09")]
+    assert {title for title, _ in cells[:4]} == {"Interview 1"}
+    header = widget.table.horizontalHeader()
+    assert widget.table.columnWidth(0) >= header.sectionSizeHint(0)  # "Session" whole
+    for session in lead.sessions.all():  # titles shorter than the heading: it read "essio"
+        lead.sessions.update_session(session.id, title=session.title[-1])
+    widget.refresh()
+    assert widget.model.index(5, 0).data() == "2"
+    assert widget.table.columnWidth(0) >= header.sectionSizeHint(0)
     lead.close()

@@ -446,7 +446,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             (
                 s.id,
                 s.kind,
-                fmt_ms(s.duration_ms),
+                fmt_ms(s.duration_ms) if s.duration_ms else "-",  # no recording (text only)
                 s.segment_count,
                 s.untranscribed_count,
                 s.coded_segment_count,

@@ -23,6 +23,9 @@ KEPT_ROLE = Qt.ItemDataRole.UserRole + 3
 # the status comes second so that progress and ETA stay in sight in a narrow dock
 HEADERS = ("Session", "Status", "Kind", "Date", "Duration", "Speakers")
 STATUS_COL = HEADERS.index("Status")
+#: the Duration of a session without a recording (a transcript imported as text): "0:00" read as
+#: a recording of no length
+NO_RECORDING = "—"
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -209,8 +212,8 @@ class SessionTableModel(RowTableModel):
                 return KIND_LABELS.get(s.kind, s.kind)
             if name == "Date":
                 return s.date or fmt_when(s.created_at)[:10]  # the local date
-            if name == "Duration":
-                return fmt_ms(s.duration_ms)
+            if name == "Duration":  # a session of text alone has no recording: no length
+                return fmt_ms(s.duration_ms) if s.duration_ms else NO_RECORDING
             if name == "Speakers":
                 return str(len(s.speakers)) if s.speakers else ""
             return status_text(s, self._live.get(s.id), self._stopped.get(s.id))
@@ -241,6 +244,8 @@ class SessionTableModel(RowTableModel):
                 elif coded:
                     status += f" ({plural(coded, 'segment')} coded)"
                 tip = status + "\n" + tip
+            if not s.duration_ms:
+                tip += "\nNo recording: a session of text alone"
             if s.languages:
                 tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
             if s.untranscribed_count:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,43 @@ def test_a_project_made_from_a_qdpx_expects_the_languages_its_recordings_name(
     import_qdpx(tmp_path / "a.qdpx", tmp_path / "b.fieldscribe", coder="dora")
     with Project.open(tmp_path / "b.fieldscribe", readonly=True) as p:
         assert p.languages == ["ru", "kk", "en"]  # each recording's, most spoken first
+
+
+def test_a_qdpx_carries_the_projects_own_languages_and_their_order(tmp_path: Path) -> None:
+    """A project expecting ru, kk, en and de (German added for the next recordings), whose
+    one recording is in Kazakh and Russian, came back from its .qdpx expecting "kk, ru" (the
+    segments' languages, most spoken first): German was lost and the order was not the
+    project's. The Languages variable's Description lists them; another tool keeps it as the
+    variable's text and FieldScribe reads it back. A project with no recording keeps its own."""
+    from lxml import etree
+
+    from storage.interop import export_qdpx, import_qdpx
+    from tests.interop_support import SCHEMA, make_wav
+
+    wav = make_wav(tmp_path / "audio")
+    with Project.create(tmp_path / "a.fieldscribe", coder="lead") as p:
+        p.set_languages(["ru", "kk", "en", "de"])
+        s = p.sessions.import_audio(wav, title="FG 1")
+        p.transcript.add_segments(
+            s.id,
+            [
+                SegmentDraft(i * 500, i * 500 + 400, text, language=lang)
+                for i, (lang, text) in enumerate([("kk", KK), ("kk", KK), ("ru", RU)])
+            ],
+        )
+        export_qdpx(p, tmp_path / "a.qdpx")
+    with Project.create(tmp_path / "empty.fieldscribe", coder="lead") as p:
+        p.set_languages(["kk", "ru"])
+        export_qdpx(p, tmp_path / "empty.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    for name in ("a.qdpx", "empty.qdpx"):
+        doc = etree.fromstring(zipfile.ZipFile(tmp_path / name).read("project.qde"))
+        assert schema.validate(doc), schema.error_log
+    import_qdpx(tmp_path / "a.qdpx", tmp_path / "b.fieldscribe", coder="dora")
+    with Project.open(tmp_path / "b.fieldscribe", readonly=True) as p:
+        assert p.languages == ["ru", "kk", "en", "de"]
+        (session,) = p.sessions.all()
+        assert session.languages == ["kk", "ru"]  # the recording's own, as before
+    import_qdpx(tmp_path / "empty.qdpx", tmp_path / "c.fieldscribe", coder="dora")
+    with Project.open(tmp_path / "c.fieldscribe", readonly=True) as p:
+        assert p.languages == ["kk", "ru"]

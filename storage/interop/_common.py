@@ -88,6 +88,27 @@ def segment_line(speaker: str | None, text: str) -> tuple[str, int]:
 #: the source variable that carries a session's segment languages in a .qdpx (REFI-QDA has no
 #: place for a segment's language): Whisper codes, most spoken first, e.g. "ru, kk, en"
 LANGUAGES_VARIABLE = "Languages"
+#: in the Description of the ``LANGUAGES_VARIABLE`` definition: the languages the project
+#: expects, in its order (a language no segment is in yet, German added for the next
+#: recordings, has no other place in a .qdpx), read back by ``expected_languages``
+EXPECTED_LANGUAGES_LABEL = "Languages the project expects (FieldScribe):"
+_EXPECTED = re.compile(re.escape(EXPECTED_LANGUAGES_LABEL) + r"\s*([a-z, ]*)")
+
+
+def languages_description(expected: list[str]) -> str:
+    """The Description of the ``LANGUAGES_VARIABLE`` definition."""
+    said = "The languages of the source's transcript (ISO 639-1), the most spoken first."
+    return f"{said} {EXPECTED_LANGUAGES_LABEL} {', '.join(expected)}." if expected else said
+
+
+def expected_languages(description: str | None) -> list[str]:
+    """The codes ``languages_description`` wrote (none from another tool's text)."""
+    found = _EXPECTED.search(description or "")
+    if found is None:
+        return []
+    return [c.strip() for c in found.group(1).split(",") if c.strip()]
+
+
 #: the source variable that carries each segment's language in a .qdpx of a recording whose
 #: segments are not all in one language: a Text variable (REFI-QDA's own place for facts about
 #: a source, which other tools show as an attribute and otherwise ignore), its value the

@@ -53,6 +53,7 @@ from ._common import (
     UNTRANSCRIBED_TEXT,
     as_guid,
     derived_guid,
+    languages_description,
     line_languages_value,
     segment_line,
     xml_datetime,
@@ -260,7 +261,7 @@ class QdeBuilder:
             spoken = [seg.language for seg in segments]
             if len(set(spoken)) > 1 and any(spoken):  # not one language for every segment
                 self.line_languages[session.id] = line_languages_value(spoken)
-        if any(self.languages.values()):
+        if any(self.languages.values()) or self.p.languages:
             self.session_vars.append(("", LANGUAGES_VARIABLE))
         if self.line_languages:
             self.session_vars.append(("", LINE_LANGUAGES_VARIABLE))
@@ -291,6 +292,8 @@ class QdeBuilder:
             )
             if label == LINE_LANGUAGES_VARIABLE:
                 _text(variable, "Description", LINE_LANGUAGES_DESCRIPTION)
+            elif label == LANGUAGES_VARIABLE:
+                _text(variable, "Description", languages_description(list(self.p.languages)))
 
     def cases(self, root: ET.Element) -> None:
         # participant id -> [(session id, label)], and unmapped labels per session

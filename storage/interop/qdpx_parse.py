@@ -188,6 +188,7 @@ class QProject:
     folder: str = ""  # the archive's folder holding project.qde (and its sources), if any
     read_notes: list[str] = field(default_factory=list)  # how the file was read (its encoding)
     sets: list[QSet] = field(default_factory=list)
+    variable_descriptions: dict[str, str] = field(default_factory=dict)  # guid -> Description
 
 
 #: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
@@ -398,6 +399,7 @@ def parse_project(root: Element) -> QProject:
     book = child(root, "CodeBook")
     codes = parse_codes(child(book, "Codes") if book is not None else None)
     variables: dict[str, tuple[str, str]] = {}
+    variable_descriptions: dict[str, str] = {}
     vars_el = child(root, "Variables")
     if vars_el is not None:
         for v in children(vars_el, "Variable"):
@@ -405,6 +407,9 @@ def parse_project(root: Element) -> QProject:
                 (v.get("name") or "").strip(),
                 v.get("typeOfVariable") or "Text",
             )
+            described = child(v, "Description")
+            if described is not None and described.text:
+                variable_descriptions[_guid(v)] = described.text
     cases = []
     cases_el = child(root, "Cases")
     if cases_el is not None:
@@ -488,4 +493,5 @@ def parse_project(root: Element) -> QProject:
         creator=norm_guid(root.get("creatingUserGUID")),
         links=links,
         sets=sets,
+        variable_descriptions=variable_descriptions,
     )

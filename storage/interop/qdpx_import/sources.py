@@ -13,6 +13,7 @@ from .._common import (
     LANGUAGES_VARIABLE,
     LINE_LANGUAGES_VARIABLE,
     UNTRANSCRIBED_TEXT,
+    expected_languages,
     iso_from_xml,
     line_languages,
 )
@@ -54,8 +55,17 @@ def _codes(value: str) -> list[str]:
 def project_languages(qp: QProject) -> list[str]:
     """Every language the sources' "Languages" variables name (FieldScribe's exports write
     one per recording), in the order first named: the languages a project made from the file
-    expects (a project exported expecting Russian and Kazakh was imported expecting none)."""
+    expects (a project exported expecting Russian and Kazakh was imported expecting none).
+    FieldScribe's exports also list the project's own expected languages, in its order, in
+    the variable's Description: those come first (a language no segment is in yet, German
+    added for the next recordings, was lost, and the order was the segments')."""
+    from storage.core.languages import LANGUAGES
+
     found: list[str] = []
+    for guid, (name, _type) in qp.variables.items():  # FieldScribe's: the project's own list
+        if name.strip().lower() == LANGUAGES_VARIABLE.lower():
+            said = expected_languages(qp.variable_descriptions.get(guid))
+            found += [c for c in said if c in LANGUAGES and c not in found]
     for src in qp.sources:
         for var_guid, value in src.variables:
             name = qp.variables.get(var_guid, (var_guid, "Text"))[0]

@@ -21,19 +21,7 @@ def test_cancel_keeps_the_batch_being_decoded_however_long_it_takes(
     (``runner.CANCEL_WAIT_S``) and drop a batch needing longer (cancels 10 and 14 s into a run
     on a busy machine wrote nothing); it is now written, the session resumable after it."""
     monkeypatch.setattr(runner, "CANCEL_WAIT_S", 0.3)  # shorter than the batch
-    slow = SlowSecondBatch()
-
-    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
-        return runner.transcribe_session(
-            project, sid, language="en", engine=lambda *_a, **_k: slow, **kwargs
-        )
-
-    window.transcription.transcriber = transcriber
-    window.transcription.import_files([speech_wav])
-    idle(window)
-    sid = window.project.sessions.all()[0].id
-    window.transcription.start_transcription(sid)
-    qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    sid = _second_batch_decoding(window, qtbot, idle, speech_wav)
     pressed = time.monotonic()
     window.transcription.cancel_transcription(sid)
     idle(window)
@@ -67,12 +55,9 @@ def test_closing_hurries_a_job_and_cancel_alone_does_not(qtbot: Any) -> None:
     assert seen == [(True, False), (True, True)]
 
 
-def test_cancel_pressed_again_stops_at_once(
-    window: Any, qtbot: Any, idle: Any, speech_wav: Path
-) -> None:
-    """Cancel pressed a second time while the batch being decoded is waited for did nothing
-    (the user waited it out); it now stops at once, as a second Ctrl+C does: what is written
-    is kept, the batch being decoded is not, and the header says so meanwhile."""
+def _second_batch_decoding(window: Any, qtbot: Any, idle: Any, speech_wav: Path) -> str:
+    """A recording imported, opened and transcribed with ``SlowSecondBatch``: its session's
+    id, once its first batch is handed over and the second is being decoded."""
     slow = SlowSecondBatch()
 
     def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
@@ -88,6 +73,16 @@ def test_cancel_pressed_again_stops_at_once(
     idle(window)
     window.transcription.start_transcription(sid)
     qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    return sid
+
+
+def test_cancel_pressed_again_stops_at_once(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """Cancel pressed a second time while the batch being decoded is waited for did nothing
+    (the user waited it out); it now stops at once, as a second Ctrl+C does: what is written
+    is kept, the batch being decoded is not, and the header says so meanwhile."""
+    sid = _second_batch_decoding(window, qtbot, idle, speech_wav)
     pressed = time.monotonic()
     window.transcription.cancel_transcription(sid)
     assert "cancelling at" in window.transcript_label.full_text()
@@ -113,21 +108,7 @@ def test_the_sessions_list_says_cancelling_and_no_time_left_after_cancel(
 
     from gui.models.sessions import STATUS_COL
 
-    slow = SlowSecondBatch()
-
-    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
-        return runner.transcribe_session(
-            project, sid, language="en", engine=lambda *_a, **_k: slow, **kwargs
-        )
-
-    window.transcription.transcriber = transcriber
-    window.transcription.import_files([speech_wav])
-    idle(window)
-    sid = window.project.sessions.all()[0].id
-    window.sessions.open_segment_session(sid)
-    idle(window)
-    window.transcription.start_transcription(sid)
-    qtbot.waitUntil(slow.decoding.is_set, timeout=10000)
+    sid = _second_batch_decoding(window, qtbot, idle, speech_wav)
     model = window.sessions_model
     row = next(r for r in range(model.rowCount()) if model.sessions()[r].id == sid)
     cell = model.index(row, STATUS_COL)

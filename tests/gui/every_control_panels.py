@@ -390,6 +390,24 @@ def _recompute(h: Harness) -> None:
     assert panel.chooser.chosen() == ["amina", "example"]  # type: ignore[attr-defined]
 
 
+@control(
+    "Agreement ▸ AgreementWidget ▸ Export…",
+    effect="the table shown is written to the .csv chosen, one row per code and all codes",
+)
+def _agreement_export(h: Harness) -> None:
+    trigger(h, "Team ▸ Inter-coder agreement")
+    panel = h.dock("Agreement")
+    _two_coders(h)
+    panel.refresh()  # type: ignore[attr-defined]
+    h.wait()
+    path = h.saving_to("agreement.csv")
+    trigger(h, h.current)
+    written(h, path)
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) > 2 and any("all codes" in row for row in rows), rows
+    assert panel.recomputed_label.text() == "Wrote agreement.csv"  # type: ignore[attr-defined]
+
+
 def _compare(title: str, menu: str) -> Check:
     def check(h: Harness) -> None:
         trigger(h, menu)

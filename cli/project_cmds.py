@@ -21,7 +21,7 @@ from storage.core.languages import (
     parse_languages,
 )
 from storage.core.lock import in_use
-from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Session, as_dict
+from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Code, Session, as_dict
 from storage.core.names import readable_file_name
 from storage.core.segment_rows import words_kept_by
 from storage.recordings.recording import find_unfinished
@@ -612,12 +612,22 @@ def cmd_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _code_at(project: Project, path: str) -> Code:
+    """The code at ``path``.
+
+    Raises:
+        NotFoundError: no code there (the message says how to list them).
+    """
+    code = project.codebook.find_code(path)
+    if code is None:
+        raise NotFoundError(f"No code {path!r}; list them with `fieldscribe codes`.")
+    return code
+
+
 def _rename_code(args: argparse.Namespace, path: str, name: str) -> int:
     """fieldscribe codes DIR --rename PATH NAME: the workbench's Rename (F2) in the codebook."""
     with open_project(args, write=True) as project:
-        code = project.codebook.find_code(path)
-        if code is None:
-            raise NotFoundError(f"No code {path!r}; list them with `fieldscribe codes`.")
+        code = _code_at(project, path)
         renamed = project.codebook.update_code(code.id, name=name)
     if args.json:
         print_json({**as_dict(renamed), "was": code.path})
@@ -632,9 +642,7 @@ def cmd_uncode(args: argparse.Namespace) -> int:
     start, end = _parse_span(args.span)
     with open_project(args, write=True) as project:
         segment = project.transcript.get_segment(args.segment)
-        code = project.codebook.find_code(args.code)
-        if code is None:
-            raise NotFoundError(f"No code {args.code!r}; list them with `fieldscribe codes`.")
+        code = _code_at(project, args.code)
         if (start, end) == (0, len(segment.text)):
             start = end = None  # the whole text is the whole segment, as `code` stores it
         who = project.coder

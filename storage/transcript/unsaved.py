@@ -246,16 +246,11 @@ class UnsavedTexts:
         if not self.folder.is_dir():
             return RewriteReport()
         names = None if segment_ids is None else {_file_name(i) for i in segment_ids}
-        rewritten = removed = 0
-        for entry in sorted(self.folder.iterdir()):
-            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
-                removed += self._remove(entry)  # a write a crash cut short
-                continue
-            if not (entry.name.startswith("segment-") and entry.suffix == ".json"):
-                continue
+        rewritten = 0
+        removed, files = self._kept_files()
+        for entry, kept in files:
             if names is not None and entry.name not in names:
                 continue
-            kept = self._read_file(entry)
             if kept is None:  # not known to be out of scope: it may hold the words too
                 removed += self._remove(entry)
                 continue
@@ -274,17 +269,26 @@ class UnsavedTexts:
         crash left while writing."""
         if not self.folder.is_dir():
             return RewriteReport()
-        removed = 0
-        for entry in sorted(self.folder.iterdir()):
-            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
+        removed, files = self._kept_files()
+        for entry, kept in files:
+            if kept is None or kept.session_id == session_id:
                 removed += self._remove(entry)
-            elif entry.name.startswith("segment-") and entry.suffix == ".json":
-                kept = self._read_file(entry)
-                if kept is None or kept.session_id == session_id:
-                    removed += self._remove(entry)
         return RewriteReport(removed=removed)
 
     # ------------------------------------------------------------------ helpers
+    def _kept_files(self) -> tuple[int, list[tuple[Path, UnsavedText | None]]]:
+        """Remove the temporary files a crash left while writing (``.segment-<id>.json.part``)
+        and list the kept-text files with what each holds (None: it cannot be read): how many
+        were removed, and the files, in name order."""
+        removed = 0
+        files: list[tuple[Path, UnsavedText | None]] = []
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name.startswith(".segment-") and entry.name.endswith(".json.part"):
+                removed += self._remove(entry)  # a write a crash cut short
+            elif entry.name.startswith("segment-") and entry.suffix == ".json":
+                files.append((entry, self._read_file(entry)))
+        return removed, files
+
     @staticmethod
     def _record(kept: UnsavedText) -> dict[str, str]:
         return {

@@ -54,6 +54,10 @@ CASE_NOTES_KEY = "exchange.case_notes"
 #: (``storage.interop.exchange_meta``); bundle merges take them with the rows
 MARKED_LABELS_KEY = "exchange.marked_labels"
 CRLF_KEY = "exchange.crlf"
+#: ``project_meta`` key of ``{coding id: [begin ms, end ms]}``: the own time range of each coding
+#: of a recording's range that shares a segment of speech without transcript spanning more
+#: (``storage.interop.exchange_meta``); bundle merges take it with the codings
+TIME_RANGES_KEY = "exchange.time_ranges"
 #: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
 #: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
 #: has none, or from a bundle of the lead it names (who hands the project over). In a coder's

@@ -29,8 +29,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.core.meta import put_meta
-from storage.core.models import CASE_NOTES_KEY, CRLF_KEY, MARKED_LABELS_KEY
+from storage.core.meta import put_meta, time_ranges_in
+from storage.core.models import (
+    CASE_NOTES_KEY,
+    CRLF_KEY,
+    MARKED_LABELS_KEY,
+    TIME_RANGES_KEY,
+)
 
 USERS = "exchange.users"
 PROJECT = "exchange.project"
@@ -39,7 +44,7 @@ NO_COLOUR = "exchange.no_colour"
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
-TIME_RANGES = "exchange.time_ranges"
+TIME_RANGES = TIME_RANGES_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -102,16 +107,4 @@ def case_notes(project: Any) -> dict[str, str]:
 
 def time_ranges(project: Any) -> dict[str, tuple[int, int]]:
     """``{coding id: (begin ms, end ms)}``: the time range each such coding had in the file."""
-    value = read(project, TIME_RANGES)
-    if not isinstance(value, dict):
-        return {}
-    kept: dict[str, tuple[int, int]] = {}
-    for key, pair in value.items():
-        if (
-            isinstance(pair, list)
-            and len(pair) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
-            and pair[0] <= pair[1]
-        ):
-            kept[str(key)] = (pair[0], pair[1])
-    return kept
+    return time_ranges_in(read(project, TIME_RANGES))

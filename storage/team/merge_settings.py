@@ -1,6 +1,6 @@
 """The project settings a merge takes from a bundle: how the project transcribes
 (``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, the
-lists of what an imported REFI-QDA file wrote its own way, and,
+lists of what an imported REFI-QDA file wrote its own way, the codings' own time ranges, and,
 for a new copy (``new --from-bundle``), the bundle's identity. Part of
 ``storage.team.merge_rows._Merge``.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
-from storage.core.meta import put_meta, read_meta
+from storage.core.meta import put_meta, read_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
@@ -21,6 +21,7 @@ from storage.core.models import (
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
+    TIME_RANGES_KEY,
 )
 from storage.team.lead import adopt_lead
 
@@ -87,6 +88,38 @@ class ProjectSettings:
             }
             if here:
                 self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
+
+    def take_time_ranges(self) -> None:
+        """The bundle's own time ranges of codings of a recording's range that share a segment
+        of speech without transcript (``TIME_RANGES_KEY``), so that the merged project (or a
+        coder's copy) exports each coding with its own range, not its segment's whole range.
+        Those of codings here that this project has no range for; of two ranges of one coding,
+        the smaller stays: the same in any order of bundles."""
+        ours = self._ranges("main")
+        theirs = {
+            coding_id: span
+            for coding_id, span in self._ranges(self._m.b).items()
+            if span < ours.get(coding_id, span) or coding_id not in ours
+        }
+        here = {
+            i
+            for (i,) in self._m.conn.execute(
+                "SELECT id FROM main.codings WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(theirs)),),
+            )
+        }
+        if here:
+            merged = ours | {i: theirs[i] for i in here}
+            value = {i: list(span) for i, span in merged.items()}
+            self.set_meta(TIME_RANGES_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def _ranges(self, schema: str) -> dict[str, tuple[int, int]]:
+        """``TIME_RANGES_KEY`` of this project or the bundle (empty when missing or unreadable)."""
+        raw = self.meta(schema, TIME_RANGES_KEY)
+        try:
+            return time_ranges_in(json.loads(raw) if raw else {})
+        except ValueError:
+            return {}
 
     def _id_list(self, schema: str, key: str) -> set[str]:
         """A JSON list of ids in ``project_meta`` (empty when missing or unreadable)."""

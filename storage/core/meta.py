@@ -23,6 +23,14 @@ def put_meta(conn: Any, key: str, value: str) -> None:
     )
 
 
+def coding_groups_in(value: Any) -> dict[str, str]:
+    """``{coding id: id of its group}`` of a decoded ``WHOLE_CODINGS_KEY`` value (a project's or
+    an untrusted bundle's): only text to text."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
 def time_ranges_in(value: Any) -> dict[str, tuple[int, int]]:
     """``{coding id: (begin ms, end ms)}`` of a decoded ``TIME_RANGES_KEY`` value (a project's
     or an untrusted bundle's): only pairs of whole milliseconds, not negative, in order."""

@@ -20,6 +20,10 @@ in ``project_meta`` so that an export gives it back.
   time range (an ``AudioSelection``/``VideoSelection`` of a recording without transcript) that
   share a segment of speech without transcript with overlapping ranges, the segment spanning
   them all: exports write each coding's own range while the segment has no text.
+* ``exchange.whole_codings``: ``{coding id: id of the first of them}`` of the codings made of
+  one ``Coding`` on a source itself (a code of the whole document or recording), one on each
+  segment of its session: exports write them as one ``Coding`` on the source again while
+  they still code every segment of it.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -29,12 +33,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.core.meta import put_meta, time_ranges_in
+from storage.core.meta import coding_groups_in, put_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
     CRLF_KEY,
     MARKED_LABELS_KEY,
     TIME_RANGES_KEY,
+    WHOLE_CODINGS_KEY,
 )
 
 USERS = "exchange.users"
@@ -45,6 +50,7 @@ CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
 TIME_RANGES = TIME_RANGES_KEY
+WHOLE_CODINGS = WHOLE_CODINGS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -108,3 +114,9 @@ def case_notes(project: Any) -> dict[str, str]:
 def time_ranges(project: Any) -> dict[str, tuple[int, int]]:
     """``{coding id: (begin ms, end ms)}``: the time range each such coding had in the file."""
     return time_ranges_in(read(project, TIME_RANGES))
+
+
+def whole_codings(project: Any) -> dict[str, str]:
+    """``{coding id: id of the first of them}``: the codings made of one code of a whole
+    source, one a segment."""
+    return coding_groups_in(read(project, WHOLE_CODINGS))

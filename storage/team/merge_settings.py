@@ -1,6 +1,6 @@
 """The project settings a merge takes from a bundle: how the project transcribes
 (``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, the
-lists of what an imported REFI-QDA file wrote its own way, the codings' own time ranges, and,
+lists of what an imported REFI-QDA file wrote its own way, what it said of its codings, and,
 for a new copy (``new --from-bundle``), the bundle's identity. Part of
 ``storage.team.merge_rows._Merge``.
 """
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
-from storage.core.meta import put_meta, read_meta, time_ranges_in
+from storage.core.meta import coding_groups_in, put_meta, read_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
@@ -22,6 +23,7 @@ from storage.core.models import (
     NUMBER_STYLES,
     SHARED_SETTINGS,
     TIME_RANGES_KEY,
+    WHOLE_CODINGS_KEY,
 )
 from storage.team.lead import adopt_lead
 
@@ -89,35 +91,41 @@ class ProjectSettings:
             if here:
                 self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
 
-    def take_time_ranges(self) -> None:
-        """The bundle's own time ranges of codings of a recording's range that share a segment
-        of speech without transcript (``TIME_RANGES_KEY``), so that the merged project (or a
-        coder's copy) exports each coding with its own range, not its segment's whole range.
-        Those of codings here that this project has no range for; of two ranges of one coding,
-        the smaller stays: the same in any order of bundles."""
-        ours = self._ranges("main")
-        theirs = {
-            coding_id: span
-            for coding_id, span in self._ranges(self._m.b).items()
-            if span < ours.get(coding_id, span) or coding_id not in ours
-        }
-        here = {
-            i
-            for (i,) in self._m.conn.execute(
-                "SELECT id FROM main.codings WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(theirs)),),
+    def take_coding_maps(self) -> None:
+        """The bundle's facts about codings an imported REFI-QDA file made, so that the merged
+        project (or a coder's copy) exports them as they came: each coding's own time range
+        where coded ranges of a recording share a segment of speech without transcript
+        (``TIME_RANGES_KEY``; else the coding goes out over its segment's whole range), and
+        the codings made of one code of a whole source (``WHOLE_CODINGS_KEY``; else they go
+        out one per segment). Those of codings here that this project knows nothing of; of
+        two values for one coding the smaller stays: the same in any order of bundles."""
+        for key, parse in (
+            (TIME_RANGES_KEY, time_ranges_in),
+            (WHOLE_CODINGS_KEY, coding_groups_in),
+        ):
+            ours, theirs = (
+                self._coding_map("main", key, parse),
+                self._coding_map(self._m.b, key, parse),
             )
-        }
-        if here:
-            merged = ours | {i: theirs[i] for i in here}
-            value = {i: list(span) for i, span in merged.items()}
-            self.set_meta(TIME_RANGES_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True))
+            theirs = {i: value for i, value in theirs.items() if i not in ours or value < ours[i]}
+            here = {
+                i
+                for (i,) in self._m.conn.execute(
+                    "SELECT id FROM main.codings WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(theirs)),),
+                )
+            }
+            if here:
+                merged = ours | {i: theirs[i] for i in here}
+                value = {i: list(v) if isinstance(v, tuple) else v for i, v in merged.items()}
+                self.set_meta(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
-    def _ranges(self, schema: str) -> dict[str, tuple[int, int]]:
-        """``TIME_RANGES_KEY`` of this project or the bundle (empty when missing or unreadable)."""
-        raw = self.meta(schema, TIME_RANGES_KEY)
+    def _coding_map(self, schema: str, key: str, parse: Callable[[Any], dict[str, Any]]) -> Any:
+        """``{coding id: value}`` under ``key`` of this project or the bundle, as ``parse``
+        keeps it (empty when missing or unreadable)."""
+        raw = self.meta(schema, key)
         try:
-            return time_ranges_in(json.loads(raw) if raw else {})
+            return parse(json.loads(raw) if raw else {})
         except ValueError:
             return {}
 

@@ -176,6 +176,8 @@ class ImportContext:
         self.textless: set[str] = set()
         #: coding id -> its own time range where its segment spans more (``ranges``)
         self.time_ranges: dict[str, list[int]] = {}
+        #: coding id -> the first coding made of the same code of a whole source (``ranges``)
+        self.whole_codings: dict[str, str] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         #: text paths whose file began with a byte order mark (``positions.readings``)

@@ -167,14 +167,20 @@ def whole_source(
     whole = QSelection(src.guid, None, None, None, src.user, src.created, None)
     before = ctx.report.codings
     for coding in codings:
+        made: list[str] = []
         for n, (segment_id, _start, _end) in enumerate(segments):
             coding_id = add_coding(ctx, segment_id, coding, whole, None, None, None, n)
+            if coding_id:
+                made.append(coding_id)
             for note in coding.notes if coding_id else []:
                 ctx.note_targets.setdefault(note, []).append(("coding", coding_id))
+        if len(made) == len(segments):  # exported as one again (``exchange_meta``)
+            ctx.whole_codings.update(dict.fromkeys(made, made[0]))
     n = len(codings)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r}: {plural(n, 'coding')} of the whole {what} ({labels}) "
         f"{verb(n, 'was', 'were')} applied to every one of its "
         f"{plural(len(segments), 'segment')} ({plural(ctx.report.codings - before, 'coding')}; "
-        "FieldScribe codes segments, and exports them so)."
+        "FieldScribe codes segments; an export gives the source its one coding back while "
+        "every segment keeps it)."
     )

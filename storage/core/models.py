@@ -54,6 +54,10 @@ CASE_NOTES_KEY = "exchange.case_notes"
 #: (``storage.interop.exchange_meta``); bundle merges take them with the rows
 MARKED_LABELS_KEY = "exchange.marked_labels"
 CRLF_KEY = "exchange.crlf"
+#: ``project_meta`` key of the list of sessions imported from a REFI-QDA ``VideoSource``
+#: (``storage.interop.exchange_meta``; exported as videos also without their file); bundle
+#: merges take it with the sessions
+VIDEO_SESSIONS_KEY = "exchange.video_sessions"
 #: ``project_meta`` key of ``{coding id: [begin ms, end ms]}``: the own time range of each coding
 #: of a recording's range that shares a segment of speech without transcript spanning more
 #: (``storage.interop.exchange_meta``); bundle merges take it with the codings

@@ -24,6 +24,9 @@ in ``project_meta`` so that an export gives it back.
   one ``Coding`` on a source itself (a code of the whole document or recording), one on each
   segment of its session: exports write them as one ``Coding`` on the source again while
   they still code every segment of it.
+* ``exchange.video_sessions``: the sessions imported from a ``VideoSource`` (exports write a
+  ``VideoSource`` for them also where the project lacks the video: an ``AudioSource`` there
+  turned the other tool's video into audio).
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -39,6 +42,7 @@ from storage.core.models import (
     CRLF_KEY,
     MARKED_LABELS_KEY,
     TIME_RANGES_KEY,
+    VIDEO_SESSIONS_KEY,
     WHOLE_CODINGS_KEY,
 )
 
@@ -51,6 +55,7 @@ CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
 TIME_RANGES = TIME_RANGES_KEY
 WHOLE_CODINGS = WHOLE_CODINGS_KEY
+VIDEO_SESSIONS = VIDEO_SESSIONS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -120,3 +125,9 @@ def whole_codings(project: Any) -> dict[str, str]:
     """``{coding id: id of the first of them}``: the codings made of one code of a whole
     source, one a segment."""
     return coding_groups_in(read(project, WHOLE_CODINGS))
+
+
+def video_sessions(project: Any) -> set[str]:
+    """The sessions imported from a ``VideoSource``."""
+    value = read(project, VIDEO_SESSIONS)
+    return {str(v) for v in value} if isinstance(value, list) else set()

@@ -13,7 +13,8 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   text typed) an ``AudioSelection`` (``VideoSelection``) with the coding over the time range
   it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment);
 - a session without audio -> ``TextSource`` with ``PlainTextSelection``s (one with speech
-  without transcript: an ``AudioSource`` without a ``path``, so that its times stay);
+  without transcript: an ``AudioSource`` without a ``path``, so that its times stay, a
+  ``VideoSource`` where it came from one, ``exchange_meta.VIDEO_SESSIONS``);
 - participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
@@ -127,6 +128,7 @@ class QdeBuilder:
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
         self.crlf = exchange_meta.crlf_sessions(project)
+        self.videos = exchange_meta.video_sessions(project)  # imported from a VideoSource
         self.marked = exchange_meta.marked_labels(project)  # "#00:00:01-0# NAME: text" lines
         self.labels_in: dict[str, tuple[int, int]] = {}  # segment -> its label (at, length)
         self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
@@ -501,7 +503,9 @@ class QdeBuilder:
     ) -> ET.Element:
         first = media[0] if media else None
         suffix = Path(first.path).suffix.lower() if first is not None else ""
-        tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
+        # a video the project lacks (QualCoder's, kept outside its archive) is still a video
+        video = suffix in VIDEO_SUFFIXES if first is not None else session.id in self.videos
+        tag = "VideoSource" if video else "AudioSource"
         media_file = self.p.folder / first.path if first is not None else None
         member = f"{as_guid(first.id, 'media')}{suffix}" if first is not None else ""
         path: str | None
@@ -509,7 +513,7 @@ class QdeBuilder:
             path = None  # no recording in the project: a source without a file (schema: optional)
             self.summary_notes.append(
                 f"Session {session.title!r} has no recording; it was exported as an "
-                "AudioSource without a file, so that its timed speech without transcript and "
+                f"{tag} without a file, so that its timed speech without transcript and "
                 "its codings keep their times."
             )
         elif self.with_media and media_file.is_file():

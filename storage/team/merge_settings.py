@@ -23,6 +23,7 @@ from storage.core.models import (
     NUMBER_STYLES,
     SHARED_SETTINGS,
     TIME_RANGES_KEY,
+    VIDEO_SESSIONS_KEY,
     WHOLE_CODINGS_KEY,
 )
 from storage.team.lead import adopt_lead
@@ -75,10 +76,14 @@ class ProjectSettings:
     def take_exchange_lists(self) -> None:
         """The bundle's lists of what an imported REFI-QDA file wrote its own way, so that the
         merged project exports it as it came: the segments of MAXQDA lines whose speaker label
-        stood after their time mark (``MARKED_LABELS_KEY``) and the sessions whose
-        text had CRLF line ends (``CRLF_KEY``). The union of both lists, less ids of
-        no row here: the same in any order of bundles."""
-        for key, table in ((MARKED_LABELS_KEY, "segments"), (CRLF_KEY, "sessions")):
+        stood after their time mark (``MARKED_LABELS_KEY``), the sessions whose text had CRLF
+        line ends (``CRLF_KEY``) and those of a video (``VIDEO_SESSIONS_KEY``). The union of
+        each list, less ids of no row here: the same in any order of bundles."""
+        for key, table in (
+            (MARKED_LABELS_KEY, "segments"),
+            (CRLF_KEY, "sessions"),
+            (VIDEO_SESSIONS_KEY, "sessions"),
+        ):
             ours = self._id_list("main", key)
             theirs = self._id_list(self._m.b, key) - ours
             here = {

@@ -171,6 +171,7 @@ class ImportContext:
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
+        self.video_sessions: list[str] = []  # sessions of a VideoSource
         self.coding_ids: dict[str, list[str]] = {}
         #: sessions whose transcript's text is missing (no segments made in its place)
         self.textless: set[str] = set()

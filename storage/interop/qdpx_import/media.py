@@ -41,6 +41,7 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
     session_id = new_session(ctx, src, "interview")
     duration = attach_media(ctx, src, session_id)
     if src.kind == "VideoSource":
+        ctx.video_sessions.append(session_id)
         ctx.report.notes.append(
             f"Video source {src.name!r}: imported as a session (audio track and transcript)."
         )

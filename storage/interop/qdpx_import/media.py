@@ -25,7 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
-from .ranges import coded_ranges, whole_source
+from .ranges import coded_ranges, fit_ranges, whole_source
 from .sources import add_lines, lone_crs, new_session, plain_or_rich
 
 if TYPE_CHECKING:
@@ -92,7 +92,8 @@ def timed_ranges(
     its session stays empty for an import with the media folder to fill. ``selections``: those
     of the source's to place (all by default)."""
     leftover: list[QSelection] | None = None if session_id in ctx.textless else []
-    for sel in src.selections if selections is None else selections:
+    chosen = src.selections if selections is None else selections
+    for sel in fit_ranges(ctx, src, session_id, chosen):
         time_selection(ctx, src, session_id, sel, lines, seg_ids, leftover)
     if leftover:
         coded_ranges(ctx, src, session_id, leftover)
@@ -117,6 +118,19 @@ def transcript_lines(
             "one character (as ATLAS.ti does)."
         )
     syncpoints = transcript_syncpoints(src, tr, text, notes)
+    outside = [
+        stamp
+        for _pos, stamp in syncpoints.values()
+        if stamp is not None and (stamp < 0 or (duration is not None and stamp > duration))
+    ]
+    if outside:  # the lines are timed within the recording (``split_lines``)
+        notes.append(
+            f"Transcript of {src.name!r}: {plural(len(outside), 'sync point')} "
+            f"{verb(len(outside), 'lies', 'lie')} outside the recording (the first at "
+            f"{outside[0]} ms"
+            + (f", the recording {hms(duration, millis=True)} long" if duration else "")
+            + "); its lines were timed within it."
+        )
     points = _times_in_order(src, list(syncpoints.values()), notes)
     cues = cue_lines(text, ctx.known_speakers.get(src.guid))
     if cues is not None:

@@ -512,8 +512,9 @@ class QdeBuilder:
         if first is None or media_file is None:
             path = None  # no recording in the project: a source without a file (schema: optional)
             self.summary_notes.append(
-                f"Session {session.title!r} has no recording; it was exported as an "
-                f"{tag} without a file, so that its timed speech without transcript and "
+                f"Session {session.title!r} has no recording; it was exported as "
+                f"{'a VideoSource' if video else 'an AudioSource'} without a file, so that its "
+                "timed speech without transcript and "
                 "its codings keep their times."
             )
         elif self.with_media and media_file.is_file():

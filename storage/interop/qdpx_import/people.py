@@ -90,6 +90,7 @@ def import_cases(ctx: ImportContext) -> None:
         for row in ctx.conn.execute("SELECT id, pseudonym FROM participants ORDER BY created_at")
     }
     matched: list[str] = []
+    unspoken: list[tuple[str, str]] = []  # (case, session) tied by a SourceRef alone
     for n, case in enumerate(ctx.qp.cases, start=1):
         if case.guid in ctx.skipped_cases:
             continue
@@ -163,6 +164,22 @@ def import_cases(ctx: ImportContext) -> None:
                     links.append((sid, name))
         for sid, label in links:
             ctx.p.sessions.map_speaker(sid, label, pid)
+        spoken = {sid for sid, _label in links}
+        for sid in dict.fromkeys(s for s in sessions if s not in spoken):
+            # a case of a whole document (MAXQDA, NVivo: the interview is the case's), where
+            # no speaker bears its name: FieldScribe ties participants to speakers
+            if case_line(ctx, sid, name):
+                unspoken.append((name, sid))
+    if unspoken:
+        titles = dict(ctx.conn.execute("SELECT id, title FROM sessions").fetchall())
+        shown = [f"{name!r} in {titles.get(sid, sid)!r}" for name, sid in unspoken]
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        ctx.report.notes.append(
+            f"{plural(len(unspoken), 'case')} tied to a source where no speaker bears its name "
+            f"({', '.join(shown[:5])}{more}): FieldScribe ties participants to speakers; the "
+            "notes of each such session say so in a line 'Case: NAME' (exported with its "
+            "source's description)."
+        )
     if matched:
         n = len(matched)
         more = f" and {n - 5} more" if n > 5 else ""
@@ -190,6 +207,20 @@ def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> Non
     ctx.case_names[pid] = name
     for note in notes:
         ctx.note_targets.setdefault(note, []).append(("case", pid))
+
+
+def case_line(ctx: ImportContext, session_id: str, name: str) -> bool:
+    """Add the line ``Case: NAME`` to a session's notes (not twice); whether it was added."""
+    row = ctx.conn.execute("SELECT notes FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    notes = (row[0] if row else None) or ""
+    line = f"Case: {name}"
+    if line in notes.splitlines():
+        return False
+    ctx.conn.execute(
+        "UPDATE sessions SET notes = ? WHERE id = ?",
+        (f"{notes}\n{line}" if notes else line, session_id),
+    )
+    return True
 
 
 def import_notes(ctx: ImportContext) -> None:
@@ -269,6 +300,15 @@ def import_notes(ctx: ImportContext) -> None:
     if linked:
         known = exchange_meta.case_notes(ctx.p)
         exchange_meta.write(ctx.conn, exchange_meta.CASE_NOTES, known | linked)
+    coded = [note for note in ctx.qp.notes.values() if note.codings]
+    if coded:
+        n = sum(note.codings for note in coded)
+        names = ", ".join(repr(note.name or note.guid) for note in coded[:5])
+        more = f" and {len(coded) - 5} more" if len(coded) > 5 else ""
+        ctx.report.not_imported.append(
+            f"{plural(n, 'coding')} of the text of {plural(len(coded), 'note')} ({names}{more}): "
+            "FieldScribe codes transcripts, not memos (the notes are memos, uncoded)."
+        )
     missing = set(ctx.note_targets) - set(ctx.qp.notes)
     if missing:
         ctx.report.not_imported.append(

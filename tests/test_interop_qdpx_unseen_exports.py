@@ -265,3 +265,39 @@ def test_a_whole_study_arrives_or_is_named(
         "2 codings of the text of 1 note ('Күмән')",
     ):
         assert named in missing, named
+
+
+def test_a_note_on_an_uncoded_time_range_is_its_markers_note(
+    media: dict[str, bytes], tmp_path: Path
+) -> None:
+    """MAXQDA 2022 comments a range of a recording with a note (a ``NoteRef`` in an uncoded
+    ``AudioSelection``): the range is a marker, and the note went to the journal, its place in
+    the recording lost without a word. It is the marker's note now (exported as the
+    selection's ``Description``), said in the report, and not in the journal."""
+    from storage.interop import export_qdpx, import_qdpx
+    from tests.interop_support import write_qdpx
+
+    src, note = "b0000040-1111-4111-8111-000000000040", "b0000094-1111-4111-8111-000000000094"
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="Екінші" origin="MAXQDA 2022"><Sources>'
+        f'<AudioSource guid="{src}" name="Аудио" path="internal://{src}.wav">'
+        '<AudioSelection guid="b0000045-1111-4111-8111-000000000045" name="Шу" begin="100" '
+        f'end="900"><Description>Көше шуы</Description><NoteRef targetGUID="{note}"/>'
+        f'</AudioSelection></AudioSource></Sources><Notes><Note guid="{note}" name="Ескерту">'
+        "<PlainTextContent>Бұл жерде сөз естілмейді.</PlainTextContent></Note></Notes></Project>"
+    )
+    files = {f"sources/{src}.wav": media["wav"]}
+    report = import_qdpx(write_qdpx(tmp_path / "m.qdpx", qde, files), tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        (session,) = p.sessions.all()
+        (marker,) = p.sessions.markers(session.id)
+        assert p.codebook.memos() == []
+        export_qdpx(p, tmp_path / "back.qdpx", with_media=False)
+    assert (marker.time_ms, marker.label) == (100, "Шу")
+    assert marker.note == "Көше шуы\n\nЕскерту: Бұл жерде сөз естілмейді."
+    assert any("1 note on a moment or range of a recording" in n for n in report.notes)
+    import_qdpx(tmp_path / "back.qdpx", tmp_path / "again", coder="me")
+    with Project.open(tmp_path / "again", readonly=True) as p:
+        (session,) = p.sessions.all()
+        assert [m.note for m in p.sessions.markers(session.id)] == [marker.note]

@@ -323,11 +323,14 @@ def time_selection(
     if not sel.codings:
         label = (sel.name or "Marker").removeprefix("Marker: ").strip() or "Marker"
         created = iso_from_xml(sel.created) or now_iso()
+        marker_id = ctx.fresh_id("markers", sel.guid)
+        for note in sel.notes:  # a note on a moment of the recording: the marker's note
+            ctx.note_targets.setdefault(note, []).append(("marker", marker_id))
         ctx.conn.execute(
             "INSERT INTO markers (id, session_id, time_ms, label, note, source, created_by,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
             (
-                ctx.fresh_id("markers", sel.guid),
+                marker_id,
                 session_id,
                 max(0, begin),
                 label,

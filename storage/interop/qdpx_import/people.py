@@ -229,6 +229,7 @@ def import_notes(ctx: ImportContext) -> None:
     for ref in ctx.qp.project_notes:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     on_codings = 0  # notes that became the memos of the codings they are about
+    on_markers = 0  # notes on an uncoded moment or range of a recording: its marker's note
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
     for guid, note in ctx.qp.notes.items():
@@ -237,11 +238,17 @@ def import_notes(ctx: ImportContext) -> None:
         text = note_text(ctx, note)
         found = ctx.note_targets.get(guid, [])
         codings = [target_id for target_type, target_id in found if target_type == "coding"]
+        markers = [target_id for target_type, target_id in found if target_type == "marker"]
         if codings:
             on_codings += 1
             for coding_id in codings:
                 assert coding_id is not None
                 coding_memo_with_note(ctx, coding_id, note.name, text)
+        if markers:
+            on_markers += 1
+            for marker_id in markers:
+                assert marker_id is not None
+                marker_note_with_note(ctx, marker_id, note.name, text)
         elif guid in about_codings:
             if memos_before is None:  # read once, and only for a file imported before
                 memos_before = [
@@ -252,9 +259,9 @@ def import_notes(ctx: ImportContext) -> None:
                 ]
             if coding_note_before(note.name, text, memos_before):
                 continue  # its coding's memo, from an import of this file before
-        targets = [t for t in found if t[0] != "coding"] or (
+        targets = [t for t in found if t[0] not in ("coding", "marker")] or (
             []
-            if codings
+            if codings or markers
             else [("journal" if (note.description or "").strip() != "project" else "project", None)]
         )
         for n, (target_type, target_id) in enumerate(targets):
@@ -290,6 +297,12 @@ def import_notes(ctx: ImportContext) -> None:
             "(FieldScribe's place for them: shown on hover, in Code ▸ Coding memo… and in the "
             "codings export)."
         )
+    if on_markers:
+        ctx.report.notes.append(
+            f"{plural(on_markers, 'note')} on a moment or range of a recording "
+            f"{verb(on_markers, 'is', 'are')} the note of {verb(on_markers, 'its', 'their')} "
+            "marker (FieldScribe keeps no memos on a time of a recording)."
+        )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
         ctx.report.notes.append(
@@ -323,6 +336,20 @@ def note_as_memo(title: str | None, text: str) -> str:
     if not title or text.startswith(title):
         return text
     return f"{title}: {text}" if text else title
+
+
+def marker_note_with_note(ctx: ImportContext, marker_id: str, title: str | None, text: str) -> None:
+    """Add a note about an uncoded time selection (a marker here) to the marker's note, after
+    the selection's ``Description`` where it had one (not twice)."""
+    part = note_as_memo(title, text)
+    row = ctx.conn.execute("SELECT note FROM markers WHERE id = ?", (marker_id,)).fetchone()
+    note = (row[0] if row is not None else None) or ""
+    if not part or part in note:
+        return
+    ctx.conn.execute(
+        "UPDATE markers SET note = ? WHERE id = ?",
+        (f"{note}\n\n{part}" if note else part, marker_id),
+    )
 
 
 def coding_memo_with_note(ctx: ImportContext, coding_id: str, title: str | None, text: str) -> None:

@@ -424,9 +424,12 @@ def test_coded_ranges_of_a_recording_the_project_lacks_go_out_with_their_times(
 ) -> None:
     """QualCoder's video outside its archive, imported without the folder holding it: the
     session has its segments of speech without transcript but no recording. Its export was a
-    text source of empty lines whose empty selections the next import dropped; it is an
-    ``AudioSource`` without a file now, the coded ranges with their times."""
+    text source of empty lines whose empty selections the next import dropped; it is a
+    ``VideoSource`` without a file now (it was an ``AudioSource``: the other tool got audio
+    back where it had a video), the coded ranges with their times, also from a coder's copy
+    made from a bundle."""
     from storage.interop import export_qdpx
+    from storage.team.bundle_export import export_bundle
 
     qde = (
         _head("QualCoder 3.6")
@@ -439,11 +442,16 @@ def test_coded_ranges_of_a_recording_the_project_lacks_go_out_with_their_times(
     import_qdpx(write_qdpx(tmp_path / "q.qdpx", qde), tmp_path / "p", coder="me")
     with Project.open(tmp_path / "p", readonly=True) as p:
         summary = export_qdpx(p, tmp_path / "back.qdpx")
-    assert _ranges(tmp_path / "back.qdpx") == {
-        ("AudioSelection", 14706, 17706, "Деньги", "Айгүл"),
-        ("AudioSelection", 20000, 21500, "Тіл", "Дмитрий"),
+        export_bundle(p, tmp_path / "p.fsbundle")
+    want = {
+        ("VideoSelection", 14706, 17706, "Деньги", "Айгүл"),
+        ("VideoSelection", 20000, 21500, "Тіл", "Дмитрий"),
     }
-    assert any("has no recording" in note for note in summary.notes_for_user)
+    assert _ranges(tmp_path / "back.qdpx") == want
+    assert any("VideoSource without a file" in note for note in summary.notes_for_user)
+    with Project.from_bundle(tmp_path / "p.fsbundle", tmp_path / "copy", coder="c") as copy:
+        export_qdpx(copy, tmp_path / "copy.qdpx")
+    assert _ranges(tmp_path / "copy.qdpx") == want
     import_qdpx(tmp_path / "back.qdpx", tmp_path / "again", coder="me")
     with Project.open(tmp_path / "again", readonly=True) as p:
         (session,) = p.sessions.all()
@@ -453,3 +461,5 @@ def test_coded_ranges_of_a_recording_the_project_lacks_go_out_with_their_times(
             (20000, 21500, True),
         ]
         assert len(p.codebook.codings()) == 2
+        export_qdpx(p, tmp_path / "twice.qdpx")
+    assert _ranges(tmp_path / "twice.qdpx") == want

@@ -21,3 +21,28 @@ def put_meta(conn: Any, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def coding_groups_in(value: Any) -> dict[str, str]:
+    """``{coding id: id of its group}`` of a decoded ``WHOLE_CODINGS_KEY`` value (a project's or
+    an untrusted bundle's): only text to text."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
+def time_ranges_in(value: Any) -> dict[str, tuple[int, int]]:
+    """``{coding id: (begin ms, end ms)}`` of a decoded ``TIME_RANGES_KEY`` value (a project's
+    or an untrusted bundle's): only pairs of whole milliseconds, not negative, in order."""
+    if not isinstance(value, dict):
+        return {}
+    kept: dict[str, tuple[int, int]] = {}
+    for key, pair in value.items():
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
+            and pair[0] <= pair[1]
+        ):
+            kept[str(key)] = (pair[0], pair[1])
+    return kept

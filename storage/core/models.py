@@ -54,6 +54,18 @@ CASE_NOTES_KEY = "exchange.case_notes"
 #: (``storage.interop.exchange_meta``); bundle merges take them with the rows
 MARKED_LABELS_KEY = "exchange.marked_labels"
 CRLF_KEY = "exchange.crlf"
+#: ``project_meta`` key of the list of sessions imported from a REFI-QDA ``VideoSource``
+#: (``storage.interop.exchange_meta``; exported as videos also without their file); bundle
+#: merges take it with the sessions
+VIDEO_SESSIONS_KEY = "exchange.video_sessions"
+#: ``project_meta`` key of ``{coding id: [begin ms, end ms]}``: the own time range of each coding
+#: of a recording's range that shares a segment of speech without transcript spanning more
+#: (``storage.interop.exchange_meta``); bundle merges take it with the codings
+TIME_RANGES_KEY = "exchange.time_ranges"
+#: ``project_meta`` key of ``{coding id: id of the first of them}``: the codings an import made
+#: of one code of a whole source (a REFI-QDA ``Coding`` on the source itself), one a segment
+#: (``storage.interop.exchange_meta``); bundle merges take it with the codings
+WHOLE_CODINGS_KEY = "exchange.whole_codings"
 #: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
 #: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
 #: has none, or from a bundle of the lead it names (who hands the project over). In a coder's

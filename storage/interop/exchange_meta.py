@@ -20,6 +20,13 @@ in ``project_meta`` so that an export gives it back.
   time range (an ``AudioSelection``/``VideoSelection`` of a recording without transcript) that
   share a segment of speech without transcript with overlapping ranges, the segment spanning
   them all: exports write each coding's own range while the segment has no text.
+* ``exchange.whole_codings``: ``{coding id: id of the first of them}`` of the codings made of
+  one ``Coding`` on a source itself (a code of the whole document or recording), one on each
+  segment of its session: exports write them as one ``Coding`` on the source again while
+  they still code every segment of it.
+* ``exchange.video_sessions``: the sessions imported from a ``VideoSource`` (exports write a
+  ``VideoSource`` for them also where the project lacks the video: an ``AudioSource`` there
+  turned the other tool's video into audio).
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -29,8 +36,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.core.meta import put_meta
-from storage.core.models import CASE_NOTES_KEY, CRLF_KEY, MARKED_LABELS_KEY
+from storage.core.meta import coding_groups_in, put_meta, time_ranges_in
+from storage.core.models import (
+    CASE_NOTES_KEY,
+    CRLF_KEY,
+    MARKED_LABELS_KEY,
+    TIME_RANGES_KEY,
+    VIDEO_SESSIONS_KEY,
+    WHOLE_CODINGS_KEY,
+)
 
 USERS = "exchange.users"
 PROJECT = "exchange.project"
@@ -39,7 +53,9 @@ NO_COLOUR = "exchange.no_colour"
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
-TIME_RANGES = "exchange.time_ranges"
+TIME_RANGES = TIME_RANGES_KEY
+WHOLE_CODINGS = WHOLE_CODINGS_KEY
+VIDEO_SESSIONS = VIDEO_SESSIONS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -102,16 +118,16 @@ def case_notes(project: Any) -> dict[str, str]:
 
 def time_ranges(project: Any) -> dict[str, tuple[int, int]]:
     """``{coding id: (begin ms, end ms)}``: the time range each such coding had in the file."""
-    value = read(project, TIME_RANGES)
-    if not isinstance(value, dict):
-        return {}
-    kept: dict[str, tuple[int, int]] = {}
-    for key, pair in value.items():
-        if (
-            isinstance(pair, list)
-            and len(pair) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
-            and pair[0] <= pair[1]
-        ):
-            kept[str(key)] = (pair[0], pair[1])
-    return kept
+    return time_ranges_in(read(project, TIME_RANGES))
+
+
+def whole_codings(project: Any) -> dict[str, str]:
+    """``{coding id: id of the first of them}``: the codings made of one code of a whole
+    source, one a segment."""
+    return coding_groups_in(read(project, WHOLE_CODINGS))
+
+
+def video_sessions(project: Any) -> set[str]:
+    """The sessions imported from a ``VideoSource``."""
+    value = read(project, VIDEO_SESSIONS)
+    return {str(v) for v in value} if isinstance(value, list) else set()

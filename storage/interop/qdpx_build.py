@@ -13,7 +13,8 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   text typed) an ``AudioSelection`` (``VideoSelection``) with the coding over the time range
   it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment);
 - a session without audio -> ``TextSource`` with ``PlainTextSelection``s (one with speech
-  without transcript: an ``AudioSource`` without a ``path``, so that its times stay);
+  without transcript: an ``AudioSource`` without a ``path``, so that its times stay, a
+  ``VideoSource`` where it came from one, ``exchange_meta.VIDEO_SESSIONS``);
 - participants and unmapped speaker labels -> ``Cases`` with ``VariableValue``s and
   ``SourceRef``s; session kind/date/place/moderator -> source ``VariableValue``s;
 - memos -> ``Notes`` referenced from the project, sources, codes, codings or segments.
@@ -127,10 +128,13 @@ class QdeBuilder:
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
         self.crlf = exchange_meta.crlf_sessions(project)
+        self.videos = exchange_meta.video_sessions(project)  # imported from a VideoSource
         self.marked = exchange_meta.marked_labels(project)  # "#00:00:01-0# NAME: text" lines
         self.labels_in: dict[str, tuple[int, int]] = {}  # segment -> its label (at, length)
         self.case_notes = exchange_meta.case_notes(project)  # journal memo -> its participant
         self.time_ranges = exchange_meta.time_ranges(project)  # coding -> its own time range
+        self.whole_codings = exchange_meta.whole_codings(project)  # coding -> its group
+        self.as_whole: set[str] = set()  # this source's codings written as one on the source
         self.pid = project.id or derived_guid("project", str(project.folder))
         self.files: list[tuple[str, bytes | Path]] = []
         self.summary_notes: list[str] = []
@@ -397,11 +401,63 @@ class QdeBuilder:
             pos += len(line) + 1
         transcript = "\n".join(lines)
         self.counts["segments"] += len(segments)
+        whole = self.whole(segments)
+        self.as_whole = {coding.id for group in whole for coding in group}
         if timed:
-            self.audio_source(sources, session, segments, offsets, transcript, media)
+            el = self.audio_source(sources, session, segments, offsets, transcript, media)
         else:
-            self.text_source(sources, session, segments, offsets, transcript)
+            el = self.text_source(sources, session, segments, offsets, transcript)
+        self.whole_source_codings(el, whole)
+        self._source_tail(el, session)
         self.counts["sources"] += 1
+
+    def whole(self, segments: list[Segment]) -> list[list[Coding]]:
+        """The codings an import made of one code of the whole source (``Coding`` on the
+        source itself; ``exchange_meta.WHOLE_CODINGS``) that still code every segment of it,
+        alike (one code and coder, no span, no memo), the first made first: each such group
+        goes out as that one ``Coding`` again. A group that no longer covers the source (a
+        segment added, a coding removed or given a memo) goes out per segment."""
+        by_group: dict[str, list[Coding]] = defaultdict(list)
+        for seg in segments:
+            for coding in self.codings_by_segment.get(seg.id, []):
+                group = self.whole_codings.get(coding.id)
+                if group is not None:
+                    by_group[group].append(coding)
+        every = {seg.id for seg in segments}
+        whole: list[list[Coding]] = []
+        for group, codings in by_group.items():
+            first = next((c for c in codings if c.id == group), None)
+            if (
+                first is not None
+                and len(codings) == len(every)
+                and {c.segment_id for c in codings} == every
+                and all(
+                    (c.code_id, c.coder, c.start_cp, c.end_cp, c.memo or None)
+                    == (first.code_id, first.coder, None, None, None)
+                    for c in codings
+                )
+            ):
+                whole.append([first, *(c for c in codings if c is not first)])
+        return whole
+
+    def whole_source_codings(self, el: ET.Element, whole: list[list[Coding]]) -> None:
+        """Each group of ``whole`` as one ``Coding`` on the source (after its selections,
+        as the schema orders them), with the notes of any of its codings."""
+        for first, *rest in whole:
+            cel = _sub(
+                el,
+                "Coding",
+                guid=_g(first.id),
+                creatingUser=self.user(first.coder),
+                creationDateTime=xml_datetime(first.created_at),
+            )
+            _sub(cel, "CodeRef", targetGUID=_g(first.code_id))
+            memos = [
+                m for c in (first, *rest) for m in self.memos_by_target.get(("coding", c.id), [])
+            ]
+            for memo_id in dict.fromkeys(m.id for m in memos):
+                _sub(cel, "NoteRef", targetGUID=_g(memo_id))
+            self.counts["codings"] += 1
 
     def _description(self, el: ET.Element, session: Session, segments: list[Segment]) -> None:
         """A source's Description: the session's notes, and which model wrote its transcript
@@ -444,18 +500,21 @@ class QdeBuilder:
         offsets: list[tuple[int, int]],
         transcript: str,
         media: list[Any],
-    ) -> None:
+    ) -> ET.Element:
         first = media[0] if media else None
         suffix = Path(first.path).suffix.lower() if first is not None else ""
-        tag = "VideoSource" if suffix in VIDEO_SUFFIXES else "AudioSource"
+        # a video the project lacks (QualCoder's, kept outside its archive) is still a video
+        video = suffix in VIDEO_SUFFIXES if first is not None else session.id in self.videos
+        tag = "VideoSource" if video else "AudioSource"
         media_file = self.p.folder / first.path if first is not None else None
         member = f"{as_guid(first.id, 'media')}{suffix}" if first is not None else ""
         path: str | None
         if first is None or media_file is None:
             path = None  # no recording in the project: a source without a file (schema: optional)
             self.summary_notes.append(
-                f"Session {session.title!r} has no recording; it was exported as an "
-                "AudioSource without a file, so that its timed speech without transcript and "
+                f"Session {session.title!r} has no recording; it was exported as "
+                f"{'a VideoSource' if video else 'an AudioSource'} without a file, so that its "
+                "timed speech without transcript and "
                 "its codings keep their times."
             )
         elif self.with_media and media_file.is_file():
@@ -508,11 +567,11 @@ class QdeBuilder:
                 # a coding of speech nobody has typed codes a time range of the recording
                 # (as MAXQDA, ATLAS.ti and QualCoder code audio): an Audio/VideoSelection over
                 # it, the coding's own range where it shares its segment (``ranges``)
-                for coding in self.codings_by_segment.get(seg.id, []):
+                for coding in self._coded(seg.id):
                     ranges.append(self.range_selection(tag, seg, coding))
                 coded: list[Coding] = []
             else:
-                coded = self.codings_by_segment.get(seg.id, [])
+                coded = self._coded(seg.id)
             for coding in coded:
                 if coding.start_cp is None or coding.end_cp is None:
                     frm, to = g_start, g_end
@@ -567,7 +626,7 @@ class QdeBuilder:
                 desc = ET.Element(_q("Description"))
                 desc.text = marker.note
                 msel.insert(0, desc)
-        self._source_tail(el, session)
+        return el
 
     def text_source(
         self,
@@ -576,7 +635,7 @@ class QdeBuilder:
         segments: list[Segment],
         offsets: list[tuple[int, int]],
         transcript: str,
-    ) -> None:
+    ) -> ET.Element:
         t_file = f"{derived_guid(session.id, 'text')}.txt"
         at: Callable[[int], int] = int  # a position in ``transcript`` -> in the written text
         if session.id in self.crlf:  # imported with CRLF line ends: written back with them
@@ -593,7 +652,7 @@ class QdeBuilder:
         )
         self._description(el, session, segments)
         for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
-            for coding in self.codings_by_segment.get(seg.id, []):
+            for coding in self._coded(seg.id):
                 if coding.start_cp is None or coding.end_cp is None:
                     start, end = t_start, t_end
                 else:
@@ -622,7 +681,7 @@ class QdeBuilder:
                     **self._stamp(memo.created_by, memo.created_at, memo.updated_at),
                 )
                 _sub(sel, "NoteRef", targetGUID=_g(memo.id))
-        self._source_tail(el, session)
+        return el
 
     def range_selection(self, tag: str, seg: Segment, coding: Coding) -> tuple[int, ET.Element]:
         """A coding of a segment of speech without transcript as the time range it codes
@@ -643,6 +702,11 @@ class QdeBuilder:
         )
         self.coding(sel, coding)
         return begin, sel
+
+    def _coded(self, segment_id: str) -> list[Coding]:
+        """A segment's codings, less those written as one on its source (``as_whole``)."""
+        codings = self.codings_by_segment.get(segment_id, [])
+        return [c for c in codings if c.id not in self.as_whole] if self.as_whole else codings
 
     def code_name(self, code_id: str) -> str | None:
         for code in self.codes:

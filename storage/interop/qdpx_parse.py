@@ -154,6 +154,8 @@ class QNote:
     # spans of a source's text the note is about (QualCoder writes its annotations so: a note
     # the source refers to, holding a PlainTextSelection with the positions in that source)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    #: ``Coding``s of the note's text (on it, or on its selections: NVivo codes memos)
+    codings: int = 0
 
 
 @dataclass
@@ -444,7 +446,9 @@ def parse_project(root: Element) -> QProject:
                 user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
             )
+            note.codings = len(children(n, "Coding"))
             for sel in children(n, "PlainTextSelection"):
+                note.codings += len(children(sel, "Coding"))
                 start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
                 if start is not None and end is not None:
                     note.spans.append((start, end))

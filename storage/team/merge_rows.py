@@ -108,6 +108,7 @@ class _Merge:
         SameNameCodes(self).run()
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
+        ProjectSettings(self).take_coding_maps()
         if self.opened.project_id == self.project.id:
             ProjectSettings(self).take()
 

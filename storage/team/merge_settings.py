@@ -1,6 +1,6 @@
 """The project settings a merge takes from a bundle: how the project transcribes
 (``SHARED_SETTINGS``, the newest change wins), the ties of journal memos to participants, the
-lists of what an imported REFI-QDA file wrote its own way, and,
+lists of what an imported REFI-QDA file wrote its own way, what it said of its codings, and,
 for a new copy (``new --from-bundle``), the bundle's identity. Part of
 ``storage.team.merge_rows._Merge``.
 """
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.languages import parse_languages
-from storage.core.meta import put_meta, read_meta
+from storage.core.meta import coding_groups_in, put_meta, read_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
@@ -21,6 +22,9 @@ from storage.core.models import (
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
+    TIME_RANGES_KEY,
+    VIDEO_SESSIONS_KEY,
+    WHOLE_CODINGS_KEY,
 )
 from storage.team.lead import adopt_lead
 
@@ -72,10 +76,14 @@ class ProjectSettings:
     def take_exchange_lists(self) -> None:
         """The bundle's lists of what an imported REFI-QDA file wrote its own way, so that the
         merged project exports it as it came: the segments of MAXQDA lines whose speaker label
-        stood after their time mark (``MARKED_LABELS_KEY``) and the sessions whose
-        text had CRLF line ends (``CRLF_KEY``). The union of both lists, less ids of
-        no row here: the same in any order of bundles."""
-        for key, table in ((MARKED_LABELS_KEY, "segments"), (CRLF_KEY, "sessions")):
+        stood after their time mark (``MARKED_LABELS_KEY``), the sessions whose text had CRLF
+        line ends (``CRLF_KEY``) and those of a video (``VIDEO_SESSIONS_KEY``). The union of
+        each list, less ids of no row here: the same in any order of bundles."""
+        for key, table in (
+            (MARKED_LABELS_KEY, "segments"),
+            (CRLF_KEY, "sessions"),
+            (VIDEO_SESSIONS_KEY, "sessions"),
+        ):
             ours = self._id_list("main", key)
             theirs = self._id_list(self._m.b, key) - ours
             here = {
@@ -87,6 +95,44 @@ class ProjectSettings:
             }
             if here:
                 self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
+
+    def take_coding_maps(self) -> None:
+        """The bundle's facts about codings an imported REFI-QDA file made, so that the merged
+        project (or a coder's copy) exports them as they came: each coding's own time range
+        where coded ranges of a recording share a segment of speech without transcript
+        (``TIME_RANGES_KEY``; else the coding goes out over its segment's whole range), and
+        the codings made of one code of a whole source (``WHOLE_CODINGS_KEY``; else they go
+        out one per segment). Those of codings here that this project knows nothing of; of
+        two values for one coding the smaller stays: the same in any order of bundles."""
+        for key, parse in (
+            (TIME_RANGES_KEY, time_ranges_in),
+            (WHOLE_CODINGS_KEY, coding_groups_in),
+        ):
+            ours, theirs = (
+                self._coding_map("main", key, parse),
+                self._coding_map(self._m.b, key, parse),
+            )
+            theirs = {i: value for i, value in theirs.items() if i not in ours or value < ours[i]}
+            here = {
+                i
+                for (i,) in self._m.conn.execute(
+                    "SELECT id FROM main.codings WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(theirs)),),
+                )
+            }
+            if here:
+                merged = ours | {i: theirs[i] for i in here}
+                value = {i: list(v) if isinstance(v, tuple) else v for i, v in merged.items()}
+                self.set_meta(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def _coding_map(self, schema: str, key: str, parse: Callable[[Any], dict[str, Any]]) -> Any:
+        """``{coding id: value}`` under ``key`` of this project or the bundle, as ``parse``
+        keeps it (empty when missing or unreadable)."""
+        raw = self.meta(schema, key)
+        try:
+            return parse(json.loads(raw) if raw else {})
+        except ValueError:
+            return {}
 
     def _id_list(self, schema: str, key: str) -> set[str]:
         """A JSON list of ids in ``project_meta`` (empty when missing or unreadable)."""

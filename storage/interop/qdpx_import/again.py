@@ -17,7 +17,7 @@ from ..text_lines import Line, map_span
 from .codings import selection
 from .context import ImportContext
 from .media import timed_ranges, transcript_lines, unsynced
-from .ranges import coded_ranges, whole_source
+from .ranges import coded_ranges, fit_ranges, whole_source
 from .sources import plain_or_rich, source_text, text_of
 
 
@@ -119,7 +119,7 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         # a recording coded without a transcript: each range on the segments it overlaps
         # (the first import made them), else on a new segment of speech without transcript
         before = ctx.report.codings
-        if coded_ranges(ctx, src, session_id, timed):
+        if coded_ranges(ctx, src, session_id, fit_ranges(ctx, src, session_id, timed)):
             _added(ctx, what, timed, before)
     whole_source(ctx, src, session_id, again=True)  # a code of the whole recording
     if tr is None:

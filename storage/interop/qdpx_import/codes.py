@@ -159,10 +159,19 @@ def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:
 def keep_line_ends(ctx: ImportContext) -> None:
     """Remember the text sources with CRLF line ends (``exchange_meta.CRLF``), the
     segments whose label stood after their time mark (``exchange_meta.MARKED_LABELS``) and
-    the codings' own time ranges on segments that span more (``exchange_meta.TIME_RANGES``)."""
+    the codings' own time ranges on segments that span more (``exchange_meta.TIME_RANGES``)
+    and the codings made of one code of a whole source (``exchange_meta.WHOLE_CODINGS``),
+    and the sessions of video sources (``exchange_meta.VIDEO_SESSIONS``)."""
     if ctx.time_ranges:
         kept = {k: list(v) for k, v in exchange_meta.time_ranges(ctx.p).items()}
         exchange_meta.write(ctx.conn, exchange_meta.TIME_RANGES, kept | ctx.time_ranges)
+    if ctx.whole_codings:
+        groups = exchange_meta.whole_codings(ctx.p) | ctx.whole_codings
+        exchange_meta.write(ctx.conn, exchange_meta.WHOLE_CODINGS, groups)
+    if ctx.video_sessions:
+        known = exchange_meta.video_sessions(ctx.p)
+        value = sorted(known | set(ctx.video_sessions))
+        exchange_meta.write(ctx.conn, exchange_meta.VIDEO_SESSIONS, value)
     if ctx.crlf_sessions:
         known = exchange_meta.crlf_sessions(ctx.p)
         exchange_meta.write(ctx.conn, exchange_meta.CRLF, sorted(known | set(ctx.crlf_sessions)))

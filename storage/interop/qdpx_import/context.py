@@ -171,11 +171,14 @@ class ImportContext:
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
+        self.video_sessions: list[str] = []  # sessions of a VideoSource
         self.coding_ids: dict[str, list[str]] = {}
         #: sessions whose transcript's text is missing (no segments made in its place)
         self.textless: set[str] = set()
         #: coding id -> its own time range where its segment spans more (``ranges``)
         self.time_ranges: dict[str, list[int]] = {}
+        #: coding id -> the first coding made of the same code of a whole source (``ranges``)
+        self.whole_codings: dict[str, str] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
         self.copied: list[Path] = []
         #: text paths whose file began with a byte order mark (``positions.readings``)

@@ -25,7 +25,7 @@ from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
-from .ranges import coded_ranges, whole_source
+from .ranges import coded_ranges, fit_ranges, whole_source
 from .sources import add_lines, lone_crs, new_session, plain_or_rich
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ def av_source(ctx: ImportContext, src: QSource) -> None:
     session_id = new_session(ctx, src, "interview")
     duration = attach_media(ctx, src, session_id)
     if src.kind == "VideoSource":
+        ctx.video_sessions.append(session_id)
         ctx.report.notes.append(
             f"Video source {src.name!r}: imported as a session (audio track and transcript)."
         )
@@ -91,7 +92,8 @@ def timed_ranges(
     its session stays empty for an import with the media folder to fill. ``selections``: those
     of the source's to place (all by default)."""
     leftover: list[QSelection] | None = None if session_id in ctx.textless else []
-    for sel in src.selections if selections is None else selections:
+    chosen = src.selections if selections is None else selections
+    for sel in fit_ranges(ctx, src, session_id, chosen):
         time_selection(ctx, src, session_id, sel, lines, seg_ids, leftover)
     if leftover:
         coded_ranges(ctx, src, session_id, leftover)
@@ -116,6 +118,19 @@ def transcript_lines(
             "one character (as ATLAS.ti does)."
         )
     syncpoints = transcript_syncpoints(src, tr, text, notes)
+    outside = [
+        stamp
+        for _pos, stamp in syncpoints.values()
+        if stamp is not None and (stamp < 0 or (duration is not None and stamp > duration))
+    ]
+    if outside:  # the lines are timed within the recording (``split_lines``)
+        notes.append(
+            f"Transcript of {src.name!r}: {plural(len(outside), 'sync point')} "
+            f"{verb(len(outside), 'lies', 'lie')} outside the recording (the first at "
+            f"{outside[0]} ms"
+            + (f", the recording {hms(duration, millis=True)} long" if duration else "")
+            + "); its lines were timed within it."
+        )
     points = _times_in_order(src, list(syncpoints.values()), notes)
     cues = cue_lines(text, ctx.known_speakers.get(src.guid))
     if cues is not None:
@@ -308,11 +323,14 @@ def time_selection(
     if not sel.codings:
         label = (sel.name or "Marker").removeprefix("Marker: ").strip() or "Marker"
         created = iso_from_xml(sel.created) or now_iso()
+        marker_id = ctx.fresh_id("markers", sel.guid)
+        for note in sel.notes:  # a note on a moment of the recording: the marker's note
+            ctx.note_targets.setdefault(note, []).append(("marker", marker_id))
         ctx.conn.execute(
             "INSERT INTO markers (id, session_id, time_ms, label, note, source, created_by,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
             (
-                ctx.fresh_id("markers", sel.guid),
+                marker_id,
                 session_id,
                 max(0, begin),
                 label,

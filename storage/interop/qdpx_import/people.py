@@ -90,6 +90,7 @@ def import_cases(ctx: ImportContext) -> None:
         for row in ctx.conn.execute("SELECT id, pseudonym FROM participants ORDER BY created_at")
     }
     matched: list[str] = []
+    unspoken: list[tuple[str, str]] = []  # (case, session) tied by a SourceRef alone
     for n, case in enumerate(ctx.qp.cases, start=1):
         if case.guid in ctx.skipped_cases:
             continue
@@ -163,6 +164,22 @@ def import_cases(ctx: ImportContext) -> None:
                     links.append((sid, name))
         for sid, label in links:
             ctx.p.sessions.map_speaker(sid, label, pid)
+        spoken = {sid for sid, _label in links}
+        for sid in dict.fromkeys(s for s in sessions if s not in spoken):
+            # a case of a whole document (MAXQDA, NVivo: the interview is the case's), where
+            # no speaker bears its name: FieldScribe ties participants to speakers
+            if case_line(ctx, sid, name):
+                unspoken.append((name, sid))
+    if unspoken:
+        titles = dict(ctx.conn.execute("SELECT id, title FROM sessions").fetchall())
+        shown = [f"{name!r} in {titles.get(sid, sid)!r}" for name, sid in unspoken]
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        ctx.report.notes.append(
+            f"{plural(len(unspoken), 'case')} tied to a source where no speaker bears its name "
+            f"({', '.join(shown[:5])}{more}): FieldScribe ties participants to speakers; the "
+            "notes of each such session say so in a line 'Case: NAME' (exported with its "
+            "source's description)."
+        )
     if matched:
         n = len(matched)
         more = f" and {n - 5} more" if n > 5 else ""
@@ -192,12 +209,27 @@ def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> Non
         ctx.note_targets.setdefault(note, []).append(("case", pid))
 
 
+def case_line(ctx: ImportContext, session_id: str, name: str) -> bool:
+    """Add the line ``Case: NAME`` to a session's notes (not twice); whether it was added."""
+    row = ctx.conn.execute("SELECT notes FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    notes = (row[0] if row else None) or ""
+    line = f"Case: {name}"
+    if line in notes.splitlines():
+        return False
+    ctx.conn.execute(
+        "UPDATE sessions SET notes = ? WHERE id = ?",
+        (f"{notes}\n{line}" if notes else line, session_id),
+    )
+    return True
+
+
 def import_notes(ctx: ImportContext) -> None:
     linked: dict[str, str] = {}  # journal memo id -> the participant its note is about
     said: list[str] = []  # where each of those notes went, for the report
     for ref in ctx.qp.project_notes:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     on_codings = 0  # notes that became the memos of the codings they are about
+    on_markers = 0  # notes on an uncoded moment or range of a recording: its marker's note
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
     for guid, note in ctx.qp.notes.items():
@@ -206,11 +238,17 @@ def import_notes(ctx: ImportContext) -> None:
         text = note_text(ctx, note)
         found = ctx.note_targets.get(guid, [])
         codings = [target_id for target_type, target_id in found if target_type == "coding"]
+        markers = [target_id for target_type, target_id in found if target_type == "marker"]
         if codings:
             on_codings += 1
             for coding_id in codings:
                 assert coding_id is not None
                 coding_memo_with_note(ctx, coding_id, note.name, text)
+        if markers:
+            on_markers += 1
+            for marker_id in markers:
+                assert marker_id is not None
+                marker_note_with_note(ctx, marker_id, note.name, text)
         elif guid in about_codings:
             if memos_before is None:  # read once, and only for a file imported before
                 memos_before = [
@@ -221,9 +259,9 @@ def import_notes(ctx: ImportContext) -> None:
                 ]
             if coding_note_before(note.name, text, memos_before):
                 continue  # its coding's memo, from an import of this file before
-        targets = [t for t in found if t[0] != "coding"] or (
+        targets = [t for t in found if t[0] not in ("coding", "marker")] or (
             []
-            if codings
+            if codings or markers
             else [("journal" if (note.description or "").strip() != "project" else "project", None)]
         )
         for n, (target_type, target_id) in enumerate(targets):
@@ -259,6 +297,12 @@ def import_notes(ctx: ImportContext) -> None:
             "(FieldScribe's place for them: shown on hover, in Code ▸ Coding memo… and in the "
             "codings export)."
         )
+    if on_markers:
+        ctx.report.notes.append(
+            f"{plural(on_markers, 'note')} on a moment or range of a recording "
+            f"{verb(on_markers, 'is', 'are')} the note of {verb(on_markers, 'its', 'their')} "
+            "marker (FieldScribe keeps no memos on a time of a recording)."
+        )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
         ctx.report.notes.append(
@@ -269,6 +313,15 @@ def import_notes(ctx: ImportContext) -> None:
     if linked:
         known = exchange_meta.case_notes(ctx.p)
         exchange_meta.write(ctx.conn, exchange_meta.CASE_NOTES, known | linked)
+    coded = [note for note in ctx.qp.notes.values() if note.codings]
+    if coded:
+        n = sum(note.codings for note in coded)
+        names = ", ".join(repr(note.name or note.guid) for note in coded[:5])
+        more = f" and {len(coded) - 5} more" if len(coded) > 5 else ""
+        ctx.report.not_imported.append(
+            f"{plural(n, 'coding')} of the text of {plural(len(coded), 'note')} ({names}{more}): "
+            "FieldScribe codes transcripts, not memos (the notes are memos, uncoded)."
+        )
     missing = set(ctx.note_targets) - set(ctx.qp.notes)
     if missing:
         ctx.report.not_imported.append(
@@ -283,6 +336,20 @@ def note_as_memo(title: str | None, text: str) -> str:
     if not title or text.startswith(title):
         return text
     return f"{title}: {text}" if text else title
+
+
+def marker_note_with_note(ctx: ImportContext, marker_id: str, title: str | None, text: str) -> None:
+    """Add a note about an uncoded time selection (a marker here) to the marker's note, after
+    the selection's ``Description`` where it had one (not twice)."""
+    part = note_as_memo(title, text)
+    row = ctx.conn.execute("SELECT note FROM markers WHERE id = ?", (marker_id,)).fetchone()
+    note = (row[0] if row is not None else None) or ""
+    if not part or part in note:
+        return
+    ctx.conn.execute(
+        "UPDATE markers SET note = ? WHERE id = ?",
+        (f"{note}\n\n{part}" if note else part, marker_id),
+    )
 
 
 def coding_memo_with_note(ctx: ImportContext, coding_id: str, title: str | None, text: str) -> None:

@@ -12,6 +12,8 @@ the source itself (the whole document, or the whole recording) is a coding of ev
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
@@ -19,6 +21,86 @@ from .._common import hms
 from ..qdpx_parse import QCoding, QSelection, QSource
 from .codings import add_coding
 from .context import ImportContext
+
+
+def recording_length(ctx: ImportContext, session_id: str) -> int | None:
+    """The length of the session's recording in milliseconds (None when it has none)."""
+    row = ctx.conn.execute(
+        "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
+        (session_id,),
+    ).fetchone()
+    return int(row[0]) if row and row[0] else None
+
+
+def fit_ranges(
+    ctx: ImportContext, src: QSource, session_id: str, selections: list[QSelection]
+) -> list[QSelection]:
+    """A recording's time selections as they can be: a range that ends before it begins read
+    from its end to its begin, one that begins (or ends) before 0 from 0, and one past the
+    end of the recording (when its length is known) cut at its end; the report says which
+    (they used to make segments past the end of the recording). A selection without a
+    readable begin stays as it is (``coded_ranges`` names it)."""
+    length = recording_length(ctx, session_id)
+    fitted: list[QSelection] = []
+    # what was changed, as written in the file: reversed, before 0, past the end, wholly past
+    reversed_: list[str] = []
+    negative: list[str] = []
+    past: list[str] = []
+    beyond: list[str] = []
+    for sel in selections:
+        if sel.start is None:
+            fitted.append(sel)
+            continue
+        begin, end = sel.start, sel.end if sel.end is not None else sel.start
+        shown = f"{begin}–{end} ms"
+        if end < begin:
+            reversed_.append(shown)
+            begin, end = end, begin
+        if begin < 0:
+            negative.append(shown)
+            begin, end = 0, max(0, end)
+        if length is not None and end > length:
+            (beyond if begin >= length else past).append(shown)
+            begin, end = min(begin, length), length
+        fitted.append(
+            sel if (begin, end) == (sel.start, sel.end) else replace(sel, start=begin, end=end)
+        )
+    said = []
+    if reversed_:
+        n = len(reversed_)
+        said.append(
+            f"{plural(n, 'time selection')} ended before {verb(n, 'it', 'they')} began "
+            f"({_some(reversed_)}) and {verb(n, 'was', 'were')} read from end to begin"
+        )
+    if negative:
+        said.append(
+            f"{plural(len(negative), 'time selection')} began before the recording "
+            f"({_some(negative)}) and {verb(len(negative), 'starts', 'start')} at 0"
+        )
+    if past or beyond:
+        assert length is not None
+        end_at = hms(length, millis=True)
+        if past:
+            said.append(
+                f"{plural(len(past), 'time selection')} ran past the end of the recording "
+                f"({_some(past)}) and {verb(len(past), 'was', 'were')} cut at its "
+                f"end, {end_at}"
+            )
+        if beyond:
+            said.append(
+                f"{plural(len(beyond), 'time selection')} lay wholly past the end of the "
+                f"recording ({_some(beyond)}) and {verb(len(beyond), 'is', 'are')} a "
+                f"point at its end, {end_at}, to find {verb(len(beyond), 'it', 'them')} by"
+            )
+    if said:
+        ctx.report.notes.append(f"{src.kind} {src.name!r}: " + "; ".join(said) + ".")
+    return fitted
+
+
+def _some(shown: list[str]) -> str:
+    """The first three of ``shown``, and how many more."""
+    more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+    return ", ".join(shown[:3]) + more
 
 
 def _span(sel: QSelection) -> tuple[int, int]:
@@ -141,11 +223,7 @@ def whole_source(
         return
     what = "document" if src.kind in ("TextSource", "PDFSource") else "recording"
     if duration is None and what == "recording":
-        row = ctx.conn.execute(
-            "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
-            (session_id,),
-        ).fetchone()
-        duration = row[0] if row else None
+        duration = recording_length(ctx, session_id)
     segments = [(s.id, s.start_ms, s.end_ms) for s in ctx.p.transcript.segments(session_id)]
     if not segments and what == "recording" and duration and not src.transcripts:
         # (a transcript whose text is missing leaves its session empty for a later import
@@ -167,14 +245,20 @@ def whole_source(
     whole = QSelection(src.guid, None, None, None, src.user, src.created, None)
     before = ctx.report.codings
     for coding in codings:
+        made: list[str] = []
         for n, (segment_id, _start, _end) in enumerate(segments):
             coding_id = add_coding(ctx, segment_id, coding, whole, None, None, None, n)
+            if coding_id:
+                made.append(coding_id)
             for note in coding.notes if coding_id else []:
                 ctx.note_targets.setdefault(note, []).append(("coding", coding_id))
+        if len(made) == len(segments):  # exported as one again (``exchange_meta``)
+            ctx.whole_codings.update(dict.fromkeys(made, made[0]))
     n = len(codings)
     ctx.report.notes.append(
         f"{src.kind} {src.name!r}: {plural(n, 'coding')} of the whole {what} ({labels}) "
         f"{verb(n, 'was', 'were')} applied to every one of its "
         f"{plural(len(segments), 'segment')} ({plural(ctx.report.codings - before, 'coding')}; "
-        "FieldScribe codes segments, and exports them so)."
+        "FieldScribe codes segments; an export gives the source its one coding back while "
+        "every segment keeps it)."
     )

@@ -213,15 +213,25 @@ class SessionsController:
             codes += [c for c in session.languages if c not in codes]
         return codes
 
-    def refresh_session_row(self, session_id: str) -> None:
-        """Re-read one session's counts (in the background)."""
+    def refresh_session_row(self, session_id: str, then: Callable[[], None] | None = None) -> None:
+        """Re-read one session's counts (in the background); ``then`` runs once the row shows
+        them (or the read failed: the session is gone)."""
         if self.state.project is None:
+            if then is not None:
+                then()
             return
         project = self.state.project
+
+        def read(result: tuple[list[Session], dict[str, StoppedRun]]) -> None:
+            self._session_row_read(result[0][0], result[1])
+            if then is not None:
+                then()
+
         self.runner.submit(
             "Session",
             lambda _ctx: _with_stopped_runs(project, [project.sessions.get_session(session_id)]),
-            on_done=lambda result: self._session_row_read(result[0][0], result[1]),
+            on_done=read,
+            on_error=None if then is None else lambda _exc: then(),
             serial=True,
         )
 

@@ -549,7 +549,17 @@ class TranscriptionController(QObject):
         self._stops.pop(sid, None)
         if not self._estimates:
             self._tick.stop()
-        self.views.sessions_model.set_live(sid, None)
+        # the list keeps the run's last status ("cancelling at 38 %") until the state after the
+        # run is read: cleared at once, it showed the state read before the run ("imported")
+        # for as long as that read took on a busy machine
+        model = self.views.sessions_model
+        last = model.live(sid)
+
+        def read() -> None:
+            if model.live(sid) is last:  # not a run of the same session begun since
+                model.set_live(sid, None)
+
+        self.sessions.refresh_session_row(sid, then=read)
         emit(self.running_changed)
         if self.state.session is not None and self.state.session.id == sid:
             self.sessions.update_transcript_label()

@@ -30,6 +30,7 @@ from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import AudioError, FieldScribeError, Project
+from storage.core.languages import language_name
 from storage.core.models import Session
 
 
@@ -450,11 +451,16 @@ class SessionsController:
         if session is None:
             return
         text = f"<b>{html.escape(session.title)}</b> — {plural(model.rowCount(), 'segment')}"
-        languages = model.languages()
-        if languages:
-            text += " — " + " · ".join(code.upper() for code in languages)
-        missing = model.untranscribed_count()
+        languages = model.language_counts()
         hint = ""
+        if languages:
+            text += " — " + " · ".join(code.upper() for code, _n in languages)
+            # the line's "EN · KK · RU" named in the tooltip: the codes alone were all it said
+            hint = "Languages: " + ", ".join(
+                f"{language_name(code)} ({code.upper()}) {plural(n, 'segment')}"
+                for code, n in languages
+            )
+        missing = model.untranscribed_count()
         sessions = self.views.sessions_model
         if session.status == "transcribing" and sessions.live(session.id) is None:
             # a transcription that did not reach the end (the app killed, cancelled): the

@@ -76,6 +76,19 @@ def test_model_shows_language_badge_and_placeholder(project: Project) -> None:
     assert model.untranscribed_count() == 1 and model.languages() == ["kk", "ru"]
 
 
+def test_the_headers_and_the_lists_tooltips_name_the_languages(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """The header over the transcript reads "KK · RU"; its tooltip said the same codes again
+    and the Sessions list's "Languages: KK, RU", with no name of either. Both now name them,
+    the header's with how many segments each has."""
+    _opened(window, qtbot, idle)
+    tip = window.transcript_label.toolTip()
+    assert "Languages: Kazakh (KK) 2 segments, Russian (RU) 2 segments" in tip, tip
+    session_tip = window.sessions_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Languages: Kazakh (KK), Russian (RU)" in session_tip, session_tip
+
+
 def test_workbench_counts_and_typing_into_the_placeholder(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:

@@ -558,6 +558,8 @@ class TranscriptionController(QObject):
         def read() -> None:
             if model.live(sid) is last:  # not a run of the same session begun since
                 model.set_live(sid, None)
+                if self.state.session is not None and self.state.session.id == sid:
+                    self.sessions.update_transcript_label()  # "cancelled at 38 %" there too
 
         self.sessions.refresh_session_row(sid, then=read)
         emit(self.running_changed)

@@ -171,3 +171,4 @@ def test_the_sessions_list_goes_from_cancelling_to_its_end_state_never_back(
     assert shown[-1].startswith("cancelled at "), shown
     between = [s for s in shown if not s.startswith(("cancelling at ", "cancelled at "))]
     assert not between, shown
+    assert "cancelled at " in window.transcript_label.full_text()  # as the header says it

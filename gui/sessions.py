@@ -59,6 +59,9 @@ class SessionsController:
         self._reading = False
         self._read_again = False
         self._has_media = True
+        #: why the open session has no audio loaded, as Play says it: "loading", "missing"
+        #: (recorded, not in the project folder), "none" (a transcript imported as text)
+        self._no_audio = ""
         self.recording = False  # a recording runs (the Record panel)
         self.paused = False  # that recording is paused
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
@@ -82,6 +85,7 @@ class SessionsController:
         v.transcript.play_requested.connect(self.play_row)
         v.waveform.seek_requested.connect(v.player.play_from)
         v.player.position_changed.connect(self._position_changed)
+        v.player.nothing_to_play.connect(self._nothing_to_play)
         v.search_panel.search_requested.connect(self.run_search)
         v.search_panel.hit_activated.connect(
             lambda sid, seg: self.open_segment(sid, seg, play=True)
@@ -272,6 +276,7 @@ class SessionsController:
         generation = self._new_generation()
         v.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         v.player.load(None)
+        self._no_audio = "loading"
         v.waveform.clear()
         self.strip.clear()
 
@@ -388,6 +393,7 @@ class SessionsController:
         v.waveform.set_markers(markers)
         self.strip.refresh()
         self._has_media = media is not None
+        self._no_audio = "missing" if audio_missing else "" if media is not None else "none"
         v.waveform.empty_text = (
             "No audio in this project — File ▸ Locate missing audio…"
             if audio_missing
@@ -510,6 +516,22 @@ class SessionsController:
         model = self.views.segment_model
         if 0 <= row < model.rowCount():
             self.views.player.play_from(model.segment(row).start_ms)
+
+    def _nothing_to_play(self) -> None:
+        """Play (F4, a segment's time, Play current segment) with no audio loaded said
+        nothing and did nothing: say why."""
+        if self.state.session is None:
+            text = "Open a session first: its recording plays here."
+        elif self._no_audio == "loading":
+            text = "The session is still loading: play it in a moment."
+        elif self._no_audio == "missing":
+            text = (
+                "This session's audio is not in the project: File ▸ Locate missing audio… "
+                "copies it in."
+            )
+        else:
+            text = "This session has no recording (a transcript imported as text): nothing to play."
+        self.chrome.message(text, 6000)
 
     def play_current(self) -> None:
         """Play from the current segment's start."""

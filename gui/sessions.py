@@ -564,9 +564,15 @@ class SessionsController:
         language = panel.language()
         forms = panel.forms.isChecked()
 
-        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], list[str]]:
+        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], list[str], int]:
             hits = project.transcript.search(
                 query, limit=HITS_LISTED, language=language, forms=forms
+            )
+            # nothing in the language chosen: how many the other languages have
+            elsewhere = (
+                len(project.transcript.search_ids(query, forms=forms))
+                if language is not None and not hits
+                else 0
             )
             # the best are listed: every segment found is counted and coded by Code hits… (a
             # common word of a focus-group series: 500 listed read "500 segments found" of
@@ -581,7 +587,7 @@ class SessionsController:
                 if r.segment_id in found:
                     words = found[r.segment_id][r.start_cp : r.end_cp]
                     redacted.setdefault(r.segment_id, []).append((words, r.placeholder))
-            return hits, redacted, found_ids
+            return hits, redacted, found_ids, elsewhere
 
         self.runner.submit(
             "Search",

@@ -263,6 +263,31 @@ def test_search_and_retrieval_filter_by_language(
     assert [r.language for r in retrieval.model.rows] == ["ru"]
 
 
+def test_a_search_that_finds_nothing_in_the_language_chosen_says_where_it_found(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """A day at 1024x700: "интернет" searched with the filter on English said "Nothing
+    found." while two Kazakh segments say it, as if the word were nowhere in the project. It
+    now says how many segments in other languages match, and that All languages shows them
+    (here "очередь", Russian, with the filter on Kazakh)."""
+    _opened(window, qtbot, idle)
+    panel = window.search_panel
+    box = panel.language_box
+    box.setCurrentIndex(box.findData("kk"))
+    panel.query.setText("очередь")
+    window.sessions.run_search(panel.query.text())
+    idle(window)
+    assert panel.info.text() == "Nothing found."
+    assert panel.message.isVisible()
+    assert panel.message.text() == (
+        "1 segment in other languages matches: choose All languages to see it."
+    )
+    box.setCurrentIndex(box.findData(None))
+    box.activated.emit(box.currentIndex())
+    idle(window)
+    assert panel.results.count() == 1 and not panel.message.isVisible()
+
+
 def test_search_and_retrieval_find_the_segments_of_no_known_language(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:

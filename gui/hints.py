@@ -36,3 +36,12 @@ def nothing_open_hints(
     if has_sessions:
         return "", CHOOSE_SESSION_HINT
     return EMPTY_PROJECT_HINT, EMPTY_PROJECT_HINT_PLAIN
+
+
+def no_recording(title: str) -> str:
+    """Why a session of text alone (a transcript imported with no audio) cannot be transcribed,
+    nor a segment of it re-transcribed; ``title`` quoted as messages quote it."""
+    return (
+        f"{title} has no recording (a transcript imported as text): nothing in it can be "
+        "transcribed; its text is corrected by typing."
+    )

@@ -7,17 +7,29 @@ few seconds. Between reports the figure would stand still; ``LiveEstimate`` move
 rate the last report implies and counts the time left down; before the first report with a
 rate (the first seconds) it says how long the run has taken so far.
 
+The time left each report gives (``transcribe.progress.TimeLeft``) is steady between reports
+a few seconds apart, yet batches written 20 to 60 s apart at an uneven pace moved it by
+minutes at once: "1:55 left", then "4:10", then "0:40". What is shown moves toward each new
+figure gradually instead, counted down meanwhile: up with the time constant ``RISE_S``, down
+(quicker than thought) with ``FALL_S``; a run that reached its end says so at once.
+
 No Qt here: the transcription controller asks it once a second.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from gui.fmt import fmt_ms, plural
 
 #: an estimate never says more than this until the run reports it got there
 MAX_ESTIMATE = 0.99
+#: the time left shown moves toward a higher figure with this time constant (seconds): 1/30
+#: of the difference in a second, so that 1:55 toward 4:10 reads 1:59, 2:03, ...
+RISE_S = 30.0
+#: and toward a lower one with this one: a run quicker than thought counts down faster
+FALL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class LiveEstimate:
         self._at = started  # when it was reported
         self._shown = self._fraction  # the largest fraction shown so far (never goes back)
         self._provisional = resumed > 0  # no report yet: ``resumed`` may be taken back
+        self._left: tuple[float, float] | None = None  # the time left shown last, and when
 
     def report(self, fraction: float, eta_s: float | None, now: float) -> None:
         """The run reported ``fraction`` done and ``eta_s`` seconds left at ``now``."""
@@ -62,7 +75,21 @@ class LiveEstimate:
             fraction = min(moved, max(fraction, MAX_ESTIMATE))
             eta = max(0.0, eta - since)
         self._shown = max(self._shown, fraction)
-        return Shown(self._shown, eta, max(0.0, now - self.started))
+        return Shown(self._shown, self._steady(eta, now), max(0.0, now - self.started))
+
+    def _steady(self, eta: float | None, now: float) -> float | None:
+        """The time left to show at ``now``: the last one shown counted down, moved toward
+        ``eta`` (the last report's figure counted down) by ``RISE_S`` or ``FALL_S``."""
+        if eta is None or self._left is None or self._fraction >= 1.0:
+            self._left = None if eta is None else (eta, now)
+            return eta
+        shown, when = self._left
+        since = max(0.0, now - when)
+        counted = max(0.0, shown - since)
+        settle = RISE_S if eta > counted else FALL_S
+        left = counted + (eta - counted) * (1.0 - math.exp(-since / settle))
+        self._left = (left, now)
+        return left
 
 
 def cancelled_text(shown_pct: int, added: int, resumed_ms: int) -> str:

@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
         self.segment_model.redactions_source = self._session_redactions
         # a new redaction is marked in the editor and the table at once (its segment shown again)
         extra.redacted.connect(self.segment_model.reload_redactions)
+        # the hits listed say "redacted: [PLACE]" of such words: the hit just redacted did not
+        extra.redacted.connect(self.search_panel.search_again)
         extra.redacted.connect(
             lambda: self.editing._current_row_changed(self.transcript.currentIndex().row())
         )

@@ -62,6 +62,8 @@ class Player(QObject):
     speed_changed = Signal(float)
     duration_changed = Signal(int)
     error = Signal(str)
+    #: play was asked for with no file loaded (the window says why: it did nothing, silently)
+    nothing_to_play = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +127,8 @@ class Player(QObject):
         """Play from the current position."""
         if self._source is not None:
             self._player.play()
+        else:
+            emit(self.nothing_to_play)
 
     def pause(self) -> None:
         """Pause."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -368,8 +369,14 @@ class AuditTab(QWidget):
         layout.addLayout(row)
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        self.table.scrollToBottom()  # the newest entries: what was just done
+
     def refresh(self) -> None:
-        """Reload the log, and say what was read and when."""
+        """Reload the log, and say what was read and when; the newest entries in sight (an
+        entry is four or five lines high in a laptop's dock: the tab showed the four oldest
+        of seventeen, the export just made out of sight below them)."""
         from datetime import datetime
 
         entries = self.project.audit.entries()
@@ -393,6 +400,7 @@ class AuditTab(QWidget):
                 for e in entries
             ],
         )
+        self.table.scrollToBottom()
 
 
 class PrivacyPanel(QTabWidget):

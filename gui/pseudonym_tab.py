@@ -61,6 +61,11 @@ def _forms(candidates: list[PseudonymCandidate]) -> str:
     return ", ".join(dict.fromkeys(c.matched for c in candidates))
 
 
+def _renamed(speakers: dict[str, str]) -> str:
+    """Speaker labels and what they become ("Айгүл → Сәуле, Бақыт → P2")."""
+    return ", ".join(f"{label} → {pseudonym}" for label, pseudonym in speakers.items())
+
+
 class PseudonymTab(QWidget):
     """The real name -> pseudonym mapping, review of every occurrence, and applying it.
 
@@ -113,6 +118,8 @@ class PseudonymTab(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._shown: list[PseudonymCandidate] = []
+        # speaker labels that are a real name (label -> pseudonym), as the last review found
+        self._speakers: dict[str, str] = {}
         row = QHBoxLayout()
         row.addWidget(self.real, 1)
         row.addWidget(self.pseudonym, 1)
@@ -207,7 +214,17 @@ class PseudonymTab(QWidget):
         self.candidates.setCurrentCell(0, CANDIDATE_COLUMNS.index("Context"))
         self._show_current(self.candidates.currentRow())
         forms = _forms([c for c in self._shown if c.kind == "inflected"])
-        if not self._shown:
+        self._speakers = self.project.privacy.named_speakers()
+        if not self._shown and self._speakers:
+            # a name used as a speaker label only (the common case): "No real name … occurs"
+            # read as if there were nothing to do, and Replace said "Review … first"
+            said = (
+                "No real name of the mapping occurs in the transcripts' text; "
+                f"{plural(len(self._speakers), 'speaker label')} {verb(len(self._speakers), 'is')}"
+                f" one ({_renamed(self._speakers)}): Replace checked occurrences renames "
+                f"{verb(len(self._speakers), 'it', 'them')}."
+            )
+        elif not self._shown:
             said = "No real name of the mapping occurs in the transcripts."
         elif forms:
             # the inflected rows are unchecked and, in a laptop's dock, below the fold: said
@@ -221,6 +238,8 @@ class PseudonymTab(QWidget):
                 f"{plural(len(self._shown), 'occurrence')}. Uncheck "
                 f"{verb(len(self._shown), 'it if it is', 'those that are')} not this person."
             )
+        if self._shown and self._speakers:
+            said += f" Speaker labels are renamed too ({_renamed(self._speakers)})."
         self.status.setText(said)
 
     def _show_current(self, row: int, *_rest: int) -> None:
@@ -270,7 +289,7 @@ class PseudonymTab(QWidget):
 
     def apply_checked(self) -> None:
         """Replace the checked occurrences in the transcripts (after confirmation)."""
-        if not self._shown:
+        if not self._shown and not self._speakers:
             self.status.setText("Review the occurrences first.")
             return
         ids = self.checked_ids()
@@ -283,17 +302,25 @@ class PseudonymTab(QWidget):
             else ""
         )
         of = f" of {len(self._shown)}" if len(ids) < len(self._shown) else ""
-        if not self.confirm(
-            f"Replace {len(ids)}{of} {'occurrence' if len(self._shown) == 1 else 'occurrences'} "
-            "in the transcripts? The real names are removed from the transcript text." + kept
-        ):
+        speakers = self._speakers
+        renamed = f"the speaker labels {_renamed(speakers)}" if speakers else ""
+        if not self._shown:
+            question = f"Rename {renamed} in the transcripts?"
+        else:
+            question = (
+                f"Replace {len(ids)}{of} "
+                f"{'occurrence' if len(self._shown) == 1 else 'occurrences'} in the transcripts"
+                + (f" and rename {renamed}" if renamed else "")
+                + "? The real names are removed from the transcript text."
+            )
+        if not self.confirm(question + kept):
             return
         try:
             report = self.project.privacy.apply_pseudonyms(ids)
         except FieldScribeError as exc:
             self.status.setText(str(exc))
             return
-        self._shown = []
+        self._shown, self._speakers = [], {}
         self.candidates.setRowCount(0)
         self._show_current(-1)
         also = ""
@@ -301,9 +328,14 @@ class PseudonymTab(QWidget):
             also = (
                 f" Names were replaced in {plural(report.deleted_sessions, 'deleted session')} too."
             )
-        self.status.setText(
+        said = (
             f"Replaced {plural(report.replaced, 'occurrence')} in "
-            f"{plural(report.segments, 'segment')}.{also}"
+            f"{plural(report.segments, 'segment')}."
         )
+        if speakers and not report.replaced:
+            said = f"Renamed {renamed}."
+        elif speakers:
+            said += f" Renamed {renamed}."
+        self.status.setText(said + also)
         self.refresh()
         self.changed.emit()

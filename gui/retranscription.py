@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from gui.app_state import AppState
 from gui.chrome import WindowChrome
 from gui.fmt import plural, them
+from gui.hints import no_recording
 from gui.languages import choose_language
 from gui.qtcompat import emit
 from gui.sessions import SessionsController
@@ -121,6 +122,11 @@ class SegmentRetranscription:
         if segment_id in self.owner.retranscribing:
             self.owner.chrome.message("This segment is already being re-transcribed.", 4000)
             return self.owner.retranscribing[segment_id]
+        session_id = project.transcript.get_segment(segment_id).session_id
+        if not project.sessions.media_for_session(session_id):
+            title = f"“{project.sessions.get_session(session_id).title}”"
+            self.owner.chrome.show_error(no_recording(title))
+            return None
         try:
             fn = self.owner.segment_retranscriber or default_segment_retranscriber()
         except ImportError:

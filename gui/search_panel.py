@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.chrome import bring_to_front
-from gui.fmt import fmt_ms, plural
+from gui.fmt import fmt_ms, plural, verb
 from gui.languages import UNKNOWN_LANGUAGE
 from gui.qtcompat import emit
 from storage.core.languages import language_name
@@ -186,11 +186,13 @@ class SearchPanel(QWidget):
         hits: list[SearchHit],
         redacted: dict[str, list[tuple[str, str]]] | None = None,
         found: list[str] | None = None,
+        elsewhere: int = 0,
     ) -> None:
         """Show search results (``redacted``: a segment id -> the words of it that exports
         hide, with what they show instead; such a hit says so, as the transcript marks them;
         ``found``: the ids of every segment the query finds, when only the best ``hits`` are
-        listed: Code hits… codes them all)."""
+        listed: Code hits… codes them all; ``elsewhere``: with a language chosen and nothing
+        found in it, the segments the query finds in the others)."""
         self.results.clear()
         self._found = list(found or [])
         for hit in hits:
@@ -222,6 +224,14 @@ class SearchPanel(QWidget):
             self.info.setToolTip("")
         self.info.show()
         self.message.hide()
+        if elsewhere and not hits:
+            # "Nothing found." alone read as if the words were nowhere in the project
+            self.message.setText(
+                f"{plural(elsewhere, 'segment')} in other languages "
+                f"{verb(elsewhere, 'matches')}: choose All languages to see "
+                f"{verb(elsewhere, 'it', 'them')}."
+            )
+            self.message.show()
         self.results.setVisible(bool(hits))
         self.results.fit_rows()
         self.code_button.setVisible(bool(hits))

@@ -30,6 +30,7 @@ from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import AudioError, FieldScribeError, Project
+from storage.core.languages import language_name
 from storage.core.models import Session
 
 
@@ -58,6 +59,9 @@ class SessionsController:
         self._reading = False
         self._read_again = False
         self._has_media = True
+        #: why the open session has no audio loaded, as Play says it: "loading", "missing"
+        #: (recorded, not in the project folder), "none" (a transcript imported as text)
+        self._no_audio = ""
         self.recording = False  # a recording runs (the Record panel)
         self.paused = False  # that recording is paused
         # what the filters of Search and Retrieval offer now (speakers, languages, the panel)
@@ -81,6 +85,7 @@ class SessionsController:
         v.transcript.play_requested.connect(self.play_row)
         v.waveform.seek_requested.connect(v.player.play_from)
         v.player.position_changed.connect(self._position_changed)
+        v.player.nothing_to_play.connect(self._nothing_to_play)
         v.search_panel.search_requested.connect(self.run_search)
         v.search_panel.hit_activated.connect(
             lambda sid, seg: self.open_segment(sid, seg, play=True)
@@ -213,15 +218,25 @@ class SessionsController:
             codes += [c for c in session.languages if c not in codes]
         return codes
 
-    def refresh_session_row(self, session_id: str) -> None:
-        """Re-read one session's counts (in the background)."""
+    def refresh_session_row(self, session_id: str, then: Callable[[], None] | None = None) -> None:
+        """Re-read one session's counts (in the background); ``then`` runs once the row shows
+        them (or the read failed: the session is gone)."""
         if self.state.project is None:
+            if then is not None:
+                then()
             return
         project = self.state.project
+
+        def read(result: tuple[list[Session], dict[str, StoppedRun]]) -> None:
+            self._session_row_read(result[0][0], result[1])
+            if then is not None:
+                then()
+
         self.runner.submit(
             "Session",
             lambda _ctx: _with_stopped_runs(project, [project.sessions.get_session(session_id)]),
-            on_done=lambda result: self._session_row_read(result[0][0], result[1]),
+            on_done=read,
+            on_error=None if then is None else lambda _exc: then(),
             serial=True,
         )
 
@@ -261,6 +276,7 @@ class SessionsController:
         generation = self._new_generation()
         v.transcript_label.setText(f"<b>{html.escape(session.title)}</b> — loading transcript…")
         v.player.load(None)
+        self._no_audio = "loading"
         v.waveform.clear()
         self.strip.clear()
 
@@ -377,6 +393,7 @@ class SessionsController:
         v.waveform.set_markers(markers)
         self.strip.refresh()
         self._has_media = media is not None
+        self._no_audio = "missing" if audio_missing else "" if media is not None else "none"
         v.waveform.empty_text = (
             "No audio in this project — File ▸ Locate missing audio…"
             if audio_missing
@@ -440,11 +457,16 @@ class SessionsController:
         if session is None:
             return
         text = f"<b>{html.escape(session.title)}</b> — {plural(model.rowCount(), 'segment')}"
-        languages = model.languages()
-        if languages:
-            text += " — " + " · ".join(code.upper() for code in languages)
-        missing = model.untranscribed_count()
+        languages = model.language_counts()
         hint = ""
+        if languages:
+            text += " — " + " · ".join(code.upper() for code, _n in languages)
+            # the line's "EN · KK · RU" named in the tooltip: the codes alone were all it said
+            hint = "Languages: " + ", ".join(
+                f"{language_name(code)} ({code.upper()}) {plural(n, 'segment')}"
+                for code, n in languages
+            )
+        missing = model.untranscribed_count()
         sessions = self.views.sessions_model
         if session.status == "transcribing" and sessions.live(session.id) is None:
             # a transcription that did not reach the end (the app killed, cancelled): the
@@ -495,6 +517,22 @@ class SessionsController:
         if 0 <= row < model.rowCount():
             self.views.player.play_from(model.segment(row).start_ms)
 
+    def _nothing_to_play(self) -> None:
+        """Play (F4, a segment's time, Play current segment) with no audio loaded said
+        nothing and did nothing: say why."""
+        if self.state.session is None:
+            text = "Open a session first: its recording plays here."
+        elif self._no_audio == "loading":
+            text = "The session is still loading: play it in a moment."
+        elif self._no_audio == "missing":
+            text = (
+                "This session's audio is not in the project: File ▸ Locate missing audio… "
+                "copies it in."
+            )
+        else:
+            text = "This session has no recording (a transcript imported as text): nothing to play."
+        self.chrome.message(text, 6000)
+
     def play_current(self) -> None:
         """Play from the current segment's start."""
         row = self.views.transcript.currentIndex().row()
@@ -526,9 +564,15 @@ class SessionsController:
         language = panel.language()
         forms = panel.forms.isChecked()
 
-        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], list[str]]:
+        def job(_ctx: Any) -> tuple[list[Any], dict[str, list[tuple[str, str]]], list[str], int]:
             hits = project.transcript.search(
                 query, limit=HITS_LISTED, language=language, forms=forms
+            )
+            # nothing in the language chosen: how many the other languages have
+            elsewhere = (
+                len(project.transcript.search_ids(query, forms=forms))
+                if language is not None and not hits
+                else 0
             )
             # the best are listed: every segment found is counted and coded by Code hits… (a
             # common word of a focus-group series: 500 listed read "500 segments found" of
@@ -543,7 +587,7 @@ class SessionsController:
                 if r.segment_id in found:
                     words = found[r.segment_id][r.start_cp : r.end_cp]
                     redacted.setdefault(r.segment_id, []).append((words, r.placeholder))
-            return hits, redacted, found_ids
+            return hits, redacted, found_ids, elsewhere
 
         self.runner.submit(
             "Search",

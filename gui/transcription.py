@@ -20,6 +20,7 @@ from gui.ask_dialog import AskDialog
 from gui.chrome import WindowChrome
 from gui.consent import confirm_consent
 from gui.fmt import fmt_eta, plural, them, verb
+from gui.hints import no_recording
 from gui.languages import choose_language
 from gui.live_progress import LiveEstimate, cancelled_text
 from gui.models.sessions import LiveStatus
@@ -301,6 +302,10 @@ class TranscriptionController(QObject):
         if session_id in self.running:
             self.chrome.message("This session is already being transcribed.", 4000)
             return self.running[session_id]
+        if not self.state.project.sessions.media_for_session(session_id):
+            # after the consent question, "Session 01a24fb8-… has no audio." in a box
+            self.chrome.show_error(no_recording(self._title(session_id)))
+            return None
         editor = self.views.segment_editor
         if editor.is_dirty():
             # typing not saved yet (Ctrl+R takes no focus from the editor) is someone's work:
@@ -549,7 +554,19 @@ class TranscriptionController(QObject):
         self._stops.pop(sid, None)
         if not self._estimates:
             self._tick.stop()
-        self.views.sessions_model.set_live(sid, None)
+        # the list keeps the run's last status ("cancelling at 38 %") until the state after the
+        # run is read: cleared at once, it showed the state read before the run ("imported")
+        # for as long as that read took on a busy machine
+        model = self.views.sessions_model
+        last = model.live(sid)
+
+        def read() -> None:
+            if model.live(sid) is last:  # not a run of the same session begun since
+                model.set_live(sid, None)
+                if self.state.session is not None and self.state.session.id == sid:
+                    self.sessions.update_transcript_label()  # "cancelled at 38 %" there too
+
+        self.sessions.refresh_session_row(sid, then=read)
         emit(self.running_changed)
         if self.state.session is not None and self.state.session.id == sid:
             self.sessions.update_transcript_label()

@@ -110,8 +110,13 @@ class Walk:
         model, room = view.model(), view.viewport().height()
         if model is None or not view.isVisible():
             return 0
-        # by rows, not cells: a table's first column may be hidden (Disagreements' Session)
-        tops = [(view.rowViewportPosition(r), view.rowHeight(r)) for r in range(model.rowCount())]
+        if hasattr(view, "rowViewportPosition"):
+            # by rows, not cells: a table's first column may be hidden (Disagreements' Session)
+            rows = range(model.rowCount())
+            tops = [(view.rowViewportPosition(r), view.rowHeight(r)) for r in rows]
+        else:  # a list (Search's hits): each row's rectangle
+            rects = [view.visualRect(model.index(r, 0)) for r in range(model.rowCount())]
+            tops = [(rect.top(), rect.height()) for rect in rects]
         return sum(1 for top, tall in tops if top >= 0 and top + tall <= room)
 
     def elided_tabs(self) -> list[str]:

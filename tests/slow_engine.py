@@ -40,3 +40,28 @@ class SlowSecondBatch:
         time.sleep(LONG_BATCH_S)
         yield ChunkResult([SegmentDraft(1100, 1900, "second batch")], 1000, 2000, "en")
         # cancelled: no new batch starts
+
+
+class UnevenBatches(SlowSecondBatch):
+    """Transcribes a recording of ``total_ms`` in equal batches, the next one written after
+    each pause of ``pauses`` (seconds): a run whose pace changes from batch to batch."""
+
+    def __init__(self, total_ms: int, pauses: list[float]) -> None:
+        super().__init__()
+        self.total_ms, self.pauses = total_ms, pauses
+
+    def transcribe_chunks(
+        self, _path: Any, *, cancel: threading.Event, start_ms: int = 0, **_k: Any
+    ) -> Iterator[ChunkResult]:
+        step = self.total_ms // len(self.pauses)
+        for i, pause in enumerate(self.pauses):
+            if cancel.wait(pause):
+                return
+            begin, end = i * step, self.total_ms if i == len(self.pauses) - 1 else (i + 1) * step
+            yield ChunkResult(
+                [SegmentDraft(begin, end, f"batch {i + 1}")],
+                begin,
+                end,
+                "en",
+                final=end >= self.total_ms,
+            )

@@ -247,11 +247,15 @@ class SegmentTableModel(RowTableModel):
 
     def languages(self) -> list[str]:
         """The languages of the segments shown, most segments first."""
+        return [code for code, _count in self.language_counts()]
+
+    def language_counts(self) -> list[tuple[str, int]]:
+        """The languages of the segments shown and how many segments are in each, most first."""
         counts: dict[str, int] = {}
         for code in self._cols.languages:
             if code:
                 counts[code] = counts.get(code, 0) + 1
-        return sorted(counts, key=lambda c: (-counts[c], c))
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def segment_ids(self) -> list[str]:
         """All segment ids, in order (do not modify)."""

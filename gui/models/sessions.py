@@ -12,6 +12,7 @@ from gui.fmt import fmt_ms, fmt_when, plural, them
 from gui.models.segments import PLACEHOLDER_COLOUR
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
+from storage.core.languages import language_name
 from storage.core.models import KIND_LABELS, Session
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -247,7 +248,9 @@ class SessionTableModel(RowTableModel):
             if not s.duration_ms:
                 tip += "\nNo recording: a session of text alone"
             if s.languages:
-                tip += "\nLanguages: " + ", ".join(code.upper() for code in s.languages)
+                tip += "\nLanguages: " + ", ".join(
+                    f"{language_name(code)} ({code.upper()})" for code in s.languages
+                )
             if s.untranscribed_count:
                 tip += (
                     f"\n{plural(s.untranscribed_count, 'segment')} of speech without transcript:"

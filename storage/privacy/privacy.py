@@ -390,35 +390,51 @@ class Privacy:
                 (json.dumps(merged, ensure_ascii=False), now_iso(), row["id"]),
             )
 
-    def _rename_speakers(self, session_id: str | None) -> None:
-        """Speaker labels that are exactly a real name (any case, ``fold``) become its pseudonym.
+    def named_speakers(self, session_id: str | None = None) -> dict[str, str]:
+        """The speaker labels that are exactly a mapped real name (any case, ``fold``), each
+        with its pseudonym: what ``apply_pseudonyms`` renames besides the names in the text.
 
-        Labels are compared in Python: SQLite's NOCASE folds only ASCII letters.
+        Args:
+            session_id: only the labels of this session.
+
+        Returns:
+            label -> pseudonym, by label.
         """
-        conn = self._store.conn
         in_session = " WHERE session_id = ?" if session_id else ""
-        scope = [session_id] if session_id else []
         labels = {
             str(r[0])
-            for r in conn.execute(
+            for r in self._store.conn.execute(
                 f"SELECT speaker FROM segments{in_session} UNION "
                 f"SELECT speaker FROM speaker_turns{in_session} UNION "
                 f"SELECT label FROM session_speakers{in_session}",
-                scope * 3,
+                ([session_id] if session_id else []) * 3,
             )
             if r[0] is not None
         }
-        for entry in self.pseudonyms():
-            key = fold(entry.real_name)
-            same = sorted(label for label in labels if fold(" ".join(label.split())) == key)
-            if not same:
-                continue
+        # compared in Python: SQLite's NOCASE folds only ASCII letters
+        names = {fold(entry.real_name): entry.pseudonym for entry in self.pseudonyms()}
+        named: dict[str, str] = {}
+        for label in sorted(labels):
+            pseudonym = names.get(fold(" ".join(label.split())))
+            if pseudonym is not None:
+                named[label] = pseudonym
+        return named
+
+    def _rename_speakers(self, session_id: str | None) -> None:
+        """Speaker labels that are exactly a real name (``named_speakers``) become its
+        pseudonym."""
+        conn = self._store.conn
+        scope = [session_id] if session_id else []
+        by_pseudonym: dict[str, list[str]] = {}
+        for label, pseudonym in self.named_speakers(session_id).items():
+            by_pseudonym.setdefault(pseudonym, []).append(label)
+        for pseudonym, same in by_pseudonym.items():
             marks = ",".join("?" * len(same))
             where = f"speaker IN ({marks})" + (" AND session_id = ?" if session_id else "")
             for table in ("segments", "speaker_turns"):  # the timeline uses the same labels
                 conn.execute(
                     f"UPDATE {table} SET speaker = ?, updated_at = ? WHERE {where}",
-                    (entry.pseudonym, now_iso(), *same, *scope),
+                    (pseudonym, now_iso(), *same, *scope),
                 )
             for r in conn.execute(
                 f"SELECT id, session_id FROM session_speakers WHERE label IN ({marks})"
@@ -427,12 +443,12 @@ class Privacy:
             ).fetchall():
                 clash = conn.execute(
                     "SELECT 1 FROM session_speakers WHERE session_id = ? AND label = ?",
-                    (r["session_id"], entry.pseudonym),
+                    (r["session_id"], pseudonym),
                 ).fetchone()
                 if clash is None:
                     conn.execute(
                         "UPDATE session_speakers SET label = ?, updated_at = ? WHERE id = ?",
-                        (entry.pseudonym, now_iso(), r["id"]),
+                        (pseudonym, now_iso(), r["id"]),
                     )
 
     # ----------------------------------------------------------------- team keys

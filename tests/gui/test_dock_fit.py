@@ -258,6 +258,35 @@ def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
     assert lines[0] == "participant" and lines[1].startswith(text.split()[1][:8]), lines
 
 
+def test_the_audit_log_opens_on_its_newest_entries(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+) -> None:
+    """A day at 1024x700: after exports and pseudonyms, Ethics ▸ Audit log showed its four
+    oldest entries of seventeen (each four or five lines high in the 290 px dock, "newest
+    last"), the one just made out of sight. The newest are now in sight, when the tab opens
+    and after Refresh."""
+
+    for n in range(15):
+        project.privacy.set_pseudonym(f"Name{n}", f"P{n:02d}")
+    panel = _laptop_ethics(qtbot, project, 560)
+    panel.setCurrentIndex(3)
+    table = panel.audit.table
+
+    def newest_in_sight() -> bool:
+        last = table.rowCount() - 1
+        top = table.rowViewportPosition(last)
+        return top >= 0 and top + table.rowHeight(last) <= table.viewport().height()
+
+    qtbot.waitUntil(lambda: table.isVisible())
+    assert table.rowCount() == 15 and table.rowViewportPosition(0) < 0  # more than fit
+    assert newest_in_sight()
+    project.privacy.set_pseudonym("Айгүл", "Сәуле")
+    table.scrollToTop()
+    panel.audit.refresh()
+    assert table.rowCount() == 16 and newest_in_sight()
+
+
 def _laptop_ethics(qtbot: Any, shown: Project, height: int) -> Any:
     """The Ethics panel shown DOCK_PX wide, its minimum lowered as ExtraPanels._dock lowers it
     for a laptop."""

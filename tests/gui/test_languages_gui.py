@@ -76,6 +76,19 @@ def test_model_shows_language_badge_and_placeholder(project: Project) -> None:
     assert model.untranscribed_count() == 1 and model.languages() == ["kk", "ru"]
 
 
+def test_the_headers_and_the_lists_tooltips_name_the_languages(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """The header over the transcript reads "KK · RU"; its tooltip said the same codes again
+    and the Sessions list's "Languages: KK, RU", with no name of either. Both now name them,
+    the header's with how many segments each has."""
+    _opened(window, qtbot, idle)
+    tip = window.transcript_label.toolTip()
+    assert "Languages: Kazakh (KK) 2 segments, Russian (RU) 2 segments" in tip, tip
+    session_tip = window.sessions_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Languages: Kazakh (KK), Russian (RU)" in session_tip, session_tip
+
+
 def test_workbench_counts_and_typing_into_the_placeholder(
     window: Any, qtbot: Any, idle: Any, project: Project
 ) -> None:
@@ -248,6 +261,31 @@ def test_search_and_retrieval_filter_by_language(
     lang.activated.emit(lang.currentIndex())
     idle(window)
     assert [r.language for r in retrieval.model.rows] == ["ru"]
+
+
+def test_a_search_that_finds_nothing_in_the_language_chosen_says_where_it_found(
+    window: Any, qtbot: Any, idle: Any, project: Project
+) -> None:
+    """A day at 1024x700: "интернет" searched with the filter on English said "Nothing
+    found." while two Kazakh segments say it, as if the word were nowhere in the project. It
+    now says how many segments in other languages match, and that All languages shows them
+    (here "очередь", Russian, with the filter on Kazakh)."""
+    _opened(window, qtbot, idle)
+    panel = window.search_panel
+    box = panel.language_box
+    box.setCurrentIndex(box.findData("kk"))
+    panel.query.setText("очередь")
+    window.sessions.run_search(panel.query.text())
+    idle(window)
+    assert panel.info.text() == "Nothing found."
+    assert panel.message.isVisible()
+    assert panel.message.text() == (
+        "1 segment in other languages matches: choose All languages to see it."
+    )
+    box.setCurrentIndex(box.findData(None))
+    box.activated.emit(box.currentIndex())
+    idle(window)
+    assert panel.results.count() == 1 and not panel.message.isVisible()
 
 
 def test_search_and_retrieval_find_the_segments_of_no_known_language(

@@ -4,6 +4,8 @@ down between the reports of a run, and the editor says that segments are on thei
 
 from __future__ import annotations
 
+import itertools
+import math
 import threading
 import time
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui.live_progress import MAX_ESTIMATE, LiveEstimate
+from gui.live_progress import MAX_ESTIMATE, RISE_S, LiveEstimate
 from storage import Project
 from transcribe.runner import Progress, TranscriptionSummary
 
@@ -35,6 +37,7 @@ def test_the_estimate_follows_the_reports_rate_and_never_goes_back(events: list[
     last: tuple[float, float | None, float] = (0.0, None, now)  # the model: the last report
     most = 0.0  # the most reported
     shown_before = 0.0
+    left: tuple[float, float] | None = None  # the time left shown last, and when
     for kind, fraction, eta, pause in events:
         now += pause
         if kind == "report":
@@ -43,12 +46,24 @@ def test_the_estimate_follows_the_reports_rate_and_never_goes_back(events: list[
         shown = estimate.at(now)
         f, e, at = last
         since = now - at
+        target = e if e is None or e <= 0 or f >= 1 else max(0.0, e - since)
         if e is not None and e > 0 and f < 1:
             expected = min(f + (1 - f) * min(1.0, since / e), max(f, MAX_ESTIMATE))
-            assert shown.eta_s is not None and abs(shown.eta_s - max(0.0, e - since)) < 1e-6
         else:
             expected = f
-            assert shown.eta_s == e
+        if target is None or left is None or f >= 1:
+            assert shown.eta_s == target
+        else:
+            # the time left shown last, counted down, moved toward the report's figure: part
+            # of the way (an uneven run's figure jumped by minutes), never past it
+            assert shown.eta_s is not None
+            counted = max(0.0, left[0] - (now - left[1]))
+            low, high = min(counted, target), max(counted, target)
+            assert low - 1e-6 <= shown.eta_s <= high + 1e-6
+            if target > counted:
+                most_rise = (target - counted) * (1 - math.exp(-(now - left[1]) / RISE_S))
+                assert shown.eta_s - counted <= most_rise + 1e-6
+        left = None if shown.eta_s is None else (shown.eta_s, now)
         # what is shown: the model's estimate, unless more was shown before (never goes back)
         assert abs(shown.fraction - max(expected, shown_before)) < 1e-9
         assert shown.fraction <= max(most, MAX_ESTIMATE) + 1e-9
@@ -339,3 +354,63 @@ def test_the_header_says_a_transcription_stopped_as_the_sessions_list_does(
     header = window.transcript_label.full_text()
     assert "2 segments — <b>stopped at 46 %</b>" in header, header
     assert "goes on from where it stopped" in window.transcript_label.toolTip()
+
+
+#: the test's run goes this many times faster than a laptop's (batches 20 to 60 s apart)
+QUICKER = 30.0
+
+
+def test_the_time_left_of_an_uneven_run_moves_gradually(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """Batches written at an uneven pace (quick ones, then one that takes long): the time
+    left in the sessions list jumped by minutes at a written batch ("1:55 left", then "4:10",
+    then "0:40"). It now moves toward each new figure gradually: from one figure shown to the
+    next, never more than a tenth of a figure up or a third down beyond counting down, until
+    the end (said at once). The run, the clock and every time constant are ``QUICKER`` than
+    a laptop's, so it takes seconds."""
+    import gui.live_progress
+    import transcribe.progress
+    from tests.slow_engine import UnevenBatches
+    from transcribe import runner
+
+    for module, name in (
+        (transcribe.progress, "FIRST_S"),
+        (transcribe.progress, "WINDOW_S"),
+        (transcribe.progress, "SETTLE_S"),
+        (gui.live_progress, "RISE_S"),
+        (gui.live_progress, "FALL_S"),
+    ):
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, getattr(module, name) / QUICKER)
+    window.transcription._tick.setInterval(round(1000 / QUICKER))  # once a second
+    shown: list[tuple[float, float]] = []
+    model = window.sessions_model
+    set_live = model.set_live
+
+    def seen(sid: str, live: Any) -> None:
+        if live is not None and live.eta_s is not None and not live.ending:
+            shown.append((time.monotonic(), live.eta_s))
+        set_live(sid, live)
+
+    monkeypatch.setattr(model, "set_live", seen)
+    # quick batches, then one that takes long: 1 s, 2 s or 60 s apart on a laptop
+    pauses = [0.1, 0.1, 1.6, 0.1, 0.1, 0.1, 1.8, 0.1, 0.1, 1.5, 0.1, 0.1]
+
+    def transcriber(project: Project, sid: str, **kwargs: Any) -> Any:
+        engine = UnevenBatches(project.sessions.get_session(sid).duration_ms, pauses)
+        return runner.transcribe_session(
+            project, sid, language="en", engine=lambda *_a, **_k: engine, **kwargs
+        )
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, transcriber)
+    qtbot.waitUntil(lambda: not window.transcription.running, timeout=30000)
+    idle(window)
+    assert window.project.transcript.segments(sid)[-1].text == f"batch {len(pauses)}"
+    assert len(shown) > 20, shown
+    steps = []  # the figure shown, the next one, and how far that is above the first counted
+    for (t1, e1), (t2, e2) in itertools.pairwise(shown):
+        steps.append((round(e1, 2), round(e2, 2), round(e2 - max(0.0, e1 - (t2 - t1)), 2)))
+    assert steps[-1][1] == 0.0  # the end reached: said at once
+    jumps = [s for s in steps[:-1] if not -(s[0] / 3) - 0.05 <= s[2] <= 0.1 * s[0] + 0.05]
+    assert not jumps, (jumps, steps)

@@ -179,3 +179,51 @@ def test_without_qt_s_media_player_module_python_made_objects_play(
     qtbot.waitUntil(lambda: player.duration() > 0)
     player.seek(1000)
     assert player.position() == 1000
+
+
+def test_play_in_a_session_without_a_recording_says_why_nothing_plays(
+    window: Any, qtbot: Any, idle: Any, tmp_path: Path
+) -> None:
+    """A day at 1024x700: in a transcript imported as text (no audio), Play current segment,
+    Play / pause (F4) and a click on a segment's time did nothing and said nothing; the F4
+    button looked broken. The status bar now says there is no recording to play."""
+    txt = tmp_path / "сұхбат.txt"
+    txt.write_text("[00:00:01] Айгүл: Емхана жоқ.\n[00:00:04] Модератор: Рақмет.\n", "utf-8")
+    window.exchange.transcripts.import_transcript_session(txt)
+    qtbot.waitUntil(lambda: len(window.project.sessions.all()) == 1)
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    window.sessions.open_segment_session(sid)
+    qtbot.waitUntil(lambda: window.segment_model.rowCount() == 2)
+    idle(window)
+    bar = window.statusBar()
+    said = "This session has no recording (a transcript imported as text): nothing to play."
+    window.transcript.go_to_row(0)
+    for play in (
+        window.sessions.play_current,
+        window.player.toggle,
+        lambda: window.sessions.play_row(1),
+    ):
+        bar.clearMessage()
+        play()
+        assert bar.currentMessage() == said
+    assert not window.player.is_playing()
+
+
+def test_play_in_a_session_whose_audio_is_not_in_the_project_says_where_to_get_it(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """A copy made from a bundle without its audio: Play did nothing, silently; it now says
+    the audio is not in the project and how to copy it in."""
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    sid = window.project.sessions.all()[0].id
+    media = window.project.sessions.media_path(sid)
+    media.unlink()
+    window.sessions.reopen_session(sid)  # read again: its recording is gone
+    qtbot.waitUntil(lambda: "no audio" in window.transcript_label.full_text())
+    window.statusBar().clearMessage()
+    window.player.toggle()
+    assert window.statusBar().currentMessage() == (
+        "This session's audio is not in the project: File ▸ Locate missing audio… copies it in."
+    )

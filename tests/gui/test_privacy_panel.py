@@ -84,6 +84,43 @@ def test_pseudonym_review_unchecks_inflections_and_applies(qtbot, project: Proje
     assert "айгулем" in tab.mapping.item(1, 2).text() or "айгулем" in tab.mapping.item(0, 2).text()
 
 
+def test_a_name_used_only_as_a_speaker_label_is_renamed(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
+    """A day at 1024x700: a transcript imported with its speakers' real names (Айгүл: …) and
+    the mapping Айгүл → Сәуле. Review said "No real name of the mapping occurs in the
+    transcripts." (it is the label of two segments) and Replace checked occurrences "Review
+    the occurrences first.": the labels could not be renamed from the panel. Review now says
+    which labels are real names, and Replace renames them."""
+    session = project.sessions.add_session("Сұхбат", "interview")
+    project.transcript.add_segments(
+        session.id,
+        [
+            SegmentDraft(0, 3000, "Емханада кезек көп.", speaker="Айгүл"),
+            SegmentDraft(3000, 6000, "Рақмет.", speaker="Модератор"),
+            SegmentDraft(6000, 9000, "Интернет нашар.", speaker="айгүл"),
+        ],
+    )
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    tab = panel.pseudonyms
+    tab.real.setText("Айгүл")
+    tab.pseudonym.setText("Сәуле")
+    tab.add.click()
+    tab.review.click()
+    assert tab.candidates.rowCount() == 0
+    said = tab.status.text()
+    assert "No real name of the mapping occurs in the transcripts' text" in said, said
+    assert "2 speaker labels are one (Айгүл → Сәуле, айгүл → Сәуле)" in said, said
+    asked: list[str] = []
+    tab.confirm = lambda text: asked.append(text) or True
+    tab.apply.click()
+    assert asked == ["Rename the speaker labels Айгүл → Сәуле, айгүл → Сәуле in the transcripts?"]
+    speakers = [s.speaker for s in project.transcript.segments(session.id)]
+    assert speakers == ["Сәуле", "Модератор", "Сәуле"]
+    assert tab.status.text() == "Renamed the speaker labels Айгүл → Сәуле, айгүл → Сәуле."
+    tab.apply.click()  # nothing left to rename
+    assert tab.status.text() == "Review the occurrences first."
+
+
 def test_pseudonym_review_says_the_inflected_forms_are_unchecked(qtbot, project: Project) -> None:  # type: ignore[no-untyped-def]
     """A walk at 1366x768: the review of Айгуль found Айгуль twice, Айгулю and Айгулем; the
     status said "4 occurrences. Uncheck those that are not this person." while the inflected

@@ -131,3 +131,44 @@ def test_the_sessions_list_says_cancelling_and_no_time_left_after_cancel(
     # the list reads the session's state again on a worker: under load it shows the state
     # stored before the run ("imported") for a moment after the run ended
     qtbot.waitUntil(lambda: status().startswith("cancelled at"), timeout=10000)
+
+
+def test_the_sessions_list_goes_from_cancelling_to_its_end_state_never_back(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load (the list's rows are read again on a worker, here slowly) the Sessions list
+    went "cancelling at N %", then "imported" (the state stored before the run) for as long as
+    the read took, then "cancelled at N %". It now keeps "cancelling at N %" until the state
+    after the run is read: every status shown from Cancel on is one or the other."""
+    import gui.sessions
+    from gui.models.sessions import STATUS_COL
+
+    slow_read = gui.sessions._with_stopped_runs
+
+    def under_load(*args: Any) -> Any:
+        time.sleep(0.6)
+        return slow_read(*args)
+
+    sid = _second_batch_decoding(window, qtbot, idle, speech_wav)
+    model = window.sessions_model
+    shown: list[str] = []
+
+    def seen(*_a: Any) -> None:
+        row = model.row_of(sid)
+        if row >= 0:
+            text = str(model.index(row, STATUS_COL).data())
+            if not shown or shown[-1] != text:
+                shown.append(text)
+
+    model.dataChanged.connect(seen)
+    model.modelReset.connect(seen)
+    monkeypatch.setattr(gui.sessions, "_with_stopped_runs", under_load)
+    window.transcription.cancel_transcription(sid)
+    qtbot.waitUntil(lambda: sid not in window.transcription.running, timeout=10000)
+    idle(window)
+    seen()
+    assert shown[0].startswith("cancelling at "), shown
+    assert shown[-1].startswith("cancelled at "), shown
+    between = [s for s in shown if not s.startswith(("cancelling at ", "cancelled at "))]
+    assert not between, shown
+    assert "cancelled at " in window.transcript_label.full_text()  # as the header says it

@@ -392,6 +392,33 @@ def test_recording_shows_in_the_window_title(window: Any) -> None:
     assert window.windowTitle() == "Study — FieldScribe"
 
 
+def test_a_search_hit_says_its_words_were_just_redacted(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
+) -> None:
+    """A day at 1366x768: words of a segment listed by Search were redacted; the hit went on
+    reading as before, without the "redacted: [PLACE]" that hits holding redacted words show,
+    until the search was run again. The hits are read again once words are redacted."""
+    from gui.ask_dialog import AskDialog
+
+    _transcribed(window, qtbot, idle, speech_wav)
+    window.transcript.go_to_row(1)
+    idle(window)
+    editor = window.segment_editor
+    word = editor.toPlainText().split()[0].strip(".,")
+    panel = window.search_panel
+    panel.query.setText(word)
+    window.sessions.run_search(word)
+    idle(window)
+    hits = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert hits and not any("redacted" in hit for hit in hits), hits
+    editor.select_cp(0, len(word))
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(lambda *_a, **_k: ("place", True)))
+    window.extra_panels.redact_selection()
+    idle(window)
+    hits = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert any(hit.endswith(" · redacted: [PLACE]") for hit in hits), hits
+
+
 def test_redacted_words_are_marked_in_the_editor(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path, monkeypatch: Any
 ) -> None:

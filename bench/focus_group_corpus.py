@@ -1,6 +1,7 @@
 """A focus group is not a reading: recordings of a table of speakers (for benches).
 
-``build(folder, name)`` writes ``NAME.wav`` (16 kHz mono) and returns the reference turns (what
+``build(folder, name)`` writes ``NAME.wav`` (16 kHz mono; one round, whatever the bench's
+``--rounds``) and returns the reference turns (what
 each speaker said, with times and languages) and the stretches where something other than a
 turn is heard (``Sound``: laughter, applause, music, a television, crosstalk), so that a bench
 can count the words written where nobody at the table said any. Built the same, bit for bit,

@@ -113,12 +113,15 @@ NOISIER_LEVEL = "0.5"  # ru-real-noisier: the noise 6 dB louder again (speech ba
 
 @dataclass
 class Turn:
-    """One spoken turn: its text, language and place in the recording (seconds)."""
+    """One spoken turn: its text, language and place in the recording (seconds). An ``aside``
+    is said over another speaker's turn (a back-channel, "да-да"): it counts in WER and CER,
+    not in the turns lost, in the wrong language or script."""
 
     text: str
     language: str
     start: float
     end: float
+    aside: bool = False
 
 
 def sox(*args: object) -> None:

@@ -7,8 +7,14 @@ skipped with a line when it is not installed), ``ru-real-noisy`` (the same under
 noise), ``ru-real-noisier`` (the noise 6 dB louder again) and ``mixed-real`` (the mixed one
 with his voice for its Russian turns), ``kk-real`` (real Kazakh: two utterances, 7 s, the only
 licensed real Kazakh speech we have, ``tests/data/kazakh``) and ``mixed-real-kk`` (real Russian
-and real Kazakh turns, espeak-ng English between them). For each recording and model, each in
-its own subprocess with the same threads:
+and real Kazakh turns, espeak-ng English between them). The focus-group recordings
+(``bench/focus_group_corpus.py``: ``focus-overlap``, ``focus-laughter``, ``focus-tv``,
+``focus-far``) put that real speech round a table: two voices at once and back-channels,
+laughter, applause and crosstalk, a television and music in the background, speakers far from
+the microphone; for them a second line counts the words written where only laughter, applause,
+music or the television was heard, those over crosstalk (and whether it was marked speech
+without transcript), and Whisper's stock phrases ("Продолжение следует...") written anywhere.
+For each recording and model, each in its own subprocess with the same threads:
 
   (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
       (``--languages``, default ru,kk,en; for English-only models: en)
@@ -24,8 +30,10 @@ and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
         [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real,
-         kk-real,mixed-real-kk]
-        [--keep DIR] [--systems a,b,c]
+         kk-real,mixed-real-kk,focus-overlap,focus-laughter,focus-tv,focus-far]
+        [--keep DIR] [--systems a,b,c] [--show]
+
+``--show`` prints each system's segments (times, language, text) under its row.
 
 Your own recordings: give a recording's path in ``--recordings`` (``interview.wav``) with a
 checked transcript of it beside it under the same name (``interview.srt``, ``.vtt``, noScribe
@@ -46,12 +54,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import focus_group_corpus as focus  # noqa: E402
 import language_corpus as corpus  # noqa: E402
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -100,7 +110,8 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
     t0 = time.monotonic()
     info = resolve_model(model)
     words: list[tuple[float, str]] = []  # (time in s, word)
-    spans: list[tuple[float, float, str | None, bool]] = []  # (start, end, language, placeholder)
+    # (start, end, language, placeholder, text)
+    spans: list[tuple[float, float, str | None, bool, str]] = []
     if kind == "fieldscribe":
         from transcribe.engine import Transcriber
 
@@ -108,7 +119,8 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
         loaded = time.monotonic()
         cpu0 = _cpu()
         for seg in tr.transcribe(path, languages=languages):
-            spans.append((seg.start_ms / 1000, seg.end_ms / 1000, seg.language, seg.untranscribed))
+            start, end = seg.start_ms / 1000, seg.end_ms / 1000
+            spans.append((start, end, seg.language, seg.untranscribed, seg.text))
             if seg.words:
                 words.extend(((w.start_ms + w.end_ms) / 2000, w.text) for w in seg.words)
             else:
@@ -124,7 +136,7 @@ def worker(kind: str, model: str, path: str, threads: int, languages: list[str])
         else:
             segments, inf = BatchedInferencePipeline(m).transcribe(path, batch_size=8, beam_size=5)
         for seg in segments:
-            spans.append((seg.start, seg.end, inf.language, False))
+            spans.append((seg.start, seg.end, inf.language, False, seg.text))
             _spread(words, seg.start, seg.end, seg.text)
     done = time.monotonic()
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -162,13 +174,22 @@ def measure(kind: str, model: str, path: Path, threads: int, languages: list[str
 
 
 # ----------------------------------------------------------------------------- scoring
-def score(result: dict, turns: list[corpus.Turn], duration: float) -> dict[str, float]:
+def score(
+    result: dict, turns: list[corpus.Turn], duration: float, sounds: Sequence[focus.Sound] = ()
+) -> dict[str, float]:
+    """WER, CER, turns in the right language, lost, in the wrong script (asides, said over
+    another turn, count only in WER and CER), speed; with ``sounds`` (laughter, music, a
+    television, crosstalk: ``bench/focus_group_corpus.py``), the words written where only they
+    were heard, and the stock phrases written anywhere."""
     import jiwer
+
+    from transcribe.guards import is_stock
 
     ref = normalise(" ".join(t.text for t in turns))
     hyp = normalise(" ".join(w for _, w in result["words"])) or "<empty>"
     right = lost = wrong_script = 0
-    for t in turns:
+    main = [t for t in turns if not t.aside]
+    for t in main:
         said = [w for at, w in result["words"] if t.start - 0.3 <= at <= t.end + 0.3]
         over = [s for s in result["spans"] if s[0] < t.end and s[1] > t.start]
         if not said and not any(s[3] for s in over):
@@ -184,17 +205,42 @@ def score(result: dict, turns: list[corpus.Turn], duration: float) -> dict[str, 
             cover[s[2]] = cover.get(s[2], 0.0) + min(s[1], t.end) - max(s[0], t.start)
         if cover and max(cover, key=lambda k: cover[k]) == t.language:
             right += 1
+
+    def alone(kinds: tuple[str, ...]) -> list[str]:
+        """The words written inside a sound of ``kinds`` and outside every turn."""
+        return [
+            w
+            for at, w in result["words"]
+            if any(s.start <= at <= s.end for s in sounds if s.kind in kinds)
+            and not any(t.start - 0.3 <= at <= t.end + 0.3 for t in turns)
+        ]
+
+    crosstalk = [s for s in sounds if s.kind == "crosstalk"]
     return {
         "wer": jiwer.wer(ref, hyp),
         "cer": jiwer.cer(ref, hyp),
-        "right_language": right / len(turns),
+        "right_language": right / len(main),
         "lost": lost,
         "wrong_script": wrong_script,
         "rtf": float(result["transcribe_s"]) / duration,
         "seconds": float(result["transcribe_s"]),
         "cpu_rtf": float(result["cpu_s"]) / duration,
         "peak_mb": float(result["peak_mb"]),
+        "invented": len(alone(("laughter", "applause", "music", "tv"))),
+        "crosstalk_words": len(alone(("crosstalk",))),
+        "crosstalk_marked": sum(
+            any(s[3] and s[0] < c.end and s[1] > c.start for s in result["spans"])
+            for c in crosstalk
+        ),
+        "stock": sum(is_stock(s[4]) for s in result["spans"] if s[4].strip()),
     }
+
+
+def show(result: dict) -> None:
+    """Print each segment: its times, language and text (or that it is a placeholder)."""
+    for start, end, language, placeholder, text in result["spans"]:
+        said = "[speech without transcript]" if placeholder else text.strip()
+        print(f"    {start:6.1f} {end:6.1f} {language or '?':<3} {said}")
 
 
 def main() -> int:
@@ -206,6 +252,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2, help="each recording's turns, N times")
     parser.add_argument("--keep", type=Path, help="keep the generated audio in this folder")
+    parser.add_argument("--show", action="store_true", help="print each system's segments")
     parser.add_argument("--worker", choices=["fieldscribe", "plain", "batched"], help="(internal)")
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--audio", help=argparse.SUPPRESS)
@@ -228,12 +275,16 @@ def main() -> int:
                 if Path(name).suffix:  # a recording of the user's, with its transcript
                     path, turns = own_recording(Path(name), languages)
                     name = path.stem
+                    sounds: list[focus.Sound] = []
+                elif name in focus.NAMES:  # a focus group: overlaps, laughter, a television
+                    path, turns, sounds = focus.build(folder, name)
                 else:
                     path, turns = corpus.build(folder, name, rounds=args.rounds)
+                    sounds = []
             except FileNotFoundError as exc:  # real speech not installed, no reference
                 print(f"{name}: skipped: {exc}", flush=True)
                 continue
-            duration = turns[-1].end + 0.5
+            duration = max(t.end for t in turns) + 0.5
             for model in args.models.split(","):
                 langs = ["en"] if model.endswith(".en") else languages
                 english_only_elsewhere = model.endswith(".en") and not name.startswith("en")
@@ -242,7 +293,8 @@ def main() -> int:
                 for kind in systems:
                     if english_only_elsewhere and kind != "fieldscribe":
                         continue  # an English-only model has nothing to say here
-                    row = score(measure(kind, model, path, args.threads, langs), turns, duration)
+                    result = measure(kind, model, path, args.threads, langs)
+                    row = score(result, turns, duration, sounds)
                     print(
                         f"{name:<9} {model:<8} {kind:<12} {row['wer'] * 100:5.1f}% "
                         f"{row['cer'] * 100:5.1f}% {row['right_language'] * 100:6.0f}% "
@@ -250,6 +302,18 @@ def main() -> int:
                         f"{row['cpu_rtf']:7.3f} {row['peak_mb']:7.0f}",
                         flush=True,
                     )
+                    if name in focus.NAMES:
+                        crosstalk = sum(s.kind == "crosstalk" for s in sounds)
+                        marked = f"{row['crosstalk_marked']} of {crosstalk}"
+                        print(
+                            f"{'':<9} words over laughter, applause, music or TV alone: "
+                            f"{row['invented']}; over crosstalk: {row['crosstalk_words']} "
+                            f"(marked speech without transcript: {marked}); "
+                            f"stock phrases: {row['stock']}",
+                            flush=True,
+                        )
+                    if args.show:
+                        show(result)
     return 0
 
 

@@ -44,6 +44,7 @@ from storage.core.models import NUMBER_STYLES
 from storage.transcript.transcript import SegmentDraft
 
 from . import guards
+from .background import background_voices
 from .batches import BatchPlan, ChunkResult, InFlight, Prefetch, plan_batches
 from .coverage import (
     mostly_uncovered,
@@ -372,6 +373,8 @@ class Transcriber:
             drafts.extend(found)
             tally.advance(plan.start_ms, decoding_from + (1 - decoding_from) * r / len(runs))
         drafts.sort(key=lambda d: d.start_ms)
+        # a television in the pauses: voices far below the speakers are not written
+        drafts = background_voices(drafts, window.audio, window.start_ms, dropped)
         end_before_next(drafts, until=plan.done_ms)
         return ChunkResult(
             drafts, plan.start_ms, plan.done_ms, language or main_language(drafts), plan.final,

@@ -53,7 +53,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
 from ..native_projects import not_a_qdpx
-from ..qdpx_parse import QProject, local, parse_project
+from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import again, codes, media, people, sources
 from .context import ImportContext, ImportReport, archive_member
@@ -96,20 +96,38 @@ def import_sources(ctx: ImportContext) -> None:
                 f"PDF source {src.name!r}: its text (the file's Representation) was imported "
                 "as a text session."
             )
-            if src.regions:
+            if src.areas:
                 ctx.report.not_imported.append(
-                    f"PDF source {src.name!r}: {plural(src.regions, 'coded area')} of its pages "
+                    f"PDF source {src.name!r}: {_selections(src.areas, 'area', 'of its pages')} "
                     "(FieldScribe codes text, not areas)."
                 )
         elif src.kind in ("AudioSource", "VideoSource"):
             media.av_source(ctx, src)
         else:
             kind = src.kind.replace("Source", "").lower() or "unknown"
-            n_sel = len(src.selections) + len(src.source_codings)
+            area = src.kind in ("PictureSource", "PDFSource")
+            lost = _selections(src.selections, "area" if area else "selection", "")
+            if src.source_codings:
+                n = len(src.source_codings)
+                whole = f"{plural(n, 'coding')} of the whole {kind}"
+                lost = f"{lost} and {whole}" if lost else whole
             ctx.report.not_imported.append(
-                f"{src.kind} {src.name!r}: {kind} sources are not supported "
-                f"({plural(n_sel, 'coded selection')} not imported)."
+                f"{src.kind} {src.name!r}: {kind} sources are not supported"
+                + (f" ({lost} not imported)." if lost else ".")
             )
+
+
+def _selections(selections: list[QSelection], noun: str, where: str) -> str:
+    """How many of ``selections`` were coded and how many only marked (an area or passage
+    without a code, perhaps with a note): "2 coded areas of its pages and 1 area of its pages
+    marked without a code"; empty when there are none."""
+    coded = sum(1 for sel in selections if sel.codings or sel.unreadable_codings)
+    marked = len(selections) - coded
+    at = f" {where}" if where else ""
+    said = [f"{plural(coded, f'coded {noun}')}{at}"] if coded else []
+    if marked:
+        said.append(f"{plural(marked, noun)}{at} marked without a code")
+    return " and ".join(said)
 
 
 def run(ctx: ImportContext) -> ImportReport:

@@ -266,3 +266,9 @@ def as_dict(obj: Any) -> dict[str, Any]:
 
     result: dict[str, Any] = asdict(obj)
     return result
+
+
+#: the coder name of a project or an import when nobody has given one: never the operating
+#: system's login name, which would travel in every row's ``created_by``, in bundles and in
+#: REFI-QDA exports' users without its owner choosing it (researchers of sensitive topics)
+UNNAMED_CODER = "coder"

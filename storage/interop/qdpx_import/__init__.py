@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
 from ..native_projects import not_a_qdpx
@@ -424,7 +425,7 @@ def import_qdpx(
     archive: str | Path,
     folder: str | Path,
     *,
-    coder: str,
+    coder: str | None = None,
     limits: ZipLimits | None = None,
     media_dir: str | Path | None = None,
 ) -> ImportReport:
@@ -436,7 +437,8 @@ def import_qdpx(
     Args:
         archive: the ``.qdpx`` file.
         folder: a new (absent or empty) folder, or an existing FieldScribe project.
-        coder: the importing coder (owner of a new project).
+        coder: the importing coder (owner of a new project); None: an existing project's
+            own coder, ``UNNAMED_CODER`` for a new one (never the login name).
         limits: limits on the archive (defaults are generous).
         media_dir: a folder to look in for media named outside the archive
             (``import_qdpx_into``).
@@ -462,7 +464,7 @@ def import_qdpx(
         with Project.open(folder, coder=coder) as project:
             return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
     created = not folder.exists()
-    project = Project.create(folder, name=qp.name or archive.stem, coder=coder)
+    project = Project.create(folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER)
     try:
         with project:
             report = import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)

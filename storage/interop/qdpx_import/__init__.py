@@ -77,8 +77,9 @@ def import_sources(ctx: ImportContext) -> None:
             # imported before (a second import of the same project): reuse, never duplicate
             ctx.session_map[src.guid] = src.guid
             ctx.reused_sources.append(src.name or src.guid)
-            if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
-                media.media_again(ctx, src, src.guid)
+            if src.kind in ("AudioSource", "VideoSource"):
+                if ctx.media_dir is not None:
+                    media.media_again(ctx, src, src.guid)
                 media.transcript_again(ctx, src, src.guid)
             # another coder's export of the same project: their codings join the others'
             if src.kind in ("AudioSource", "VideoSource"):
@@ -357,7 +358,7 @@ def files_outside(archive: str | Path, limits: ZipLimits | None = None) -> list[
         if not named or any(archive_member(zf, qp.folder, p) is not None for p in named):
             return None
         if text and all(p.lower().startswith("internal://") for p in named):
-            return None  # the archive lacks its own text: the import refuses it, asks nothing
+            return None  # the archive lacks its own text: the import says so, asks nothing
         return file_name(named[-1])
 
     try:
@@ -411,7 +412,6 @@ def import_qdpx_into(
     try:
         with project.transaction():
             report = run(importer)
-            importer.refuse_incomplete()  # rolled back: the project stays as it was
     except BaseException:
         for path in importer.copied:
             path.unlink(missing_ok=True)

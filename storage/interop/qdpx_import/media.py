@@ -207,6 +207,7 @@ def transcript(
     text, why = plain_or_rich(ctx, what, tr.text_path, tr.text_inline, tr.rich_path)
     if text is None:
         ctx.textless.add(session_id)
+        ctx.unread([], tr.selections)
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
             f"{what}: it has no plain text"
@@ -391,16 +392,24 @@ def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
 
 
 def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
-    """A source imported before whose transcript's text was outside the archive and not found
-    (its session has no segments): read it from the folder the user names this time, with its
-    codings; a session that has segments is left as it is (nothing is duplicated)."""
+    """A source imported before whose transcript's text was not found (its session has no
+    segments): outside the archive, read it from the folder the user names this time; missing
+    from an archive that named it as its own (a copy cut short), read it from the whole
+    archive now; with its codings. A session that has segments is left as it is (nothing is
+    duplicated), and so is one whose text in the archive is empty (read the first time)."""
     if not src.transcripts:
         return
     if ctx.conn.execute("SELECT 1 FROM segments WHERE session_id = ?", (session_id,)).fetchone():
         return
     tr = src.transcripts[0]
-    if not tr.text_path or ctx.member(tr.text_path) is not None:
-        return  # inside the archive: read the first time (an empty text stays empty)
+    if not tr.text_path:
+        return
+    if (member := ctx.member(tr.text_path)) is not None:
+        data = ctx.read_file(tr.text_path) or b""
+        if not data.removeprefix(b"\xef\xbb\xbf").strip():
+            return  # an empty text stays empty (its notes and memos are not made twice)
+    elif ctx.media_dir is None:
+        return
     row = ctx.conn.execute(
         "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
         (session_id,),
@@ -412,7 +421,8 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
         f"{plural(len(seg_ids), 'segment')} {verb(len(seg_ids), 'is')} read from the "
-        "media folder now."
+        + ("archive" if member is not None else "media folder")
+        + " now."
     )
 
 

@@ -59,7 +59,8 @@ CRLF_KEY = "exchange.crlf"
 #: merges take it with the sessions
 VIDEO_SESSIONS_KEY = "exchange.video_sessions"
 #: ``project_meta`` key of ``{coding id: [begin ms, end ms]}``: the own time range of each coding
-#: of a recording's range that shares a segment of speech without transcript spanning more
+#: of a recording's range that is not its segment's (a segment of speech without transcript
+#: spanning more, or transcript lines the range covers in part or several of)
 #: (``storage.interop.exchange_meta``); bundle merges take it with the codings
 TIME_RANGES_KEY = "exchange.time_ranges"
 #: ``project_meta`` key of ``{coding id: id of the first of them}``: the codings an import made

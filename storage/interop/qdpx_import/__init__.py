@@ -10,8 +10,9 @@ What maps, and how:
   timestamps give the times; a second or third transcript is a session of its own);
   ``TranscriptSelection``s -> codings on the segments they cover;
   ``AudioSelection``s without codings -> markers, with codings -> codings of the overlapping
-  segments; where the recording has no transcript, each coded range -> a segment of speech
-  without transcript with its codings (overlapping ranges share one, ``ranges``);
+  segments, each keeping the range for exports (``exchange_meta.TIME_RANGES``); where the
+  recording has no transcript, each coded range -> a segment of speech without transcript
+  with its codings (overlapping ranges share one, ``ranges``);
   a ``Coding`` on a source itself (the whole document or recording) -> a coding of every
   segment of its session;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;

@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import UNTRANSCRIBED_TEXT, hms, iso_from_xml
+from .._common import hms, iso_from_xml
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -360,23 +360,21 @@ def time_selection(
             f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
         )
         return
+    # FieldScribe codes segments: the coding goes on each segment the range overlaps, and
+    # keeps its own range for exports (``exchange_meta.TIME_RANGES``) where that is not one
+    # segment's, so that the other tool gets back the range it coded, not the segments'
+    own = [max(0, begin), max(0, end)]
+    whole = len(hits) == 1 and tuple(own) == (lines[hits[0]].start_ms, lines[hits[0]].end_ms)
     ctx.report.notes.append(
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
-        f"{plural(len(hits), 'segment')} it overlaps."
-    )
-    # a range on one segment of speech without transcript spanning more (FieldScribe's export
-    # of overlapping ranges that share a segment): the coding keeps its own range
-    line = lines[hits[0]]
-    own = (
-        len(hits) == 1
-        and line.text.strip() == UNTRANSCRIBED_TEXT
-        and (begin, end) != (line.start_ms, line.end_ms)
+        f"{plural(len(hits), 'segment')} it overlaps"
+        + ("." if whole else ", keeping its own range for exports.")
     )
     for coding in sel.codings:
         for n, index in enumerate(hits):
             made = add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
-            if made and own:
-                ctx.time_ranges[made] = [max(0, begin), max(0, end)]
+            if made and not whole:
+                ctx.time_ranges[made] = own
 
 
 def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:

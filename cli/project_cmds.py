@@ -21,7 +21,14 @@ from storage.core.languages import (
     parse_languages,
 )
 from storage.core.lock import in_use
-from storage.core.models import NUMBER_STYLES, SESSION_KINDS, Code, Session, as_dict
+from storage.core.models import (
+    NUMBER_STYLES,
+    SESSION_KINDS,
+    UNNAMED_CODER,
+    Code,
+    Session,
+    as_dict,
+)
 from storage.core.names import readable_file_name
 from storage.core.segment_rows import words_kept_by
 from storage.recordings.recording import find_unfinished
@@ -48,7 +55,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("new", help="create a project folder")
     add_dir(p)
     p.add_argument("--name", help="project name (default: folder name)")
-    p.add_argument("--coder", default=None, help="your coder name (default: your login)")
+    p.add_argument(
+        "--coder",
+        default=None,
+        help=f"your coder name (default: {UNNAMED_CODER!r}; never your login name)",
+    )
     p.add_argument("--from-bundle", type=Path, metavar="FILE", help="start from a team bundle")
     p.add_argument(
         "--languages",
@@ -252,18 +263,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_autocode)
 
 
-def _default_coder() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "coder"
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     """fieldscribe new DIR."""
-    coder = args.coder or _default_coder()
+    coder = args.coder or UNNAMED_CODER  # never the login name
     # checked before anything is created: a bad code leaves no folder behind
     languages = [] if args.languages is None else parse_languages(args.languages)
     if args.languages is not None and not languages:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from storage.core.models import UNNAMED_CODER
 from storage.interop.qdc import export_codebook, import_codebook
 from storage.interop.qdpx_export import export_qdpx
 from storage.interop.qdpx_import import import_qdpx
@@ -23,15 +24,6 @@ from .common import (
 )
 from .consent_check import add_export_anyway, check_consent, note_consent
 from .output import plural, print_json
-
-
-def _default_coder() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "coder"
 
 
 def register(sub: Any) -> None:
@@ -56,7 +48,11 @@ def register(sub: Any) -> None:
         help="a REFI-QDA project (.qdpx) exported by NVivo, ATLAS.ti, MAXQDA, QualCoder...",
     )
     add_dir(i)
-    i.add_argument("--coder", help="your coder name (default: your login)")
+    i.add_argument(
+        "--coder",
+        help="your coder name (default: the project's coder; a new project's is "
+        f"{UNNAMED_CODER!r}, never your login name)",
+    )
     i.add_argument(
         "--media-dir",
         type=Path,
@@ -114,9 +110,7 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
 
 def cmd_qdpx_import(args: argparse.Namespace) -> int:
     """fieldscribe qdpx import FILE DIR [--media-dir DIR]."""
-    report = import_qdpx(
-        args.file, args.dir, coder=args.coder or _default_coder(), media_dir=args.media_dir
-    )
+    report = import_qdpx(args.file, args.dir, coder=args.coder, media_dir=args.media_dir)
     if args.json:
         print_json(report.as_dict())
     else:

@@ -1,9 +1,11 @@
 """First steps: the coder's name on first start, a new project's name, coder and languages.
 
-The coder's name goes on every coding and edit; until someone types it FieldScribe would record
-the login name, so the first start asks for it (kept in QSettings ``coder``): the name of the
-projects created or started from a bundle after. Each project keeps whom it codes as itself
-(``Project.coders.own``, in the project), changed by File ▸ Coder name for this project.
+The coder's name goes on every coding and edit; until someone types it FieldScribe records a
+neutral name (``UNNAMED_CODER``, never the login name, which would travel in bundles and
+exports without its owner choosing it), so the first start asks for it (kept in QSettings
+``coder``): the name of the projects created or started from a bundle after. Each project
+keeps whom it codes as itself (``Project.coders.own``, in the project), changed by File ▸ Coder
+name for this project.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def first_start(
 ) -> CoderNameDialog | None:
     """On the first start (no coder name saved yet) ask for it, without blocking start-up
     (the dialog is window-modal); ``on_name`` gets the name once given. Asked only once: a
-    cancelled dialog keeps the login name."""
+    cancelled dialog keeps the neutral name (``default_coder``)."""
     if settings.has_coder:
         return None
     dialog = CoderNameDialog(settings.coder, parent)

@@ -348,7 +348,7 @@ class ProjectsController:
             project, _created = result
             name = self.settings.coder
             if project.coder == default_coder() != name:
-                # made (or kept) under the login name, a name given since: the first start's
+                # made (or kept) under the neutral name, a name given since: the first start's
                 # dialog answered while the demo was being prepared. The demo is made with the
                 # Settings name, never a name its user chose for it.
                 try:
@@ -467,7 +467,7 @@ class ProjectsController:
 
     def coder_changed(self, name: str) -> None:
         """The general coder name changed: new projects get it. The open project keeps whom it
-        codes as (its own, kept in it), unless it still codes under the login name a first
+        codes as (its own, kept in it), unless it still codes under the neutral name a first
         start offered (no name had been given yet)."""
         project = self.state.project
         if project is None or project.coder == name:

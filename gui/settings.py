@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models_page import ModelsPage
+from storage.core.models import UNNAMED_CODER
 
 if TYPE_CHECKING:
     from storage import Project
@@ -30,11 +30,9 @@ MAX_RECENT = 8
 
 
 def default_coder() -> str:
-    """The coder name before one is given: the login name."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "coder"
+    """The coder name before one is given: a neutral one, never the login name (it would go
+    on every coding and into bundles and exports without its owner choosing it)."""
+    return UNNAMED_CODER
 
 
 class Settings:

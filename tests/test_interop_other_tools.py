@@ -148,20 +148,11 @@ def dump(folder: Path) -> str:
     [
         ("bad_truncated", "is incomplete or damaged: it starts like a REFI-QDA project"),
         ("bad_xml", "project.qde: malformed XML (unclosed token: line 1, column 80)"),
-        (
-            "bad_missing_source",
-            "is incomplete: internal://7d3f0014-5c1a-4e2b-9a6d-000000000014.txt (the text of "
-            "Text source 'Интервью Айгүл') is named as part of the archive but not inside it; "
-            "nothing was imported.",
-        ),
     ],
 )
 def test_a_damaged_file_is_refused_in_one_line_and_changes_nothing(
     tmp_path: Path, name: str, says: str
 ) -> None:
-    """A .qdpx whose source text is missing went in without the source: codes, notes and the
-    case arrived, the five codings of the text were lost, and the report said to import it
-    again "naming the folder that holds the file" (a file the archive itself should hold)."""
     project = tmp_path / "p.fieldscribe"
     import_qdpx(DATA / "minimal.qdpx", project, coder="me")
     before = dump(project)
@@ -170,25 +161,69 @@ def test_a_damaged_file_is_refused_in_one_line_and_changes_nothing(
             import_qdpx(DATA / f"{name}.qdpx", into, coder="me")
         assert says in str(refused.value) and "\n" not in str(refused.value)
     assert dump(project) == before and not (tmp_path / "new.fieldscribe").exists()
-    if name == "bad_missing_source":  # the workbench asks for no folder first: it is refused
-        assert files_outside(DATA / f"{name}.qdpx") == []
-        cli = subprocess.run(
-            [
-                sys.executable,
-                "main.py",
-                "qdpx",
-                "import",
-                str(DATA / f"{name}.qdpx"),
-                str(project),
-                "--coder",
-                "me",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parents[1],
-        )
-        assert cli.returncode == 1 and cli.stderr.count("\n") == 1 and says in cli.stderr
-        assert dump(project) == before
+
+
+MISSING = (
+    "Text source 'Интервью Айгүл': its text "
+    "'internal://7d3f0014-5c1a-4e2b-9a6d-000000000014.txt' is missing from the archive, which "
+    "names it as its own (a copy cut short, or an export that failed: the rest was imported; "
+    "import the file again into this project once it is whole, and what is missing is added, "
+    "nothing doubled)."
+)
+
+
+def test_a_file_missing_from_the_archive_loses_only_its_source(tmp_path: Path) -> None:
+    """A .qdpx whose one text file is missing (a copy cut short) was refused whole: now the rest
+    arrives (codes, the case, notes: those on the text in the journal), the report names the
+    source and why, the workbench asks for no folder (the archive should hold it), and the whole
+    file imported later into the same project adds the source with its codings, nothing
+    doubled."""
+    project = tmp_path / "p.fieldscribe"
+    report = import_qdpx(DATA / "bad_missing_source.qdpx", project, coder="me")
+    assert MISSING in report.not_imported
+    assert "Text source 'Интервью Айгүл': it has no plain text; 5 coded selections not " in (
+        "\n".join(report.not_imported)
+    )
+    lacking = content(project)
+    whole = tmp_path / "whole.fieldscribe"
+    import_qdpx(DATA / "qualcoder.qdpx", whole, coder="me")
+    expected = content(whole)
+    assert lacking["codes"] == expected["codes"]
+    assert lacking["participants"] == expected["participants"]
+    assert lacking["segments"] == lacking["codings"] == []
+    assert files_outside(DATA / "bad_missing_source.qdpx") == []
+    assert "2 notes on a source whose text could not be read are in the project journal" in (
+        " ".join(report.notes)
+    )
+    import_qdpx(DATA / "qualcoder.qdpx", project, coder="me")
+    again = content(project)
+    for kept in ("codes", "codings", "segments", "participants"):
+        assert again[kept] == expected[kept], kept
+    # the notes on the text stay in the journal, where the first import put them
+    assert again["memos"] == [
+        ("code", "Айгерим", "Только стационар."),
+        ("journal", "colin", "She avoids the word клиника."),
+        ("journal", "Айгерим", "Проверить расстояние."),
+        ("project", "Айгерим", "Первое интервью в селе."),
+    ]
+    assert again["coding memos"] == []
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "qdpx",
+            "import",
+            str(DATA / "bad_missing_source.qdpx"),
+            str(tmp_path / "cli.fieldscribe"),
+            "--coder",
+            "me",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
+    assert cli.returncode == 0 and "Интервью Айгүл" in cli.stdout, cli.stderr
+    assert "missing from the archive" in cli.stdout
 
 
 TURNS = [
@@ -228,20 +263,28 @@ def test_each_tools_transcript_arrives_with_speakers_and_times(
         assert [s.start_ms for s in segments] == starts
 
 
-def test_a_note_whose_text_the_archive_lacks_refuses_the_import(tmp_path: Path) -> None:
+def test_a_note_whose_text_the_archive_lacks_is_named_not_made_empty(tmp_path: Path) -> None:
     """NVivo names a note's text by ``plainTextPath``: missing from the archive, the note went
-    in empty ("")."""
+    in empty (""), then the import was refused whole; now the rest goes in, no memo stands
+    empty for the note, and the report names it."""
     import zipfile
 
     with zipfile.ZipFile(DATA / "minimal.qdpx") as zf:
         qde = zf.read("project.qde").decode("utf-8")
+        files = {n: zf.read(n) for n in zf.namelist() if n != "project.qde"}
     note = '<Notes><Note guid="7d3f0099-5c1a-4e2b-9a6d-000000000099" name="Итог" '
     note += 'plainTextPath="internal://итог.txt"/></Notes></Project>'
     with zipfile.ZipFile(tmp_path / "n.qdpx", "w") as zf:
         zf.writestr("project.qde", qde.replace("</Project>", note))
-    with pytest.raises(InvalidInputError, match=r"internal://итог.txt \(the text of Note 'Итог'\)"):
-        import_qdpx(tmp_path / "n.qdpx", tmp_path / "p.fieldscribe", coder="me")
-    assert not (tmp_path / "p.fieldscribe").exists()
+        for name, data in files.items():
+            zf.writestr(name, data)
+    report = import_qdpx(tmp_path / "n.qdpx", tmp_path / "p.fieldscribe", coder="me")
+    assert (
+        "Note 'Итог': its text 'internal://итог.txt' is missing from the archive, which names "
+        "it as its own" in "\n".join(report.not_imported)
+    )
+    import_qdpx(DATA / "minimal.qdpx", tmp_path / "whole.fieldscribe", coder="me")
+    assert content(tmp_path / "p.fieldscribe") == content(tmp_path / "whole.fieldscribe")
 
 
 def test_a_text_whose_positions_count_its_byte_order_mark_keeps_its_words(

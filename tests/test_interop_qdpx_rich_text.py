@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import Project
-from storage.core.errors import InvalidInputError
 from tests.test_interop_qdpx_variants import CODE, SRC, coded, import_one, project, selection, span
 
 PARAGRAPHS = ["Сұхбат Алматыда", "", "Мен Алматыда тұрамын.", "Қазақ тілі — ана тілім."]
@@ -248,21 +247,27 @@ def test_a_plain_text_in_the_archive_is_read_before_the_rich_text(tmp_path: Path
 
 
 @pytest.mark.parametrize("plain", [PLAIN, None])
-def test_a_text_missing_from_the_archive_refuses_the_import(
+def test_a_text_missing_from_the_archive_is_named_and_the_rest_imported(
     tmp_path: Path, plain: str | None
 ) -> None:
     """The archive names its text (internal://) but lacks it (a copy cut short, an export
-    that failed): the import went on without the source, its codings lost, the codes, notes
-    and cases of the file added. Now it is refused in one line and nothing is written."""
-    qde = project(rich_source(sel(1, 0, 3), sel(2, 4, 6), plain=plain))
-    with pytest.raises(InvalidInputError) as refused:
-        import_one(tmp_path, qde, {})
-    assert str(refused.value) == (
-        f"{tmp_path / 'in.qdpx'} is incomplete: {plain or 'internal://Сұхбат.docx'} (the text "
-        "of Text source 'doc') is named as part of the archive but not inside it; nothing was "
-        "imported. Copy the file again, or export it again from the program that made it."
+    that failed): the import was refused whole; now the rest goes in and the report names the
+    source and why."""
+    other = f'<TextSource guid="{SRC[:-1]}9" name="other" plainTextPath="internal://o.txt"/>'
+    qde = project(rich_source(sel(1, 0, 3), sel(2, 4, 6), plain=plain) + other)
+    report, folder = import_one(tmp_path, qde, {"sources/o.txt": "Басқа мәтін.".encode()})
+    with Project.open(folder, readonly=True) as p:
+        assert [s.title for s in p.sessions.all()] == ["other"]
+    said = "\n".join(report.not_imported)
+    if plain:
+        assert (
+            f"Text source 'doc': its text {plain!r} is missing from the archive, which names it "
+            "as its own (a copy cut short" in said
+        )
+    assert (
+        "Text source 'doc': it has no plain text, and its rich text 'internal://Сұхбат.docx' is "
+        "not inside the archive; 2 coded selections not imported." in said
     )
-    assert not (tmp_path / "out.fieldscribe").exists()
 
 
 def test_a_recording_s_missing_plain_transcript_falls_back_to_its_rich_text(

@@ -133,7 +133,7 @@ def test_qualcoder_style_text_source(tmp_path: Path) -> None:
         assert time.memo == "Annotation: Long trip!"
         assert memos["Week 1."] == ("journal", None)
     text = report.describe()
-    assert "PictureSource 'map.png'" in text and "1 coded selection" in text
+    assert "PictureSource 'map.png'" in text and "(1 coded area not imported)" in text
     assert "1 set of codes ('Set 1': 1 code)" in text  # it read "1 sets"
 
 

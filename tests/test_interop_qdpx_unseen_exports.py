@@ -255,7 +255,7 @@ def test_a_whole_study_arrives_or_is_named(
     # named: what FieldScribe cannot hold
     for named in (
         "1 coded area of its pages",
-        "PictureSource 'Емхана.png': picture sources are not supported (1 coded selection",
+        "PictureSource 'Емхана.png': picture sources are not supported (1 coded area",
         "PictureSource 'Жоқ сурет.jpg'",
         "VideoSource 'Жоқ бейне.mp4': its media",
         "coding at a case",

@@ -159,8 +159,8 @@ def test_second_writer_gets_in_use_message(tmp_path: Path) -> None:
         holder.wait()
         with Project.open(folder) as p:
             assert p.coder == "a"
-        info = json.loads((folder / "project.lock").read_text())
-        assert info["pid"] != holder.pid
+            info = json.loads((folder / "project.lock").read_text())
+            assert info["pid"] != holder.pid
     finally:
         holder.kill()
 

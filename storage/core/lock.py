@@ -2,13 +2,14 @@
 
 The lock is an OS file lock (``flock`` / ``msvcrt.locking``) on ``project.lock``: the operating
 system releases it when the holding process dies, so a stale lock left by a crash or power loss is
-simply taken over. The file also records who holds it, so that the second process can say
-"in use by ..." instead of a bare "locked".
+simply taken over. The file also records which process holds it (host, process id, since when),
+so that the second process can say "in use by ..." instead of a bare "locked"; never the login
+name (the file lies in the project folder, which travels), and nothing once released.
 """
 
 from __future__ import annotations
 
-import getpass
+import contextlib
 import json
 import os
 import socket
@@ -55,8 +56,10 @@ def in_use(folder: Path) -> bool | None:
 
 
 def _holder_text(info: dict[str, Any]) -> str:
-    who = f"{info.get('user', '?')}@{info.get('host', '?')}"
-    return f"{who} (FieldScribe pid {info.get('pid', '?')}, since {info.get('since', '?')})"
+    return (
+        f"FieldScribe on {info.get('host', '?')} (pid {info.get('pid', '?')}, since "
+        f"{info.get('since', '?')})"
+    )
 
 
 class ProjectLock:
@@ -92,7 +95,6 @@ class ProjectLock:
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "user": _user(),
             "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "purpose": purpose,
         }
@@ -103,8 +105,12 @@ class ProjectLock:
         self._handle = handle
 
     def release(self) -> None:
-        """Release the lock (the file stays; its lock is what counts)."""
+        """Release the lock (the file stays, empty: its lock is what counts, and who held it
+        is nobody's business once the process is done)."""
         if self._handle is not None:
+            with contextlib.suppress(OSError):  # a read-only or vanished folder: only closed
+                self._handle.seek(0)
+                self._handle.truncate()
             self._handle.close()
             self._handle = None
 
@@ -112,10 +118,3 @@ class ProjectLock:
     def held(self) -> bool:
         """Whether this object holds the lock."""
         return self._handle is not None
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no passwd entry
-        return "unknown"

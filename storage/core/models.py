@@ -59,7 +59,8 @@ CRLF_KEY = "exchange.crlf"
 #: merges take it with the sessions
 VIDEO_SESSIONS_KEY = "exchange.video_sessions"
 #: ``project_meta`` key of ``{coding id: [begin ms, end ms]}``: the own time range of each coding
-#: of a recording's range that shares a segment of speech without transcript spanning more
+#: of a recording's range that is not its segment's (a segment of speech without transcript
+#: spanning more, or transcript lines the range covers in part or several of)
 #: (``storage.interop.exchange_meta``); bundle merges take it with the codings
 TIME_RANGES_KEY = "exchange.time_ranges"
 #: ``project_meta`` key of ``{coding id: id of the first of them}``: the codings an import made
@@ -266,3 +267,9 @@ def as_dict(obj: Any) -> dict[str, Any]:
 
     result: dict[str, Any] = asdict(obj)
     return result
+
+
+#: the coder name of a project or an import when nobody has given one: never the operating
+#: system's login name, which would travel in every row's ``created_by``, in bundles and in
+#: REFI-QDA exports' users without its owner choosing it (researchers of sensitive topics)
+UNNAMED_CODER = "coder"

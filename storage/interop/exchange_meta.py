@@ -17,9 +17,11 @@ in ``project_meta`` so that an export gives it back.
   (FieldScribe keeps no memos on a participant: they are journal memos named after it; exports
   link each to its case again, with a ``Link`` between the note and the case).
 * ``exchange.time_ranges``: ``{coding id: [begin ms, end ms]}`` of codings of a recording's
-  time range (an ``AudioSelection``/``VideoSelection`` of a recording without transcript) that
-  share a segment of speech without transcript with overlapping ranges, the segment spanning
-  them all: exports write each coding's own range while the segment has no text.
+  time range (an ``AudioSelection``/``VideoSelection``) that is not their segment's own: on a
+  recording without transcript, overlapping ranges share a segment of speech without
+  transcript spanning them all; on a transcript, a range codes each line it overlaps, one
+  coding a line: exports write the range once while it still fits (``qdpx_build.own_ranges``;
+  split and merge keep it on the segments it overlaps, ``storage.transcript.cuts``).
 * ``exchange.whole_codings``: ``{coding id: id of the first of them}`` of the codings made of
   one ``Coding`` on a source itself (a code of the whole document or recording), one on each
   segment of its session: exports write them as one ``Coding`` on the source again while

@@ -11,7 +11,9 @@ Mapping (QDA-XML 1.0, ``Project-mrt2019.xsd``):
   ``TranscriptSelection`` per coding (whole segment or code-point span); markers become
   ``AudioSelection``s without codings; a coding of a segment of speech without transcript (no
   text typed) an ``AudioSelection`` (``VideoSelection``) with the coding over the time range
-  it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment);
+  it codes (its own, ``exchange_meta.TIME_RANGES``, where overlapping ranges share the segment),
+  and so is a coding of a range another tool coded on a transcript while it still fits
+  (``own_ranges``);
 - a session without audio -> ``TextSource`` with ``PlainTextSelection``s (one with speech
   without transcript: an ``AudioSource`` without a ``path``, so that its times stay, a
   ``VideoSource`` where it came from one, ``exchange_meta.VIDEO_SESSIONS``);
@@ -74,6 +76,12 @@ from .transcript_models import model_line
 
 if TYPE_CHECKING:
     from storage.project import Project
+
+
+def _overlaps(span: tuple[int, int], seg: Segment) -> bool:
+    """Whether a time range overlaps a segment (a point range: lies within it)."""
+    begin, end = span
+    return seg.start_ms < max(end, begin + 1) and seg.end_ms > begin
 
 
 def session_languages(segments: list[Segment]) -> str:
@@ -381,7 +389,16 @@ class QdeBuilder:
         media = self.p.sessions.media_for_session(session.id)
         # speech without transcript is a recording's, also where the project lacks the file (a
         # video QualCoder kept outside its archive): a text source would drop its time ranges
-        timed = bool(media) or any(s.untranscribed and not s.text.strip() for s in segments)
+        # and so are the codings of a recording's time ranges (``own_ranges``)
+        timed = (
+            bool(media)
+            or any(s.untranscribed and not s.text.strip() for s in segments)
+            or any(
+                c.id in self.time_ranges
+                for s in segments
+                for c in self.codings_by_segment.get(s.id, ())
+            )
+        )
         lines: list[str] = []
         offsets: list[tuple[int, int]] = []  # text start, text end in the whole transcript
         pos = 0
@@ -557,8 +574,12 @@ class QdeBuilder:
         )
         sync: dict[str, tuple[int, int]] = {}  # guid -> (position, time)
         selections: list[tuple[int, ET.Element]] = []
-        ranges: list[tuple[int, ET.Element]] = []  # codings of speech without transcript
+        ranges: list[tuple[int, ET.Element]] = []  # codings of time ranges
+        own = self.own_ranges(segments)
         for seg, (t_start, t_end) in zip(segments, offsets, strict=True):
+            for coding in self._coded(seg.id):
+                if own.get(coding.id):  # the first of its group: the range it came with
+                    ranges.append(self.range_selection(tag, seg, coding, own[coding.id]))
             g_start = derived_guid(seg.id, "sync-start")
             g_end = derived_guid(seg.id, "sync-end")
             sync[g_start] = (t_start, seg.start_ms)
@@ -568,10 +589,11 @@ class QdeBuilder:
                 # (as MAXQDA, ATLAS.ti and QualCoder code audio): an Audio/VideoSelection over
                 # it, the coding's own range where it shares its segment (``ranges``)
                 for coding in self._coded(seg.id):
-                    ranges.append(self.range_selection(tag, seg, coding))
+                    if coding.id not in own:
+                        ranges.append(self.range_selection(tag, seg, coding))
                 coded: list[Coding] = []
             else:
-                coded = self._coded(seg.id)
+                coded = [c for c in self._coded(seg.id) if c.id not in own]
             for coding in coded:
                 if coding.start_cp is None or coding.end_cp is None:
                     frm, to = g_start, g_end
@@ -683,12 +705,43 @@ class QdeBuilder:
                 _sub(sel, "NoteRef", targetGUID=_g(memo.id))
         return el
 
-    def range_selection(self, tag: str, seg: Segment, coding: Coding) -> tuple[int, ET.Element]:
-        """A coding of a segment of speech without transcript as the time range it codes
-        (its begin, the ``AudioSelection`` or ``VideoSelection``): the range the coding had in
-        the file it came from while that lies within the segment, else the segment's."""
-        begin, end = self.time_ranges.get(coding.id, (seg.start_ms, seg.end_ms))
-        if not seg.start_ms <= begin <= end <= seg.end_ms:
+    def own_ranges(self, segments: list[Segment]) -> dict[str, tuple[int, int] | None]:
+        """The codings of a session that go out as the time range they came with from another
+        tool (``exchange_meta.TIME_RANGES``), one ``AudioSelection`` a range: ``{coding id:
+        its range}`` for the first coding of each, None for the others made of it (one per
+        segment the range overlaps, written with the first).
+
+        A range still fits while its codings, of one code by one coder, code whole segments
+        (no span of words chosen since) and code every segment the range overlaps now, each
+        one it overlaps: a segment retimed, split or merged so that it no longer does, a
+        coding removed from one of them or one narrowed to words, and they go out as
+        FieldScribe holds them, each over its segment."""
+        groups: dict[tuple[str, str, int, int], list[str]] = defaultdict(list)
+        for seg in segments:
+            for coding in self._coded(seg.id):
+                span = self.time_ranges.get(coding.id)
+                if span is not None and coding.start_cp is None:
+                    groups[(coding.code_id, coding.coder, *span)].append(seg.id)
+        own: dict[str, tuple[int, int] | None] = {}
+        for (code_id, coder, begin, end), held in groups.items():
+            over = [s.id for s in segments if _overlaps((begin, end), s)]
+            if over != held:
+                continue
+            for n, seg_id in enumerate(held):
+                for coding in self._coded(seg_id):
+                    if (coding.code_id, coding.coder) == (code_id, coder):
+                        own[coding.id] = (begin, end) if n == 0 else None
+        return own
+
+    def range_selection(
+        self, tag: str, seg: Segment, coding: Coding, span: tuple[int, int] | None = None
+    ) -> tuple[int, ET.Element]:
+        """A coding as the time range it codes (its begin, the ``AudioSelection`` or
+        ``VideoSelection``): ``span`` (``own_ranges``), else for a segment of speech without
+        transcript the range the coding had in the file it came from while that lies within
+        the segment, else the segment's."""
+        begin, end = span or self.time_ranges.get(coding.id, (seg.start_ms, seg.end_ms))
+        if span is None and not seg.start_ms <= begin <= end <= seg.end_ms:
             begin, end = seg.start_ms, seg.end_ms
         sel = ET.Element(
             _q(tag.replace("Source", "Selection")),

@@ -122,7 +122,9 @@ class QSource:
     #: where the file is now when it moved from ``path`` (its original place), as QDA-XML's
     #: ``currentPath`` says; None when it names none (or only it, then ``path`` holds it)
     current_path: str | None = None
-    regions: int = 0  # a PDF's coded areas (its Representation's text is ``text_path``...)
+    #: a PDF's areas of its pages (``PDFSelection``s) where its Representation's text is
+    #: ``text_path`` (its ``selections`` are that text's)
+    areas: list[QSelection] = field(default_factory=list)
 
 
 @dataclass
@@ -363,7 +365,7 @@ def _source(el: Element) -> QSource:
     elif kind == "PDFSource" and (rep := child(el, "Representation")) is not None:
         # the PDF's plain text (NVivo, MAXQDA, ATLAS.ti write one): its selections are text
         _text(rep, src)
-        src.regions = len(children(el, "PDFSelection"))
+        src.areas = [_selection(s, "firstX", "secondX") for s in children(el, "PDFSelection")]
     elif kind in ("PictureSource", "PDFSource"):
         sel_tag = "PictureSelection" if kind == "PictureSource" else "PDFSelection"
         src.selections = [_selection(s, "firstX", "secondX") for s in children(el, sel_tag)]

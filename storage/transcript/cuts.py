@@ -3,12 +3,14 @@ memos become (``Transcript.split_segment``, ``Transcript.merge_with_next``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.meta import put_meta, read_meta, time_ranges_in
 from storage.core.model_names import joined_models
-from storage.core.models import Segment
+from storage.core.models import TIME_RANGES_KEY, Segment
 from storage.core.segment_rows import segment_from_row
 from storage.core.segment_rows import words_from_json as _words_from_json
 from storage.core.segment_rows import words_to_json as _words_json
@@ -81,6 +83,7 @@ class SegmentCuts:
                 )
             else:
                 self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
+                self._split_time_ranges(segment_id, new_id_, (seg.start_ms, at_ms, seg.end_ms))
             self._split_redactions(segment_id, new_id_, at_cp, shift, len(left_text))
             self._transcript.update_segment(segment_id, text=left_text, end_ms=at_ms)
             conn.execute(
@@ -164,6 +167,49 @@ class SegmentCuts:
                     ),
                 )
 
+    def _split_time_ranges(self, left_id: str, right_id: str, times: tuple[int, int, int]) -> None:
+        """A coding of a time range another tool coded (``TIME_RANGES_KEY``) stays on the
+        halves its range overlaps, not on both as other whole-segment codings: on the right
+        half (``_split_codings`` copied it there) it takes the range too, or it moves there
+        where the range lies wholly in it; the coded stretch of the recording is what it was,
+        and so is what an export writes."""
+        ranges = _time_ranges(self._store.conn)
+        if not ranges:
+            return
+        conn = self._store.conn
+        start, at_ms, end = times
+        changed = False
+        for c in conn.execute(
+            "SELECT id, code_id, coder FROM codings WHERE segment_id = ? AND start_cp IS NULL",
+            (left_id,),
+        ).fetchall():
+            span = ranges.get(c["id"])
+            if span is None:
+                continue
+            on_left, on_right = _overlaps(span, start, at_ms), _overlaps(span, at_ms, end)
+            if not on_left and not on_right:
+                continue  # a range that fits neither any more: as any whole-segment coding
+            copy = conn.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "AND start_cp IS NULL",
+                (right_id, c["code_id"], c["coder"]),
+            ).fetchone()
+            if copy is not None and on_right:
+                ranges[copy["id"]] = span
+                changed = True
+            if not on_left:  # wholly in the right half: the coding is the right half's
+                if copy is not None:
+                    conn.execute("DELETE FROM codings WHERE id = ?", (copy["id"],))
+                    ranges.pop(copy["id"], None)
+                conn.execute(
+                    "UPDATE codings SET segment_id = ?, updated_at = ? WHERE id = ?",
+                    (right_id, now_iso(), c["id"]),
+                )
+            elif not on_right and copy is not None:  # wholly in the left half
+                conn.execute("DELETE FROM codings WHERE id = ?", (copy["id"],))
+        if changed:
+            _put_time_ranges(conn, ranges)
+
     def _move_codings(
         self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
     ) -> None:
@@ -234,11 +280,46 @@ class SegmentCuts:
                 end_ms=max(row["end_ms"], nxt["end_ms"]),
                 language=nxt["language"] if words_from_next and nxt["language"] else None,
             )
+            ranges = _time_ranges(conn)
+            ranged = False  # a coding of a time range another tool coded was involved
             for c in conn.execute(
                 "SELECT * FROM codings WHERE segment_id = ?", (nxt["id"],)
             ).fetchall():
                 start = None if c["start_cp"] is None else c["start_cp"] + offset
                 end = None if c["end_cp"] is None else c["end_cp"] + offset
+                if start is None:
+                    # a coding of a time range keeps it on the merged segment; one that the
+                    # merged segment's coding of the same code stands for too keeps none
+                    # unless both had the same (it codes both parts as FieldScribe holds them)
+                    same = conn.execute(
+                        "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND "
+                        "coder = ? AND start_cp IS NULL",
+                        (segment_id, c["code_id"], c["coder"]),
+                    ).fetchone()
+                    theirs = ranges.get(c["id"])
+                    if same is not None and ranges.get(same["id"]) != theirs:
+                        ranged = ranges.pop(same["id"], None) is not None or ranged
+                    elif same is None and theirs is not None:
+                        moved = new_id()
+                        ranges[moved] = ranges.pop(c["id"])
+                        ranged = True
+                        conn.execute(
+                            "INSERT INTO codings (id, segment_id, code_id, coder, start_cp,"
+                            " end_cp, memo, created_by, created_at, updated_at)"
+                            " VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+                            (
+                                moved,
+                                segment_id,
+                                c["code_id"],
+                                c["coder"],
+                                c["memo"],
+                                c["created_by"],
+                                c["created_at"],
+                                now_iso(),
+                            ),
+                        )
+                        self._store.tombstone("codings", c["id"])
+                        continue
                 conn.execute(
                     "INSERT OR IGNORE INTO codings (id, segment_id, code_id, coder, start_cp,"
                     " end_cp, memo, created_by, created_at, updated_at)"
@@ -258,6 +339,8 @@ class SegmentCuts:
                 )
                 self._store.tombstone("codings", c["id"])
             conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
+            if ranged:
+                _put_time_ranges(conn, ranges)
             # redactions and memos move (same ids): they refer to the segment that goes
             conn.execute(
                 "UPDATE redactions SET segment_id = ?, start_cp = start_cp + ?,"
@@ -279,6 +362,26 @@ class SegmentCuts:
                 (_words_json(words), joined_models(*models), segment_id),
             )
         return self._transcript.get_segment(segment_id)
+
+
+def _time_ranges(conn: Any) -> dict[str, tuple[int, int]]:
+    """``{coding id: (begin ms, end ms)}``: the time ranges codings came with from another
+    tool (``TIME_RANGES_KEY``, ``storage.interop.exchange_meta``)."""
+    raw = read_meta(conn, "main", TIME_RANGES_KEY)
+    try:
+        return time_ranges_in(json.loads(raw)) if raw else {}
+    except ValueError:
+        return {}
+
+
+def _put_time_ranges(conn: Any, ranges: dict[str, tuple[int, int]]) -> None:
+    value = {k: list(v) for k, v in ranges.items()}
+    put_meta(conn, TIME_RANGES_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:
+    """Whether a time range overlaps ``start``-``end`` (a point range: lies within it)."""
+    return start < max(span[1], span[0] + 1) and end > span[0]
 
 
 def _split_time(seg: Segment, at_cp: int) -> int:

@@ -49,7 +49,7 @@ def test_the_name_given_while_the_demo_is_prepared_is_the_demos_coder(
     w = _window(qtbot, qsettings)
     settings = Settings(qsettings)
     assert not settings.has_coder
-    w.projects.open_demo()  # made in the background, as the login name of that moment
+    w.projects.open_demo()  # made in the background, as the neutral name of that moment
     settings.coder = "Amina"  # the first start's dialog answered meanwhile
     w.projects.coder_changed("Amina")
     idle(w)

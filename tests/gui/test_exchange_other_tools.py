@@ -46,7 +46,6 @@ def test_other_tools_files_come_in_through_the_file_menu(
     idle(w)
     before = dump(project.folder)
     for bad, says in [
-        ("bad_missing_source", "is named as part of the archive but not inside it"),
         ("bad_truncated", "incomplete or damaged"),
         ("bad_xml", "malformed XML"),
     ]:
@@ -59,6 +58,17 @@ def test_other_tools_files_come_in_through_the_file_menu(
         _close_boxes()
         assert dump(project.folder) == before and w.project is project
     assert w.exchange.last_report == ""  # no report of an import that did not happen
+    # one text missing from the archive: the rest comes in, the report names the source
+    w.chrome.last_error = ""
+    _answer_files(monkeypatch, getOpenFileName=DATA / "bad_missing_source.qdpx")
+    _action(w, "&File", IMPORT_QDPX).trigger()
+    idle(w)
+    assert w.last_error == "", w.last_error
+    said = w.exchange.last_report
+    assert "Text source 'Интервью Айгүл': its text 'internal://" in said
+    assert "is missing from the archive" in said
+    _grab(w, "bad_missing_source")
+    _close_boxes()
     for name in ("qualcoder", "atlas_audio", "minimal"):
         w.chrome.last_error = ""
         _answer_files(monkeypatch, getOpenFileName=DATA / f"{name}.qdpx")

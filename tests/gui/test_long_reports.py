@@ -12,7 +12,7 @@ from gui.chrome import WindowChrome
 
 LINE = (
     "  - PictureSource 'Фото поля №{} — кошара у реки, вид с севера.jpg': picture sources are "
-    "not supported (1 coded selection not imported)."
+    "not supported (1 coded area not imported)."
 )
 
 

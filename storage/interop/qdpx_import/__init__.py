@@ -10,8 +10,9 @@ What maps, and how:
   timestamps give the times; a second or third transcript is a session of its own);
   ``TranscriptSelection``s -> codings on the segments they cover;
   ``AudioSelection``s without codings -> markers, with codings -> codings of the overlapping
-  segments; where the recording has no transcript, each coded range -> a segment of speech
-  without transcript with its codings (overlapping ranges share one, ``ranges``);
+  segments, each keeping the range for exports (``exchange_meta.TIME_RANGES``); where the
+  recording has no transcript, each coded range -> a segment of speech without transcript
+  with its codings (overlapping ranges share one, ``ranges``);
   a ``Coding`` on a source itself (the whole document or recording) -> a coding of every
   segment of its session;
 - ``TextSource`` -> an "observation" session without media, one segment per non-empty line;
@@ -50,10 +51,11 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
 from ..native_projects import not_a_qdpx
-from ..qdpx_parse import QProject, local, parse_project
+from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
 from . import again, codes, media, people, sources
 from .context import ImportContext, ImportReport, archive_member
@@ -76,8 +78,9 @@ def import_sources(ctx: ImportContext) -> None:
             # imported before (a second import of the same project): reuse, never duplicate
             ctx.session_map[src.guid] = src.guid
             ctx.reused_sources.append(src.name or src.guid)
-            if ctx.media_dir is not None and src.kind in ("AudioSource", "VideoSource"):
-                media.media_again(ctx, src, src.guid)
+            if src.kind in ("AudioSource", "VideoSource"):
+                if ctx.media_dir is not None:
+                    media.media_again(ctx, src, src.guid)
                 media.transcript_again(ctx, src, src.guid)
             # another coder's export of the same project: their codings join the others'
             if src.kind in ("AudioSource", "VideoSource"):
@@ -96,20 +99,38 @@ def import_sources(ctx: ImportContext) -> None:
                 f"PDF source {src.name!r}: its text (the file's Representation) was imported "
                 "as a text session."
             )
-            if src.regions:
+            if src.areas:
                 ctx.report.not_imported.append(
-                    f"PDF source {src.name!r}: {plural(src.regions, 'coded area')} of its pages "
+                    f"PDF source {src.name!r}: {_selections(src.areas, 'area', 'of its pages')} "
                     "(FieldScribe codes text, not areas)."
                 )
         elif src.kind in ("AudioSource", "VideoSource"):
             media.av_source(ctx, src)
         else:
             kind = src.kind.replace("Source", "").lower() or "unknown"
-            n_sel = len(src.selections) + len(src.source_codings)
+            area = src.kind in ("PictureSource", "PDFSource")
+            lost = _selections(src.selections, "area" if area else "selection", "")
+            if src.source_codings:
+                n = len(src.source_codings)
+                whole = f"{plural(n, 'coding')} of the whole {kind}"
+                lost = f"{lost} and {whole}" if lost else whole
             ctx.report.not_imported.append(
-                f"{src.kind} {src.name!r}: {kind} sources are not supported "
-                f"({plural(n_sel, 'coded selection')} not imported)."
+                f"{src.kind} {src.name!r}: {kind} sources are not supported"
+                + (f" ({lost} not imported)." if lost else ".")
             )
+
+
+def _selections(selections: list[QSelection], noun: str, where: str) -> str:
+    """How many of ``selections`` were coded and how many only marked (an area or passage
+    without a code, perhaps with a note): "2 coded areas of its pages and 1 area of its pages
+    marked without a code"; empty when there are none."""
+    coded = sum(1 for sel in selections if sel.codings or sel.unreadable_codings)
+    marked = len(selections) - coded
+    at = f" {where}" if where else ""
+    said = [f"{plural(coded, f'coded {noun}')}{at}"] if coded else []
+    if marked:
+        said.append(f"{plural(marked, noun)}{at} marked without a code")
+    return " and ".join(said)
 
 
 def run(ctx: ImportContext) -> ImportReport:
@@ -338,7 +359,7 @@ def files_outside(archive: str | Path, limits: ZipLimits | None = None) -> list[
         if not named or any(archive_member(zf, qp.folder, p) is not None for p in named):
             return None
         if text and all(p.lower().startswith("internal://") for p in named):
-            return None  # the archive lacks its own text: the import refuses it, asks nothing
+            return None  # the archive lacks its own text: the import says so, asks nothing
         return file_name(named[-1])
 
     try:
@@ -392,7 +413,6 @@ def import_qdpx_into(
     try:
         with project.transaction():
             report = run(importer)
-            importer.refuse_incomplete()  # rolled back: the project stays as it was
     except BaseException:
         for path in importer.copied:
             path.unlink(missing_ok=True)
@@ -406,7 +426,7 @@ def import_qdpx(
     archive: str | Path,
     folder: str | Path,
     *,
-    coder: str,
+    coder: str | None = None,
     limits: ZipLimits | None = None,
     media_dir: str | Path | None = None,
 ) -> ImportReport:
@@ -418,7 +438,8 @@ def import_qdpx(
     Args:
         archive: the ``.qdpx`` file.
         folder: a new (absent or empty) folder, or an existing FieldScribe project.
-        coder: the importing coder (owner of a new project).
+        coder: the importing coder (owner of a new project); None: an existing project's
+            own coder, ``UNNAMED_CODER`` for a new one (never the login name).
         limits: limits on the archive (defaults are generous).
         media_dir: a folder to look in for media named outside the archive
             (``import_qdpx_into``).
@@ -444,7 +465,7 @@ def import_qdpx(
         with Project.open(folder, coder=coder) as project:
             return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
     created = not folder.exists()
-    project = Project.create(folder, name=qp.name or archive.stem, coder=coder)
+    project = Project.create(folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER)
     try:
         with project:
             report = import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)

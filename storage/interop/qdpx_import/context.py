@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.names import clean_name
 from storage.core.words import plural, verb
 
 from .._common import ORIGIN, decode_text
-from ..qdpx_parse import QProject
+from ..qdpx_parse import QProject, QSelection
 from ..safe_zip import SafeZip
 
 if TYPE_CHECKING:
@@ -26,6 +25,11 @@ if TYPE_CHECKING:
 SPEAKER_LINE = re.compile(r"^speaker (.+) in session \{?([0-9a-fA-F-]{36})\}?\s*$")
 _MAX_TEXT_BYTES = 64 * 1024**2
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16 LE and BE
+#: why a text the archive names as its own (``internal://``) is missing, and what to do
+INCOMPLETE = (
+    "a copy cut short, or an export that failed: the rest was imported; import the file again "
+    "into this project once it is whole, and what is missing is added, nothing doubled"
+)
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")  # C:\data\a.txt: a path on the exporter's disk
 
 
@@ -137,7 +141,7 @@ class ImportReport:
         ]
         lines += [f"  note: {n}" for n in self.notes]
         if self.not_imported:
-            lines.append("Not represented in FieldScribe:")
+            lines.append("Not imported (FieldScribe has no place for it, or it could not be read):")
             lines += [f"  - {n}" for n in self.not_imported]
         return "\n".join(lines)
 
@@ -180,13 +184,12 @@ class ImportContext:
         #: coding id -> the first coding made of the same code of a whole source (``ranges``)
         self.whole_codings: dict[str, str] = {}
         self.note_targets: dict[str, list[tuple[str, str | None]]] = {}
+        #: the notes on a source, or on its selections and codings, whose text could not be
+        #: read (``unread_notes``): journal memos where nothing else refers to them
+        self.unread_notes: set[str] = set()
         self.copied: list[Path] = []
         #: text paths whose file began with a byte order mark (``positions.readings``)
         self.bom_paths: set[str] = set()
-        #: texts the archive should hold (internal://) but lacks: the import is refused
-        self.lost_members: list[str] = []
-        #: texts of the archive that are no text (binary data named as a plain text file)
-        self.not_text: list[str] = []
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
@@ -294,10 +297,11 @@ class ImportContext:
             found = self._outside_text(path, what)
             if found is not None:
                 return found
-            if missing is None:
-                self.lost_text(path, what=what)
             (self.report.not_imported if missing is None else missing).append(
-                f"{what}: its text {path!r} is not inside the archive"
+                f"{what}: its text {path!r} is missing from the archive, which names it as its "
+                f"own ({INCOMPLETE})."
+                if path.lower().startswith("internal://")
+                else f"{what}: its text {path!r} is not inside the archive"
                 + (
                     f" nor in the media folder {str(self.media_dir)!r}."
                     if self.media_dir is not None
@@ -314,39 +318,21 @@ class ImportContext:
         if "\x00" in text:
             # binary data (text never holds a NUL; a zip, audio, a PDF do): its bytes as letters
             # would be the source's text, its codings placed on them
-            self.not_text.append(f"{path} (the text of {what}{_binary_kind(data)})")
+            self.report.not_imported.append(
+                f"{what}: its text {path!r} holds no text ({_binary_kind(data)}), so it could not "
+                "be read; export it again from the program that made it."
+            )
             return None
         return text
 
-    def lost_text(self, *paths: str | None, what: str) -> None:
-        """``what``'s text is in none of ``paths``: where one names a file of the archive
-        (``internal://``), the archive is incomplete (``refuse_incomplete``)."""
-        inside = [
-            p for p in paths if p and p.lower().startswith("internal://") and self.member(p) is None
-        ]
-        if inside:
-            self.lost_members.append(f"{inside[0]} (the text of {what})")
-
-    def refuse_incomplete(self) -> None:
-        """Refuse an archive that lacks texts it names as its own (``lost_text``): their
-        codings and notes would be lost, and a copy cut short or an export that failed is
-        only made whole by exporting or copying it again.
-
-        Raises:
-            InvalidInputError: a text is missing, or is no text (nothing is imported).
-        """
-        if self.not_text:
-            raise InvalidInputError(
-                f"{self.report.source}: {_named(self.not_text)} named as plain text but "
-                "holds no text; nothing was imported. Export it again from the program that "
-                "made it."
-            )
-        if self.lost_members:
-            raise InvalidInputError(
-                f"{self.report.source} is incomplete: {_named(self.lost_members)} named as "
-                "part of the archive but not inside it; nothing was imported. Copy the file "
-                "again, or export it again from the program that made it."
-            )
+    def unread(self, notes: list[str], selections: list[QSelection]) -> None:
+        """The notes of a source or transcript whose text could not be read: on it, on its
+        selections and on their codings (the journal keeps them, the report says so)."""
+        self.unread_notes.update(notes)
+        for sel in selections:
+            self.unread_notes.update(sel.notes)
+            for coding in sel.codings:
+                self.unread_notes.update(coding.notes)
 
     def read_file(self, path: str) -> bytes | None:
         """The bytes of a file a source names (a rich text ``.docx``): inside the archive, else
@@ -421,7 +407,7 @@ def archive_member(zf: SafeZip | None, folder: str, path: str) -> str | None:
 
 
 def _binary_kind(data: bytes) -> str:
-    """What binary data named as a text file seems to be, as ``": a zip archive"``."""
+    """What binary data named as a text file seems to be, as ``"a zip archive"``."""
     for magic, kind in (
         (b"PK\x03\x04", "a zip archive"),
         (b"%PDF", "a PDF"),
@@ -429,12 +415,5 @@ def _binary_kind(data: bytes) -> str:
         (b"\xd0\xcf\x11\xe0", "an old Office document"),
     ):
         if data.startswith(magic):
-            return f": {kind}"
-    return ": binary data"
-
-
-def _named(texts: list[str]) -> str:
-    """The first of ``texts`` "and N other texts" with its verb: "a.txt and 2 other texts are"."""
-    rest = len(texts) - 1
-    more = f" and {plural(rest, 'other text')}" if rest else ""
-    return f"{texts[0]}{more} {verb(rest + 1, 'is')}"
+            return kind
+    return "binary data"

@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import UNTRANSCRIBED_TEXT, hms, iso_from_xml
+from .._common import hms, iso_from_xml
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -207,6 +207,7 @@ def transcript(
     text, why = plain_or_rich(ctx, what, tr.text_path, tr.text_inline, tr.rich_path)
     if text is None:
         ctx.textless.add(session_id)
+        ctx.unread([], tr.selections)
         coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
             f"{what}: it has no plain text"
@@ -359,23 +360,21 @@ def time_selection(
             f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
         )
         return
+    # FieldScribe codes segments: the coding goes on each segment the range overlaps, and
+    # keeps its own range for exports (``exchange_meta.TIME_RANGES``) where that is not one
+    # segment's, so that the other tool gets back the range it coded, not the segments'
+    own = [max(0, begin), max(0, end)]
+    whole = len(hits) == 1 and tuple(own) == (lines[hits[0]].start_ms, lines[hits[0]].end_ms)
     ctx.report.notes.append(
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
-        f"{plural(len(hits), 'segment')} it overlaps."
-    )
-    # a range on one segment of speech without transcript spanning more (FieldScribe's export
-    # of overlapping ranges that share a segment): the coding keeps its own range
-    line = lines[hits[0]]
-    own = (
-        len(hits) == 1
-        and line.text.strip() == UNTRANSCRIBED_TEXT
-        and (begin, end) != (line.start_ms, line.end_ms)
+        f"{plural(len(hits), 'segment')} it overlaps"
+        + ("." if whole else ", keeping its own range for exports.")
     )
     for coding in sel.codings:
         for n, index in enumerate(hits):
             made = add_coding(ctx, seg_ids[index], coding, sel, None, None, sel.description, n)
-            if made and own:
-                ctx.time_ranges[made] = [max(0, begin), max(0, end)]
+            if made and not whole:
+                ctx.time_ranges[made] = own
 
 
 def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
@@ -391,16 +390,24 @@ def media_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
 
 
 def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
-    """A source imported before whose transcript's text was outside the archive and not found
-    (its session has no segments): read it from the folder the user names this time, with its
-    codings; a session that has segments is left as it is (nothing is duplicated)."""
+    """A source imported before whose transcript's text was not found (its session has no
+    segments): outside the archive, read it from the folder the user names this time; missing
+    from an archive that named it as its own (a copy cut short), read it from the whole
+    archive now; with its codings. A session that has segments is left as it is (nothing is
+    duplicated), and so is one whose text in the archive is empty (read the first time)."""
     if not src.transcripts:
         return
     if ctx.conn.execute("SELECT 1 FROM segments WHERE session_id = ?", (session_id,)).fetchone():
         return
     tr = src.transcripts[0]
-    if not tr.text_path or ctx.member(tr.text_path) is not None:
-        return  # inside the archive: read the first time (an empty text stays empty)
+    if not tr.text_path:
+        return
+    if (member := ctx.member(tr.text_path)) is not None:
+        data = ctx.read_file(tr.text_path) or b""
+        if not data.removeprefix(b"\xef\xbb\xbf").strip():
+            return  # an empty text stays empty (its notes and memos are not made twice)
+    elif ctx.media_dir is None:
+        return
     row = ctx.conn.execute(
         "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1",
         (session_id,),
@@ -412,7 +419,8 @@ def transcript_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
     ctx.report.notes.append(
         f"{src.kind} {src.name!r} was imported before without its transcript's text; its "
         f"{plural(len(seg_ids), 'segment')} {verb(len(seg_ids), 'is')} read from the "
-        "media folder now."
+        + ("archive" if member is not None else "media folder")
+        + " now."
     )
 
 

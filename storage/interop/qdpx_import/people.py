@@ -230,12 +230,15 @@ def import_notes(ctx: ImportContext) -> None:
         ctx.note_targets.setdefault(ref, []).append(("project", None))
     on_codings = 0  # notes that became the memos of the codings they are about
     on_markers = 0  # notes on an uncoded moment or range of a recording: its marker's note
+    unread = 0  # notes on a source whose text could not be read: in the journal
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
     for guid, note in ctx.qp.notes.items():
         if ctx.exists("memos", guid):
             continue  # imported before
         text = note_text(ctx, note)
+        if text is None:
+            continue  # its text is missing (said): a later import of the whole file adds it
         found = ctx.note_targets.get(guid, [])
         codings = [target_id for target_type, target_id in found if target_type == "coding"]
         markers = [target_id for target_type, target_id in found if target_type == "marker"]
@@ -264,6 +267,7 @@ def import_notes(ctx: ImportContext) -> None:
             if codings or markers
             else [("journal" if (note.description or "").strip() != "project" else "project", None)]
         )
+        unread += not found and guid in ctx.unread_notes
         for n, (target_type, target_id) in enumerate(targets):
             memo_id = ctx.fresh_id("memos", guid if n == 0 else None)
             created = iso_from_xml(note.created) or now_iso()
@@ -302,6 +306,12 @@ def import_notes(ctx: ImportContext) -> None:
             f"{plural(on_markers, 'note')} on a moment or range of a recording "
             f"{verb(on_markers, 'is', 'are')} the note of {verb(on_markers, 'its', 'their')} "
             "marker (FieldScribe keeps no memos on a time of a recording)."
+        )
+    if unread:
+        ctx.report.notes.append(
+            f"{plural(unread, 'note')} on a source whose text could not be read "
+            f"{verb(unread, 'is', 'are')} in the project journal (kept there when the source "
+            "is imported later)."
         )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
@@ -398,12 +408,21 @@ def case_note_title(case: str, title: str | None) -> str:
     return title if title.startswith(f"{case}: ") else f"{case}: {title}"
 
 
-def note_text(ctx: ImportContext, note: QNote) -> str:
+def note_text(ctx: ImportContext, note: QNote) -> str | None:
     """A note's text, after its ``Description`` where it has one (a note is a text source in
     QDA-XML: a description beside its text, or only a description, was lost). FieldScribe's
-    own exports mark a journal or project note so ("journal", "project"): no text of it."""
-    text = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}") or ""
+    own exports mark a journal or project note so ("journal", "project"): no text of it.
+    None where the text file it names cannot be read (the report says why) and it has no
+    description: no empty memo is made in its place."""
+    read = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
+    text = read or ""
     description = (note.description or "").strip()
+    if (
+        read is None
+        and note.text_path
+        and (not description or description in ("journal", "project"))
+    ):
+        return None
     if not description or description in ("journal", "project") or description in text:
         return text
     return f"{description}\n\n{text}" if text.strip() else description

@@ -300,11 +300,8 @@ def plain_or_rich(
         if text is not None:
             return text, ""
         ctx.report.not_imported += missing
-        ctx.lost_text(path, rich, what=what)
         return None, why
     ctx.report.not_imported += missing
-    if text is None:
-        ctx.lost_text(path, what=what)
     return text, ""
 
 
@@ -317,6 +314,7 @@ def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
 def text_source(ctx: ImportContext, src: QSource) -> None:
     text, why = text_of(ctx, src)
     if text is None:
+        ctx.unread([*src.notes, *(n for c in src.source_codings for n in c.notes)], src.selections)
         coded = sum(1 for sel in src.selections if sel.codings)
         ctx.report.not_imported.append(
             f"Text source {src.name!r}: it has no plain text"

@@ -23,7 +23,7 @@ from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
 from storage.team.merge_same_name import SameNameCodes, _next_version
 from storage.team.merge_settings import ProjectSettings
-from storage.team.merge_spans import ArrivedSpans, ExportViews
+from storage.team.merge_spans import ArrivedSpans, ExportViews, bundle_places
 from storage.team.merge_summary import MergeSummary, TableSummary
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ class _Merge:
 
     def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
         conn = self.conn
+        places: dict[str, tuple[int, int]] | None = None
         if table == "segments" and values.get("speaker"):
             values = self._real_label_kept(row_id, values)
         if table == "segments" and "text" in values:
@@ -161,9 +162,11 @@ class _Merge:
                 # this project's span codings and redactions follow their words into the new
                 # text, except the codings whose version from the bundle will be taken: those
                 # are anchored in the new text already
-                self.project.transcript.reanchor_spans(
-                    row_id, text, values["text"], leave=self._codings_arriving(row_id)
-                )
+                arriving = self._codings_arriving(row_id)
+                self.project.transcript.reanchor_spans(row_id, text, values["text"], leave=arriving)
+                # and the spans flagged here whose words the new text holds again (the text
+                # of a copy that kept them) get them back, as a conflict resolved does
+                places = bundle_places(self, row_id, values["text"], leave=arriving)
         if table == "codings" and not self._twin_gives_way(row_id, values):
             return
         sets = "".join(f"{k} = ?, " for k in values)
@@ -171,6 +174,8 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+        if places is not None:
+            self.project.transcript.restore_lost_spans(row_id, places=places)
 
     def _twin_gives_way(self, coding_id: str, values: dict[str, Any]) -> bool:
         """Before a coding takes the bundle's version: where another coding here holds what it

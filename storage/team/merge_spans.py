@@ -211,3 +211,29 @@ class ArrivedSpans:
                 )
             moved.add(coding_id)
         return moved
+
+
+def bundle_places(
+    merge: _Merge, segment_id: str, shown: str, *, leave: frozenset[str] = frozenset()
+) -> dict[str, tuple[int, int]]:
+    """Where the bundle's span codings of a segment stand in ``shown`` (the text this project
+    shows now, taken from the bundle), for the codings that are whole-segment here (a flagged
+    span whose words our text had lost) and not in ``leave`` (codings whose bundle version the
+    merge writes anyway): the places ``Transcript.restore_lost_spans`` tries."""
+    diffs: dict[str, TextDiff] = {}
+    places: dict[str, tuple[int, int]] = {}
+    for coding_id, start, end, theirs in merge.conn.execute(
+        f"SELECT l.id, r.start_cp, r.end_cp, s.text FROM main.codings l "
+        f"CROSS JOIN {merge.b}.codings r ON r.id = l.id "
+        f"CROSS JOIN {merge.b}.segments s ON s.id = r.segment_id "
+        "WHERE l.segment_id = ? AND l.start_cp IS NULL AND r.start_cp IS NOT NULL "
+        "AND r.segment_id = l.segment_id",
+        (segment_id,),
+    ).fetchall():
+        if coding_id in leave:
+            continue
+        diff = diffs.setdefault(theirs, TextDiff(theirs, shown))
+        span = diff.map_span(start, end)
+        if span is not None:
+            places[str(coding_id)] = span
+    return places

@@ -410,14 +410,18 @@ class Transcript:
                     (*span, stamp, red_id),
                 )
 
-    def restore_lost_spans(self, segment_id: str) -> int:
+    def restore_lost_spans(
+        self, segment_id: str, *, places: dict[str, tuple[int, int]] | None = None
+    ) -> int:
         """Give flagged whole-segment codings of a segment their span back where its text holds
         their words at their places again, inside the caller's transaction; how many.
 
         A merge flags a colleague's span coding when the text shown has lost its words (the
         other side of a text conflict); the lead may then keep the colleague's own text, in
         which the words stand where they were coded (``storage.core.anchors.lost_span``). Only
-        the very words at the very places count: never a span on other words.
+        the very words at the very places count: never a span on other words. ``places``:
+        where else a coding's words are known to stand in the text (a merged bundle's span of
+        it, moved into this text), tried when the flag's own place does not hold them.
         """
         conn = self._store.conn
         text = self.get_segment(segment_id).text
@@ -439,6 +443,8 @@ class Transcript:
             if lost is None:
                 continue
             start, end, words, before = lost
+            if text[start:end] != words and coding_id in (places or {}):
+                start, end = (places or {})[coding_id]
             if text[start:end] != words or (code_id, coder, start, end) in spans:
                 continue
             conn.execute(

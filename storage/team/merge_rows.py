@@ -23,7 +23,12 @@ from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
 from storage.team.merge_same_name import SameNameCodes, _next_version
 from storage.team.merge_settings import ProjectSettings
-from storage.team.merge_spans import ArrivedSpans, ExportViews, bundle_places
+from storage.team.merge_spans import (
+    ArrivedSpans,
+    ExportViews,
+    SpansFlaggedThere,
+    bundle_places,
+)
 from storage.team.merge_summary import MergeSummary, TableSummary
 
 if TYPE_CHECKING:
@@ -65,6 +70,9 @@ class _Merge:
         self.dropped: dict[str, tuple[str, str | None]] = {}
         self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
         self._exported = ExportViews(project)  # ``_real_names_kept``
+        self._spans_flagged_there = SpansFlaggedThere(project)
+        #: (table, row id) -> the versions of the bundle's open edit conflicts on it
+        self._open_at_lead: dict[tuple[str, str], set[str]] | None = None
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -92,6 +100,7 @@ class _Merge:
             self._merge_rows(table)
             if table == "codings":
                 ArrivedSpans(self).anchor()
+                self._spans_flagged_there.restore()
         Deletions(self).apply()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
@@ -311,6 +320,8 @@ class _Merge:
             # real name: a conflict between two texts of one version, or old news ("V~safe"
             # was in its history since the first bundle)
             return "theirs"
+        if self.from_lead and self._waits_for_the_lead(table, row_id, lv):
+            return "conflict"
         known_local = {lv} | {
             r[0]
             for r in self.conn.execute(
@@ -332,6 +343,28 @@ class _Merge:
         safe = lv if lv.endswith(SAFE_VERSION_SUFFIX) else lv + SAFE_VERSION_SUFFIX
         made_from_ours = lv in history or (safe in history and safe in known_local)
         return "theirs" if made_from_ours and rv != lv else "conflict"
+
+    def _waits_for_the_lead(self, table: str, row_id: str, lv: str) -> bool:
+        """Whether our version ``lv`` of a row is one of the versions of a conflict the lead's
+        bundle holds open: the lead shows one version meanwhile (the newest), and its history
+        of the row holds ours, so its row read as edited after ours; taking it replaced a
+        coder's wording with another coder's before the lead decided. It waits here as the
+        conflict it is (``_merge_one``), our row as it was, until the lead's decision comes."""
+        if self._open_at_lead is None:
+            self._open_at_lead = {}
+            if self.conn.execute(
+                f"SELECT 1 FROM {self.b}.sqlite_master WHERE type = 'table' AND name = 'conflicts'"
+            ).fetchone():
+                for t, r, raw in self.conn.execute(
+                    f"SELECT table_name, row_id, versions FROM {self.b}.conflicts "
+                    "WHERE status = 'open' AND kind = 'edit'"
+                ).fetchall():
+                    try:
+                        versions = {str(v["version"]) for v in json.loads(raw) if not v["deleted"]}
+                    except (ValueError, TypeError, KeyError):
+                        continue  # a bundle is untrusted: a damaged entry waits for nothing
+                    self._open_at_lead[(str(t), str(r))] = versions
+        return lv in self._open_at_lead.get((table, row_id), set())
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:
@@ -434,6 +467,8 @@ class _Merge:
             return  # an older version of ours
         remote_author = self._author(self.b, table, row_id, rv, self.opened.coder)
         if outcome == "theirs":
+            if table == "codings" and local["start_cp"] is not None:
+                self._spans_flagged_there.note(row_id, rvals, local)
             self._write_row(table, row_id, rvals, rv)
             self._record_version(table, row_id, rv, remote_author)
             stats.updated += 1

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from storage.core.anchors import TextDiff
+from storage.core.anchors import TextDiff, is_flagged
 from storage.core.ids import now_iso
 from storage.team.merge_retranscribed import Joined
 
@@ -237,3 +237,30 @@ def bundle_places(
         if span is not None:
             places[str(coding_id)] = span
     return places
+
+
+class SpansFlaggedThere:
+    """Span codings here that a bundle brings flagged ("coded words deleted") because the
+    sender's text lacks their words (its side of a text conflict the lead has not decided):
+    where our text still holds the words, the span stays (``restore``), as the flag's words
+    say. Taken as they came, they were flagged here, on the words the text shows."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._spans: dict[str, dict[str, tuple[int, int]]] = {}  # segment -> coding -> span
+
+    def note(self, coding_id: str, theirs: dict[str, object], ours: dict[str, object]) -> None:
+        """Before the bundle's version ``theirs`` of a span coding replaces ``ours``."""
+        if theirs.get("start_cp") is not None or not is_flagged(str(theirs.get("memo") or "")):
+            return
+        if theirs.get("segment_id") != ours["segment_id"]:
+            return
+        start, end = ours["start_cp"], ours["end_cp"]
+        assert isinstance(start, int) and isinstance(end, int)
+        self._spans.setdefault(str(ours["segment_id"]), {})[coding_id] = (start, end)
+
+    def restore(self) -> None:
+        """Give the noted codings their span back where our text holds its words there."""
+        spans, self._spans = self._spans, {}
+        for segment_id, places in spans.items():
+            self._project.transcript.restore_lost_spans(segment_id, places=places)

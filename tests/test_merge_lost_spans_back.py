@@ -57,3 +57,39 @@ def test_a_flagged_span_comes_back_on_its_words_from_a_merged_text(
     assert not is_flagged(back.memo)
     for p in (lead, a, b):
         p.close()
+
+
+def test_a_whole_segment_coding_clears_the_flag_of_the_same_coding(tmp_path: Path) -> None:
+    """bob's span on "clinics" is flagged at the lead (the lead cut the word); bob, who had not
+    seen that, codes the whole segment with the same code: at the lead his one coding of the
+    segment with that code is a whole-segment coding on purpose, no longer flagged "coded words
+    deleted" (it kept the flag, and bob's whole-segment coding was dropped as its duplicate).
+    Applying the code to the whole segment there clears the flag too."""
+    lead, segs, coders = team(tmp_path, "bob")
+    b = coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    text = b.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    span = b.codebook.apply_code(
+        segs[0], health.id, start_cp=start, end_cp=start + 7, memo="named twice"
+    )
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    lead.transcript.update_segment(segs[0], text="segment number 0 talks")
+    b.codebook.apply_code(segs[0], health.id)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    (coding,) = lead.codebook.codings()
+    assert (coding.id, coding.start_cp, coding.memo) == (span.id, None, "named twice")
+    # in a copy: the flagged coding coded whole again
+    lead.transcript.update_segment(segs[1], text="segment number 1 talks about clinics")
+    other = lead.codebook.apply_code(segs[1], health.id, start_cp=0, end_cp=7, coder="bob")
+    lead.transcript.update_segment(segs[1], text="number 1 talks about clinics")
+    flagged = lead.codebook.codings(segment_id=segs[1])[0]
+    assert flagged.id == other.id and is_flagged(flagged.memo)
+    again = lead.codebook.apply_code(segs[1], health.id, coder="bob")
+    assert (again.id, again.start_cp, again.memo) == (other.id, None, None)
+    assert lead.codebook.codings(segment_id=segs[1])[0].memo is None
+    for p in (lead, b):
+        p.close()

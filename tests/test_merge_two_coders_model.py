@@ -120,7 +120,10 @@ class TwoCodersMerge(RuleBasedStateMachine):
             coding = p.codebook.apply_code(
                 segment.id, self.codes[path], start_cp=start, end_cp=start + len(word)
             )
-        self.made.setdefault(coding.id, (who, segment.id, path, word))
+        if whole:  # the coder's span whose words went, coded whole on purpose: no flag
+            self.made[coding.id] = (who, segment.id, path, None)
+        else:
+            self.made.setdefault(coding.id, (who, segment.id, path, word))
 
     @rule(who=st.sampled_from(CODERS), pick=st.integers(0, 20))
     def uncode(self, who: str, pick: int) -> None:

@@ -6,6 +6,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from storage.core.anchors import is_flagged, unflagged
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
@@ -498,6 +499,16 @@ class Codebook:
         if not who:
             raise InvalidInputError("No coder given; pass --coder NAME.")
         existing = self._coding_where(segment_id, code_id, who, start_cp, end_cp)
+        if existing is not None and start_cp is None and is_flagged(existing.memo):
+            # the span whose words were deleted, now on the whole segment on purpose: no flag
+            with self._store.tx() as db:
+                stamp = now_iso()
+                kept = unflagged(existing.memo) if memo is None else memo
+                db.conn.execute(
+                    "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?",
+                    (kept, stamp, existing.id),
+                )
+            existing = self._coding_where(segment_id, code_id, who, start_cp, end_cp)
         if existing is not None:
             return existing
         row = {

@@ -195,6 +195,13 @@ class TwoCodersMerge(RuleBasedStateMachine):
                 # of that code is the same coding (one per segment, code and coder)
                 coding = wholes.get((who, segment_id, self.codes[path]))
                 event("a whole-segment coding held under another id")
+            if coding is None and word is not None and word not in texts[segment_id].split(" "):
+                # a span whose word the lead's text lacks, where its coder's whole-segment
+                # coding of that code is: that coding holds it (one per segment, code, coder)
+                coding = wholes.get((who, segment_id, self.codes[path]))
+                event("a span held by its coder's whole-segment coding")
+                if coding is not None:
+                    continue
             assert coding is not None, (coding_id, self.made[coding_id])
             assert (coding.coder, coding.segment_id) == (who, segment_id)
             assert coding.code_id == self.codes[path]

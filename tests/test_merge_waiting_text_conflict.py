@@ -60,3 +60,44 @@ def test_a_coders_wording_waits_for_the_leads_decision(tmp_path: Path, keep: str
         assert [c.status for c in p.team.conflicts()] in ([], ["resolved"])
     for p in (lead, a, b):
         p.close()
+
+
+def test_a_span_dropped_for_a_whole_segment_coding_comes_back_with_its_text(
+    tmp_path: Path,
+) -> None:
+    """bob coded the whole segment and "clinics" with one code and typed a word; ann, later,
+    cut "clinics": at the lead her wording is shown (a text conflict), and bob's span, its
+    words gone there, goes into his whole-segment coding of the code. It went with a
+    tombstone: bob's copy, whose text still says "clinics", deleted his span with the lead's
+    bundle, for good, and the lead keeping bob's wording did not bring it back."""
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    a, b = coders["ann"], coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    text = b.transcript.get_segment(segs[0]).text
+    b.transcript.update_segment(segs[0], text="Yes: " + text)
+    start = ("Yes: " + text).index("clinics")
+    b.codebook.apply_code(segs[0], health.id)
+    span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
+    time.sleep(0.005)  # versions are millisecond times: ann's the newer
+    a.transcript.update_segment(segs[0], text="segment number 0 talks")
+    export_bundle(b, tmp_path / "b.fsbundle")
+    export_bundle(a, tmp_path / "a.fsbundle")
+    merge_bundles(lead, [tmp_path / "b.fsbundle", tmp_path / "a.fsbundle"])
+    assert lead.transcript.get_segment(segs[0]).text == "segment number 0 talks"
+    assert span.id not in {c.id for c in lead.codebook.codings()}
+    export_bundle(lead, tmp_path / "lead2.fsbundle")
+    merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    kept = {c.id: c for c in b.codebook.codings()}
+    assert span.id in kept and kept[span.id].start_cp == start  # his text holds it
+    (conflict,) = lead.team.conflicts()
+    lead.team.resolve_conflict(
+        conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if v.author == "bob")
+    )
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    shown = lead.transcript.get_segment(segs[0]).text
+    back = {c.id: c for c in lead.codebook.codings()}[span.id]
+    assert back.start_cp is not None and shown[back.start_cp : back.end_cp] == "clinics"
+    for p in (lead, a, b):
+        p.close()

@@ -174,7 +174,9 @@ class _Merge:
                 # text, except the codings whose version from the bundle will be taken: those
                 # are anchored in the new text already
                 arriving = self._codings_arriving(row_id)
-                self.project.transcript.reanchor_spans(row_id, text, values["text"], leave=arriving)
+                self.project.transcript.reanchor_spans(
+                    row_id, text, values["text"], leave=arriving, merged=True
+                )
                 # and the spans flagged here whose words the new text holds again (the text
                 # of a copy that kept them) get them back, as a conflict resolved does
                 places = bundle_places(self, row_id, values["text"], leave=arriving)

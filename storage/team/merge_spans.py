@@ -92,7 +92,7 @@ class ArrivedSpans:
                 ids -= self._follow_split(segment_id, theirs, ours, ids)
             if ids:
                 self._m.project.transcript.reanchor_spans(
-                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported
+                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
                 )
         self._whole_into_split_parts()
 

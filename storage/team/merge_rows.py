@@ -28,7 +28,6 @@ from storage.team.merge_spans import (
     ExportViews,
     SpansFlaggedThere,
     bundle_places,
-    whole_codings_unflag,
 )
 from storage.team.merge_summary import MergeSummary, TableSummary
 
@@ -102,7 +101,6 @@ class _Merge:
             if table == "codings":
                 ArrivedSpans(self).anchor()
                 self._spans_flagged_there.restore()
-                whole_codings_unflag(self)
         Deletions(self).apply()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from storage.core.anchors import TextDiff, is_flagged, unflagged
+from storage.core.anchors import TextDiff, is_flagged
 from storage.core.ids import now_iso
 from storage.team.merge_retranscribed import Joined
 
@@ -264,26 +264,3 @@ class SpansFlaggedThere:
         spans, self._spans = self._spans, {}
         for segment_id, places in spans.items():
             self._project.transcript.restore_lost_spans(segment_id, places=places)
-
-
-def whole_codings_unflag(merge: _Merge) -> None:
-    """A whole-segment coding the bundle brings, where this project has the same code by the
-    same coder on the segment as a flagged one (a span whose words were deleted: one coding
-    per segment, code and coder, so the bundle's is not added): its coder coded the whole
-    segment on purpose, and the flag goes (as ``Codebook.apply_code`` does in a copy)."""
-    conn = merge.conn
-    for local_id, memo, theirs in conn.execute(
-        f"SELECT l.id, l.memo, bc.memo FROM temp.fs_touch_codings t "
-        f"CROSS JOIN {merge.b}.codings bc ON bc.rowid = t.rid "
-        "CROSS JOIN main.codings l ON l.segment_id = bc.segment_id "
-        "AND l.code_id = bc.code_id AND l.coder = bc.coder AND l.start_cp IS NULL "
-        "WHERE bc.start_cp IS NULL AND l.id <> bc.id "
-        "AND NOT EXISTS (SELECT 1 FROM main.codings x WHERE x.id = bc.id)"
-    ).fetchall():
-        if not is_flagged(memo) or is_flagged(theirs):
-            continue
-        kept = unflagged(memo) or theirs
-        conn.execute(
-            "UPDATE main.codings SET memo = ?, updated_at = ? WHERE id = ?",
-            (kept, now_iso(), local_id),
-        )

@@ -95,3 +95,28 @@ def test_a_whole_segment_coding_clears_the_flag_of_the_same_coding(tmp_path: Pat
     assert (coding.id, coding.start_cp, coding.memo) == (span.id, None, "named twice")
     for p in (lead, b):
         p.close()
+
+
+def test_a_whole_segment_coding_comes_in_when_its_flagged_twin_goes(tmp_path: Path) -> None:
+    """bob's span flagged at the lead; bob codes the segment whole and removes his span, in one
+    bundle: his whole-segment coding is at the lead (it was not added while the flagged span
+    held its place, and the span's removal then left none, until his next bundle)."""
+    lead, segs, coders = team(tmp_path, "bob")
+    b = coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    text = b.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    lead.transcript.update_segment(segs[0], text="segment number 0 talks")
+    whole = b.codebook.apply_code(segs[0], health.id)
+    b.codebook.remove_coding(span.id)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [
+        (whole.id, None, None)
+    ]
+    for p in (lead, b):
+        p.close()

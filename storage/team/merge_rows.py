@@ -102,6 +102,7 @@ class _Merge:
                 ArrivedSpans(self).anchor()
                 self._spans_flagged_there.restore()
         Deletions(self).apply()
+        self._wholes_in_place_of_deleted_twins()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
             f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
@@ -345,6 +346,25 @@ class _Merge:
         safe = lv if lv.endswith(SAFE_VERSION_SUFFIX) else lv + SAFE_VERSION_SUFFIX
         made_from_ours = lv in history or (safe in history and safe in known_local)
         return "theirs" if made_from_ours and rv != lv else "conflict"
+
+    def _wholes_in_place_of_deleted_twins(self) -> None:
+        """The bundle's new whole-segment codings that a coding here held the place of (one per
+        segment, code and coder: a flagged span of that code, so not added) when the bundle's
+        deletions took that coding: added now. Before, ann's whole-segment coding was missing
+        at the lead when the same bundle removed her flagged span, until her next bundle."""
+        cols = self._cols("codings")
+        rcols = ", ".join(f"r.{c}" for c in cols)
+        self.summary.table("codings").added += self.conn.execute(
+            f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) SELECT {rcols} "
+            f"FROM temp.fs_touch_codings t CROSS JOIN {self.b}.codings r ON r.rowid = t.rid "
+            "WHERE NOT t.known AND r.start_cp IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+            "AND d.row_id = r.id) "
+            "AND EXISTS (SELECT 1 FROM main.segments s WHERE s.id = r.segment_id) "
+            "AND EXISTS (SELECT 1 FROM main.codes c WHERE c.id = r.code_id) "
+            "AND EXISTS (SELECT 1 FROM main.coders k WHERE k.name = r.coder)"
+        ).rowcount
 
     def _waits_for_the_lead(self, table: str, row_id: str, lv: str) -> bool:
         """Whether our version ``lv`` of a row is one of the versions of a conflict the lead's

@@ -115,8 +115,6 @@ def test_a_whole_segment_coding_comes_in_when_its_flagged_twin_goes(tmp_path: Pa
     b.codebook.remove_coding(span.id)
     export_bundle(b, tmp_path / "b2.fsbundle")
     merge_bundles(lead, [tmp_path / "b2.fsbundle"])
-    assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [
-        (whole.id, None, None)
-    ]
+    assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [(whole.id, None, None)]
     for p in (lead, b):
         p.close()

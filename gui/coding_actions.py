@@ -151,6 +151,11 @@ class CodingActions:
         coding = self._pick_coding("Coding memo")
         if coding is None or self.state.ctx is None:
             return
+        refusal = self.state.ctx.project.codebook.memo_refusal(coding.coder)
+        if refusal is not None:  # read it, not write it: said, not silently ignored
+            said = f" Its memo: “{coding.memo}”." if coding.memo else " It has no memo."
+            self.chrome.message(refusal.replace(" Nothing was changed.", "") + said, 10000)
+            return
         text, ok = AskDialog.ask(
             self.chrome.window, "Coding memo", "Memo:", coding.memo or "", multiline=True
         )

@@ -376,8 +376,9 @@ def test_a_lead_who_renames_her_copy_stays_the_lead_everywhere(tmp_path: Path) -
 
 
 def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path: Path) -> None:
-    """alice's span coding on "clinics", whose memo the lead and alice both changed (a
-    conflict that waits for the lead in her copy, which keeps hers), while the lead rewrote the
+    """alice's span coding on "clinics", which alice and the lead both changed (her memo; the
+    lead re-assigned it: a conflict that waits for the lead in her copy, which keeps hers), while
+    the lead rewrote the
     segment's text: it was left at its old code points on the new text, counted as the
     lead's version arriving."""
     lead, segs, coders = team(tmp_path, "alice")
@@ -395,7 +396,8 @@ def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path:
     time.sleep(0.01)  # versions are times: the lead's moving the span in the same millisecond
     # would be alice's version, which the lead then seems to have seen
     lead.transcript.update_segment(segs[0], text="At the start, this part talks about clinics")
-    lead.codebook.update_coding(coding.id, memo="lead's note")
+    other = lead.codebook.ensure_code_path("Services/Schools")
+    lead.codebook.update_coding(coding.id, code_id=other.id)  # her memo is hers: not the lead's
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
     (conflict,) = alice.team.conflicts()

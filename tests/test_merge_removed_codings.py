@@ -5,6 +5,7 @@ decides; bob's own removals, the lead's removals and code merges go without one
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,7 @@ def test_resolving_a_codings_moves_keeps_it_on_its_words(tmp_path: Path, keep: i
     export_bundle(lead, tmp_path / "lead.fsbundle")
     merge_bundles(a, [tmp_path / "lead.fsbundle"])
     a.transcript.update_segment(segs[0], text="Well, well, " + text)
+    time.sleep(0.005)  # versions are millisecond times: each copy's move of the span its own
     b.transcript.update_segment(segs[0], text="Yes: " + text)
     export_bundle(a, tmp_path / "a2.fsbundle")
     export_bundle(b, tmp_path / "b2.fsbundle")

@@ -133,19 +133,19 @@ def test_a_resolution_travels_to_coders_with_and_without_the_conflict(tmp_path: 
 def test_bundles_carry_decisions_without_the_competing_texts(tmp_path: Path) -> None:
     lead, coders, _segs = _edit_conflict(tmp_path)
     (conflict,) = lead.team.conflicts()
-    export_bundle(lead, tmp_path / "open.fsbundle")  # an open conflict does not travel
+    export_bundle(lead, tmp_path / "open.fsbundle")  # an open conflict: its versions travel
     lead.team.resolve_conflict(conflict.id, values={"text": "agreed wording"})
     export_bundle(lead, tmp_path / "lead2.fsbundle")
-    for bundle, expected in (("open", 0), ("lead2", 1)):
+    for bundle, expected in (("open", "open"), ("lead2", "resolved")):
         work = tmp_path / bundle
         with zipfile.ZipFile(tmp_path / f"{bundle}.fsbundle") as zf:
             zf.extract("project.db", work)
         conn = sqlite3.connect(work / "project.db")
         rows = conn.execute("SELECT status, versions FROM conflicts").fetchall()
         conn.close()
-        assert len(rows) == expected
+        assert len(rows) == 1
         for status, versions in rows:
-            assert status == "resolved"
+            assert status == expected
             assert [v["values"] for v in json.loads(versions)] == [{}, {}]
             assert "alice's" not in versions and "bob's" not in versions
     for p in coders.values():

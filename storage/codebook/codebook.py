@@ -6,6 +6,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from storage.core.anchors import is_flagged, unflagged
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
@@ -498,6 +499,16 @@ class Codebook:
         if not who:
             raise InvalidInputError("No coder given; pass --coder NAME.")
         existing = self._coding_where(segment_id, code_id, who, start_cp, end_cp)
+        if existing is not None and start_cp is None and is_flagged(existing.memo):
+            # the span whose words were deleted, now on the whole segment on purpose: no flag
+            with self._store.tx() as db:
+                stamp = now_iso()
+                kept = unflagged(existing.memo) if memo is None else memo
+                db.conn.execute(
+                    "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?",
+                    (kept, stamp, existing.id),
+                )
+            existing = self._coding_where(segment_id, code_id, who, start_cp, end_cp)
         if existing is not None:
             return existing
         row = {
@@ -554,10 +565,18 @@ class Codebook:
     def update_coding(
         self, coding_id: str, *, memo: str | None = None, code_id: str | None = None
     ) -> Coding:
-        """Change a coding's memo or re-assign it to another code."""
+        """Change a coding's memo or re-assign it to another code.
+
+        A coding's memo is its coder's (as in NVivo, ATLAS.ti and MAXQDA): another coder's
+        change of it is refused (``memo_refusal``), nothing changed.
+        """
         row = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
         if row is None:
             raise NotFoundError(f"No coding with id {coding_id!r}.")
+        if memo is not None and memo != (row["memo"] or ""):
+            refusal = self.memo_refusal(row["coder"])
+            if refusal is not None:
+                raise InvalidInputError(refusal)
         fields: dict[str, Any] = {"updated_at": now_iso()}
         if memo is not None:
             fields["memo"] = memo
@@ -572,6 +591,16 @@ class Codebook:
         new = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
         assert new is not None
         return Coding(**dict(new))
+
+    def memo_refusal(self, coder: str) -> str | None:
+        """Why this project's coder may not write the memo of ``coder``'s coding, or None
+        when they may (their own)."""
+        if coder == self._store.coder:
+            return None
+        return (
+            f"The memo of {coder}'s coding is {coder}'s: only {coder} can change it "
+            "(write yours as a memo of your own). Nothing was changed."
+        )
 
     def remove_coding(self, coding_id: str) -> None:
         """Remove one coding."""

@@ -502,3 +502,15 @@ def lost_span(memo: str | None) -> tuple[int, int, str, str | None] | None:
 def is_flagged(memo: str | None) -> bool:
     """Whether a coding's memo carries the "coded words deleted" flag."""
     return bool(memo) and str(memo).startswith(LOST_FLAG)
+
+
+def unflagged(memo: str | None) -> str | None:
+    """A flagged memo (``flag_lost``) as it was before the flag: a coding its coder applied to
+    the whole segment on purpose is no longer one whose words were deleted."""
+    if not is_flagged(memo):
+        return memo
+    lost = lost_span(memo)
+    if lost is not None:
+        return lost[3]
+    rest = str(memo).split("\n", 1)
+    return rest[1] if len(rest) > 1 else None

@@ -10,8 +10,9 @@ Format (``.fsbundle``): a zip file holding
   and carried on USB sticks: about a quarter of the size). Unzip it and it opens in any SQLite
   tool. Version-history triggers
   and the FTS5 index ``segments_fts`` are dropped from the snapshot (the receiving project
-  rebuilds its index); of the ``conflicts``, only the resolved ones stay, without the competing
-  values (their decisions travel: see ``storage.team.merge``);
+  rebuilds its index); the ``conflicts`` stay without the competing values (decisions
+  travel: see ``storage.team.merge``; an open one keeps a coder's version that is one of its
+  versions in her copy until the lead decides);
 * ``media/NAME``: the audio files, only with ``--with-media``.
 
 A bundle is untrusted input. Reading one refuses entries with absolute paths, ``..``, links,

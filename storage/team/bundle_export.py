@@ -226,9 +226,9 @@ def _prepare_snapshot(
     conn.execute("BEGIN")
     drop_triggers_and_views(conn)
     conn.execute("DROP TABLE IF EXISTS segments_fts")
-    # open conflicts are this copy's business; decisions travel, without the competing values
-    # (texts that may predate pseudonyms and redactions)
-    conn.execute("DELETE FROM conflicts WHERE status <> 'resolved'")
+    # decisions travel, and so do the open conflicts' versions (a coder whose version is one
+    # of them keeps it until the lead decides: ``merge_rows._Merge._waits_for_the_lead``),
+    # without the competing values (texts that may predate pseudonyms and redactions)
     for conflict_id, versions in conn.execute("SELECT id, versions FROM conflicts").fetchall():
         bare = [{**v, "values": {}} for v in json.loads(versions)]
         conn.execute(

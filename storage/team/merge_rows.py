@@ -23,7 +23,12 @@ from storage.team.merge_deletions import FK_PARENTS, Deletions
 from storage.team.merge_resolutions import BundleResolutions, conflict_id
 from storage.team.merge_same_name import SameNameCodes, _next_version
 from storage.team.merge_settings import ProjectSettings
-from storage.team.merge_spans import ArrivedSpans, ExportViews
+from storage.team.merge_spans import (
+    ArrivedSpans,
+    ExportViews,
+    SpansFlaggedThere,
+    bundle_places,
+)
 from storage.team.merge_summary import MergeSummary, TableSummary
 
 if TYPE_CHECKING:
@@ -65,6 +70,9 @@ class _Merge:
         self.dropped: dict[str, tuple[str, str | None]] = {}
         self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
         self._exported = ExportViews(project)  # ``_real_names_kept``
+        self._spans_flagged_there = SpansFlaggedThere(project)
+        #: (table, row id) -> the versions of the bundle's open edit conflicts on it
+        self._open_at_lead: dict[tuple[str, str], set[str]] | None = None
 
     # ------------------------------------------------------------- driver
     def run(self) -> None:
@@ -92,7 +100,9 @@ class _Merge:
             self._merge_rows(table)
             if table == "codings":
                 ArrivedSpans(self).anchor()
+                self._spans_flagged_there.restore()
         Deletions(self).apply()
+        self._wholes_in_place_of_deleted_twins()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
             f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
@@ -148,6 +158,7 @@ class _Merge:
 
     def _write_row(self, table: str, row_id: str, values: dict[str, Any], version: str) -> None:
         conn = self.conn
+        places: dict[str, tuple[int, int]] | None = None
         if table == "segments" and values.get("speaker"):
             values = self._real_label_kept(row_id, values)
         if table == "segments" and "text" in values:
@@ -162,9 +173,13 @@ class _Merge:
                 # this project's span codings and redactions follow their words into the new
                 # text, except the codings whose version from the bundle will be taken: those
                 # are anchored in the new text already
+                arriving = self._codings_arriving(row_id)
                 self.project.transcript.reanchor_spans(
-                    row_id, text, values["text"], leave=self._codings_arriving(row_id)
+                    row_id, text, values["text"], leave=arriving, merged=True
                 )
+                # and the spans flagged here whose words the new text holds again (the text
+                # of a copy that kept them) get them back, as a conflict resolved does
+                places = bundle_places(self, row_id, values["text"], leave=arriving)
         if table == "codings" and not self._twin_gives_way(row_id, values):
             return
         sets = "".join(f"{k} = ?, " for k in values)
@@ -172,6 +187,8 @@ class _Merge:
             f"UPDATE main.{table} SET {sets}updated_at = ? WHERE id = ?",
             (*values.values(), version, row_id),
         )
+        if places is not None:
+            self.project.transcript.restore_lost_spans(row_id, places=places)
 
     def _twin_gives_way(self, coding_id: str, values: dict[str, Any]) -> bool:
         """Before a coding takes the bundle's version: where another coding here holds what it
@@ -307,6 +324,8 @@ class _Merge:
             # real name: a conflict between two texts of one version, or old news ("V~safe"
             # was in its history since the first bundle)
             return "theirs"
+        if self.from_lead and self._waits_for_the_lead(table, row_id, lv):
+            return "conflict"
         known_local = {lv} | {
             r[0]
             for r in self.conn.execute(
@@ -328,6 +347,47 @@ class _Merge:
         safe = lv if lv.endswith(SAFE_VERSION_SUFFIX) else lv + SAFE_VERSION_SUFFIX
         made_from_ours = lv in history or (safe in history and safe in known_local)
         return "theirs" if made_from_ours and rv != lv else "conflict"
+
+    def _wholes_in_place_of_deleted_twins(self) -> None:
+        """The bundle's new whole-segment codings that a coding here held the place of (one per
+        segment, code and coder: a flagged span of that code, so not added) when the bundle's
+        deletions took that coding: added now. Before, ann's whole-segment coding was missing
+        at the lead when the same bundle removed her flagged span, until her next bundle."""
+        cols = self._cols("codings")
+        rcols = ", ".join(f"r.{c}" for c in cols)
+        self.summary.table("codings").added += self.conn.execute(
+            f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) SELECT {rcols} "
+            f"FROM temp.fs_touch_codings t CROSS JOIN {self.b}.codings r ON r.rowid = t.rid "
+            "WHERE NOT t.known AND r.start_cp IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+            "AND d.row_id = r.id) "
+            "AND EXISTS (SELECT 1 FROM main.segments s WHERE s.id = r.segment_id) "
+            "AND EXISTS (SELECT 1 FROM main.codes c WHERE c.id = r.code_id) "
+            "AND EXISTS (SELECT 1 FROM main.coders k WHERE k.name = r.coder)"
+        ).rowcount
+
+    def _waits_for_the_lead(self, table: str, row_id: str, lv: str) -> bool:
+        """Whether our version ``lv`` of a row is one of the versions of a conflict the lead's
+        bundle holds open: the lead shows one version meanwhile (the newest), and its history
+        of the row holds ours, so its row read as edited after ours; taking it replaced a
+        coder's wording with another coder's before the lead decided. It waits here as the
+        conflict it is (``_merge_one``), our row as it was, until the lead's decision comes."""
+        if self._open_at_lead is None:
+            self._open_at_lead = {}
+            if self.conn.execute(
+                f"SELECT 1 FROM {self.b}.sqlite_master WHERE type = 'table' AND name = 'conflicts'"
+            ).fetchone():
+                for t, r, raw in self.conn.execute(
+                    f"SELECT table_name, row_id, versions FROM {self.b}.conflicts "
+                    "WHERE status = 'open' AND kind = 'edit'"
+                ).fetchall():
+                    try:
+                        versions = {str(v["version"]) for v in json.loads(raw) if not v["deleted"]}
+                    except (ValueError, TypeError, KeyError):
+                        continue  # a bundle is untrusted: a damaged entry waits for nothing
+                    self._open_at_lead[(str(t), str(r))] = versions
+        return lv in self._open_at_lead.get((table, row_id), set())
 
     # ------------------------------------------------------------- rows
     def _merge_rows(self, table: str) -> None:
@@ -430,6 +490,8 @@ class _Merge:
             return  # an older version of ours
         remote_author = self._author(self.b, table, row_id, rv, self.opened.coder)
         if outcome == "theirs":
+            if table == "codings" and local["start_cp"] is not None:
+                self._spans_flagged_there.note(row_id, rvals, local)
             self._write_row(table, row_id, rvals, rv)
             self._record_version(table, row_id, rv, remote_author)
             stats.updated += 1

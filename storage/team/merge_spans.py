@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from storage.core.anchors import TextDiff
+from storage.core.anchors import TextDiff, is_flagged
 from storage.core.ids import now_iso
 from storage.team.merge_retranscribed import Joined
 
@@ -92,7 +92,7 @@ class ArrivedSpans:
                 ids -= self._follow_split(segment_id, theirs, ours, ids)
             if ids:
                 self._m.project.transcript.reanchor_spans(
-                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported
+                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
                 )
         self._whole_into_split_parts()
 
@@ -211,3 +211,56 @@ class ArrivedSpans:
                 )
             moved.add(coding_id)
         return moved
+
+
+def bundle_places(
+    merge: _Merge, segment_id: str, shown: str, *, leave: frozenset[str] = frozenset()
+) -> dict[str, tuple[int, int]]:
+    """Where the bundle's span codings of a segment stand in ``shown`` (the text this project
+    shows now, taken from the bundle), for the codings that are whole-segment here (a flagged
+    span whose words our text had lost) and not in ``leave`` (codings whose bundle version the
+    merge writes anyway): the places ``Transcript.restore_lost_spans`` tries."""
+    diffs: dict[str, TextDiff] = {}
+    places: dict[str, tuple[int, int]] = {}
+    for coding_id, start, end, theirs in merge.conn.execute(
+        f"SELECT l.id, r.start_cp, r.end_cp, s.text FROM main.codings l "
+        f"CROSS JOIN {merge.b}.codings r ON r.id = l.id "
+        f"CROSS JOIN {merge.b}.segments s ON s.id = r.segment_id "
+        "WHERE l.segment_id = ? AND l.start_cp IS NULL AND r.start_cp IS NOT NULL "
+        "AND r.segment_id = l.segment_id",
+        (segment_id,),
+    ).fetchall():
+        if coding_id in leave:
+            continue
+        diff = diffs.setdefault(theirs, TextDiff(theirs, shown))
+        span = diff.map_span(start, end)
+        if span is not None:
+            places[str(coding_id)] = span
+    return places
+
+
+class SpansFlaggedThere:
+    """Span codings here that a bundle brings flagged ("coded words deleted") because the
+    sender's text lacks their words (its side of a text conflict the lead has not decided):
+    where our text still holds the words, the span stays (``restore``), as the flag's words
+    say. Taken as they came, they were flagged here, on the words the text shows."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._spans: dict[str, dict[str, tuple[int, int]]] = {}  # segment -> coding -> span
+
+    def note(self, coding_id: str, theirs: dict[str, object], ours: dict[str, object]) -> None:
+        """Before the bundle's version ``theirs`` of a span coding replaces ``ours``."""
+        if theirs.get("start_cp") is not None or not is_flagged(str(theirs.get("memo") or "")):
+            return
+        if theirs.get("segment_id") != ours["segment_id"]:
+            return
+        start, end = ours["start_cp"], ours["end_cp"]
+        assert isinstance(start, int) and isinstance(end, int)
+        self._spans.setdefault(str(ours["segment_id"]), {})[coding_id] = (start, end)
+
+    def restore(self) -> None:
+        """Give the noted codings their span back where our text holds its words there."""
+        spans, self._spans = self._spans, {}
+        for segment_id, places in spans.items():
+            self._project.transcript.restore_lost_spans(segment_id, places=places)

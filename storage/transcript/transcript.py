@@ -319,6 +319,7 @@ class Transcript:
         leave: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
         mapper: Callable[[int, int], tuple[int, int] | None] | None = None,
+        merged: bool = False,
     ) -> None:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
@@ -332,7 +333,10 @@ class Transcript:
         the span is removed instead (with a tombstone). A redaction whose words were deleted
         has nothing left to hide and is removed. ``mapper``: where a span of ``old_text`` is
         in ``new_text`` when that is known exactly (a bundle's text as this project exports
-        it: pseudonyms, redactions), instead of the diff's guess.
+        it: pseudonyms, redactions), instead of the diff's guess. ``merged``: a merge shows
+        ``new_text`` (a bundle's, or a conflict's newest side): a coding it removes goes here
+        only, without a tombstone, so the coder's copy, whose text may hold its words, keeps
+        it (a tombstone deleted it there, for good, before the lead decided on the text).
         """
         conn = self._store.conn
         diff = TextDiff(old_text, new_text)
@@ -379,7 +383,8 @@ class Transcript:
             key = (code_id, coder, *new_span)
             if key in taken or (new_span[0] is None and (code_id, coder) in whole):
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
-                self._store.tombstone("codings", coding_id)
+                if not merged:
+                    self._store.tombstone("codings", coding_id)
                 continue
             taken.add(key)
             if new_span != (start, end) or new_memo != memo:
@@ -410,14 +415,18 @@ class Transcript:
                     (*span, stamp, red_id),
                 )
 
-    def restore_lost_spans(self, segment_id: str) -> int:
+    def restore_lost_spans(
+        self, segment_id: str, *, places: dict[str, tuple[int, int]] | None = None
+    ) -> int:
         """Give flagged whole-segment codings of a segment their span back where its text holds
         their words at their places again, inside the caller's transaction; how many.
 
         A merge flags a colleague's span coding when the text shown has lost its words (the
         other side of a text conflict); the lead may then keep the colleague's own text, in
         which the words stand where they were coded (``storage.core.anchors.lost_span``). Only
-        the very words at the very places count: never a span on other words.
+        the very words at the very places count: never a span on other words. ``places``:
+        where else a coding's words are known to stand in the text (a merged bundle's span of
+        it, moved into this text), tried when the flag's own place does not hold them.
         """
         conn = self._store.conn
         text = self.get_segment(segment_id).text
@@ -439,6 +448,8 @@ class Transcript:
             if lost is None:
                 continue
             start, end, words, before = lost
+            if text[start:end] != words and coding_id in (places or {}):
+                start, end = (places or {})[coding_id]
             if text[start:end] != words or (code_id, coder, start, end) in spans:
                 continue
             conn.execute(

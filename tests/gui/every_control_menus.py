@@ -555,11 +555,28 @@ def _reassign(h: Harness) -> None:
     assert len(h.project.codebook.codings(code_id=corruption.id)) == 2
 
 
-@control("Code ▸ Coding memo…", effect="the memo typed is kept on the coding chosen")
+@control(
+    "Code ▸ Coding memo…",
+    effect="the memo typed is kept on the coding chosen, one of the user's own; another "
+    "coder's (the demo's example coder's) is shown, not changed",
+)
 def _coding_memo(h: Harness) -> None:
     _coded_segment(h)
     h.input_answer = lambda title, items: (
         next(i for i in items if "Connectivity" in i) if items else "Плохой интернет"
+    )
+    before = [c.memo for c in h.project.codebook.codings()]
+    trigger(h, h.current)
+    assert "The memo of example's coding is example's" in h.message()
+    assert [c.memo for c in h.project.codebook.codings()] == before
+    h.select(row=3, code="Access/Connectivity")
+    connectivity = h.project.codebook.find_code("Access/Connectivity")
+    h.window.editing.apply_code(connectivity.id)  # the user's own, on the whole segment
+    h.wait()
+    h.input_answer = lambda title, items: (
+        next(i for i in items if "Connectivity" in i and "· example" not in i)
+        if items
+        else "Плохой интернет"
     )
     trigger(h, h.current)
     assert "Плохой интернет" in [c.memo for c in h.project.codebook.codings()]

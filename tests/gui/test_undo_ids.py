@@ -288,3 +288,25 @@ def test_names_replaced_in_ethics_cannot_come_back_with_undo(
     win.act_undo.trigger()
     idle(win)
     assert project.transcript.get_segment(seg0).text.startswith("P01 said")
+
+
+@pytest.fixture
+def bobs_coding(project: Project, seeded: dict[str, Any]) -> Any:
+    """bob's coding of segment 1, with his memo (as a merged bundle brings it)."""
+    trust = seeded["codes"]["Trust"].id
+    return project.codebook.apply_code(seeded["segs"][1], trust, coder="bob", memo="bob's view")
+
+
+def test_another_coders_coding_memo_is_shown_not_edited(
+    bobs_coding: Any, win: Any, idle: Any, project: Project, monkeypatch: Any
+) -> None:
+    """Coding memo… on bob's coding says whose memo it is and what it says; no editor opens
+    and nothing changes (a coding's memo is its coder's)."""
+    win.transcript.go_to_row(1)
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: pytest.fail("an editor opened"))
+    win.editing.coding_memo_dialog()
+    idle(win)
+    said = win.statusBar().currentMessage()
+    assert "The memo of bob's coding is bob's: only bob can change it" in said
+    assert "“bob's view”" in said
+    assert project.codebook.codings(segment_id=bobs_coding.segment_id)[0].memo == "bob's view"

@@ -10,10 +10,12 @@ of the batch's speech (the median, by length, of its segments with text): a segm
 voiced than that (``LESS_VOICED``) whose words Whisper is unsure of (``UNSURE``) becomes speech
 without transcript, which the coder can play, and type what can be made out. Measured with
 Whisper ``base`` (docs/languages.md, Measured, "A focus group"): the crosstalk's three segments
-0.42 to 0.45 where the recording's speech is typically 0.68 (0.62 to 0.66 of it), their words
+0.42 to 0.45 where the recording's speech is typically 0.71 (0.59 to 0.63 of it), their words
 at 0.31 to 0.66; every segment with text of the bench's real-speech recordings at 0.84 of its
 recording's typical voicing or more (0.57 and more; real Russian under loud pink noise 0.57 to
-0.67, under louder noise 0.44 to 0.55: less voiced, but all of it).
+0.69). Under louder noise (``ru-real-noisier``) the real Russian turns are voiced 0.44 and
+more, typically 0.50: less than the crosstalk, but all of them alike (0.88 of their typical
+voicing and more), which is why the line is drawn against the batch's own speech.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from .coverage import (
     without_words_in,
     word_spans,
 )
+from .crosstalk import crosstalk
 from .drafts import by_language, end_before_next, main_language, placeholders, to_drafts
 from .encoder import ENCODE_ONE_BY_ONE, EncoderCache, OneByOneEncoder, digit_tokens
 from .identify import Identifier, chunk_key
@@ -375,6 +376,8 @@ class Transcriber:
         drafts.sort(key=lambda d: d.start_ms)
         # a television in the pauses: voices far below the speakers are not written
         drafts = background_voices(drafts, window.audio, window.start_ms, dropped)
+        # several people at once: not one voice, and words Whisper is unsure of
+        drafts = crosstalk(drafts, window.audio, window.start_ms, dropped)
         end_before_next(drafts, until=plan.done_ms)
         return ChunkResult(
             drafts, plan.start_ms, plan.done_ms, language or main_language(drafts), plan.final,

@@ -288,3 +288,20 @@ def test_names_replaced_in_ethics_cannot_come_back_with_undo(
     win.act_undo.trigger()
     idle(win)
     assert project.transcript.get_segment(seg0).text.startswith("P01 said")
+
+
+def test_undo_and_redo_say_what_they_did_in_the_status_bar(
+    win: Any, idle: Any, seeded: dict[str, Any]
+) -> None:
+    code_words(win, idle, 0, "personal data", seeded["codes"]["Trust"].id)
+    bar = win.statusBar()
+    bar.showMessage("Something said before")
+    win.act_undo.trigger()
+    idle(win)
+    said = bar.currentMessage()
+    assert said.startswith("Undid: ") and "Trust" in said, said
+    bar.showMessage("Something said before")
+    win.act_redo.trigger()
+    idle(win)
+    said = bar.currentMessage()
+    assert said.startswith("Redid: ") and "Trust" in said, said

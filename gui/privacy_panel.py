@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.eliding_combo import ElidingComboBox
 from gui.fit import fill_table, fit_table, fit_tabs, new_table, scrolling
 from gui.fmt import fmt_ms, fmt_when, plural
 from gui.pseudonym_tab import PseudonymTab
@@ -69,31 +70,36 @@ class ConsentTab(QWidget):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.participant = QComboBox()
-        self.session = QComboBox()
+        self.participant = ElidingComboBox()
+        self.session = ElidingComboBox()
         for box in (self.participant, self.session):
             # as wide as the dock allows: a long session title ("Focus group: online public
             # services") made the form wider than a laptop's dock, its right edge cut off; the
-            # title is elided in the box, whole in its list and tooltip
+            # title ends in "…" in the box (it was cut mid-letter), whole in its list and tooltip
             box.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             box.setMinimumContentsLength(8)
-            box.currentTextChanged.connect(box.setToolTip)
         self.answers: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Participant", self.participant)
         form.addRow("Session", self.session)
         for kind in CONSENT_KINDS:
-            box = QComboBox()
+            answer = QComboBox()
             for label, value in _ANSWERS:
-                box.addItem(label, value)
-            self.answers[kind] = box
-            form.addRow(kind.capitalize(), box)
+                answer.addItem(label, value)
+            self.answers[kind] = answer
+            form.addRow(kind.capitalize(), answer)
         self.date = QLineEdit(placeholderText="YYYY-MM-DD")
-        self.form_ref = QLineEdit(placeholderText="e.g. F-12")
-        form.addRow("Date", self.date)
-        form.addRow("Form", self.form_ref)
+        self.form_ref = QLineEdit(placeholderText="F-12")
+        self.form_ref.setToolTip("The reference of the signed consent form, e.g. F-12")
+        # the date and the form's reference on one row: one row less, and the tab no longer
+        # scrolls at 1024x700 to reach the records below (it scrolled 28 px)
+        dated = QHBoxLayout()
+        dated.addWidget(self.date, 3)
+        dated.addWidget(QLabel("Form"))
+        dated.addWidget(self.form_ref, 2)
+        form.addRow("Date", dated)
         self.save = QPushButton("Save consent")
         self.save.clicked.connect(self.save_consent)
         self.purpose = QComboBox()

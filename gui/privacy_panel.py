@@ -96,9 +96,12 @@ class ConsentTab(QWidget):
         # the date and the form's reference on one row: one row less, and the tab no longer
         # scrolls at 1024x700 to reach the records below (it scrolled 28 px)
         dated = QHBoxLayout()
-        dated.addWidget(self.date, 3)
+        # the date as wide as "YYYY-MM-DD" (and a frame's margins): its hint read "YYYY-MM-"
+        hint = self.date.fontMetrics().horizontalAdvance(self.date.placeholderText())
+        self.date.setFixedWidth(hint + 16)
+        dated.addWidget(self.date)
         dated.addWidget(QLabel("Form"))
-        dated.addWidget(self.form_ref, 2)
+        dated.addWidget(self.form_ref, 1)
         form.addRow("Date", dated)
         self.save = QPushButton("Save consent")
         self.save.clicked.connect(self.save_consent)

@@ -687,3 +687,42 @@ def test_the_consent_tab_neither_scrolls_nor_cuts_the_session_title(
         need = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
         assert need <= _placeholder_room(edit), (edit.placeholderText(), _placeholder_room(edit))
     w.close()
+
+
+def test_an_audit_entry_reads_whole_under_the_log_in_the_dock(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """In the 290 px dock an audit entry was four or five lines high and its Target and Details
+    columns were out of sight to the right (the table scrolls sideways, its words whole: see
+    above). The chosen entry (the newest when the tab opens) reads whole under the table, one
+    field a line, however long its ids and paths, without widening the dock."""
+    (session,) = project.sessions.all()
+    form = "forms/community-centre/aigerim-consent-2026-03-02-signed-and-scanned.pdf"
+    person = project.sessions.add_participant("Айгерім К.")
+    project.consent.set_consent(person.id, session.id, recording=True, form_ref=form)
+    project.privacy.set_pseudonym("Бақыт", "P02")
+    panel = _laptop_ethics(qtbot, project, 480)
+    panel.setCurrentIndex(3)
+    audit = panel.audit
+    qtbot.waitUntil(audit.table.isVisible)
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_audit_entry.png"))
+    entries = project.audit.entries()
+    assert audit.table.rowCount() == len(entries) >= 2
+    newest = audit.entry.toPlainText()
+    assert "pseudonym" in newest and "P02" in newest, newest
+    consent_row = next(i for i, e in enumerate(entries) if e.action == "consent")
+    from gui.select_row import select_row
+
+    select_row(audit.table, consent_row)
+    shown = audit.entry.toPlainText()
+    assert f"Target: participant {person.id}" in shown, shown
+    entry = entries[consent_row]
+    for key, value in entry.details.items():
+        assert f"{key}: {value}" in shown, (key, shown)
+    assert panel.width() <= DOCK_PX + 20 and audit.minimumSizeHint().width() <= panel.width()
+    viewport = audit.entry.viewport()
+    assert audit.entry.document().size().width() <= viewport.width() + 1
+    assert audit.entry.isVisible() and audit.entry.height() >= 4 * audit.fontMetrics().height()

@@ -118,6 +118,9 @@ class EditingController:
         if not any(k.toString() == "Ctrl+Y" for k in redo_keys):
             redo_keys.append(QKeySequence("Ctrl+Y"))
         redo.setShortcuts(redo_keys)
+        # the stack undid (redid) before these run: what was undone is now the next redo
+        undo.triggered.connect(lambda: self._say_undone("Undid", self.undo_stack.redoText()))
+        redo.triggered.connect(lambda: self._say_undone("Redid", self.undo_stack.undoText()))
         edit.addAction(undo)
         edit.addAction(redo)
         self.act_undo, self.act_redo = undo, redo
@@ -187,6 +190,11 @@ class EditingController:
         )
 
     # ------------------------------------------------------------------ helpers
+    def _say_undone(self, verb: str, what: str) -> None:
+        """Say in the status bar what Undo or Redo just did (an edit's own report follows)."""
+        if what:
+            self.chrome.message(f"{verb}: {what}", 5000)
+
     def _push(self, command: Any) -> None:
         if self.state.ctx is not None:
             self.undo_stack.push(command)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QShowEvent, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,18 +19,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.eliding_combo import ElidingComboBox
 from gui.fit import fill_table, fit_table, fit_tabs, new_table, scrolling
 from gui.fmt import fmt_ms, fmt_when, plural
 from gui.pseudonym_tab import PseudonymTab
+from gui.select_row import select_row
 from storage import Project
 from storage.core.errors import FieldScribeError
-from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS
+from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, AuditEntry
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
 
@@ -69,31 +72,39 @@ class ConsentTab(QWidget):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.participant = QComboBox()
-        self.session = QComboBox()
+        self.participant = ElidingComboBox()
+        self.session = ElidingComboBox()
         for box in (self.participant, self.session):
             # as wide as the dock allows: a long session title ("Focus group: online public
             # services") made the form wider than a laptop's dock, its right edge cut off; the
-            # title is elided in the box, whole in its list and tooltip
+            # title ends in "…" in the box (it was cut mid-letter), whole in its list and tooltip
             box.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             box.setMinimumContentsLength(8)
-            box.currentTextChanged.connect(box.setToolTip)
         self.answers: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Participant", self.participant)
         form.addRow("Session", self.session)
         for kind in CONSENT_KINDS:
-            box = QComboBox()
+            answer = QComboBox()
             for label, value in _ANSWERS:
-                box.addItem(label, value)
-            self.answers[kind] = box
-            form.addRow(kind.capitalize(), box)
+                answer.addItem(label, value)
+            self.answers[kind] = answer
+            form.addRow(kind.capitalize(), answer)
         self.date = QLineEdit(placeholderText="YYYY-MM-DD")
-        self.form_ref = QLineEdit(placeholderText="e.g. F-12")
-        form.addRow("Date", self.date)
-        form.addRow("Form", self.form_ref)
+        self.form_ref = QLineEdit(placeholderText="F-12")
+        self.form_ref.setToolTip("The reference of the signed consent form, e.g. F-12")
+        # the date and the form's reference on one row: one row less, and the tab no longer
+        # scrolls at 1024x700 to reach the records below (it scrolled 28 px)
+        dated = QHBoxLayout()
+        # the date as wide as "YYYY-MM-DD" (and a frame's margins): its hint read "YYYY-MM-"
+        hint = self.date.fontMetrics().horizontalAdvance(self.date.placeholderText())
+        self.date.setFixedWidth(hint + 16)
+        dated.addWidget(self.date)
+        dated.addWidget(QLabel("Form"))
+        dated.addWidget(self.form_ref, 1)
+        form.addRow("Date", dated)
         self.save = QPushButton("Save consent")
         self.save.clicked.connect(self.save_consent)
         self.purpose = QComboBox()
@@ -361,8 +372,19 @@ class AuditTab(QWidget):
         # what Refresh read: an empty log read again changed nothing on screen (dead button)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        # the chosen entry whole, one field a line: in a laptop's 290 px dock the table shows
+        # When, Who and Action, its Target and Details columns a sideways scroll away
+        # (ids and file paths broken anywhere rather than widen the dock; six lines, scrolling)
+        self.entry = QPlainTextEdit(self)
+        self.entry.setReadOnly(True)
+        self.entry.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.entry.setFixedHeight(6 * self.entry.fontMetrics().lineSpacing() + 12)
+        self.entry.setToolTip("The audit entry chosen above, whole")
+        self._entries: list[AuditEntry] = []
+        self.table.itemSelectionChanged.connect(self._show_entry)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addWidget(self.entry)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
         row.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignTop)
@@ -379,7 +401,7 @@ class AuditTab(QWidget):
         of seventeen, the export just made out of sight below them)."""
         from datetime import datetime
 
-        entries = self.project.audit.entries()
+        entries = self._entries = self.project.audit.entries()
         when = datetime.now().strftime("%H:%M:%S")
         self.status.setText(
             f"{plural(len(entries), 'entry', 'entries')}, read at {when}."
@@ -401,6 +423,30 @@ class AuditTab(QWidget):
             ],
         )
         self.table.scrollToBottom()
+        select_row(self.table, len(entries) - 1)  # the newest, whole under the table
+        self._show_entry()
+
+    def _show_entry(self) -> None:
+        """Show the selected entry whole under the table (nothing chosen: how to choose)."""
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        if len(rows) != 1 or not 0 <= min(rows) < len(self._entries):
+            self.entry.setPlainText(
+                "Choose an entry to read it whole here." if self._entries else ""
+            )
+            self.entry.setVisible(bool(self._entries))
+            return
+        self.entry.setVisible(True)
+        self.entry.setPlainText(describe_entry(self._entries[min(rows)]))
+
+
+def describe_entry(entry: AuditEntry) -> str:
+    """An audit entry in full, one field a line (its details one a line too)."""
+    lines = [f"{fmt_when(entry.at)} · {entry.actor}", f"Action: {entry.action}"]
+    target = " ".join(x for x in (entry.target_type, entry.target_id) if x)
+    if target:
+        lines.append(f"Target: {target}")
+    lines += [f"{k}: {v}" for k, v in sorted(entry.details.items())]
+    return "\n".join(lines)
 
 
 class PrivacyPanel(QTabWidget):

@@ -446,8 +446,11 @@ class RecordPanel(QWidget):
         # said "No sessions yet — import a recording"
         self.recording_active.emit(False)
         if session is None:
-            self._status(error or self._start_error or "Nothing was recorded (no audio arrived).")
-            self._start_error = ""
+            said = error or self._start_error or "Nothing was recorded (no audio arrived)."
+            # why it stopped (the disk is full) stays beside why it could not be saved, and
+            # is not carried over to the next recording's "Saved …"
+            self._status(f"{self._failure} {said}" if self._failure else said)
+            self._start_error = self._failure = ""
             return
         self.last_session_id = session.id
         # the clock stopped at its last tick ("00:11" beside "Saved … (00:12)."): the length saved

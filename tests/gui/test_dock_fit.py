@@ -444,7 +444,9 @@ def test_ethics_tabs_scroll_in_a_short_dock(qtbot: Any, project: Project) -> Non
     assert len(fields) >= 8
     for field in fields:
         assert field.height() >= field.sizeHint().height(), field
-    tops = sorted(f.mapTo(panel.consent, f.rect().topLeft()).y() for f in fields)
+    # one row each, but the date and the form's reference share one (one top)
+    tops = sorted({f.mapTo(panel.consent, f.rect().topLeft()).y() for f in fields})
+    assert len(tops) == len(fields) - 1
     assert all(b - a >= fields[0].sizeHint().height() for a, b in pairwise(tops))
 
 
@@ -639,3 +641,88 @@ def test_thirty_occurrences_are_reviewed_a_row_a_line_with_the_current_one_whole
     assert tab.detail.isVisible() and bottom <= area.viewport().height(), bottom
     assert tab.detail.height() >= tab.detail.heightForWidth(tab.detail.width())
     w.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_the_consent_tab_neither_scrolls_nor_cuts_the_session_title(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,  # noqa: F811
+    idle: Any,
+    tmp_path: Path,
+    size: Any,
+    monkeypatch: Any,
+) -> None:
+    """At 1024x700 Ethics ▸ Consent scrolled 28 px to reach its two records, and the Session
+    box cut a long title mid-letter ("Focus group: online pub"). The date and the form share a
+    row, nothing scrolls; the title ends in "…", whole in the tooltip."""
+    (session,) = project.sessions.all()
+    title = "Focus group: online public services, Almaty"
+    project.sessions.update_session(session.id, title=title)
+    for name in ("Айгерім К.", "Бақыт Жұмабекұлы"):
+        person = project.sessions.add_participant(name)
+        project.consent.set_consent(
+            person.id, session.id, recording=True, date="2026-03-02", form_ref="F-12"
+        )
+    w = _window(qtbot, qsettings, fake_transcriber, project, size)
+    idle(w)
+    _kept_at(w, size, monkeypatch)
+    w.layout_keeper.default_sizes()
+    qtbot.wait(100)
+    panel = w.extra_panels.show_privacy(0)
+    consent = panel.consent
+    consent.session.setCurrentIndex(consent.session.findData(session.id))
+    qtbot.wait(100)
+    w.grab().save(_shot(tmp_path, f"ethics_consent_{size[0]}.png"))
+    area = panel.widget(0)
+    assert area.verticalScrollBar().maximum() == 0, area.verticalScrollBar().maximum()
+    table = consent.table
+    assert table.viewport().height() >= table.rowHeight(0) + table.rowHeight(1)
+    shown = consent.session.shown_text()
+    assert shown.endswith("…") and title.startswith(shown[:-1]), shown
+    assert consent.session.toolTip() == title
+    for edit in (consent.date, consent.form_ref):  # side by side, their hints still whole
+        edit.clear()
+        need = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+        assert need <= _placeholder_room(edit), (edit.placeholderText(), _placeholder_room(edit))
+    w.close()
+
+
+def test_an_audit_entry_reads_whole_under_the_log_in_the_dock(
+    qtbot: Any,
+    project: Project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """In the 290 px dock an audit entry was four or five lines high and its Target and Details
+    columns were out of sight to the right (the table scrolls sideways, its words whole: see
+    above). The chosen entry (the newest when the tab opens) reads whole under the table, one
+    field a line, however long its ids and paths, without widening the dock."""
+    (session,) = project.sessions.all()
+    form = "forms/community-centre/aigerim-consent-2026-03-02-signed-and-scanned.pdf"
+    person = project.sessions.add_participant("Айгерім К.")
+    project.consent.set_consent(person.id, session.id, recording=True, form_ref=form)
+    project.privacy.set_pseudonym("Бақыт", "P02")
+    panel = _laptop_ethics(qtbot, project, 480)
+    panel.setCurrentIndex(3)
+    audit = panel.audit
+    qtbot.waitUntil(audit.table.isVisible)
+    qtbot.wait(50)
+    panel.grab().save(_shot(tmp_path, "ethics_audit_entry.png"))
+    entries = project.audit.entries()
+    assert audit.table.rowCount() == len(entries) >= 2
+    newest = audit.entry.toPlainText()
+    assert "pseudonym" in newest and "P02" in newest, newest
+    consent_row = next(i for i, e in enumerate(entries) if e.action == "consent")
+    from gui.select_row import select_row
+
+    select_row(audit.table, consent_row)
+    shown = audit.entry.toPlainText()
+    assert f"Target: participant {person.id}" in shown, shown
+    entry = entries[consent_row]
+    for key, value in entry.details.items():
+        assert f"{key}: {value}" in shown, (key, shown)
+    assert panel.width() <= DOCK_PX + 20 and audit.minimumSizeHint().width() <= panel.width()
+    viewport = audit.entry.viewport()
+    assert audit.entry.document().size().width() <= viewport.width() + 1
+    assert audit.entry.isVisible() and audit.entry.height() >= 4 * audit.fontMetrics().height()

@@ -88,3 +88,35 @@ def test_a_marker_points_at_the_audio_heard_when_it_is_dropped(
     # measured here: 40-90 ms before the beep (0.1 s pump), now -1 to 28 ms (10 ms blocks)
     assert all(-20 <= e < 45 for e in errors), (marks, onsets)
     assert sum(errors) / len(errors) < 30, (marks, onsets)
+
+
+@pytest.mark.slow
+def test_pause_and_resume_cut_the_audio_where_they_were_pressed(
+    pulse_mic: PulseMic, project: Project, qtbot: Any, tmp_path: Path
+) -> None:
+    """What the input captured waits in its buffer until the next pump (0.1 s, more under
+    load). Pause dropped it (heard before the click, it was discarded as paused audio: a gap
+    at each pause) and Resume wrote what waited as the first audio after the pause (heard
+    while paused). Here the pump is held for 300 ms before each click, as a busy event loop
+    holds it."""
+    from gui.recording_engine import Recorder, find_device
+
+    rec = Recorder(project.folder, find_device("fs_mic"))
+    rec.start()
+    try:
+        qtbot.waitUntil(lambda: rec.position_ms > 500, timeout=15000)
+        rec._pump.stop()
+        before = rec.position_ms
+        qtbot.wait(300)
+        rec.pause()
+        kept = rec.position_ms - before
+        assert kept >= 200, kept  # was 0: the 300 ms heard before Pause were dropped
+        qtbot.wait(300)  # paused: what is captured now is not the interview's
+        paused_at = rec.position_ms
+        rec.resume()
+        rec._on_ready_read()
+        added = rec.position_ms - paused_at
+        assert added < 100, added  # was about 300: audio heard while paused was written
+    finally:
+        rec._pump.start()
+        assert rec.stop() is None

@@ -478,3 +478,24 @@ def test_a_recorder_outliving_its_panel_does_not_call_into_it(  # type: ignore[n
     recorder.state_changed.emit("saving")  # raised in the deleted panel before
     recorder.recording.stop()
     recorder.recording.release()
+
+
+def test_why_a_recording_stopped_stays_with_it_and_not_with_the_next(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot
+) -> None:
+    """The disk filled up: the panel said why it stopped, then only that the copy into the
+    project failed (the disk-full reason gone), and the next recording's "Saved …" began with
+    the old "The disk is full…". The reason stays beside the failed save, and only there."""
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    panel.ask_details = False
+    qtbot.addWidget(panel)
+    full = "The disk is full: recording stopped; 8.8 s of audio are kept in r.wav."
+    panel._on_failed(full)
+    panel._on_imported(None, "r.wav: could not copy into media (the disk is full).")
+    text = panel.status_label.text()
+    assert full in text and "could not copy" in text, text
+    session = project.sessions.add_session("Next interview", "interview")
+    panel._on_imported(session, "")
+    assert panel.status_label.text().startswith("Saved “Next interview”"), panel.status_label.text()

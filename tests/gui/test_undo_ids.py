@@ -310,3 +310,20 @@ def test_another_coders_coding_memo_is_shown_not_edited(
     assert "The memo of bob's coding is bob's: only bob can change it" in said
     assert "“bob's view”" in said
     assert project.codebook.codings(segment_id=bobs_coding.segment_id)[0].memo == "bob's view"
+
+
+def test_undo_and_redo_say_what_they_did_in_the_status_bar(
+    win: Any, idle: Any, seeded: dict[str, Any]
+) -> None:
+    code_words(win, idle, 0, "personal data", seeded["codes"]["Trust"].id)
+    bar = win.statusBar()
+    bar.showMessage("Something said before")
+    win.act_undo.trigger()
+    idle(win)
+    said = bar.currentMessage()
+    assert said.startswith("Undid: ") and "Trust" in said, said
+    bar.showMessage("Something said before")
+    win.act_redo.trigger()
+    idle(win)
+    said = bar.currentMessage()
+    assert said.startswith("Redid: ") and "Trust" in said, said

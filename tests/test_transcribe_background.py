@@ -14,7 +14,7 @@ import pytest
 from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 from tests.media import REAL_RU
-from transcribe.background import BACKGROUND_DB, background_voices, level_db, typical_db
+from transcribe.background import BACKGROUND_DB, background_voices, level_db, median_by_length
 from transcribe.models import base_parts
 
 RATE = 16000
@@ -52,9 +52,9 @@ def test_level_is_the_power_of_the_words() -> None:
 
 
 def test_typical_level_is_the_median_by_length() -> None:
-    assert typical_db([(-20.0, 4000), (-40.0, 1000), (-30.0, 1500)]) == -20.0
-    assert typical_db([(-20.0, 2000), (-40.0, 3500)]) == -40.0
-    assert typical_db([(-20.0, 2000), (-40.0, 1000)]) is None  # too little speech to tell
+    assert median_by_length([(-20.0, 4000), (-40.0, 1000), (-30.0, 1500)]) == -20.0
+    assert median_by_length([(-20.0, 2000), (-40.0, 3500)]) == -40.0
+    assert median_by_length([(-20.0, 2000), (-40.0, 1000)]) is None  # too little speech to tell
 
 
 def test_a_voice_far_below_the_speakers_becomes_speech_without_transcript() -> None:

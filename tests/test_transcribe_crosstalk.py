@@ -12,7 +12,7 @@ import pytest
 from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
 from tests.media import REAL_RU
-from transcribe.crosstalk import LESS_VOICED, UNSURE, crosstalk, typical_voicing, voicing
+from transcribe.crosstalk import LESS_VOICED, UNSURE, crosstalk, voicing
 from transcribe.models import base_parts
 
 RATE = 16000
@@ -78,12 +78,6 @@ def test_crosstalk_becomes_one_speech_without_transcript() -> None:
     assert len(dropped) == 3 and all(d.startswith("crosstalk") for d in dropped)
     # the audio starts at 2 s of the recording: the drafts' times are shifted back
     assert crosstalk(drafts, audio[2 * RATE :], 2000, []) == kept
-
-
-def test_typical_voicing_is_the_median_by_length() -> None:
-    assert typical_voicing([(0.7, 4000), (0.4, 1000), (0.6, 1500)]) == 0.7
-    assert typical_voicing([(0.7, 2000), (0.4, 3500)]) == 0.4
-    assert typical_voicing([(0.7, 2000), (0.4, 1000)]) is None  # too little speech to tell
 
 
 def test_words_whisper_is_sure_of_or_one_voice_are_kept() -> None:

@@ -26,7 +26,8 @@ from .stream import SAMPLE_RATE
 
 #: a segment this much below the typical level of the batch's speech (dB) is a background voice
 BACKGROUND_DB = 20.0
-#: the batch's speech with text must be at least this long (s) to give a typical level
+#: the batch's speech with text must be at least this long (s) to give a typical level (or
+#: voicing: ``crosstalk``)
 TYPICAL_MIN_S = 5.0
 
 
@@ -47,16 +48,17 @@ def level_db(audio: npt.NDArray[np.float32], draft: SegmentDraft, offset_ms: int
     return 10 * math.log10(power / n + 1e-12)
 
 
-def typical_db(levels: Sequence[tuple[float, int]]) -> float | None:
-    """The median of ``(level, length)`` pairs, by length; None without enough speech."""
-    total = sum(n for _, n in levels)
+def median_by_length(values: Sequence[tuple[float, int]]) -> float | None:
+    """The median of ``(value, length in ms)`` pairs (a segment's level, or its voicing), by
+    length; None without enough speech."""
+    total = sum(n for _, n in values)
     if total < TYPICAL_MIN_S * 1000:
         return None
     seen = 0
-    for level, n in sorted(levels):
+    for value, n in sorted(values):
         seen += n
         if 2 * seen >= total:
-            return level
+            return value
     return None  # not reached
 
 
@@ -76,7 +78,9 @@ def background_voices(
             level = level_db(audio, d, offset_ms)
             if level is not None:
                 levels[i] = level
-    typical = typical_db([(lv, drafts[i].end_ms - drafts[i].start_ms) for i, lv in levels.items()])
+    typical = median_by_length(
+        [(lv, drafts[i].end_ms - drafts[i].start_ms) for i, lv in levels.items()]
+    )
     if typical is None:
         return drafts
     out = []

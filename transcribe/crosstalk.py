@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from storage.transcript.transcript import SegmentDraft
 
+from .background import median_by_length
 from .drafts import PLACEHOLDER_MIN_S
 from .stream import SAMPLE_RATE
 
@@ -32,8 +33,6 @@ from .stream import SAMPLE_RATE
 LESS_VOICED = 0.75
 #: ...and crosstalk when Whisper's mean word probability is also below this
 UNSURE = 0.7
-#: the batch's speech with text must be at least this long (s) to give a typical voicing
-TYPICAL_MIN_S = 5.0
 FRAME = 640  # 40 ms: two periods of the lowest voices
 HOP = 320
 #: lags of a voice's pitch period: 2.5 ms (400 Hz) to 16 ms (62.5 Hz)
@@ -70,20 +69,6 @@ def segment_voicing(
     return voicing(audio[a:b]) if b > a else None
 
 
-def typical_voicing(voiced: list[tuple[float, int]]) -> float | None:
-    """The median of ``(voicing, length in ms)`` pairs, by length; None without enough
-    speech."""
-    total = sum(n for _, n in voiced)
-    if total < TYPICAL_MIN_S * 1000:
-        return None
-    seen = 0
-    for value, n in sorted(voiced):
-        seen += n
-        if 2 * seen >= total:
-            return value
-    return None  # not reached
-
-
 def crosstalk(
     drafts: list[SegmentDraft],
     audio: npt.NDArray[np.float32],
@@ -102,7 +87,7 @@ def crosstalk(
             value = segment_voicing(d, audio, offset_ms)
             if value is not None:
                 voiced[i] = value
-    typical = typical_voicing(
+    typical = median_by_length(
         [(v, drafts[i].end_ms - drafts[i].start_ms) for i, v in voiced.items()]
     )
     if typical is None:

@@ -460,21 +460,8 @@ class QdeBuilder:
     def whole_source_codings(self, el: ET.Element, whole: list[list[Coding]]) -> None:
         """Each group of ``whole`` as one ``Coding`` on the source (after its selections,
         as the schema orders them), with the notes of any of its codings."""
-        for first, *rest in whole:
-            cel = _sub(
-                el,
-                "Coding",
-                guid=_g(first.id),
-                creatingUser=self.user(first.coder),
-                creationDateTime=xml_datetime(first.created_at),
-            )
-            _sub(cel, "CodeRef", targetGUID=_g(first.code_id))
-            memos = [
-                m for c in (first, *rest) for m in self.memos_by_target.get(("coding", c.id), [])
-            ]
-            for memo_id in dict.fromkeys(m.id for m in memos):
-                _sub(cel, "NoteRef", targetGUID=_g(memo_id))
-            self.counts["codings"] += 1
+        for group in whole:
+            self._coding_element(el, group)
 
     def _description(self, el: ET.Element, session: Session, segments: list[Segment]) -> None:
         """A source's Description: the session's notes, and which model wrote its transcript
@@ -770,14 +757,21 @@ class QdeBuilder:
     def coding(self, sel: ET.Element, coding: Coding) -> None:
         if coding.memo:
             _text(sel, "Description", coding.memo)
+        self._coding_element(sel, [coding])
+
+    def _coding_element(self, parent: ET.Element, group: list[Coding]) -> None:
+        """A ``Coding`` under ``parent`` for the first of ``group`` (its id, coder, time and
+        code), with the notes of any coding of the group."""
+        first = group[0]
         cel = _sub(
-            sel,
+            parent,
             "Coding",
-            guid=_g(coding.id),
-            creatingUser=self.user(coding.coder),
-            creationDateTime=xml_datetime(coding.created_at),
+            guid=_g(first.id),
+            creatingUser=self.user(first.coder),
+            creationDateTime=xml_datetime(first.created_at),
         )
-        _sub(cel, "CodeRef", targetGUID=_g(coding.code_id))
-        for memo in self.memos_by_target.get(("coding", coding.id), []):
-            _sub(cel, "NoteRef", targetGUID=_g(memo.id))
+        _sub(cel, "CodeRef", targetGUID=_g(first.code_id))
+        memos = [m for c in group for m in self.memos_by_target.get(("coding", c.id), [])]
+        for memo_id in dict.fromkeys(m.id for m in memos):
+            _sub(cel, "NoteRef", targetGUID=_g(memo_id))
         self.counts["codings"] += 1

@@ -152,6 +152,36 @@ def test_a_split_before_the_range_moves_its_coding_to_the_right_half(tmp_path: P
     assert _export(folder, tmp_path / "o.qdpx")[0] == {INSIDE, ACROSS}
 
 
+def test_a_cut_between_speakers_moves_a_ranged_coding_where_its_range_lies(
+    tmp_path: Path,
+) -> None:
+    """A cut between speakers (``move_codings``) gave each whole-segment coding to the longer
+    part, a ranged one too: 300-700 ms went to 0-200 ms and went out over it. Now it follows
+    its range as the coder's own split does; a coding of no range still goes to the longer
+    part, copied to neither."""
+    folder = _import(tmp_path)
+    with Project.open(folder) as p:
+        first = _segments(p)[0]
+        assert p.transcript.get_segment(first).text == "Сәлеметсіз бе."
+        # "Сәлеметсіз" 0-200 ms, the longer part; "бе." 200-1000 ms holds both ranges' start
+        p.transcript.split_segment(first, 11, 200, move_codings=True)
+        assert [i for i, _ in _codings(p, "Сенім")] == [1]
+        assert [i for i, _ in _codings(p, "Деньги")] == [1, 2]
+        assert [i for i, _ in _codings(p, "Тіл")] == [0]
+    assert _export(folder, tmp_path / "o.qdpx") == ({INSIDE, ACROSS}, ["Тіл"])
+
+
+def test_a_cut_between_speakers_inside_a_range_keeps_its_coding_on_both(tmp_path: Path) -> None:
+    folder = _import(tmp_path)
+    with Project.open(folder) as p:
+        first = _segments(p)[0]
+        p.transcript.split_segment(first, 11, 500, move_codings=True)  # inside 300-700 ms
+        assert [i for i, _ in _codings(p, "Сенім")] == [0, 1]
+        assert [i for i, _ in _codings(p, "Деньги")] == [1, 2]
+        assert len(exchange_meta.time_ranges(p)) == 4  # the right part's Сенім has it too
+    assert _export(folder, tmp_path / "o.qdpx") == ({INSIDE, ACROSS}, ["Тіл"])
+
+
 def test_a_merge_keeps_the_ranges(tmp_path: Path) -> None:
     folder = _import(tmp_path)
     with Project.open(folder) as p:

@@ -811,7 +811,7 @@ def test_transcript_without_plain_text_is_reported_with_its_codings(tmp_path: Pa
         "Text source 'doc': it has no plain text, and its rich text 'internal://d.docx' "
         "cannot be read: not a Word document (.docx)" in text
     )
-    assert "1 coded selection not imported" in text
+    assert "(.docx) that can be read (File is not a zip file); 1 coded selection was not " in text
 
 
 def test_two_codes_with_one_name_stay_two_codes(tmp_path: Path) -> None:
@@ -1190,3 +1190,46 @@ def test_transcript_selection_placed_by_positions_is_imported(tmp_path: Path) ->
             (0, "A", "Добрый день, начнём."),
             (4000, "B", "Мен кезекте екі сағат тұрдым."),
         ]
+
+
+def test_a_text_missing_from_the_archive_is_one_report_line(tmp_path: Path) -> None:
+    """A source or transcript whose text the archive names but lacks got two lines, what was
+    missing and then "it has no plain text; N coded selections not imported" (it had one, in
+    a file the archive lacks); imported again into a project holding the text, a file that
+    lacks it said it twice as well, the second that the segments no longer held the file's
+    text (edited since?). Now one line each: the source, why, and what that costs."""
+    av = (
+        f'<AudioSource guid="{SRC[:-1]}7" name="a.m4a"><Transcript guid="{SEL[:-1]}9"'
+        ' plainTextPath="internal://t.txt">'
+        f'<SyncPoint guid="{CODE[:-1]}7" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="{CODE[:-1]}8" position="5" timeStamp="900"/>'
+        f'<TranscriptSelection guid="{SEL[:-1]}6" fromSyncPoint="{CODE[:-1]}7"'
+        f' toSyncPoint="{CODE[:-1]}8"><Coding guid="{CODING}"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    lacking = project(
+        text_source("internal://a.txt", selection(0, 3), selection(4, 6, guid=NOTE)) + av
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    report, _folder = import_one(tmp_path / "a", lacking)
+    why = (
+        "is missing from the archive, which names it as its own (a copy cut short, or an export "
+        "that failed: the rest was imported; import the file again into this project once it "
+        "is whole, and what is missing is added, nothing doubled)"
+    )
+    # (the recording names no media file either: a line of its own)
+    assert sorted(n for n in report.not_imported if "internal://" in n) == [
+        f"Text source 'doc': its text 'internal://a.txt' {why}; 2 coded selections were not "
+        "imported.",
+        f"Transcript of 'a.m4a': its text 'internal://t.txt' {why}; the session has no "
+        "segments; 1 coded selection was not imported.",
+    ]
+    # the whole file first, then a second coder's file of it that lacks the text
+    whole = project(text_source("internal://a.txt", selection(0, 3)))
+    _report, folder = import_one(tmp_path / "b", whole, {"sources/a.txt": TEXT.encode()})
+    second = project(text_source("internal://a.txt", selection(0, 3), selection(4, 6, guid=NOTE)))
+    again = import_qdpx(write(tmp_path / "b" / "second.qdpx", second), folder, coder="me")
+    assert again.not_imported == [
+        f"Text source 'doc': its text 'internal://a.txt' {why}; 1 coded selection was not imported."
+    ]

@@ -37,7 +37,8 @@ class SegmentCuts:
         codings follow their text (a span across the cut is cut in two). With
         ``move_codings`` (a cut between speakers, not the coder's own split) no coding is
         copied: a whole-segment coding stays with the longer part, a span with the part that
-        holds most of it.
+        holds most of it. Either way a coding of a time range another tool coded follows its
+        range (``_split_time_ranges``): it is on the part or parts the range overlaps.
         """
         row = self._transcript._segment_row(segment_id)
         seg = segment_from_row(row)
@@ -77,13 +78,13 @@ class SegmentCuts:
             )
             assert cursor.lastrowid is not None
             self._store.fts_insert(cursor.lastrowid, right_text)
+            times = (seg.start_ms, at_ms, seg.end_ms)
             if move_codings:
-                self._move_codings(
-                    segment_id, new_id_, at_cp, shift, len(left_text), len(right_text)
-                )
+                lengths = (len(left_text), len(right_text))
+                self._move_codings(segment_id, new_id_, at_cp, shift, lengths, times)
             else:
                 self._split_codings(segment_id, new_id_, at_cp, shift, len(left_text))
-                self._split_time_ranges(segment_id, new_id_, (seg.start_ms, at_ms, seg.end_ms))
+            self._split_time_ranges(segment_id, new_id_, times, copied=not move_codings)
             self._split_redactions(segment_id, new_id_, at_cp, shift, len(left_text))
             self._transcript.update_segment(segment_id, text=left_text, end_ms=at_ms)
             conn.execute(
@@ -167,58 +168,89 @@ class SegmentCuts:
                     ),
                 )
 
-    def _split_time_ranges(self, left_id: str, right_id: str, times: tuple[int, int, int]) -> None:
+    def _split_time_ranges(
+        self, left_id: str, right_id: str, times: tuple[int, int, int], *, copied: bool
+    ) -> None:
         """A coding of a time range another tool coded (``TIME_RANGES_KEY``) stays on the
-        halves its range overlaps, not on both as other whole-segment codings: on the right
-        half (``_split_codings`` copied it there) it takes the range too, or it moves there
-        where the range lies wholly in it; the coded stretch of the recording is what it was,
-        and so is what an export writes."""
+        halves its range overlaps, on both splits (the coder's own and one between speakers):
+        on both halves it has the range on each, on one half it is that half's; the coded
+        stretch of the recording is what it was, and so is what an export writes. ``copied``:
+        the right half's whole-segment codings are copies of the left's (``_split_codings``),
+        not codings moved there (``_move_codings``, which leaves these on the left)."""
         ranges = _time_ranges(self._store.conn)
         if not ranges:
             return
         conn = self._store.conn
-        start, at_ms, end = times
         changed = False
         for c in conn.execute(
-            "SELECT id, code_id, coder FROM codings WHERE segment_id = ? AND start_cp IS NULL",
-            (left_id,),
+            "SELECT * FROM codings WHERE segment_id = ? AND start_cp IS NULL", (left_id,)
         ).fetchall():
             span = ranges.get(c["id"])
-            if span is None:
-                continue
-            on_left, on_right = _overlaps(span, start, at_ms), _overlaps(span, at_ms, end)
-            if not on_left and not on_right:
+            if span is None or not _follows_range(span, times):
                 continue  # a range that fits neither any more: as any whole-segment coding
-            copy = conn.execute(
+            start, at_ms, end = times
+            on_left, on_right = _overlaps(span, start, at_ms), _overlaps(span, at_ms, end)
+            twin = conn.execute(
                 "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
                 "AND start_cp IS NULL",
                 (right_id, c["code_id"], c["coder"]),
             ).fetchone()
-            if copy is not None and on_right:
-                ranges[copy["id"]] = span
+            if on_left and on_right:  # on both halves: the right one's coding has it too
+                if twin is None:
+                    twin_id = new_id()
+                    conn.execute(
+                        "INSERT INTO codings (id, segment_id, code_id, coder, start_cp, end_cp,"
+                        " memo, created_by, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+                        (twin_id, right_id, c["code_id"], c["coder"], c["memo"],
+                         c["created_by"], c["created_at"], now_iso()),
+                    )  # fmt: skip
+                else:
+                    twin_id = twin["id"]
+                ranges[twin_id] = span
                 changed = True
-            if not on_left:  # wholly in the right half: the coding is the right half's
-                if copy is not None:
-                    conn.execute("DELETE FROM codings WHERE id = ?", (copy["id"],))
-                    ranges.pop(copy["id"], None)
+            elif on_right and twin is not None and not copied:
+                # the right half already has this code's coding (moved there): it stands
+                # for this one, which goes
+                ranges[twin["id"]] = ranges.pop(c["id"])
+                changed = True
+                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                self._store.tombstone("codings", c["id"])
+            elif on_right:  # wholly in the right half: the coding is the right half's
+                if twin is not None:  # the split's own copy
+                    conn.execute("DELETE FROM codings WHERE id = ?", (twin["id"],))
+                    changed = ranges.pop(twin["id"], None) is not None or changed
                 conn.execute(
                     "UPDATE codings SET segment_id = ?, updated_at = ? WHERE id = ?",
                     (right_id, now_iso(), c["id"]),
                 )
-            elif not on_right and copy is not None:  # wholly in the left half
-                conn.execute("DELETE FROM codings WHERE id = ?", (copy["id"],))
+            elif twin is not None and copied:  # wholly in the left half: no copy
+                conn.execute("DELETE FROM codings WHERE id = ?", (twin["id"],))
         if changed:
             _put_time_ranges(conn, ranges)
 
     def _move_codings(
-        self, left_id: str, right_id: str, at_cp: int, shift: int, left_len: int, right_len: int
+        self,
+        left_id: str,
+        right_id: str,
+        at_cp: int,
+        shift: int,
+        lengths: tuple[int, int],
+        times: tuple[int, int, int],
     ) -> None:
         """Each coding goes to one part: whole-segment ones to the longer part, a span to the
-        part holding most of it (clipped to that part's text)."""
+        part holding most of it (clipped to that part's text). A whole-segment coding of a time
+        range that overlaps a part stays where it is, for ``_split_time_ranges``: it follows
+        its range. ``lengths``: the left and right parts' lengths in code points."""
         conn = self._store.conn
+        left_len, right_len = lengths
+        ranges = _time_ranges(conn)
         for c in conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall():
             start, end = c["start_cp"], c["end_cp"]
             if start is None:
+                own = ranges.get(c["id"])
+                if own is not None and _follows_range(own, times):
+                    continue
                 to_right = right_len > left_len
                 span: tuple[int | None, int | None] = (None, None)
             else:
@@ -377,6 +409,13 @@ def _time_ranges(conn: Any) -> dict[str, tuple[int, int]]:
 def _put_time_ranges(conn: Any, ranges: dict[str, tuple[int, int]]) -> None:
     value = {k: list(v) for k, v in ranges.items()}
     put_meta(conn, TIME_RANGES_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _follows_range(span: tuple[int, int], times: tuple[int, int, int]) -> bool:
+    """Whether a coding of the time range ``span`` follows it through a split at ``times``
+    (start, cut, end ms): the range overlaps either part."""
+    start, at_ms, end = times
+    return _overlaps(span, start, at_ms) or _overlaps(span, at_ms, end)
 
 
 def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:

@@ -18,7 +18,7 @@ from .codings import selection
 from .context import ImportContext
 from .media import timed_ranges, transcript_lines, unsynced
 from .ranges import coded_ranges, fit_ranges, whole_source
-from .sources import plain_or_rich, source_text, text_of
+from .sources import plain_or_rich, source_text, text_of, unread_line
 
 
 def _fresh(ctx: ImportContext, selections: list[QSelection]) -> list[QSelection]:
@@ -87,10 +87,13 @@ def text_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> Non
     fresh = [s for s in _fresh(ctx, src.selections) if s.start is not None and s.end is not None]
     if not fresh:
         return
-    text, _why = text_of(ctx, src)
-    read = source_text(ctx, src, text) if text is not None else None
-    found = _same_text(ctx, session_id, read.lines) if read is not None else None
-    if read is None or found is None:
+    text, why = text_of(ctx, src)
+    if text is None:  # the file lacks its text again: why, once, with what it costs
+        ctx.report.not_imported.append(unread_line(what, why, fresh))
+        return
+    read = source_text(ctx, src, text)
+    found = _same_text(ctx, session_id, read.lines)
+    if found is None:
         _not_placed(ctx, what, fresh)
         return
     seg_ids, same = found
@@ -126,19 +129,17 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         return
     if not (fresh or timed) or not ctx.p.transcript.segments(session_id):
         return  # nothing new, or no segments (``media.transcript_again`` reads them)
-    text = (
-        plain_or_rich(
-            ctx, f"Transcript of {src.name!r}", tr.text_path, tr.text_inline, tr.rich_path
-        )[0]
-        if tr is not None
-        else None
+    text, why = plain_or_rich(
+        ctx, f"Transcript of {src.name!r}", tr.text_path, tr.text_inline, tr.rich_path
     )
+    if text is None:  # the file lacks its transcript's text again: why, once
+        ctx.report.not_imported.append(
+            unread_line(f"Transcript of {src.name!r}", why, fresh + timed)
+        )
+        return
     row = ctx.conn.execute(
         "SELECT duration_ms FROM media WHERE session_id = ? ORDER BY rowid LIMIT 1", (session_id,)
     ).fetchone()
-    if tr is None or text is None:
-        _not_placed(ctx, what, fresh + timed)
-        return
     lines, syncpoints = transcript_lines(ctx, src, tr, text, row[0] if row else None, [])
     found = _same_text(ctx, session_id, lines)
     if found is None:

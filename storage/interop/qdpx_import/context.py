@@ -288,8 +288,9 @@ class ImportContext:
         self, path: str | None, inline: str | None, what: str, missing: list[str] | None = None
     ) -> str | None:
         """The text at ``path`` (else ``inline``); a file in neither the archive nor the media
-        folder is said in ``missing`` where given (the caller may read its rich text instead),
-        else in the report's not imported."""
+        folder is said in ``missing`` where given, why without the source's name (the caller
+        may read its rich text instead, or say it with what that costs), else in the report's
+        not imported."""
         if not path:
             return inline
         member = self.member(path)
@@ -297,18 +298,22 @@ class ImportContext:
             found = self._outside_text(path, what)
             if found is not None:
                 return found
-            (self.report.not_imported if missing is None else missing).append(
-                f"{what}: its text {path!r} is missing from the archive, which names it as its "
-                f"own ({INCOMPLETE})."
+            why = (
+                f"its text {path!r} is missing from the archive, which names it as its "
+                f"own ({INCOMPLETE})"
                 if path.lower().startswith("internal://")
-                else f"{what}: its text {path!r} is not inside the archive"
+                else f"its text {path!r} is not inside the archive"
                 + (
-                    f" nor in the media folder {str(self.media_dir)!r}."
+                    f" nor in the media folder {str(self.media_dir)!r}"
                     if self.media_dir is not None
                     else " (only files inside it are read, never a path on another computer; "
-                    "import it again naming the folder that holds the file)."
+                    "import it again naming the folder that holds the file)"
                 )
             )
+            if missing is None:
+                self.report.not_imported.append(f"{what}: {why}.")
+            else:
+                missing.append(why)
             return inline
         assert self.zf is not None
         data = self.zf.read(member, _MAX_TEXT_BYTES)

@@ -26,7 +26,7 @@ from .context import ImportContext
 from .external import find_media
 from .positions import best_reading, has_astral, readings
 from .ranges import coded_ranges, fit_ranges, whole_source
-from .sources import add_lines, lone_crs, new_session, plain_or_rich
+from .sources import add_lines, lone_crs, new_session, plain_or_rich, unread_line
 
 if TYPE_CHECKING:
     pass
@@ -208,16 +208,8 @@ def transcript(
     if text is None:
         ctx.textless.add(session_id)
         ctx.unread([], tr.selections)
-        coded = sum(1 for sel in tr.selections if sel.codings)
         ctx.report.not_imported.append(
-            f"{what}: it has no plain text"
-            + (f", and {why}" if why else "")
-            + "; the session has no segments"
-            + (
-                f", and {plural(coded, 'coded selection')} {verb(coded, 'was')} not imported."
-                if coded
-                else "."
-            )
+            unread_line(what, why, tr.selections, "the session has no segments")
         )
     else:
         lines, syncpoints = transcript_lines(ctx, src, tr, text, duration, ctx.report.notes)

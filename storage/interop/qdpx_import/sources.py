@@ -17,7 +17,7 @@ from .._common import (
     iso_from_xml,
     line_languages,
 )
-from ..qdpx_parse import QProject, QSource
+from ..qdpx_parse import QProject, QSelection, QSource
 from ..text_lines import (
     Line,
     LineEnds,
@@ -286,7 +286,10 @@ def plain_or_rich(
 ) -> tuple[str | None, str]:
     """A source's or transcript's text: its plain text; else (none named, or the file named is
     in neither the archive nor the media folder) the text of its rich text, noted; else None
-    and why not (``rich_text``), the missing plain file said in the report's not imported."""
+    and why not, without the source's name: the plain file missing, the rich text's reason
+    (``rich_text``) or both; "" where it names neither (``unread_line`` says it has none). A
+    plain file missing while the text is found elsewhere is said in the report's not
+    imported."""
     missing: list[str] = []
     if path and (data := ctx.read_file(path)) is not None and data.startswith(b"PK\x03\x04"):
         # a Word document named as the plain text: its paragraphs (else it is refused as
@@ -295,14 +298,29 @@ def plain_or_rich(
         if text is not None:
             return text, ""
     text = ctx.read_text(path, inline, what, missing)
-    if text is None and rich:
-        text, why = rich_text(ctx, what, rich, path if missing else None)
+    if text is not None:
+        ctx.report.not_imported += [f"{what}: {why}." for why in missing]
+        return text, ""
+    why = "; ".join(missing)
+    if rich:
+        text, rich_why = rich_text(ctx, what, rich, path if missing else None)
         if text is not None:
             return text, ""
-        ctx.report.not_imported += missing
-        return None, why
-    ctx.report.not_imported += missing
-    return text, ""
+        why = f"{why or 'it has no plain text'}, and {rich_why}"
+    return None, why
+
+
+def unread_line(what: str, why: str, selections: list[QSelection], then: str = "") -> str:
+    """The one report line of a source or transcript whose text could not be read: what, why
+    (``plain_or_rich``; "" for none named), ``then`` (what else that means, after a
+    semicolon) and how many of its coded selections were not imported."""
+    coded = sum(1 for sel in selections if sel.codings)
+    lost = f"{plural(coded, 'coded selection')} {verb(coded, 'was')} not imported" if coded else ""
+    return (
+        f"{what}: {why or 'it has no plain text'}"
+        + "".join(f"; {part}" for part in (then, lost) if part)
+        + "."
+    )
 
 
 def text_of(ctx: ImportContext, src: QSource) -> tuple[str | None, str]:
@@ -315,11 +333,8 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
     text, why = text_of(ctx, src)
     if text is None:
         ctx.unread([*src.notes, *(n for c in src.source_codings for n in c.notes)], src.selections)
-        coded = sum(1 for sel in src.selections if sel.codings)
         ctx.report.not_imported.append(
-            f"Text source {src.name!r}: it has no plain text"
-            + (f", and {why}" if why else "")
-            + (f"; {plural(coded, 'coded selection')} not imported." if coded else ".")
+            unread_line(f"Text source {src.name!r}", why, src.selections)
         )
         return
     session_id = new_session(ctx, src, "observation")

@@ -100,8 +100,10 @@ class ProjectLock:
         }
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps(info))
-        handle.flush()
+        # who holds it is a courtesy for the "in use by" line: on a full disk the lock holds all
+        # the same, unnamed, so that the project still opens (to free space, to read it)
+        with contextlib.suppress(OSError):
+            os.write(handle.fileno(), json.dumps(info).encode("utf-8"))
         self._handle = handle
 
     def release(self) -> None:

@@ -594,8 +594,8 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
 ) -> None:
     """A search in one language that found nothing ("кезек" among the Russian segments) grew
     the Search dock to make room for results (184 px at 1024x700), "Nothing found." over a
-    blank 120 px the transcript lost; the line shows whole under the query row, and hits
-    still make room."""
+    blank 120 px the transcript lost; the line (and the one saying the query's words are in
+    segments of other languages) shows whole under the query row, and hits still make room."""
     w = laptop
     qtbot.wait(100)
     panel = w.search_panel
@@ -606,13 +606,19 @@ def test_nothing_found_takes_a_line_not_the_transcript_rows(
     idle(w)
     qtbot.wait(100)
     assert panel.info.text() == "Nothing found."
-    info = panel.info
-    assert info.visibleRegion().boundingRect().height() == info.height() > 0  # whole
+    info, message = panel.info, panel.message
+    # and a line under it: the Kazakh segments that say it (found in the other languages)
+    assert message.isVisible() and "in other languages" in message.text()
+    for line in (info, message):
+        assert line.visibleRegion().boundingRect().height() == line.height() > 0  # whole
     blank = (
-        panel.height() - (info.geometry().bottom() + 1) - panel.layout().contentsMargins().bottom()
+        panel.height()
+        - (max(info.geometry().bottom(), message.geometry().bottom()) + 1)
+        - panel.layout().contentsMargins().bottom()
     )
     assert blank <= 2, (blank, w.search_dock.height())
-    assert w.transcript.viewport().height() >= rows - info.height() - 12
+    lines = info.height() + message.height()
+    assert w.transcript.viewport().height() >= rows - lines - 12
     # hits make room for themselves (as much as they need: four lines)
     panel.language_box.setCurrentIndex(panel.language_box.findData("kk"))
     w.sessions.run_search(panel.query.text())

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from gui.segment_edits import script_hint
 from gui.select_row import select_row
 from storage import Project, SegmentDraft
+from storage.core.languages import KAZAKH_PLAIN_WORDS
 
 RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 CYRILLIC = RUSSIAN + "әғқңөұүһі"
@@ -30,6 +31,10 @@ def test_cyrillic_text_in_a_latin_language_is_said(text: str, language: str) -> 
 
 @given(_words(RUSSIAN), st.sampled_from(["ru", "kk"]))
 def test_cyrillic_text_in_a_cyrillic_language_says_nothing(text: str, language: str) -> None:
+    """Russian letters alone say nothing, but for Kazakh's own words written in them ("ба",
+    "мен", ``KAZAKH_PLAIN_WORDS``), which may point a segment marked Russian to Kazakh (a
+    random draw of "ба" failed a CI run)."""
+    assume(not any(word in KAZAKH_PLAIN_WORDS for word in text.split()))
     assert script_hint(text, language, ["ru", "kk", "en"]) == ""
 
 

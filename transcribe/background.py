@@ -14,7 +14,7 @@ and real Kazakh recorded apart 14 dB below the Russian reader.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,21 @@ def median_by_length(values: Sequence[tuple[float, int]]) -> float | None:
     return None  # not reached
 
 
+def measured(
+    drafts: list[SegmentDraft], measure: Callable[[SegmentDraft], float | None]
+) -> tuple[dict[int, float], float | None]:
+    """``measure`` of each segment with text of ``drafts`` (by index, where it gives one) and
+    their typical value (``median_by_length``; None without enough speech)."""
+    values = {}
+    for i, d in enumerate(drafts):
+        if d.text.strip() and not d.untranscribed:
+            value = measure(d)
+            if value is not None:
+                values[i] = value
+    lengths = [(v, drafts[i].end_ms - drafts[i].start_ms) for i, v in values.items()]
+    return values, median_by_length(lengths)
+
+
 def background_voices(
     drafts: list[SegmentDraft],
     audio: npt.NDArray[np.float32],
@@ -72,15 +87,7 @@ def background_voices(
     level of their speech turned into speech without transcript (in its language), or left
     out when shorter than a placeholder (``drafts.PLACEHOLDER_MIN_S``, as any speech without
     text); each such text is noted in ``dropped``."""
-    levels = {}
-    for i, d in enumerate(drafts):
-        if d.text.strip() and not d.untranscribed:
-            level = level_db(audio, d, offset_ms)
-            if level is not None:
-                levels[i] = level
-    typical = median_by_length(
-        [(lv, drafts[i].end_ms - drafts[i].start_ms) for i, lv in levels.items()]
-    )
+    levels, typical = measured(drafts, lambda d: level_db(audio, d, offset_ms))
     if typical is None:
         return drafts
     out = []

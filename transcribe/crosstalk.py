@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from storage.transcript.transcript import SegmentDraft
 
-from .background import median_by_length
+from .background import measured
 from .drafts import PLACEHOLDER_MIN_S
 from .stream import SAMPLE_RATE
 
@@ -81,15 +81,7 @@ def crosstalk(
     placeholder (in the first one's language), left out when shorter than a placeholder
     (``drafts.PLACEHOLDER_MIN_S``, as any speech without text); each text is noted in
     ``dropped``."""
-    voiced = {}
-    for i, d in enumerate(drafts):
-        if d.text.strip() and not d.untranscribed:
-            value = segment_voicing(d, audio, offset_ms)
-            if value is not None:
-                voiced[i] = value
-    typical = median_by_length(
-        [(v, drafts[i].end_ms - drafts[i].start_ms) for i, v in voiced.items()]
-    )
+    voiced, typical = measured(drafts, lambda d: segment_voicing(d, audio, offset_ms))
     if typical is None:
         return drafts
     out: list[SegmentDraft] = []

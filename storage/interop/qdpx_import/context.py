@@ -288,9 +288,9 @@ class ImportContext:
         self, path: str | None, inline: str | None, what: str, missing: list[str] | None = None
     ) -> str | None:
         """The text at ``path`` (else ``inline``); a file in neither the archive nor the media
-        folder is said in ``missing`` where given, why without the source's name (the caller
-        may read its rich text instead, or say it with what that costs), else in the report's
-        not imported."""
+        folder, or one holding binary data, is said in ``missing`` where given, why without the
+        source's name (the caller may read its rich text instead, or say it with what that
+        costs), else in the report's not imported."""
         if not path:
             return inline
         member = self.member(path)
@@ -323,10 +323,14 @@ class ImportContext:
         if "\x00" in text:
             # binary data (text never holds a NUL; a zip, audio, a PDF do): its bytes as letters
             # would be the source's text, its codings placed on them
-            self.report.not_imported.append(
-                f"{what}: its text {path!r} holds no text ({_binary_kind(data)}), so it could not "
-                "be read; export it again from the program that made it."
+            why = (
+                f"its text {path!r} holds no text ({_binary_kind(data)}), so it could not be "
+                "read; export it again from the program that made it"
             )
+            if missing is None:
+                self.report.not_imported.append(f"{what}: {why}.")
+            else:  # the caller says it once, with what it costs (``sources.unread_line``)
+                missing.append(why)
             return None
         return text
 

@@ -260,10 +260,13 @@ class ImportContext:
 
     def known_coding(self, guid: str) -> bool:
         """Whether the project holds a coding of this GUID, or held one and it was deleted."""
-        return bool(guid) and (
-            self.exists("codings", guid)
-            or self.conn.execute(
-                "SELECT 1 FROM deletions WHERE table_name = 'codings' AND row_id = ?", (guid,)
+        return bool(guid) and (self.exists("codings", guid) or self.deleted("codings", guid))
+
+    def deleted(self, table: str, row_id: str) -> bool:
+        """Whether a row of this id was deleted from the project (its tombstone)."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
             ).fetchone()
             is not None
         )

@@ -13,6 +13,7 @@ from .. import exchange_meta
 from .._common import iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
+from .note_places import coding_memo_with_note, from_journal, marker_note_with_note, note_as_memo
 
 if TYPE_CHECKING:
     pass
@@ -233,9 +234,13 @@ def import_notes(ctx: ImportContext) -> None:
     unread = 0  # notes on a source whose text could not be read: in the journal
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
+    back = 0  # notes kept in the journal before, as their source's text was not read: moved
     for guid, note in ctx.qp.notes.items():
-        if ctx.exists("memos", guid):
-            continue  # imported before
+        if ctx.exists("memos", guid):  # imported before
+            back += from_journal(ctx, guid, ctx.note_targets.get(guid, []))
+            continue
+        if ctx.deleted("memos", guid):
+            continue  # deleted here since, as a coding is (or moved into a coding's memo)
         text = note_text(ctx, note)
         if text is None:
             continue  # its text is missing (said): a later import of the whole file adds it
@@ -310,8 +315,17 @@ def import_notes(ctx: ImportContext) -> None:
     if unread:
         ctx.report.notes.append(
             f"{plural(unread, 'note')} on a source whose text could not be read "
-            f"{verb(unread, 'is', 'are')} in the project journal (kept there when the source "
-            "is imported later)."
+            f"{verb(unread, 'is', 'are')} in the project journal (moved to the source when the "
+            f"whole file is imported later, with any edits made to {verb(unread, 'it', 'them')} "
+            "here)."
+        )
+    if back:
+        ctx.report.notes.append(
+            f"{plural(back, 'note')} kept in the journal by an earlier import, as the text of "
+            f"{verb(back, 'its', 'their')} source could not be read then, "
+            f"{verb(back, 'was', 'were')} moved to where the file places "
+            f"{verb(back, 'it', 'them')}, with the text {verb(back, 'it has', 'they have')} in "
+            "the journal (edits made there are kept)."
         )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
@@ -338,46 +352,6 @@ def import_notes(ctx: ImportContext) -> None:
             f"{plural(len(missing), 'note reference')} "
             f"{verb(len(missing), 'points')} to notes that are not in the file."
         )
-
-
-def note_as_memo(title: str | None, text: str) -> str:
-    """A note as a coding memo holds it: its title first where it has one ("Title: text")."""
-    title, text = (title or "").strip(), text.strip()
-    if not title or text.startswith(title):
-        return text
-    return f"{title}: {text}" if text else title
-
-
-def marker_note_with_note(ctx: ImportContext, marker_id: str, title: str | None, text: str) -> None:
-    """Add a note about an uncoded time selection (a marker here) to the marker's note, after
-    the selection's ``Description`` where it had one (not twice)."""
-    part = note_as_memo(title, text)
-    row = ctx.conn.execute("SELECT note FROM markers WHERE id = ?", (marker_id,)).fetchone()
-    note = (row[0] if row is not None else None) or ""
-    if not part or part in note:
-        return
-    ctx.conn.execute(
-        "UPDATE markers SET note = ? WHERE id = ?",
-        (f"{note}\n\n{part}" if note else part, marker_id),
-    )
-
-
-def coding_memo_with_note(ctx: ImportContext, coding_id: str, title: str | None, text: str) -> None:
-    """Add a note about a coding (a ``NoteRef`` in its selection or its ``Coding``, as MAXQDA
-    and NVivo write a coded segment's memo) to the coding's memo, after the selection's
-    ``Description`` where it had one. A memo on a coding kept apart (a ``memos`` row) showed
-    nowhere in the workbench nor in the codings export."""
-    part = note_as_memo(title, text)
-    if not part:
-        return
-    row = ctx.conn.execute("SELECT memo FROM codings WHERE id = ?", (coding_id,)).fetchone()
-    memo = (row[0] if row is not None else None) or ""
-    if part in memo:
-        return
-    ctx.conn.execute(
-        "UPDATE codings SET memo = ? WHERE id = ?",
-        (f"{memo}\n\n{part}" if memo else part, coding_id),
-    )
 
 
 def coded_selection_notes(ctx: ImportContext) -> set[str]:

@@ -200,8 +200,13 @@ def run(ctx: ImportContext) -> ImportReport:
             + " of their text the project never had are added)"
             + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
-    if ctx.qp.description and not (
-        ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
+    if (
+        ctx.qp.description
+        and not (ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources))
+        and not ctx.conn.execute(  # imported before (its sources did not all arrive then)
+            "SELECT 1 FROM memos WHERE target_type = 'project' AND text = ?",
+            (ctx.qp.description,),
+        ).fetchone()
     ):
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"

@@ -148,6 +148,7 @@ def run(ctx: ImportContext) -> ImportReport:
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
+    people.undeclared_variables(ctx)
     people.import_notes(ctx)
     cases = {case.guid: case.name for case in ctx.qp.cases}
     for guid, count in ctx.unknown_codes.items():

@@ -203,6 +203,24 @@ def added_attributes(ctx: ImportContext, pid: str, attributes: dict[str, str]) -
         )
 
 
+def undeclared_variables(ctx: ImportContext) -> None:
+    """Say the values of variables the file does not declare (a ``VariableRef`` to no
+    ``Variable``): each is kept under the variable's GUID, which reads as no name."""
+    # a nameless case's values are its source's (``source_variable_cases``): counted there
+    owners = [c.values for c in ctx.qp.cases if c.guid not in ctx.skipped_cases]
+    owners += [src.variables for src in ctx.qp.sources]
+    values = [guid for pairs in owners for guid, _value in pairs if guid not in ctx.qp.variables]
+    if values:
+        guids = sorted(set(values))
+        named = ", ".join(guids[:5]) + (f" and {len(guids) - 5} more" if len(guids) > 5 else "")
+        ctx.report.notes.append(
+            f"{plural(len(values), 'value')} {verb(len(values), 'names', 'name')} "
+            f"{plural(len(guids), 'variable')} the file does not declare ({named}): each is "
+            "kept under its variable's GUID (a participant's attribute, or a line in a "
+            "session's notes); rename them there."
+        )
+
+
 def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> None:
     """The notes of a case go to its participant (``import_notes`` writes them)."""
     ctx.case_names[pid] = name

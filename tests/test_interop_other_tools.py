@@ -345,7 +345,7 @@ def test_typed_variables_keep_their_type_through_fieldscribe(tmp_path: Path) -> 
     assert variable_type(["1.5", "2.25"]) == ("Float", "FloatValue")
     assert variable_type(["true", "false"]) == ("Boolean", "BooleanValue")
     assert variable_type(["2024-03-05"]) == ("Date", "DateValue")
-    for texts in (["007"], ["47", ""], ["1e3"], ["2024-02-30"], ["47", "сорок"], []):
+    for texts in (["007"], ["1e3"], ["2024-02-30"], ["47", "сорок"], []):
         assert variable_type(texts) == ("Text", "TextValue"), texts
     import_qdpx(tmp_path / "out.qdpx", tmp_path / "again.fieldscribe", coder="me")
     assert content(tmp_path / "again.fieldscribe")["participants"] == [

@@ -128,8 +128,10 @@ def variable_type(values: list[str]) -> tuple[str, str]:
     """A participant attribute's QDA-XML type and value element: Integer, Float, Boolean,
     Date or DateTime where every value is written so, to the character (an import of another
     tool's Integer "Age" exported it again as Text); else Text. A value that would read
-    differently as a number ("007", "1e3") keeps the whole attribute Text."""
-    if values and all(v != "" for v in values):
+    differently as a number ("007", "1e3") keeps the whole attribute Text. An empty value is
+    none (``cases`` writes no value of a typed variable for it)."""
+    values = [v for v in values if v != ""]
+    if values:
         for kind, fits in (
             ("Integer", _INTEGER.fullmatch),
             ("Float", _DECIMAL.fullmatch),
@@ -347,6 +349,8 @@ class QdeBuilder:
                     "\n".join(f"speaker {label} in session {_g(sid)}" for sid, label in links),
                 )
             for name, value in sorted(part.attributes.items()):
+                if str(value) == "" and self.attr_types[name][0] != "Text":
+                    continue  # no value: an empty one is no number, date or truth value
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
                 _text(vv, self.attr_types[name][1], str(value))

@@ -203,6 +203,8 @@ def run(ctx: ImportContext) -> ImportReport:
         )
     if (
         ctx.qp.description
+        # QualCoder writes a project without a memo so (Python's ``str(None)``)
+        and not (ctx.qp.description == "None" and "qualcoder" in ctx.qp.origin.lower())
         and not (ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources))
         and not ctx.conn.execute(  # imported before (its sources did not all arrive then)
             "SELECT 1 FROM memos WHERE target_type = 'project' AND text = ?",

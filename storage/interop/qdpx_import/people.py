@@ -106,8 +106,10 @@ def import_cases(ctx: ImportContext) -> None:
                 other_desc.append(line)
         attributes: dict[str, str] = {}
         for var_guid, value in case.values:
-            var_name = ctx.qp.variables.get(var_guid, (var_guid, "Text"))[0] or var_guid
-            attributes[var_name] = value
+            var_name, kind = ctx.qp.variables.get(var_guid, (var_guid, "Text"))
+            if not value and kind != "Text":
+                continue  # no number, date or truth value (QualCoder writes an empty FloatValue)
+            attributes[var_name or var_guid] = value
         if other_desc:
             attributes["description"] = "\n".join(other_desc)
             if not ctx.fieldscribe:

@@ -66,3 +66,20 @@ def test_a_note_deleted_from_the_journal_stays_deleted(tmp_path: Path) -> None:
     got = content(folder)
     assert all("клиника" not in m[2] for m in got["memos"])  # type: ignore[attr-defined]
     assert got["coding memos"] == ["Сорок минут: Проверить расстояние."]
+
+
+def test_a_note_on_a_missing_transcript_moves_to_its_coding(tmp_path: Path) -> None:
+    """The same for a recording whose transcript's text was missing: the note on its coded
+    passage becomes the coding's memo, the journal keeps only the note that belongs there."""
+    from tests.interop_support import write_qdpx
+    from tests.test_interop_qdpx_losses_named import _av_files, _av_qde, _g
+
+    whole = _av_files(tmp_path)
+    cut = {k: v for k, v in whole.items() if _g(60) not in k}
+    folder = tmp_path / "p"
+    import_qdpx(write_qdpx(tmp_path / "cut.qdpx", _av_qde(), cut), folder, coder="me")
+    assert sorted(_journal(folder)) == ["Бәрі жақсы.", "Емхана жабылды."]
+    import_qdpx(write_qdpx(tmp_path / "whole.qdpx", _av_qde(), whole), folder, coder="me")
+    assert sorted(_journal(folder)) == ["Бәрі жақсы."]
+    with Project.open(folder, readonly=True) as p:
+        assert [c.memo for c in p.codebook.codings()] == ["Емхана жабылды."]

@@ -112,10 +112,6 @@ def import_cases(ctx: ImportContext) -> None:
             attributes[var_name or var_guid] = value
         if other_desc:
             attributes["description"] = "\n".join(other_desc)
-            if not ctx.fieldscribe:
-                ctx.report.notes.append(
-                    f"Case {name!r}: its description is the participant's attribute 'description'."
-                )
         if case.extra_refs:
             ctx.report.not_imported.append(
                 f"Case {name!r}: {plural(case.extra_refs, 'code/selection reference')} of the case."
@@ -133,6 +129,10 @@ def import_cases(ctx: ImportContext) -> None:
             ctx.reused_cases += 1  # imported before: the participant is already here
             case_notes(ctx, case.notes, case.guid, name)
             continue
+        if other_desc and not ctx.fieldscribe:  # (not said of a case imported before)
+            ctx.report.notes.append(
+                f"Case {name!r}: its description is the participant's attribute 'description'."
+            )
         same = by_name.get(name_key(name))
         if same is not None:  # the participant of that name: reused, its attributes kept
             pid = same[0]

@@ -101,7 +101,8 @@ def test_binary_data_named_as_plain_text_is_said_and_not_read_as_text(tmp_path: 
     (line,) = [x for x in report.not_imported if "holds no text" in x]
     assert line.endswith(
         f"its text 'internal://{SRC}.txt' holds no text (audio or video), so it could not be "
-        "read; export it again from the program that made it."
+        "read; export it again from the program that made it; 1 coded selection was not "
+        "imported."
     )
     assert report.sessions == report.segments == report.codings == 0
     with Project.open(folder, readonly=True) as p:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -96,6 +96,9 @@ def session_languages(segments: list[Segment]) -> str:
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,12}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def _is_date(value: str) -> bool:
@@ -108,17 +111,33 @@ def _is_date(value: str) -> bool:
     return True
 
 
+def _is_datetime(value: str) -> bool:
+    """Whether a value is an xsd:dateTime as ``datetime.isoformat`` writes one (a date, "T",
+    the time to the second or finer, and an offset of at most 14 hours or "Z" where it has
+    one)."""
+    if not _DATETIME.fullmatch(value):
+        return False
+    try:
+        offset = datetime.fromisoformat(value).utcoffset()
+    except ValueError:
+        return False
+    return offset is None or abs(offset) <= timedelta(hours=14)
+
+
 def variable_type(values: list[str]) -> tuple[str, str]:
-    """A participant attribute's QDA-XML type and value element: Integer, Float, Boolean or
-    Date where every value is written so, to the character (an import of another tool's
-    Integer "Age" exported it again as Text); else Text. A value that would read differently
-    as a number ("007", "1e3") keeps the whole attribute Text."""
-    if values and all(v != "" for v in values):
+    """A participant attribute's QDA-XML type and value element: Integer, Float, Boolean,
+    Date or DateTime where every value is written so, to the character (an import of another
+    tool's Integer "Age" exported it again as Text); else Text. A value that would read
+    differently as a number ("007", "1e3") keeps the whole attribute Text. An empty value is
+    none (``cases`` writes no value of a typed variable for it)."""
+    values = [v for v in values if v != ""]
+    if values:
         for kind, fits in (
             ("Integer", _INTEGER.fullmatch),
             ("Float", _DECIMAL.fullmatch),
             ("Boolean", lambda v: v in ("true", "false")),
             ("Date", _is_date),
+            ("DateTime", _is_datetime),
         ):
             if all(fits(v) for v in values):
                 return kind, f"{kind}Value"
@@ -330,6 +349,8 @@ class QdeBuilder:
                     "\n".join(f"speaker {label} in session {_g(sid)}" for sid, label in links),
                 )
             for name, value in sorted(part.attributes.items()):
+                if str(value) == "" and self.attr_types[name][0] != "Text":
+                    continue  # no value: an empty one is no number, date or truth value
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=self.variable_guid("case", name))
                 _text(vv, self.attr_types[name][1], str(value))

@@ -318,9 +318,16 @@ def _variable_values(el: Element) -> list[tuple[str, str]]:
             continue
         for c in vv:
             if local(c.tag).endswith("Value") and local(c.tag) != "VariableRef":
-                values.append((guid, (c.text or "").strip()))
+                value = (c.text or "").strip()
+                if local(c.tag) == "BooleanValue":  # xsd:boolean's 1 and 0 (NVivo, MAXQDA)
+                    value = _BOOLEANS.get(value.lower(), value)
+                values.append((guid, value))
                 break
     return values
+
+
+#: a BooleanValue as FieldScribe keeps it: true or false (the export's Boolean, ``variable_type``)
+_BOOLEANS = {"1": "true", "true": "true", "0": "false", "false": "false"}
 
 
 def _source(el: Element) -> QSource:

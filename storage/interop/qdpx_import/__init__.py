@@ -148,6 +148,7 @@ def run(ctx: ImportContext) -> ImportReport:
     import_sources(ctx)
     codes.keep_line_ends(ctx)
     people.import_cases(ctx)
+    people.undeclared_variables(ctx)
     people.import_notes(ctx)
     cases = {case.guid: case.name for case in ctx.qp.cases}
     for guid, count in ctx.unknown_codes.items():
@@ -200,8 +201,15 @@ def run(ctx: ImportContext) -> ImportReport:
             + " of their text the project never had are added)"
             + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
-    if ctx.qp.description and not (
-        ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
+    if (
+        ctx.qp.description
+        # QualCoder writes a project without a memo so (Python's ``str(None)``)
+        and not (ctx.qp.description == "None" and "qualcoder" in ctx.qp.origin.lower())
+        and not (ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources))
+        and not ctx.conn.execute(  # imported before (its sources did not all arrive then)
+            "SELECT 1 FROM memos WHERE target_type = 'project' AND text = ?",
+            (ctx.qp.description,),
+        ).fetchone()
     ):
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"

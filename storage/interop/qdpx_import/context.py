@@ -260,10 +260,13 @@ class ImportContext:
 
     def known_coding(self, guid: str) -> bool:
         """Whether the project holds a coding of this GUID, or held one and it was deleted."""
-        return bool(guid) and (
-            self.exists("codings", guid)
-            or self.conn.execute(
-                "SELECT 1 FROM deletions WHERE table_name = 'codings' AND row_id = ?", (guid,)
+        return bool(guid) and (self.exists("codings", guid) or self.deleted("codings", guid))
+
+    def deleted(self, table: str, row_id: str) -> bool:
+        """Whether a row of this id was deleted from the project (its tombstone)."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM deletions WHERE table_name = ? AND row_id = ?", (table, row_id)
             ).fetchone()
             is not None
         )
@@ -288,9 +291,9 @@ class ImportContext:
         self, path: str | None, inline: str | None, what: str, missing: list[str] | None = None
     ) -> str | None:
         """The text at ``path`` (else ``inline``); a file in neither the archive nor the media
-        folder is said in ``missing`` where given, why without the source's name (the caller
-        may read its rich text instead, or say it with what that costs), else in the report's
-        not imported."""
+        folder, or one holding binary data, is said in ``missing`` where given, why without the
+        source's name (the caller may read its rich text instead, or say it with what that
+        costs), else in the report's not imported."""
         if not path:
             return inline
         member = self.member(path)
@@ -323,10 +326,14 @@ class ImportContext:
         if "\x00" in text:
             # binary data (text never holds a NUL; a zip, audio, a PDF do): its bytes as letters
             # would be the source's text, its codings placed on them
-            self.report.not_imported.append(
-                f"{what}: its text {path!r} holds no text ({_binary_kind(data)}), so it could not "
-                "be read; export it again from the program that made it."
+            why = (
+                f"its text {path!r} holds no text ({_binary_kind(data)}), so it could not be "
+                "read; export it again from the program that made it"
             )
+            if missing is None:
+                self.report.not_imported.append(f"{what}: {why}.")
+            else:  # the caller says it once, with what it costs (``sources.unread_line``)
+                missing.append(why)
             return None
         return text
 

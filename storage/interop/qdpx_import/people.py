@@ -13,6 +13,7 @@ from .. import exchange_meta
 from .._common import iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
+from .note_places import coding_memo_with_note, from_journal, marker_note_with_note, note_as_memo
 
 if TYPE_CHECKING:
     pass
@@ -105,14 +106,12 @@ def import_cases(ctx: ImportContext) -> None:
                 other_desc.append(line)
         attributes: dict[str, str] = {}
         for var_guid, value in case.values:
-            var_name = ctx.qp.variables.get(var_guid, (var_guid, "Text"))[0] or var_guid
-            attributes[var_name] = value
+            var_name, kind = ctx.qp.variables.get(var_guid, (var_guid, "Text"))
+            if not value and kind != "Text":
+                continue  # no number, date or truth value (QualCoder writes an empty FloatValue)
+            attributes[var_name or var_guid] = value
         if other_desc:
             attributes["description"] = "\n".join(other_desc)
-            if not ctx.fieldscribe:
-                ctx.report.notes.append(
-                    f"Case {name!r}: its description is the participant's attribute 'description'."
-                )
         if case.extra_refs:
             ctx.report.not_imported.append(
                 f"Case {name!r}: {plural(case.extra_refs, 'code/selection reference')} of the case."
@@ -130,6 +129,10 @@ def import_cases(ctx: ImportContext) -> None:
             ctx.reused_cases += 1  # imported before: the participant is already here
             case_notes(ctx, case.notes, case.guid, name)
             continue
+        if other_desc and not ctx.fieldscribe:  # (not said of a case imported before)
+            ctx.report.notes.append(
+                f"Case {name!r}: its description is the participant's attribute 'description'."
+            )
         same = by_name.get(name_key(name))
         if same is not None:  # the participant of that name: reused, its attributes kept
             pid = same[0]
@@ -202,6 +205,24 @@ def added_attributes(ctx: ImportContext, pid: str, attributes: dict[str, str]) -
         )
 
 
+def undeclared_variables(ctx: ImportContext) -> None:
+    """Say the values of variables the file does not declare (a ``VariableRef`` to no
+    ``Variable``): each is kept under the variable's GUID, which reads as no name."""
+    # a nameless case's values are its source's (``source_variable_cases``): counted there
+    owners = [c.values for c in ctx.qp.cases if c.guid not in ctx.skipped_cases]
+    owners += [src.variables for src in ctx.qp.sources]
+    values = [guid for pairs in owners for guid, _value in pairs if guid not in ctx.qp.variables]
+    if values:
+        guids = sorted(set(values))
+        named = ", ".join(guids[:5]) + (f" and {len(guids) - 5} more" if len(guids) > 5 else "")
+        ctx.report.notes.append(
+            f"{plural(len(values), 'value')} {verb(len(values), 'names', 'name')} "
+            f"{plural(len(guids), 'variable')} the file does not declare ({named}): each is "
+            "kept under its variable's GUID (a participant's attribute, or a line in a "
+            "session's notes); rename them there."
+        )
+
+
 def case_notes(ctx: ImportContext, notes: list[str], pid: str, name: str) -> None:
     """The notes of a case go to its participant (``import_notes`` writes them)."""
     ctx.case_names[pid] = name
@@ -233,9 +254,13 @@ def import_notes(ctx: ImportContext) -> None:
     unread = 0  # notes on a source whose text could not be read: in the journal
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
+    back = 0  # notes kept in the journal before, as their source's text was not read: moved
     for guid, note in ctx.qp.notes.items():
-        if ctx.exists("memos", guid):
-            continue  # imported before
+        if ctx.exists("memos", guid):  # imported before
+            back += from_journal(ctx, guid, ctx.note_targets.get(guid, []))
+            continue
+        if ctx.deleted("memos", guid):
+            continue  # deleted here since, as a coding is (or moved into a coding's memo)
         text = note_text(ctx, note)
         if text is None:
             continue  # its text is missing (said): a later import of the whole file adds it
@@ -310,8 +335,17 @@ def import_notes(ctx: ImportContext) -> None:
     if unread:
         ctx.report.notes.append(
             f"{plural(unread, 'note')} on a source whose text could not be read "
-            f"{verb(unread, 'is', 'are')} in the project journal (kept there when the source "
-            "is imported later)."
+            f"{verb(unread, 'is', 'are')} in the project journal (moved to the source when the "
+            f"whole file is imported later, with any edits made to {verb(unread, 'it', 'them')} "
+            "here)."
+        )
+    if back:
+        ctx.report.notes.append(
+            f"{plural(back, 'note')} kept in the journal by an earlier import, as the text of "
+            f"{verb(back, 'its', 'their')} source could not be read then, "
+            f"{verb(back, 'was', 'were')} moved to where the file places "
+            f"{verb(back, 'it', 'them')}, with the text {verb(back, 'it has', 'they have')} in "
+            "the journal (edits made there are kept)."
         )
     if said:
         more = f" and {len(said) - 5} more" if len(said) > 5 else ""
@@ -338,46 +372,6 @@ def import_notes(ctx: ImportContext) -> None:
             f"{plural(len(missing), 'note reference')} "
             f"{verb(len(missing), 'points')} to notes that are not in the file."
         )
-
-
-def note_as_memo(title: str | None, text: str) -> str:
-    """A note as a coding memo holds it: its title first where it has one ("Title: text")."""
-    title, text = (title or "").strip(), text.strip()
-    if not title or text.startswith(title):
-        return text
-    return f"{title}: {text}" if text else title
-
-
-def marker_note_with_note(ctx: ImportContext, marker_id: str, title: str | None, text: str) -> None:
-    """Add a note about an uncoded time selection (a marker here) to the marker's note, after
-    the selection's ``Description`` where it had one (not twice)."""
-    part = note_as_memo(title, text)
-    row = ctx.conn.execute("SELECT note FROM markers WHERE id = ?", (marker_id,)).fetchone()
-    note = (row[0] if row is not None else None) or ""
-    if not part or part in note:
-        return
-    ctx.conn.execute(
-        "UPDATE markers SET note = ? WHERE id = ?",
-        (f"{note}\n\n{part}" if note else part, marker_id),
-    )
-
-
-def coding_memo_with_note(ctx: ImportContext, coding_id: str, title: str | None, text: str) -> None:
-    """Add a note about a coding (a ``NoteRef`` in its selection or its ``Coding``, as MAXQDA
-    and NVivo write a coded segment's memo) to the coding's memo, after the selection's
-    ``Description`` where it had one. A memo on a coding kept apart (a ``memos`` row) showed
-    nowhere in the workbench nor in the codings export."""
-    part = note_as_memo(title, text)
-    if not part:
-        return
-    row = ctx.conn.execute("SELECT memo FROM codings WHERE id = ?", (coding_id,)).fetchone()
-    memo = (row[0] if row is not None else None) or ""
-    if part in memo:
-        return
-    ctx.conn.execute(
-        "UPDATE codings SET memo = ? WHERE id = ?",
-        (f"{memo}\n\n{part}" if memo else part, coding_id),
-    )
 
 
 def coded_selection_notes(ctx: ImportContext) -> set[str]:

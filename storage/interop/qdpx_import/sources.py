@@ -288,8 +288,8 @@ def plain_or_rich(
     in neither the archive nor the media folder) the text of its rich text, noted; else None
     and why not, without the source's name: the plain file missing, the rich text's reason
     (``rich_text``) or both; "" where it names neither (``unread_line`` says it has none). A
-    plain file missing while the text is found elsewhere is said in the report's not
-    imported."""
+    plain file missing, or holding binary data, while the text is found elsewhere is said in
+    the report's not imported."""
     missing: list[str] = []
     if path and (data := ctx.read_file(path)) is not None and data.startswith(b"PK\x03\x04"):
         # a Word document named as the plain text: its paragraphs (else it is refused as
@@ -302,9 +302,13 @@ def plain_or_rich(
         ctx.report.not_imported += [f"{what}: {why}." for why in missing]
         return text, ""
     why = "; ".join(missing)
+    # a plain text file that is there but holds binary data (``read_text``), not one missing
+    binary = bool(missing) and path is not None and ctx.member(path) is not None
     if rich:
-        text, rich_why = rich_text(ctx, what, rich, path if missing else None)
+        text, rich_why = rich_text(ctx, what, rich, path if missing and not binary else None)
         if text is not None:
+            if binary:
+                ctx.report.not_imported += [f"{what}: {why}." for why in missing]
             return text, ""
         why = f"{why or 'it has no plain text'}, and {rich_why}"
     return None, why

@@ -153,7 +153,8 @@ def test_pauses_are_outside_the_speech_with_text() -> None:
     spans = [(0, 1, -10.0), (1, 5, -18.0), (5.2, 8.3, -30.0), (9, 11, -50.0), (11.5, 14, -18.0),
              (14, 16, -10.0)]  # fmt: skip
     audio = _audio(spans, 16, pauses_db=-60.0)
-    # the pauses: 0.5 s between the turns (less the edges), 1 s of them -60, the hole's 2 s -50
+    # the pauses: 1.4 s at -60 between the turns (less the quiet one's edges), and the
+    # hole's 2 s at -50: their median
     assert pauses_db(drafts, audio, 0, 1) == pytest.approx(-50, abs=0.5)
     # starting at 1 s of the recording: the same
     assert pauses_db(drafts, audio[RATE:], 1000, 1) == pytest.approx(-50, abs=0.5)

@@ -44,8 +44,8 @@ QUIET_PAUSES_DB = 10.0
 #: the pauses must be at least this long (s) to tell; a quiet segment's own edges are not
 #: pauses (its reverberation, words Whisper placed a little early or late)
 PAUSES_MIN_S = 1.0
-EDGE_MS = 300
-FRAME_MS = 30
+EDGE_MS = 300  # round the quiet segment: not a pause
+FRAME_MS = 30  # the pauses' level: the median of frames this long
 
 
 def level_db(audio: npt.NDArray[np.float32], draft: SegmentDraft, offset_ms: int) -> float | None:
@@ -115,11 +115,11 @@ def pauses_db(
             b = max(0, (d.end_ms + edge - offset_ms) * SAMPLE_RATE // 1000)
             pause[a:b] = False
     frame = FRAME_MS * SAMPLE_RATE // 1000
-    quiet_audio = audio[pause].astype(np.float64)
-    n = len(quiet_audio) // frame
+    heard = audio[pause].astype(np.float64)
+    n = len(heard) // frame
     if n * FRAME_MS < PAUSES_MIN_S * 1000:
         return None
-    frames = quiet_audio[: n * frame].reshape(n, frame)
+    frames = heard[: n * frame].reshape(n, frame)
     return 10 * math.log10(float(np.median((frames * frames).mean(axis=1))) + 1e-12)
 
 

@@ -17,6 +17,9 @@ Recordings (``NAMES``):
 - ``focus-tv``: a television plays speech 20 dB below the speaker throughout, heard alone in
   the pauses between turns, and music plays in one pause and under one turn.
 - ``focus-far``: speakers near the microphone and far from it (15 dB quieter, reverberant).
+- ``focus-farther``: the same turns, the far speakers 22 dB quieter (a participant about twelve
+  times farther from the recorder than the others: as quiet as the television of ``focus-tv``).
+- ``focus-two``: two people talk at once (4 s, neither giving way) three times between turns.
 
 Real speech: the main speakers are the festvox-ru reader (sentences 100 and on, none used by
 ``bench/language_corpus.py``), turned into other speakers with sox ``pitch``/``tempo``, and the
@@ -39,7 +42,8 @@ from language_corpus import EN_MORE, Turn, sox
 from tests.media import real_kazakh, real_russian
 
 RATE = 16000
-NAMES = ("focus-overlap", "focus-laughter", "focus-tv", "focus-far")
+NAMES = ("focus-overlap", "focus-laughter", "focus-tv", "focus-far", "focus-farther",
+         "focus-two")  # fmt: skip
 
 # Speakers: sox effects that make the festvox reader another person at the table.
 VOICE = {
@@ -49,6 +53,7 @@ VOICE = {
     "d": ["pitch", "600", "tempo", "1.1"],
 }
 FAR = ["gain", "-15", "reverb", "60", "50", "100"]  # across the room from the microphone
+FARTHER = ["gain", "-22", "reverb", "60", "50", "100"]  # as quiet as a television
 TV = ["pitch", "-200", "highpass", "300", "lowpass", "3400"]  # a television's speaker
 
 
@@ -166,8 +171,9 @@ class _Table:
         self.t = 0.3  # where the next turn starts when it follows a pause
 
     def say(self, text: str, language: str, voice: str = "a", at: float | None = None,
-            far: bool = False, aside: bool = False, db: float = 0.0) -> Turn:  # fmt: skip
-        effects = [*VOICE[voice], *(FAR if far else [])]
+            far: list[str] | None = None, aside: bool = False,
+            db: float = 0.0) -> Turn:  # fmt: skip
+        effects = [*VOICE[voice], *(far or [])]
         samples, said = _speech(text, language, self.folder, effects)
         start = self.t if at is None else at
         samples = _gain(samples, db)
@@ -208,11 +214,15 @@ class _Table:
         raw.unlink()
 
 
-def _crosstalk(folder: Path, seconds: float) -> np.ndarray:
-    """Four people talking at once (festvox-ru sentences in other voices, Kazakh and English
-    espeak-ng), cut to ``seconds``."""
-    voices = [("@120", "ru", VOICE["b"]), ("@121", "ru", VOICE["c"]), ("@122", "ru", VOICE["d"]),
-              (EN_MORE[3], "en", [])]  # fmt: skip
+def _crosstalk(
+    folder: Path, seconds: float, voices: list[tuple[str, str, list[str]]] | None = None
+) -> np.ndarray:
+    """Several people talking at once (``_speech`` texts, languages and sox effects; by
+    default four: festvox-ru sentences in other voices and English espeak-ng), cut to
+    ``seconds``."""
+    if voices is None:
+        voices = [("@120", "ru", VOICE["b"]), ("@121", "ru", VOICE["c"]),
+                  ("@122", "ru", VOICE["d"]), (EN_MORE[3], "en", [])]  # fmt: skip
     n = int(seconds * RATE)
     out = np.zeros(n, dtype=np.float32)
     for k, (text, lang, effects) in enumerate(voices):
@@ -310,14 +320,31 @@ def _television(table: _Table, rng: np.random.Generator) -> None:
         last = max(last, stop)
 
 
-def _far(table: _Table) -> None:
+def _far(table: _Table, effects: list[str]) -> None:
     plan = [("@117", "ru", "a", False), ("@118", "ru", "b", True), ("@kk:0", "kk", "a", True),
             ("@119", "ru", "c", False), (EN_MORE[10], "en", "a", True), ("@123", "ru", "d", True),
             ("@kk:1", "kk", "a", False), ("@124", "ru", "a", True)]  # fmt: skip
     rng = random.Random(5)
     for text, lang, voice, far in plan:
-        table.say(text, lang, voice, far=far)
+        table.say(text, lang, voice, far=effects if far else None)
         table.pause(rng.uniform(0.4, 0.9))
+
+
+def _two_at_once(table: _Table) -> None:
+    """Turns, and between them two people talking at once: two Russian voices, Russian and
+    English, Russian and Kazakh (the real speakers)."""
+    pairs = [
+        [("@128", "ru", VOICE["b"]), ("@129", "ru", VOICE["c"])],
+        [("@130", "ru", VOICE["d"]), (EN_MORE[12], "en", [])],
+        [("@131", "ru", VOICE["c"]), ("@kk:1", "kk", [])],
+    ]
+    plan = [("@125", "ru", "a"), ("@126", "ru", "b"), (EN_MORE[7], "en", "a"), ("@127", "ru", "d")]
+    for k, (text, lang, voice) in enumerate(plan):
+        table.say(text, lang, voice)
+        table.pause(0.4)
+        if k < len(pairs):
+            table.sound("crosstalk", _crosstalk(table.folder, 4.0, pairs[k]))
+            table.pause(0.4)
 
 
 def build(folder: Path, name: str) -> tuple[Path, list[Turn], list[Sound]]:
@@ -334,8 +361,10 @@ def build(folder: Path, name: str) -> tuple[Path, list[Turn], list[Sound]]:
         _laughing_room(table, rng)
     elif name == "focus-tv":
         _television(table, rng)
+    elif name == "focus-two":
+        _two_at_once(table)
     else:
-        _far(table)
+        _far(table, FAR if name == "focus-far" else FARTHER)
     path = folder / f"{name}.wav"
     table.write(path, 0.002, rng)
     return path, sorted(table.turns, key=lambda t: t.start), table.sounds

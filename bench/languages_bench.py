@@ -9,11 +9,12 @@ with his voice for its Russian turns), ``kk-real`` (real Kazakh: two utterances,
 licensed real Kazakh speech we have, ``tests/data/kazakh``) and ``mixed-real-kk`` (real Russian
 and real Kazakh turns, espeak-ng English between them). The focus-group recordings
 (``bench/focus_group_corpus.py``: ``focus-overlap``, ``focus-laughter``, ``focus-tv``,
-``focus-far``) put that real speech round a table: two voices at once and back-channels,
-laughter, applause and crosstalk, a television and music in the background, speakers far from
-the microphone; for them a second line counts the words written where only laughter, applause,
-music or the television was heard, those over crosstalk (and whether it was marked speech
-without transcript), and Whisper's stock phrases ("Продолжение следует...") written anywhere.
+``focus-far``, ``focus-farther``, ``focus-two``) put that real speech round a table: two
+voices at once and back-channels, laughter, applause and crosstalk (of four, and of two), a
+television and music in the background, speakers far from the microphone; for them a second
+line counts the words written where only laughter, applause, music or the television was
+heard, those over crosstalk (and whether it was marked speech without transcript), and
+Whisper's stock phrases ("Продолжение следует...") written anywhere.
 For each recording and model, each in its own subprocess with the same threads:
 
   (a) FieldScribe: ``transcribe.engine.Transcriber`` with the project's languages set
@@ -30,7 +31,8 @@ and peak memory (ru_maxrss of the subprocess).
 
     nice -n 5 .venv/bin/python bench/languages_bench.py [--models tiny.en,base] [--threads 2]
         [--recordings en,en-unique,ru,kk,mixed,ru-real,ru-real-noisy,ru-real-noisier,mixed-real,
-         kk-real,mixed-real-kk,focus-overlap,focus-laughter,focus-tv,focus-far]
+         kk-real,mixed-real-kk,focus-overlap,focus-laughter,focus-tv,focus-far,
+         focus-farther,focus-two]
         [--keep DIR] [--systems a,b,c] [--show]
 
 ``--show`` prints each system's segments (times, language, text) under its row.

@@ -9,6 +9,15 @@ play, and type if it was a participant after all. Measured (``bench/focus_group_
 written in the pauses ("Теперь сядьте ко мне.", 24 dB below the median; "донолевы.", 21 dB),
 while speakers across the room (15 dB quieter, reverberant) were 15 to 19 dB below the near ones
 and real Kazakh recorded apart 14 dB below the Russian reader.
+
+A participant far from the recorder can be as quiet as that, and is not a television: a
+television plays on, under the speakers and in every pause between them, while a participant
+speaks in a quiet room. So a quiet segment is kept, written, where the batch's pauses (its
+audio outside every segment with text) are mostly far quieter than it (``QUIET_PAUSES_DB``),
+and made speech without transcript where they are not (``pauses_db``). Measured: a
+participant 22 dB quieter than the others (``focus-farther``) 40 and 43 dB below full scale
+over pauses at 63 dB below (the room's noise); the television's "Теперь сядьте ко мне." 42 dB
+below over pauses at 38 dB below (the television itself, and music).
 """
 
 from __future__ import annotations
@@ -29,6 +38,14 @@ BACKGROUND_DB = 20.0
 #: the batch's speech with text must be at least this long (s) to give a typical level (or
 #: voicing: ``crosstalk``)
 TYPICAL_MIN_S = 5.0
+#: a quiet segment this much louder (dB) than the batch's pauses is a participant far from the
+#: recorder, in a quiet room: written
+QUIET_PAUSES_DB = 10.0
+#: the pauses must be at least this long (s) to tell; a quiet segment's own edges are not
+#: pauses (its reverberation, words Whisper placed a little early or late)
+PAUSES_MIN_S = 1.0
+EDGE_MS = 300  # round the quiet segment: not a pause
+FRAME_MS = 30  # the pauses' level: the median of frames this long
 
 
 def level_db(audio: npt.NDArray[np.float32], draft: SegmentDraft, offset_ms: int) -> float | None:
@@ -77,6 +94,35 @@ def measured(
     return values, median_by_length(lengths)
 
 
+def pauses_db(
+    drafts: list[SegmentDraft], audio: npt.NDArray[np.float32], offset_ms: int, quiet: int
+) -> float | None:
+    """The typical level (dB full scale; the median of ``FRAME_MS`` frames) of the batch's
+    pauses: its audio from its first segment's start to its last one's end, outside every
+    segment with text and ``EDGE_MS`` round ``drafts[quiet]`` (the quiet segment weighed).
+    Room noise where nothing else plays; a television where one does. None when the pauses
+    are shorter than ``PAUSES_MIN_S``."""
+    if not drafts:
+        return None
+    start = max(0, (min(d.start_ms for d in drafts) - offset_ms) * SAMPLE_RATE // 1000)
+    end = min(len(audio), (max(d.end_ms for d in drafts) - offset_ms) * SAMPLE_RATE // 1000)
+    pause = np.zeros(len(audio), dtype=bool)
+    pause[start:end] = True
+    for i, d in enumerate(drafts):
+        edge = EDGE_MS if i == quiet else 0
+        if i == quiet or (d.text.strip() and not d.untranscribed):
+            a = max(0, (d.start_ms - edge - offset_ms) * SAMPLE_RATE // 1000)
+            b = max(0, (d.end_ms + edge - offset_ms) * SAMPLE_RATE // 1000)
+            pause[a:b] = False
+    frame = FRAME_MS * SAMPLE_RATE // 1000
+    heard = audio[pause].astype(np.float64)
+    n = len(heard) // frame
+    if n * FRAME_MS < PAUSES_MIN_S * 1000:
+        return None
+    frames = heard[: n * frame].reshape(n, frame)
+    return 10 * math.log10(float(np.median((frames * frames).mean(axis=1))) + 1e-12)
+
+
 def background_voices(
     drafts: list[SegmentDraft],
     audio: npt.NDArray[np.float32],
@@ -84,8 +130,9 @@ def background_voices(
     dropped: list[str],
 ) -> list[SegmentDraft]:
     """``drafts`` (a batch's), with each segment ``BACKGROUND_DB`` or more below the typical
-    level of their speech turned into speech without transcript (in its language), or left
-    out when shorter than a placeholder (``drafts.PLACEHOLDER_MIN_S``, as any speech without
+    level of their speech, and not ``QUIET_PAUSES_DB`` above the batch's pauses
+    (``pauses_db``), turned into speech without transcript (in its language), or left out
+    when shorter than a placeholder (``drafts.PLACEHOLDER_MIN_S``, as any speech without
     text); each such text is noted in ``dropped``."""
     levels, typical = measured(drafts, lambda d: level_db(audio, d, offset_ms))
     if typical is None:
@@ -95,6 +142,10 @@ def background_voices(
         below = typical - levels[i] if i in levels else 0.0
         if below < BACKGROUND_DB:
             out.append(d)
+            continue
+        pauses = pauses_db(drafts, audio, offset_ms, i)
+        if pauses is not None and levels[i] - pauses >= QUIET_PAUSES_DB:
+            out.append(d)  # a participant far off, in a quiet room
             continue
         dropped.append(f"background voice, {below:.0f} dB below the speakers: {d.text[:60]}")
         if d.end_ms - d.start_ms >= PLACEHOLDER_MIN_S * 1000:

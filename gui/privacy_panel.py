@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui.eliding_combo import ElidingComboBox
 from gui.fit import fill_table, fit_table, fit_tabs, new_table, scrolling
-from gui.fmt import fmt_ms, fmt_when, plural
+from gui.fmt import fmt_ms, fmt_when, fmt_when_short, plural
 from gui.one_line_table import fit_one_line_columns, one_line_rows
 from gui.pseudonym_tab import PseudonymTab
 from gui.select_row import select_row
@@ -422,11 +422,14 @@ class AuditTab(QWidget):
         self.table.setRowCount(len(entries))
         for r, e in enumerate(entries):
             details = ", ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
-            cells = [fmt_when(e.at), e.actor, e.action, targets.get(e.id, ""), details]
+            # the time short (today's: "11:58"), so the Target column is in sight in a 290 px
+            # dock; the whole time in the tooltip and under the table
+            cells = [fmt_when_short(e.at), e.actor, e.action, targets.get(e.id, ""), details]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 # the whole text (a narrow column elides it); the target's id beside its name
-                item.setToolTip(f"{text}\n{_target_id(e)}" if c == 3 and text else text)
+                tip = {0: fmt_when(e.at), 3: f"{text}\n{_target_id(e)}" if text else ""}
+                item.setToolTip(tip.get(c, text))
                 self.table.setItem(r, c, item)
         fit_one_line_columns(self.table, widest={3: TARGET_LETTERS, 4: DETAILS_LETTERS})
         self.table.scrollToBottom()

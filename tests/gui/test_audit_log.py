@@ -59,3 +59,37 @@ def test_audit_rows_are_one_line_and_name_their_target(
     shown = audit.entry.toPlainText()
     assert "Target: Фокус-группа Алматы, Медеуский район 1:02" in shown, shown
     assert f"Target id: segment {seg.id}" in shown, shown
+
+
+def test_the_target_is_in_sight_in_the_laptop_dock(qtbot: Any, project: Project) -> None:
+    """With one-line rows the When column ("2026-12-07 11:58", 124 px) and Who and Action
+    filled the 290 px dock: the Target column began at its edge, a sideways scroll away.
+    Today's times read "11:58" (the whole time in the tooltip), and 80 px or more of the
+    target are in sight."""
+    from gui.fmt import fmt_when
+    from gui.privacy_panel import PrivacyPanel
+
+    person = project.sessions.add_participant("Айгерім Қасымқызы")
+    (session,) = project.sessions.all() or [
+        project.sessions.import_audio(_wav(project), title="Фокус-группа")
+    ]
+    project.consent.set_consent(person.id, session.id, recording=True)
+    panel = PrivacyPanel(project)
+    qtbot.addWidget(panel)
+    panel.setMinimumSize(0, 0)
+    panel.resize(DOCK_PX, 480)
+    panel.show()
+    panel.setCurrentIndex(3)
+    table = panel.audit.table
+    qtbot.waitUntil(table.isVisible)
+    (entry,) = project.audit.entries()
+    when = table.item(0, 0)
+    assert when.toolTip() == fmt_when(entry.at) and fmt_when(entry.at).endswith(when.text())
+    room = table.viewport().width()
+    assert table.columnViewportPosition(3) + 80 <= room, (table.columnViewportPosition(3), room)
+
+
+def _wav(project: Project) -> Path:
+    from tests.media import espeak
+
+    return espeak(project.folder.parent / "s.wav", "hello")

@@ -48,7 +48,7 @@ class FlowRow(QLayout):
         self._width = rect.width()
         if height != self._height:  # more or fewer lines: the panel lays out again
             self._height = height
-            QTimer.singleShot(0, self.invalidate)
+            QTimer.singleShot(0, self, self.invalidate)  # not after the layout is gone
 
     def _tall(self) -> int:
         """The height of the lines at the last width (one line before the first)."""

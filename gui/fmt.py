@@ -14,6 +14,24 @@ from storage.privacy.models import why_left_out
 fmt_when = local_minute
 
 
+def fmt_when_short(iso: str, today: str | None = None) -> str:
+    """``fmt_when`` shortened for a narrow column: today's time alone ("11:58"), this year's
+    without the year ("7 Dec 11:58"), an older one whole. ``today``: the local date as
+    ``YYYY-MM-DD`` (default: now)."""
+    from datetime import date
+
+    whole = fmt_when(iso)
+    day, _, clock = whole.partition(" ")
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        return whole
+    now = date.fromisoformat(today) if today else date.today()
+    if when == now:
+        return clock
+    return f"{when.day} {when:%b} {clock}" if when.year == now.year else whole
+
+
 def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     """Format milliseconds as ``m:ss`` or ``h:mm:ss`` (optionally with tenths)."""
     if ms is None:

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.fit import FitButton
 from gui.qtcompat import emit
 from storage.recordings.recording import load_guide, parse_guide
 
@@ -29,15 +29,21 @@ class GuideBox(QGroupBox):
     file_chosen = Signal(str)  # "Load guide…": the file the user chose
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Interview guide (one question per line)", parent)
+        # the title short enough for the narrowest Record dock; how to type it, in the box
+        super().__init__("Interview guide", parent)
+        self.setToolTip("The interview guide: one question per line")
         layout = QVBoxLayout(self)
         self.edit = QPlainTextEdit()
         self.edit.setMaximumHeight(110)
-        self.edit.setPlaceholderText("1. How do you book an appointment?\n2. ...")
+        self.edit.setPlaceholderText(
+            "One question per line:\n1. How do you book an appointment?\n2. ..."
+        )
+        # one line in the narrowest dock (an 800 px window): "Load…" and "Next (N)" there,
+        # the whole labels then in their tooltips
         row = QHBoxLayout()
-        self.load_button = QPushButton("Load guide…")
+        self.load_button = FitButton("Load guide…", "Load…")
         self.load_button.clicked.connect(self.choose_file)
-        self.next_button = QPushButton("Next question (N)")
+        self.next_button = FitButton("Next question (N)", "Next (N)")
         row.addWidget(self.load_button)
         row.addStretch(1)
         row.addWidget(self.next_button)

@@ -106,6 +106,9 @@ class MemoDialog(QDialog):
         if select is None and self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)
         self.list.blockSignals(False)
+        # no memos yet: no list (an empty white third of the dialog, unnamed, read as broken);
+        # it comes with the first memo saved
+        self.list.setVisible(bool(self.list.count()))
         if not self.list.count():
             self._new()
         else:

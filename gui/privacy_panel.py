@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,12 +29,18 @@ from PySide6.QtWidgets import (
 
 from gui.eliding_combo import ElidingComboBox
 from gui.fit import fill_table, fit_table, fit_tabs, new_table, scrolling
-from gui.fmt import fmt_ms, fmt_when, plural
+from gui.fmt import fmt_ms, fmt_when, fmt_when_short, plural
+from gui.one_line_table import fit_one_line_columns, one_line_rows
 from gui.pseudonym_tab import PseudonymTab
 from gui.select_row import select_row
 from storage import Project
 from storage.core.errors import FieldScribeError
 from storage.privacy.models import CONSENT_KINDS, PURPOSE_NEEDS, AuditEntry
+
+#: letters: the audit log's Target and Details columns at most (longer texts elided, whole
+#: in the tooltip and under the table)
+TARGET_LETTERS = 34
+DETAILS_LETTERS = 40
 
 _ANSWERS = (("not recorded", None), ("yes", True), ("no", False))
 
@@ -360,13 +367,14 @@ class RedactionTab(QWidget):
 
 
 class AuditTab(QWidget):
-    """The audit log, newest last."""
+    """The audit log, newest last: one line an entry, its target named (a session's title, a
+    segment's time and first words, a participant's label), the entry whole under the table."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.table = new_table(["When", "Who", "Action", "Target", "Details"])
-        fit_table(self.table, sideways=True)
+        one_line_rows(self.table)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         # what Refresh read: an empty log read again changed nothing on screen (dead button)
@@ -381,6 +389,7 @@ class AuditTab(QWidget):
         self.entry.setFixedHeight(6 * self.entry.fontMetrics().lineSpacing() + 12)
         self.entry.setToolTip("The audit entry chosen above, whole")
         self._entries: list[AuditEntry] = []
+        self._targets: dict[str, str] = {}
         self.table.itemSelectionChanged.connect(self._show_entry)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
@@ -409,19 +418,20 @@ class AuditTab(QWidget):
             else f"Nothing logged yet (read at {when}): exports, consent, pseudonyms and "
             "redactions are recorded here."
         )
-        fill_table(
-            self.table,
-            [
-                [
-                    fmt_when(e.at),  # local time, to the minute (the log keeps UTC)
-                    e.actor,
-                    e.action,
-                    " ".join(x for x in (e.target_type, e.target_id) if x),
-                    ", ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
-                ]
-                for e in entries
-            ],
-        )
+        targets = self._targets = self.project.audit.target_names(entries)
+        self.table.setRowCount(len(entries))
+        for r, e in enumerate(entries):
+            details = ", ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+            # the time short (today's: "11:58"), so the Target column is in sight in a 290 px
+            # dock; the whole time in the tooltip and under the table
+            cells = [fmt_when_short(e.at), e.actor, e.action, targets.get(e.id, ""), details]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                # the whole text (a narrow column elides it); the target's id beside its name
+                tip = {0: fmt_when(e.at), 3: f"{text}\n{_target_id(e)}" if text else ""}
+                item.setToolTip(tip.get(c, text))
+                self.table.setItem(r, c, item)
+        fit_one_line_columns(self.table, widest={3: TARGET_LETTERS, 4: DETAILS_LETTERS})
         self.table.scrollToBottom()
         select_row(self.table, len(entries) - 1)  # the newest, whole under the table
         self._show_entry()
@@ -436,15 +446,24 @@ class AuditTab(QWidget):
             self.entry.setVisible(bool(self._entries))
             return
         self.entry.setVisible(True)
-        self.entry.setPlainText(describe_entry(self._entries[min(rows)]))
+        chosen = self._entries[min(rows)]
+        self.entry.setPlainText(describe_entry(chosen, self._targets.get(chosen.id, "")))
 
 
-def describe_entry(entry: AuditEntry) -> str:
-    """An audit entry in full, one field a line (its details one a line too)."""
+def _target_id(entry: AuditEntry) -> str:
+    """The target's kind and id as the log keeps them ("segment 01a2…"; "" when none)."""
+    return " ".join(x for x in (entry.target_type, entry.target_id) if x)
+
+
+def describe_entry(entry: AuditEntry, target: str = "") -> str:
+    """An audit entry in full, one field a line (its details one a line too); ``target``:
+    its target named (``AuditLog.target_names``), the id on the line under it."""
     lines = [f"{fmt_when(entry.at)} · {entry.actor}", f"Action: {entry.action}"]
-    target = " ".join(x for x in (entry.target_type, entry.target_id) if x)
+    ident = _target_id(entry)
     if target:
         lines.append(f"Target: {target}")
+    if ident:
+        lines.append(f"Target id: {ident}")
     lines += [f"{k}: {v}" for k, v in sorted(entry.details.items())]
     return "\n".join(lines)
 

@@ -40,7 +40,9 @@ from storage import Project, Session
 from storage.core.errors import FieldScribeError
 from storage.recordings.recording import ActiveRecording, RecordingMarker
 
+from .eliding_combo import ElidingComboBox
 from .fit import fit_list, fit_list_height, scrolling
+from .flow_row import FlowRow
 from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
@@ -123,7 +125,12 @@ class RecordPanel(QWidget):
         outer.addWidget(self.scroller)
         layout = QVBoxLayout(body)
         top = QHBoxLayout()
-        self.device_combo = QComboBox()
+        # as narrow as the dock (a long input name ends in "…", whole in the tooltip)
+        self.device_combo = ElidingComboBox()
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.device_combo.setMinimumContentsLength(8)
         self.device_combo.setToolTip("Microphone or other input")
         self.device_combo.currentIndexChanged.connect(self._on_device_chosen)
         top.addWidget(QLabel("Input"))
@@ -156,7 +163,9 @@ class RecordPanel(QWidget):
         # to "Disk: 207 h 50 m"
         layout.addWidget(self.disk_label)
 
-        buttons = QHBoxLayout()
+        # wrapped onto two lines in a narrow dock (an 800 px window: 237 px), Stop not behind
+        # a sideways scroll bar
+        buttons = FlowRow()
         self.record_button = QPushButton("● Record")
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("■ Stop")
@@ -198,7 +207,11 @@ class RecordPanel(QWidget):
         self.marker_list.hide()  # until the first marker: empty, a blank white box
         layout.addWidget(self.marker_list)
 
-        self.auto_check = QCheckBox("Transcribe automatically after recording")
+        # short enough for the narrowest dock (a check box's label does not wrap)
+        self.auto_check = QCheckBox("Transcribe after recording")
+        self.auto_check.setToolTip(
+            "Transcribe automatically after recording: Stop sends the new session to be transcribed"
+        )
         self.auto_check.setChecked(self.auto_transcribe)
         self.auto_check.toggled.connect(
             lambda on: self.settings.setValue(SETTINGS_AUTO_TRANSCRIBE, bool(on))
@@ -542,7 +555,8 @@ class RecordPanel(QWidget):
         self.next_button.setEnabled(audio)
         waiting = MARKERS_WAIT_TIP if recording and not audio else ""
         self.marker_button.setToolTip(waiting)
-        self.next_button.setToolTip(waiting)
+        cut = self.next_button.shown_text() != self.next_button.text()  # "Next (N)"
+        self.next_button.setToolTip(waiting or (self.next_button.text() if cut else ""))
         self.guide.set_busy(busy)
         paused = self.recorder is not None and self.recorder.is_paused
         self.pause_button.setText("Resume" if paused else "Pause")

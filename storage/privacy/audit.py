@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.ids import new_id
 from storage.core.store import Store
+from storage.privacy.audit_targets import target_names
 from storage.privacy.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -85,3 +86,9 @@ class AuditLog:
             )
             for r in reversed(rows)
         ]
+
+    def target_names(self, entries: list[AuditEntry]) -> dict[str, str]:
+        """Each entry's target named as a researcher knows it (a session's title, a segment's
+        session, time and first words, a participant's label...), by entry id; see
+        ``storage.privacy.audit_targets``."""
+        return target_names(self._store, entries)

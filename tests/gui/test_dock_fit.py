@@ -248,14 +248,12 @@ def test_ids_and_places_are_not_cut_into_pieces_in_the_five_column_tables(
                         assert any(word.startswith(line[:-1]) for line in start), (word, lines)
                         assert all(len(line) >= 12 for line in start), (word, lines)
         assert table.item(0, col).toolTip() == table.item(0, col).text()
-    # the audit's target: its kind and its id's first eight characters, one line each
+    # the audit's target: named (the participant's label), one line a row, the id in the
+    # tooltip (tests/gui/test_audit_log.py)
     audit = panel.audit.table
-    target = next(r for r in range(audit.rowCount()) if audit.item(r, 3).text().startswith("part"))
-    text = audit.item(target, 3).text()
-    room = audit.columnWidth(3) - CELL_PADDING_PX
-    layout, _tall = wrapped(text, audit.font(), room)
-    lines = [line.strip() for line in _lines(layout, layout.text())]
-    assert lines[0] == "participant" and lines[1].startswith(text.split()[1][:8]), lines
+    target = next(r for r in range(audit.rowCount()) if audit.item(r, 2).text() == "consent")
+    assert audit.item(target, 3).text() in ("Айгерім К.", "Бақыт Жұмабекұлы")
+    assert "participant " in audit.item(target, 3).toolTip()
 
 
 def test_the_audit_log_opens_on_its_newest_entries(
@@ -267,7 +265,7 @@ def test_the_audit_log_opens_on_its_newest_entries(
     last"), the one just made out of sight. The newest are now in sight, when the tab opens
     and after Refresh."""
 
-    for n in range(15):
+    for n in range(40):  # one line each: fifteen fit the dock now
         project.privacy.set_pseudonym(f"Name{n}", f"P{n:02d}")
     panel = _laptop_ethics(qtbot, project, 560)
     panel.setCurrentIndex(3)
@@ -279,12 +277,12 @@ def test_the_audit_log_opens_on_its_newest_entries(
         return top >= 0 and top + table.rowHeight(last) <= table.viewport().height()
 
     qtbot.waitUntil(lambda: table.isVisible())
-    assert table.rowCount() == 15 and table.rowViewportPosition(0) < 0  # more than fit
+    assert table.rowCount() == 40 and table.rowViewportPosition(0) < 0  # more than fit
     assert newest_in_sight()
     project.privacy.set_pseudonym("Айгүл", "Сәуле")
     table.scrollToTop()
     panel.audit.refresh()
-    assert table.rowCount() == 16 and newest_in_sight()
+    assert table.rowCount() == 41 and newest_in_sight()
 
 
 def _laptop_ethics(qtbot: Any, shown: Project, height: int) -> Any:
@@ -718,7 +716,7 @@ def test_an_audit_entry_reads_whole_under_the_log_in_the_dock(
 
     select_row(audit.table, consent_row)
     shown = audit.entry.toPlainText()
-    assert f"Target: participant {person.id}" in shown, shown
+    assert "Target: Айгерім К." in shown and f"Target id: participant {person.id}" in shown, shown
     entry = entries[consent_row]
     for key, value in entry.details.items():
         assert f"{key}: {value}" in shown, (key, shown)

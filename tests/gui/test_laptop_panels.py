@@ -505,6 +505,55 @@ def test_the_record_tab_leaves_the_sessions_list_its_width(
     w.close()
 
 
+@pytest.mark.parametrize("size", [(800, 600), (1024, 700), (1366, 768)])
+def test_every_record_control_is_in_sight_down_to_an_800_px_window(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    monkeypatch: Any,
+    size: Any,
+    tmp_path: Path,
+) -> None:
+    """In an 800 px window the Record dock got 237 px, its controls needed 282 (Record /
+    Pause / Stop side by side, the guide's title, the check box): Stop and Marker (M) were cut
+    at the edge, behind a sideways scroll bar. Every control is whole inside the dock, with no
+    sideways scroll, at 800, 1024 and 1366 px."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
+
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    panel = w.extra_panels.show_recorder()
+    record = w.extra_panels.docks["record"]
+    record.raise_()
+    qtbot.wait(300)
+    record.grab().save(str(tmp_path / f"record-{size[0]}.png"))
+    area = panel.scroller
+    assert not area.horizontalScrollBar().isVisible(), (record.width(), panel.needed_width())
+    view = area.viewport()
+    controls = [
+        c
+        for kind in (QAbstractButton, QComboBox, QLineEdit)
+        for c in panel.findChildren(kind)
+        if c.isVisible() and c.window() is w
+    ]
+    names = {getattr(c, "text", lambda: "")() for c in controls}
+    assert {"● Record", "Pause", "■ Stop", "Marker (M)", "Load guide…"} <= names, names
+    for c in controls:
+        left = c.mapTo(view, c.rect().topLeft()).x()
+        right = c.mapTo(view, c.rect().topRight()).x()
+        label = getattr(c, "text", lambda: "")() or type(c).__name__
+        assert left >= 0 and right < view.width(), (label, left, right, view.width())
+        assert c.width() >= min(c.sizeHint().width(), c.minimumSizeHint().width()), label
+    # no two controls overlap
+    rects = [(c, c.rect().translated(c.mapTo(view, c.rect().topLeft()))) for c in controls]
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1 :]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a):
+                continue
+            assert not ra.intersects(rb), (getattr(a, "text", str)(), getattr(b, "text", str)())
+    w.close()
+
+
 def _left_tabs(w: Any) -> list[tuple[str, int, int]]:
     """The Sessions group's tabs: label, width shown, width the whole label needs."""
     from PySide6.QtWidgets import QTabBar

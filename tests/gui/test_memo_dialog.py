@@ -236,3 +236,19 @@ def test_memos_say_when_in_local_time_and_their_labels_wrap(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_no_blank_list_beside_the_first_memo(window: Any, idle: Any, qtbot: Any) -> None:
+    """A day's walk: the first memo on a segment opened beside an empty white list a third of
+    the dialog wide, unnamed (what was it for?). With no memos there is no list, the editor
+    takes the width; the list comes with the first memo saved."""
+    project: Project = window.project
+    dialog = _dialog(window)
+    qtbot.waitExposed(dialog)
+    assert not dialog.list.isVisible()
+    assert dialog.text.width() > dialog.width() * 0.8, (dialog.text.width(), dialog.width())
+    dialog.text.setPlainText("Respondents trust the ЦОН more than the portal.")
+    dialog.save()
+    idle(window)
+    assert _journal(project) and dialog.list.isVisible() and dialog.list.count() == 1
+    dialog.close()

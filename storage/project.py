@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from storage.core.atomic import sweep_staging
 from storage.core.errors import (
     DiskFullError,
     InvalidInputError,
@@ -457,6 +458,9 @@ class Project:
                 migrate(project.store.conn, str(folder))
                 # once: the words hand edits of an older FieldScribe left behind go
                 repair_stale_words(project.store)
+                # copies a killed FieldScribe left half-written (an import, a merge): the lock
+                # says that nobody is writing them now
+                sweep_staging(project.media_dir)
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:

@@ -4,7 +4,7 @@ crash), and what must hold of the project after it.
 ``run_killed_at`` runs ``fieldscribe ARGS`` in a real subprocess whose one function (named as
 ``module:attribute``) SIGKILLs the process when it is called (``after=False``) or once it has
 returned (``after=True``): nothing of the product is changed, and the point is the same on every
-run, unlike a kill after a delay.
+run, unlike a kill after a delay (``nth``: at its nth call).
 """
 
 from __future__ import annotations
@@ -20,24 +20,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 _KILLER = """
 import importlib, os, signal, sys
-target, after = sys.argv[1], sys.argv[2] == "after"
+target, after, nth = sys.argv[1], sys.argv[2] == "after", int(sys.argv[3])
 module_name, _, attribute = target.partition(":")
 owner = importlib.import_module(module_name)
 *path, name = attribute.split(".")
 for part in path:
     owner = getattr(owner, part)
 original = getattr(owner, name)
+calls = [0]
 
 def killer(*args, **kwargs):
-    if not after:
+    calls[0] += 1
+    if calls[0] == nth and not after:
         os.kill(os.getpid(), signal.SIGKILL)
     result = original(*args, **kwargs)
-    os.kill(os.getpid(), signal.SIGKILL)
+    if calls[0] == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
     return result
 
 setattr(owner, name, killer)
 from cli import main
-sys.exit(main(sys.argv[3:]))
+sys.exit(main(sys.argv[4:]))
 """
 
 
@@ -53,12 +56,14 @@ def run_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[
 
 
 def run_killed_at(
-    target: str, *args: object, after: bool = False, timeout: float = 300
+    target: str, *args: object, after: bool = False, nth: int = 1, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """``fieldscribe ARGS`` SIGKILLed when ``target`` (``module:attr.attr``) is called, or
-    once it returns (``after``). Asserts that the process was killed there (it reached it)."""
+    """``fieldscribe ARGS`` SIGKILLed when ``target`` (``module:attr.attr``) is called the
+    ``nth`` time, or once that call returns (``after``). Asserts that the process was killed
+    there (it reached it)."""
+    when = "after" if after else "before"
     proc = subprocess.run(
-        [sys.executable, "-c", _KILLER, target, "after" if after else "before", *map(str, args)],
+        [sys.executable, "-c", _KILLER, target, when, str(nth), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -430,8 +430,10 @@ def import_qdpx(
 ) -> ImportReport:
     """Import a ``.qdpx`` into a project folder: a new one (created) or an existing project.
 
-    The archive is checked and parsed before anything is written. A new folder is removed again
-    when the import fails; an existing project is changed in one transaction or not at all.
+    The archive is checked and parsed before anything is written. A new project is built in a
+    hidden folder and appears under ``folder`` only once the import is done (nothing is left
+    when it fails or the process is killed); an existing project is changed in one transaction
+    or not at all.
 
     Args:
         archive: the ``.qdpx`` file.

@@ -45,3 +45,29 @@ def test_import_killed_while_copying_leaves_no_stray_audio(
     known = {Path(str(r[0])).name for r in rows(folder, "SELECT path FROM media")}
     on_disk = {p.name for p in (folder / "media").iterdir()}
     assert on_disk == known, f"stray files: {sorted(on_disk - known)} (before: {before})"
+
+
+def test_merge_killed_before_its_commit_leaves_no_stray_audio(tmp_path: Path) -> None:
+    """The audio of a bundle made ``--with-media`` used to take its own name in ``media/`` as
+    soon as it was copied: a merge killed before its commit left those copies, unknown to the
+    project, for good (unless the same bundle was merged again)."""
+    folder = tmp_path / "Study.fieldscribe"
+    make_project(folder, tone_wav(tmp_path / "first.wav"))
+    other = tmp_path / "Other.fieldscribe"
+    make_project(other, tone_wav(tmp_path / "other.wav", seconds=3.0, freq=300.0))
+    bundle = tmp_path / "other.fsbundle"
+    assert run_cli("bundle", "export", other, "-o", bundle, "--with-media").returncode == 0
+    merge = ("bundle", "merge", folder, bundle, "--allow-other-project")
+
+    run_killed_at("storage.team.merge:MergeSession.commit", *merge)
+    assert integrity(folder) == "ok" and count(folder, "sessions") == 1
+    # the next FieldScribe to write the project (another command) finds nothing stray
+    assert run_cli("languages", folder, "--set", "ru").returncode == 0
+    known = {Path(str(r[0])).name for r in rows(folder, "SELECT path FROM media")}
+    assert {p.name for p in (folder / "media").iterdir()} == known
+
+    done = run_cli(*merge)
+    assert done.returncode == 0, done.stderr
+    assert count(folder, "sessions") == count(folder, "media") == 2
+    known = {Path(str(r[0])).name for r in rows(folder, "SELECT path FROM media")}
+    assert {p.name for p in (folder / "media").iterdir()} == known

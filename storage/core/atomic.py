@@ -120,6 +120,11 @@ def staging_name(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.part")
 
 
+def final_name(staged_path: Path) -> Path:
+    """The file a ``staging_name`` is bound for (``.NAME.part`` -> ``NAME``)."""
+    return staged_path.with_name(staged_path.name.removeprefix(".").removesuffix(".part"))
+
+
 def is_staging_name(name: str) -> bool:
     """Whether ``name`` is a temporary name of ``staging_name`` (or of a redacted audio file
     being written: ``.NAME.partSUFFIX``, ``storage.privacy.audio``)."""

@@ -440,6 +440,8 @@ def _audio_done(s: Any) -> str:
     if start == 0 and part >= s.duration_ms:
         rtf = s.elapsed_s / (s.duration_ms / 1000) if s.duration_ms else 0.0
         return f"{fmt_ms(s.duration_ms)} of audio, real-time factor {rtf:.3f}"
+    if start and start >= s.duration_ms:  # a run killed after its last segments were saved
+        return f"all of its {fmt_ms(s.duration_ms)} of audio was saved before the run stopped"
     if part == 0:
         return f"none of its {fmt_ms(s.duration_ms)} of audio written"
     rtf = s.elapsed_s / (part / 1000)
@@ -461,6 +463,8 @@ def _print_summary(title: str, s: Any) -> None:
         language = NO_SPEECH
     elif s.language:
         language = f"language {s.language}"
+    elif s.resumed_from_ms and s.resumed_from_ms >= s.duration_ms:
+        language = "nothing left to transcribe"  # only marked done (no speech heard now)
     else:  # stopped before the first speech was heard
         language = "language not identified yet" if s.cancelled else "language unknown"
     print(

@@ -15,11 +15,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from storage.core.atomic import sweep_staging
 from storage.core.errors import (
     DiskFullError,
     InvalidInputError,
@@ -265,7 +267,14 @@ class Project:
         refuse_existing(Path(folder))
 
     @classmethod
-    def create(cls, folder: str | Path, *, name: str | None = None, coder: str) -> Project:
+    def create(
+        cls,
+        folder: str | Path,
+        *,
+        name: str | None = None,
+        coder: str,
+        fill: Callable[[Project], object] | None = None,
+    ) -> Project:
         """Create a new project folder and open it for writing.
 
         Atomic against a second creator: the project is built in a private hidden folder
@@ -278,6 +287,11 @@ class Project:
                 or must be empty.
             name: the project's display name (default: the folder name without suffix).
             coder: the coder registered as the owner of this copy of the project.
+            fill: what the new project starts with (a bundle merged, a .qdpx imported), written
+                while it is still in the hidden folder: ``folder`` appears only once that is
+                done, so a creator killed meanwhile (power cut, kill -9) leaves no half-filled
+                project under the name, and running it again is not refused. An exception from
+                ``fill`` propagates unchanged, and nothing is created.
 
         Raises:
             ProjectExistsError: the folder exists and is not empty (or another creator made it
@@ -304,6 +318,7 @@ class Project:
                 f"{folder}: cannot create the project folder ({exc.strerror or exc})."
             ) from exc
         lock = ProjectLock(work)
+        fill_error: BaseException | None = None  # raised by ``fill``: passed on unchanged
         try:
             (work / "media").mkdir()
             lock.acquire()  # the lock file's inode moves with the folder: held throughout
@@ -334,12 +349,22 @@ class Project:
                 conn.execute("COMMIT")
             finally:
                 conn.close()
+            if fill is not None:
+                building = cls(work, connect(work / DB_NAME, readonly=False), None, False)
+                building.coder = coder
+                try:
+                    fill(building)
+                except BaseException as exc:
+                    fill_error = exc
+                    raise
+                finally:
+                    building.close()
             os.chmod(work, 0o777 & ~umask())  # mkdtemp made it private; a project is not
             move_into_place(work, folder)
         except BaseException as exc:
             lock.release()
             shutil.rmtree(work, ignore_errors=True)
-            if isinstance(exc, OSError | sqlite3.Error):
+            if exc is not fill_error and isinstance(exc, OSError | sqlite3.Error):
                 raise create_error(folder, exc) from exc
             raise
         try:
@@ -371,24 +396,15 @@ class Project:
 
         folder = Path(folder).expanduser()
         with open_bundle(bundle_path) as opened:
-            existed = folder.exists()
-            project = cls.create(
-                folder, name=name or opened.manifest.get("project_name") or None, coder=coder
+            # merged before the folder appears: a kill meanwhile leaves no empty project there
+            return cls.create(
+                folder,
+                name=name or opened.manifest.get("project_name") or None,
+                coder=coder,
+                fill=lambda project: merge_bundle(
+                    project, opened, allow_other_project=True, adopt=True
+                ),
             )
-            try:
-                merge_bundle(project, opened, allow_other_project=True, adopt=True)
-            except BaseException:
-                project.close()
-                if existed:
-                    for child in folder.iterdir():
-                        if child.is_dir():
-                            shutil.rmtree(child, ignore_errors=True)
-                        else:
-                            child.unlink(missing_ok=True)
-                else:
-                    shutil.rmtree(folder, ignore_errors=True)
-                raise
-        return project
 
     @classmethod
     def open(
@@ -442,6 +458,9 @@ class Project:
                 migrate(project.store.conn, str(folder))
                 # once: the words hand edits of an older FieldScribe left behind go
                 repair_stale_words(project.store)
+                # copies a killed FieldScribe left half-written (an import, a merge): the lock
+                # says that nobody is writing them now
+                sweep_staging(project.media_dir)
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:

@@ -209,3 +209,22 @@ def test_a_resumed_or_stopped_run_is_timed_on_the_audio_it_transcribed(
     assert "(7:39.472 to 16:34.267 of 16:34.267 of audio, real-time factor 1.498)" in resumed_line
     assert "(none of its 16:34.267 of audio written)" in nothing_line
     assert "(16:34.267 of audio, real-time factor 0.503)" in whole_line
+
+
+def test_a_run_killed_after_its_last_segments_is_only_finished(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A run killed between saving its last segments and marking the session done, then run
+    again: its summary said "(model base, language unknown, ...) (none of its 3:04.686 of audio
+    written)", as if the transcript were missing, when all of it had been saved."""
+    sys.path.insert(0, str(ROOT))
+    from cli.transcribe_cmds import _print_summary
+    from transcribe.runner import TranscriptionSummary
+
+    finished = TranscriptionSummary("s", "base", None, 0, 184_686, 2.8, 184_686, False)
+    finished.done_ms = 184_686
+    _print_summary("ru180", finished)
+    line = capsys.readouterr().out.strip()
+    assert "none of its" not in line and "language unknown" not in line, line
+    assert "nothing left to transcribe" in line
+    assert "all of its 3:04.686 of audio was saved before the run stopped" in line

@@ -98,7 +98,7 @@ def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
     callers keep their own error messages. With ``fsync`` the data is flushed to disk first.
     """
     check_output(dest)
-    tmp = dest.with_name(f".{dest.name}.part")
+    tmp = staging_name(dest)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # never write through a link or a pipe left under the temporary name
     try:
@@ -112,6 +112,58 @@ def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def staging_name(dest: Path) -> Path:
+    """The temporary name a file bound for ``dest`` is written under (``.NAME.part`` beside
+    it): what ``sweep_staging`` removes, so a copy killed half-way leaves nothing for good."""
+    return dest.with_name(f".{dest.name}.part")
+
+
+def final_name(staged_path: Path) -> Path:
+    """The file a ``staging_name`` is bound for (``.NAME.part`` -> ``NAME``)."""
+    return staged_path.with_name(staged_path.name.removeprefix(".").removesuffix(".part"))
+
+
+def is_staging_name(name: str) -> bool:
+    """Whether ``name`` is a temporary name of ``staging_name`` (or of a redacted audio file
+    being written: ``.NAME.partSUFFIX``, ``storage.privacy.audio``)."""
+    return name.startswith(".") and (name.endswith(".part") or ".part." in name)
+
+
+def sweep_staging(folder: Path) -> int:
+    """Remove the temporary files a process killed while writing left in ``folder`` (not in its
+    subfolders); returns how many. Only for a folder no other process writes to now (a
+    project's ``media/`` under the project's write lock)."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if is_staging_name(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def copy_to_staging(src: Path, dest: Path) -> Path:
+    """Copy ``src`` under ``dest``'s temporary name (fsynced) and return that path; the caller
+    renames it onto ``dest`` (``os.replace``) when the rows that name it are committed, so a
+    copy killed half-way leaves only a temporary file. Removed on any failure."""
+    check_output(dest)
+    tmp = staging_name(dest)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+            fout.flush()
+            os.fsync(fout.fileno())
+        raise_if_cancelled(dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
 
 
 def copy_file(src: Path, dest: Path) -> None:

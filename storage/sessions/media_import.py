@@ -5,11 +5,12 @@ transaction), duplicates refused unless asked for (``Sessions.import_audio_files
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import copy_file
+from storage.core.atomic import copy_to_staging
 from storage.core.audio import AudioInfo, sha256_of
 from storage.core.errors import (
     AudioError,
@@ -63,6 +64,7 @@ class MediaImport:
         digests = self._digests(srcs)
         if not again:
             self._refuse_duplicates(srcs, digests)
+        staging: list[tuple[Path, Path]] = []  # (temporary copy, its name once committed)
         copied: list[Path] = []
         rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
         try:
@@ -75,7 +77,9 @@ class MediaImport:
                 try:
                     self._store.media_dir.mkdir(exist_ok=True)
                     digest = digests[i]
-                    copy_file(src, dest)
+                    # under a temporary name until the rows are committed: a copy killed
+                    # half-way (or one of several) leaves no file the project does not know
+                    staging.append((copy_to_staging(src, dest), dest))
                 except OSError as exc:
                     reason = (
                         "the disk is full"
@@ -86,7 +90,6 @@ class MediaImport:
                         f"{src}: could not copy into {self._store.media_dir} ({reason}); "
                         "the project is unchanged."
                     ) from exc
-                copied.append(dest)
                 stamp = self._store.stamp()
                 session_id = new_id()
                 name = readable_file_name(src.name)
@@ -104,7 +107,7 @@ class MediaImport:
                     "path": f"media/{dest.name}",
                     "original_name": name,
                     "sha256": digest,
-                    "size_bytes": dest.stat().st_size,
+                    "size_bytes": staging[-1][0].stat().st_size,
                     "duration_ms": info.duration_ms,
                     "sample_rate": info.sample_rate,
                     "channels": info.channels,
@@ -116,8 +119,11 @@ class MediaImport:
                 for session, media in rows:
                     db.table("sessions").insert(session)
                     db.table("media").insert(media)
+                for tmp, dest in staging:  # renamed just before the commit
+                    os.replace(tmp, dest)
+                    copied.append(dest)
         except BaseException:
-            for path in copied:
+            for path in [tmp for tmp, _ in staging] + copied:
                 path.unlink(missing_ok=True)
             raise
         return [str(session["id"]) for session, _ in rows]

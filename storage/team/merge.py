@@ -37,11 +37,13 @@ settings in ``merge_settings``, the lead in ``lead``, and the summary in ``merge
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
+from storage.core.atomic import final_name
 from storage.core.errors import ReadOnlyError
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
@@ -165,6 +167,7 @@ class MergeSession:
         stack, self._stack = self._stack, None
         copied, self._copied = self._copied, []
         bulk, self.bulk = self.bulk, _Bulk()
+        renamed: list[Path] = []
         try:
             if stack is not None:
                 try:
@@ -174,9 +177,12 @@ class MergeSession:
                         if not stack.__exit__(*sys.exc_info()):  # ROLLBACK
                             raise
                     else:
+                        for item in copied:  # the audio takes its name with its rows
+                            os.replace(item, final_name(item))
+                            renamed.append(final_name(item))
                         stack.close()  # COMMIT
                 except BaseException:
-                    for item in copied:  # audio of rows that were rolled back
+                    for item in copied + renamed:  # audio of rows that were rolled back
                         item.unlink(missing_ok=True)
                     raise
         finally:

@@ -581,8 +581,10 @@ class _Merge:
 
     # ------------------------------------------------------------- media
     def copy_media(self, copied: list[Path]) -> None:
-        """Copy the audio of newly added media rows (when the bundle has it)."""
-        from storage.core.atomic import copy_file
+        """Copy the audio of newly added media rows (when the bundle has it), each under its
+        temporary name (``copied``): ``MergeSession.commit`` gives it its own name just before
+        the commit, so a merge killed meanwhile leaves no copy the project does not know."""
+        from storage.core.atomic import copy_to_staging, staging_name
         from storage.core.audio import sha256_of
 
         media_dir = self.project.media_dir
@@ -597,9 +599,8 @@ class _Merge:
                     "refusing the bundle. Nothing was changed."
                 )
             dest = self.project.folder / rel
-            if dest.exists():
+            if dest.exists() or staging_name(dest).exists():  # (an earlier bundle's, staged)
                 continue
             media_dir.mkdir(exist_ok=True)
-            copy_file(src, dest)
-            copied.append(dest)
+            copied.append(copy_to_staging(src, dest))
             self.summary.media_copied += 1

@@ -43,9 +43,7 @@ codings) and ``people`` (cases and notes); ``run`` calls them in order.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -440,8 +438,10 @@ def import_qdpx(
 ) -> ImportReport:
     """Import a ``.qdpx`` into a project folder: a new one (created) or an existing project.
 
-    The archive is checked and parsed before anything is written. A new folder is removed again
-    when the import fails; an existing project is changed in one transaction or not at all.
+    The archive is checked and parsed before anything is written. A new project is built in a
+    hidden folder and appears under ``folder`` only once the import is done (nothing is left
+    when it fails or the process is killed); an existing project is changed in one transaction
+    or not at all.
 
     Args:
         archive: the ``.qdpx`` file.
@@ -472,26 +472,22 @@ def import_qdpx(
     if existing:
         with Project.open(folder, coder=coder) as project:
             return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
-    created = not folder.exists()
-    project = Project.create(folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER)
-    try:
-        with project:
-            report = import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
-            expected = sources.project_languages(qp)
-            if expected:  # else it transcribed with no language expected
-                project.set_languages(expected)
-            return report
-    except BaseException:
-        if created:
-            shutil.rmtree(folder, ignore_errors=True)
-        else:
-            for child in list(folder.iterdir()):
-                if child.is_dir():
-                    shutil.rmtree(child, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        child.unlink()
-        raise
+    reports: list[ImportReport] = []
+
+    def fill(project: Project) -> None:
+        # imported before the folder appears (``Project.create``): a kill meanwhile leaves no
+        # empty project under the name, and the same command can be run again
+        reports.append(import_qdpx_into(project, archive, limits=limits, media_dir=media_dir))
+        expected = sources.project_languages(qp)
+        if expected:  # else it transcribed with no language expected
+            project.set_languages(expected)
+
+    Project.create(
+        folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER, fill=fill
+    ).close()
+    report = reports[0]
+    report.project = str(folder)  # not the hidden folder it was built in
+    return report
 
 
 __all__ = [

@@ -54,6 +54,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
+from .. import project_description
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
@@ -201,30 +202,28 @@ def run(ctx: ImportContext) -> ImportReport:
             + " of their text the project never had are added)"
             + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
-    if (
-        ctx.qp.description
-        # QualCoder writes a project without a memo so (Python's ``str(None)``)
-        and not (ctx.qp.description == "None" and "qualcoder" in ctx.qp.origin.lower())
-        and not (ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources))
-        and not ctx.conn.execute(  # imported before (its sources did not all arrive then)
-            "SELECT 1 FROM memos WHERE target_type = 'project' AND text = ?",
-            (ctx.qp.description,),
-        ).fetchone()
-    ):
+    import_description(ctx)
+    return ctx.report
+
+
+def import_description(ctx: ImportContext) -> None:
+    """The project's ``Description`` as a project memo ``project_description.TITLE``, unless
+    the project has it (imported before, whatever became of its memo since, or a memo's text:
+    a FieldScribe export writes that memo as the ``Description``)."""
+    text = ctx.qp.description
+    # QualCoder writes a project without a memo so (Python's ``str(None)``)
+    if not text or not text.strip() or (text == "None" and "qualcoder" in ctx.qp.origin.lower()):
+        return
+    every = ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
+    if not every and not project_description.known(ctx.p, ctx.conn, text):
+        stamp = now_iso()
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
             " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",
-            (
-                new_id(),
-                "Project description",
-                ctx.qp.description,
-                ctx.p.coder,
-                now_iso(),
-                now_iso(),
-            ),
+            (new_id(), project_description.TITLE, text, ctx.p.coder, stamp, stamp),
         )
         ctx.report.memos += 1
-    return ctx.report
+    project_description.remember(ctx.p, ctx.conn, text)
 
 
 def _named(names: list[str]) -> str:

@@ -75,7 +75,7 @@ def test_new_from_bundle_killed_leaves_no_empty_project(
 
 def test_qdpx_import_killed_leaves_no_empty_project(tmp_path: Path, qdpx: Path) -> None:
     folder = tmp_path / "imported.fieldscribe"
-    run_killed_at("storage.interop.qdpx_import:import_qdpx_into", "qdpx", "import", qdpx, folder)
+    run_killed_at("storage.interop.qdpx_import:_import_read", "qdpx", "import", qdpx, folder)
     _nothing_left(folder)
     done = run_cli("qdpx", "import", qdpx, folder, "--json")
     assert done.returncode == 0, done.stderr

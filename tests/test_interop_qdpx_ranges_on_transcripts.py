@@ -49,7 +49,8 @@ def _import(tmp: Path, ranges: bool = True) -> Path:
     )  # fmt: skip
     files = {f"sources/{SRC}.wav": wav.read_bytes()}
     report = import_qdpx(write_qdpx(tmp / "in.qdpx", qde, files), tmp / "p", coder="me")
-    said = " ".join(report.notes)
+    said = " ".join(report.item_lines)  # each range's own line (the report groups them)
+    assert not ranges or any("3 coded time ranges were applied to" in n for n in report.notes)
     assert not ranges or (
         "a coded time range 800-1600 ms was applied to the 2 segments it overlaps, keeping its "
         "own range for exports." in said

@@ -29,6 +29,9 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.video_sessions``: the sessions imported from a ``VideoSource`` (exports write a
   ``VideoSource`` for them also where the project lacks the video: an ``AudioSource`` there
   turned the other tool's video into audio).
+* ``exchange.descriptions``: a SHA-256 of each project ``Description`` imported
+  (``project_description``): importing the file again adds it once only, also after its memo
+  was edited or deleted.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """

@@ -61,6 +61,7 @@ from ._common import (
     segment_line,
     xml_datetime,
 )
+from .project_description import described_by
 from .qdpx_xml import (
     SESSION_VARIABLES,
     VIDEO_SUFFIXES,
@@ -171,6 +172,9 @@ class QdeBuilder:
         everyone = project.codebook.memos()
         self.memos = project.team.seen_memos(everyone)
         hidden = len(everyone) - len(self.memos)
+        # the project's description: its ``Description``, no note (``project_description``)
+        self.description = described_by(self.memos)
+        self.memos = [m for m in self.memos if m is not self.description]
         if self.blind:
             self.summary_notes.append(
                 "Blind coding is on: only your own codings and memos were exported"
@@ -243,6 +247,8 @@ class QdeBuilder:
             for memo in self.memos:
                 self.note(notes, memo)
         self.links(root)
+        if self.description is not None:
+            _text(root, "Description", self.description.text)
         for memo in self.memos_by_target.get(("project", None), []):
             _sub(root, "NoteRef", targetGUID=_g(memo.id))
         if self.relative_media:  # relative:// paths resolve against the project's media folder

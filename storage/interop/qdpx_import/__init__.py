@@ -52,6 +52,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
+from .. import project_description
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
@@ -199,30 +200,28 @@ def run(ctx: ImportContext) -> ImportReport:
             + " of their text the project never had are added)"
             + (f"; {plural(ctx.reused_cases, 'case')} reused." if ctx.reused_cases else "."),
         )
-    if (
-        ctx.qp.description
-        # QualCoder writes a project without a memo so (Python's ``str(None)``)
-        and not (ctx.qp.description == "None" and "qualcoder" in ctx.qp.origin.lower())
-        and not (ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources))
-        and not ctx.conn.execute(  # imported before (its sources did not all arrive then)
-            "SELECT 1 FROM memos WHERE target_type = 'project' AND text = ?",
-            (ctx.qp.description,),
-        ).fetchone()
-    ):
+    import_description(ctx)
+    return ctx.report
+
+
+def import_description(ctx: ImportContext) -> None:
+    """The project's ``Description`` as a project memo ``project_description.TITLE``, unless
+    the project has it (imported before, whatever became of its memo since, or a memo's text:
+    a FieldScribe export writes that memo as the ``Description``)."""
+    text = ctx.qp.description
+    # QualCoder writes a project without a memo so (Python's ``str(None)``)
+    if not text or not text.strip() or (text == "None" and "qualcoder" in ctx.qp.origin.lower()):
+        return
+    every = ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
+    if not every and not project_description.known(ctx.p, ctx.conn, text):
+        stamp = now_iso()
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"
             " created_at, updated_at) VALUES (?, 'project', NULL, ?, ?, ?, ?, ?)",
-            (
-                new_id(),
-                "Project description",
-                ctx.qp.description,
-                ctx.p.coder,
-                now_iso(),
-                now_iso(),
-            ),
+            (new_id(), project_description.TITLE, text, ctx.p.coder, stamp, stamp),
         )
         ctx.report.memos += 1
-    return ctx.report
+    project_description.remember(ctx.p, ctx.conn, text)
 
 
 def _named(names: list[str]) -> str:
@@ -415,7 +414,15 @@ def import_qdpx_into(
     archive = Path(archive).expanduser()
     folder = check_media_dir(media_dir)
     zf, qp = read_qde(archive, limits)
-    importer = ImportContext(project, qp, zf, str(archive), folder)
+    return _import_read(project, archive, zf, qp, folder)
+
+
+def _import_read(
+    project: Project, archive: Path, zf: SafeZip, qp: QProject, media_dir: Path | None
+) -> ImportReport:
+    """Import an archive ``read_qde`` has opened and parsed (``zf``, ``qp``) into ``project``,
+    in one transaction; closes ``zf``."""
+    importer = ImportContext(project, qp, zf, str(archive), media_dir)
     try:
         with project.transaction():
             report = run(importer)
@@ -465,26 +472,30 @@ def import_qdpx(
         raise InvalidInputError(native)
     if not archive.is_file():
         raise InvalidInputError(f"{archive}: no such file.")
-    check_media_dir(media_dir)
-    zf, qp = read_qde(archive, limits)  # refuse bad archives before creating anything
-    zf.close()
-    existing = (folder / DB_NAME).is_file()
-    if existing:
-        with Project.open(folder, coder=coder) as project:
-            return import_qdpx_into(project, archive, limits=limits, media_dir=media_dir)
-    reports: list[ImportReport] = []
+    media = check_media_dir(media_dir)
+    # refuse bad archives before creating anything; the one parse of project.qde (a second
+    # one, by ``import_qdpx_into``, was an eighth of a large import's time)
+    zf, qp = read_qde(archive, limits)
+    try:
+        existing = (folder / DB_NAME).is_file()
+        if existing:
+            with Project.open(folder, coder=coder) as project:
+                return _import_read(project, archive, zf, qp, media)
+        reports: list[ImportReport] = []
 
-    def fill(project: Project) -> None:
-        # imported before the folder appears (``Project.create``): a kill meanwhile leaves no
-        # empty project under the name, and the same command can be run again
-        reports.append(import_qdpx_into(project, archive, limits=limits, media_dir=media_dir))
-        expected = sources.project_languages(qp)
-        if expected:  # else it transcribed with no language expected
-            project.set_languages(expected)
+        def fill(project: Project) -> None:
+            # imported before the folder appears (``Project.create``): a kill meanwhile
+            # leaves no empty project under the name, and the same command can be run again
+            reports.append(_import_read(project, archive, zf, qp, media))
+            expected = sources.project_languages(qp)
+            if expected:  # else it transcribed with no language expected
+                project.set_languages(expected)
 
-    Project.create(
-        folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER, fill=fill
-    ).close()
+        Project.create(
+            folder, name=qp.name or archive.stem, coder=coder or UNNAMED_CODER, fill=fill
+        ).close()
+    finally:
+        zf.close()  # ``_import_read`` closes it too; closed here when it never ran
     report = reports[0]
     report.project = str(folder)  # not the hidden folder it was built in
     return report

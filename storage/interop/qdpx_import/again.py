@@ -151,7 +151,7 @@ def av_codings_again(ctx: ImportContext, src: QSource, session_id: str) -> None:
         frm = syncpoints.get(sel.from_sync or "", (None, None))[0]
         to = syncpoints.get(sel.to_sync or "", (None, None))[0]
         if frm is None or to is None:
-            ctx.report.not_imported.append(unsynced(ctx, src, sel))  # (it was left unsaid)
+            unsynced(ctx, src, sel)  # (it was left unsaid)
             continue
         if _on_same(lines, same, frm, to):
             selection(ctx, src.name, sel, lines, seg_ids, frm, to)

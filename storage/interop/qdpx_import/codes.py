@@ -35,7 +35,16 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             code.name = clean_name(code.name)
         if not code.name or "/" in code.name:
             name = (code.name or f"Code {i + 1}").replace("/", "-")
-            ctx.report.notes.append(f"Code {code.name!r} renamed to {name!r}.")
+            ctx.report.item(
+                False,
+                "renamed",
+                "",
+                f"Code {code.name!r} renamed to {name!r}.",
+                f"{code.name!r} to {name!r}",
+                lambda count, shown: (
+                    f"{count} codes renamed (a code name holds no '/' and is not empty): {shown}."
+                ),
+            )
             code.name = name
         parent_id = ctx.code_map.get(code.parent) if code.parent else None
         first = seen.get(code.guid)
@@ -56,9 +65,18 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
                 "SELECT name, colour, description FROM codes WHERE id = ?", (code.guid,)
             ).fetchone()
             if here[0] != code.name:  # renamed there, or here, since
-                ctx.report.notes.append(
+                ctx.report.item(
+                    False,
+                    "named otherwise",
+                    "",
                     f"Code {code.name!r} is {here[0]!r} in this project (the same code, by its "
-                    f"GUID): its codings are {here[0]!r}'s, and the name here was kept."
+                    f"GUID): its codings are {here[0]!r}'s, and the name here was kept.",
+                    f"{code.name!r} is {here[0]!r}",
+                    lambda count, shown: (
+                        f"{count} codes are named otherwise in this project (the same codes, "
+                        f"by their GUIDs): their codings are the codes here, and the names "
+                        f"here were kept: {shown}."
+                    ),
                 )
             ctx.code_order.append(code.guid)
             fill = ctx.report.code_match(
@@ -96,9 +114,17 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         if not code.colour:
             ctx.no_colour[code_id] = _colour(None, existing_count + i)
         elif read_colour(code.colour, hex8) is None:
-            ctx.report.notes.append(
+            ctx.report.item(
+                False,
+                "colour",
+                "",
                 f"Code {code.name!r}: its colour {code.colour!r} could not be read; it was "
-                f"given {_colour(None, existing_count + i)} instead."
+                f"given {_colour(None, existing_count + i)} instead.",
+                f"{code.name!r} ({code.colour!r})",
+                lambda count, shown: (
+                    f"{count} codes have colours that could not be read; each was given one "
+                    f"of FieldScribe's instead: {shown}."
+                ),
             )
         ctx.conn.execute(
             "INSERT INTO codes (id, parent_id, name, colour, description, created_by,"
@@ -119,8 +145,16 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
         created.add(code_id)
         ctx.report.codes += 1
         if not code.codable:
-            ctx.report.notes.append(
-                f"Code {code.name!r} was not codable there; it is codable in FieldScribe."
+            ctx.report.item(
+                False,
+                "not codable",
+                "",
+                f"Code {code.name!r} was not codable there; it is codable in FieldScribe.",
+                repr(code.name),
+                lambda count, shown: (
+                    f"{count} codes were not codable there; they are codable in FieldScribe: "
+                    f"{shown}."
+                ),
             )
         for note in code.notes:
             ctx.note_targets.setdefault(note, []).append(("code", code_id))

@@ -29,25 +29,54 @@ def selection(
     end: int,
 ) -> None:
     if sel.unreadable_codings:
-        ctx.report.not_imported.append(
-            f"{source_name!r}: selection {start}-{end} has "
-            f"{plural(sel.unreadable_codings, 'coding')} "
-            f"that {verb(sel.unreadable_codings, 'names')} no code (no CodeRef)."
+        n = sel.unreadable_codings
+        ctx.report.item(
+            True,
+            "no CodeRef",
+            f"{source_name!r}",
+            f"{source_name!r}: selection {start}-{end} has {plural(n, 'coding')} "
+            f"that {verb(n, 'names')} no code (no CodeRef).",
+            f"{start}-{end}",
+            lambda count, shown: (
+                f"{count} selections have codings that name no code (no CodeRef): {shown}."
+            ),
         )
     targets = map_span(lines, start, end)
     if not targets:
         what = ", ".join(ctx.code_label(c.code) for c in sel.codings) or "a note"
-        why = (
-            "is empty (it starts where it ends): there is no text to code"
-            if start == end
-            else "covers no transcript text (only a speaker name, a timestamp or blank lines)"
+        if start == end:
+            kind, why, why_all = (
+                "empty",
+                "is empty (it starts where it ends): there is no text to code",
+                "are empty (each starts where it ends): there is no text to code",
+            )
+        else:
+            kind, why, why_all = (
+                "no text",
+                "covers no transcript text (only a speaker name, a timestamp or blank lines)",
+                "cover no transcript text (only a speaker name, a timestamp or blank lines)",
+            )
+        ctx.report.item(
+            True,
+            kind,
+            f"{source_name!r}",
+            f"{source_name!r}: selection {start}-{end} ({what}) {why}.",
+            f"{start}-{end} ({what})",
+            lambda count, shown: f"{count} selections {why_all}: {shown}.",
         )
-        ctx.report.not_imported.append(f"{source_name!r}: selection {start}-{end} ({what}) {why}.")
         return
     if len(targets) > 1 and sel.codings:
-        ctx.report.notes.append(
+        ctx.report.item(
+            False,
+            "over lines",
+            f"{source_name!r}",
             f"{source_name!r}: a selection over {len(targets)} lines became "
-            f"{plural(len(targets), 'coding')}, one per segment."
+            f"{plural(len(targets), 'coding')}, one per segment.",
+            f"{start}-{end} ({len(targets)} lines)",
+            lambda count, shown: (
+                f"{count} selections over several lines each became one "
+                f"coding per segment: {shown}."
+            ),
         )
     memo = sel.description or None
     coding_ids: list[str] = []
@@ -108,8 +137,16 @@ def add_coding(
         ),
     )
     if cur.rowcount == 0:
-        ctx.report.notes.append(
-            f"Coding {coding.guid} duplicates a coding already in the project; kept once."
+        ctx.report.item(
+            False,
+            "duplicate",
+            "",
+            f"Coding {coding.guid} duplicates a coding already in the project; kept once.",
+            coding.guid,
+            lambda count, shown: (
+                f"{count} codings duplicate codings already in the project; each was kept "
+                f"once: {shown}."
+            ),
         )
         return None
     ctx.report.codings += 1

@@ -17,6 +17,7 @@ from storage.core.words import plural, verb
 from .._common import ORIGIN, decode_text
 from ..qdpx_parse import QProject, QSelection
 from ..safe_zip import SafeZip
+from .item_lines import ItemLines, Say
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -65,10 +66,32 @@ class ImportReport:
     descriptions_kept: int = 0
     #: codes here without a description that took the file's
     descriptions_filled: int = 0
+    #: every line said of one item (a selection, a coding, a code) in full, in order: the
+    #: report groups many items of one kind and source into one line (``item``)
+    item_lines: list[str] = field(default_factory=list)
+    _items: ItemLines = field(default_factory=ItemLines, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.item_lines = self._items.every
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def item(
+        self,
+        not_imported: bool,
+        kind: str,
+        where: str,
+        line: str,
+        example: str,
+        say: Say,
+    ) -> None:
+        """Say ``line`` of one item (in ``not_imported``, else in ``notes``), grouped with the
+        others of its ``kind`` in source ``where`` ("'Interview 1'", "" for none) into one
+        line ``say(count, examples)`` (``item_lines.ItemLines.add``)."""
+        lines = self.not_imported if not_imported else self.notes
+        self._items.add(lines, kind, where, line, example, say)
 
     def code_match(
         self,

@@ -218,7 +218,7 @@ def transcript(
             frm = syncpoints.get(sel.from_sync or "")
             to = syncpoints.get(sel.to_sync or "")
             if frm is None or to is None or frm[0] is None or to[0] is None:
-                ctx.report.not_imported.append(unsynced(ctx, src, sel))
+                unsynced(ctx, src, sel)
                 continue
             selection(ctx, src.name, sel, lines, seg_ids, frm[0], to[0])
     for note in tr.notes:
@@ -247,15 +247,24 @@ def transcript(
     return lines, seg_ids
 
 
-def unsynced(ctx: ImportContext, src: QSource, sel: QSelection) -> str:
-    """Why a transcript selection naming sync points the file lacks was left out: said by its
-    codes and words (its GUID alone told a researcher nothing)."""
+def unsynced(ctx: ImportContext, src: QSource, sel: QSelection) -> None:
+    """Say why a transcript selection naming sync points the file lacks was left out: by its
+    codes and words (its GUID alone told a researcher nothing); many in one line."""
     codes = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in sel.codings))
     what = f"a coding ({codes})" if codes else "a selection"
     named = f" of {sel.name!r}" if sel.name and sel.name.strip() else ""
-    return (
+    ctx.report.item(
+        True,
+        "unsynced",
+        f"Transcript of {src.name!r}",
         f"Transcript of {src.name!r}: {what}{named} names sync points the file does not have "
-        f"(selection {sel.guid}), so its place in the text is unknown and it was not imported."
+        f"(selection {sel.guid}), so its place in the text is unknown and it was not imported.",
+        f"{what}{named} (selection {sel.guid})",
+        lambda count, shown: (
+            f"{count} selections name sync points the file does "
+            f"not have, so their places in the text are unknown and they were not imported: "
+            f"{shown}."
+        ),
     )
 
 
@@ -335,8 +344,15 @@ def time_selection(
         )
         ctx.report.markers += 1
         if end > begin:
-            ctx.report.notes.append(
-                f"{src.name!r}: the time range {begin}-{end} ms became a marker at {begin} ms."
+            ctx.report.item(
+                False,
+                "marker",
+                f"{src.name!r}",
+                f"{src.name!r}: the time range {begin}-{end} ms became a marker at {begin} ms.",
+                f"{begin}-{end} ms",
+                lambda count, shown: (
+                    f"{count} time ranges became markers at their beginnings: {shown}."
+                ),
             )
         return
     hits = [
@@ -348,8 +364,15 @@ def time_selection(
         leftover.append(sel)
         return
     if not hits:
-        ctx.report.not_imported.append(
-            f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment."
+        ctx.report.item(
+            True,
+            "no segment",
+            f"{src.name!r}",
+            f"{src.name!r}: a coded time range {begin}-{end} ms overlaps no transcript segment.",
+            f"{begin}-{end} ms",
+            lambda count, shown: (
+                f"{count} coded time ranges overlap no transcript segment: {shown}."
+            ),
         )
         return
     # FieldScribe codes segments: the coding goes on each segment the range overlaps, and
@@ -357,10 +380,18 @@ def time_selection(
     # segment's, so that the other tool gets back the range it coded, not the segments'
     own = [max(0, begin), max(0, end)]
     whole = len(hits) == 1 and tuple(own) == (lines[hits[0]].start_ms, lines[hits[0]].end_ms)
-    ctx.report.notes.append(
+    ctx.report.item(
+        False,
+        "applied",
+        f"{src.name!r}",
         f"{src.name!r}: a coded time range {begin}-{end} ms was applied to the "
         f"{plural(len(hits), 'segment')} it overlaps"
-        + ("." if whole else ", keeping its own range for exports.")
+        + ("." if whole else ", keeping its own range for exports."),
+        f"{begin}-{end} ms",
+        lambda count, shown: (
+            f"{count} coded time ranges were applied to the segments they "
+            f"overlap (each not one segment's keeps its own range for exports): {shown}."
+        ),
     )
     for coding in sel.codings:
         for n, index in enumerate(hits):

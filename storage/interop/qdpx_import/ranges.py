@@ -155,9 +155,17 @@ def coded_ranges(
     for sel in selections:
         if sel.codings and sel.start is None:  # "begin" missing or no number: no place
             codes = ", ".join(dict.fromkeys(ctx.code_label(c.code) for c in sel.codings))
-            ctx.report.not_imported.append(
+            ctx.report.item(
+                True,
+                "no begin",
+                f"{src.kind} {src.name!r}",
                 f"{src.kind} {src.name!r}: a coded time range ({codes}) has no readable "
-                f"begin (selection {sel.guid}), so its place in the recording is unknown."
+                f"begin (selection {sel.guid}), so its place in the recording is unknown.",
+                f"{codes} (selection {sel.guid})",
+                lambda count, shown: (
+                    f"{count} coded time ranges have no readable "
+                    f"begin, so their places in the recording are unknown: {shown}."
+                ),
             )
     if not coded:
         return 0

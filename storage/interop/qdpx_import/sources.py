@@ -363,8 +363,13 @@ def text_source(ctx: ImportContext, src: QSource) -> None:
         )
     for sel in src.selections:
         if sel.start is None or sel.end is None:
-            ctx.report.not_imported.append(
-                f"Text source {src.name!r}: selection {sel.guid} has no positions."
+            ctx.report.item(
+                True,
+                "no positions",
+                f"Text source {src.name!r}",
+                f"Text source {src.name!r}: selection {sel.guid} has no positions.",
+                sel.guid,
+                lambda count, shown: f"{count} selections have no positions: {shown}.",
             )
             continue
         start, end = reading.to_lf(sel.start), reading.to_lf(sel.end)

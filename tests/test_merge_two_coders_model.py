@@ -22,7 +22,9 @@ sent (their live codings, their removals). Invariants at the lead, after every s
   re-assigning it, are refused and change no coding (drawn in any copy, at any step).
 Known limit: a coder's whole-segment coding merged while the lead held her span of that code
 flagged is that flagged coding; when the lead then keeps a text that holds the span's words,
-the span is back and the whole-segment coding is not, until her next bundle.
+the span is back and the whole-segment coding is not, until her next bundle (measured in
+tests/test_merge_lost_spans_back.py, the test of a whole-segment coding held by its flagged
+twin).
 It found these faults, each a plain test now: a coder's removal lost when the lead had
 resolved a text conflict on its segment meanwhile, and a span put on part of another word when
 the lead kept one copy's version of its place (tests/test_merge_removed_codings.py); bob's span

@@ -43,9 +43,8 @@ def test_only_its_coder_re_assigns_a_coding(tmp_path: Path) -> None:
         before = dump(p.folder)
         with pytest.raises(
             InvalidInputError,
-            match=r"^bob's coding is bob's: only bob can re-assign it to another code "
-            r"\(apply that code yourself: your coding is compared with bob's\)\. "
-            r"Nothing was changed\.$",
+            match=r"^bob's coding is bob's: only bob can re-assign it \(apply the code "
+            r"yourself: yours is compared with bob's\)\. Nothing was changed\.$",
         ):
             p.codebook.update_coding(bobs, code_id=trust.id)
         assert dump(p.folder) == before
@@ -71,7 +70,7 @@ def test_another_coders_coding_is_removed_by_its_coder_or_the_lead_only(tmp_path
     before = dump(ann.folder)
     with pytest.raises(
         InvalidInputError,
-        match=r"^bob's coding is bob's: only bob or the lead, lead, can remove it .*"
+        match=r"^bob's coding is bob's: only bob or the lead, lead, can remove it\. "
         r"Nothing was changed\.$",
     ):
         ann.codebook.remove_coding(bobs)

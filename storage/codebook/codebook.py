@@ -626,13 +626,11 @@ class Codebook:
                 return None
             return (
                 f"{coder}'s coding is {coder}'s: only {coder} or the lead, {lead}, can remove "
-                "it (code the words as you read them: your coding is compared with theirs). "
-                "Nothing was changed."
+                "it. Nothing was changed."
             )
         return (
-            f"{coder}'s coding is {coder}'s: only {coder} can re-assign it to another code "
-            f"(apply that code yourself: your coding is compared with {coder}'s). "
-            "Nothing was changed."
+            f"{coder}'s coding is {coder}'s: only {coder} can re-assign it (apply the code "
+            f"yourself: yours is compared with {coder}'s). Nothing was changed."
         )
 
     def remove_coding(self, coding_id: str) -> None:

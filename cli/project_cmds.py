@@ -243,6 +243,12 @@ def register(sub: Any) -> None:
         help="the coded words' code points, as `code --span` took them (default: the coding "
         "of the whole segment)",
     )
+    p.add_argument(
+        "--of",
+        metavar="NAME",
+        help="remove coder NAME's coding instead of yours: the lead's decision (a coding is "
+        "its coder's; anyone else is refused)",
+    )
     add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_uncode)
@@ -639,15 +645,19 @@ def _rename_code(args: argparse.Namespace, path: str, name: str) -> int:
 
 
 def cmd_uncode(args: argparse.Namespace) -> int:
-    """fieldscribe uncode DIR --segment ID --code PATH [--span START:END]: this coder's own
-    coding goes (as Code ▸ Remove a coding… does); the removal travels in bundles."""
+    """fieldscribe uncode DIR --segment ID --code PATH [--span START:END] [--of NAME]: this
+    coder's own coding goes (as Code ▸ Remove a coding… does), or, as the lead, NAME's; the
+    removal travels in bundles."""
     start, end = _parse_span(args.span)
     with open_project(args, write=True) as project:
         segment = project.transcript.get_segment(args.segment)
         code = _code_at(project, args.code)
         if (start, end) == (0, len(segment.text)):
             start = end = None  # the whole text is the whole segment, as `code` stores it
-        who = project.coder
+        who = (args.of or "").strip() or project.coder
+        refusal = project.codebook.coding_refusal(who, "remove")
+        if refusal is not None:  # before looking for it: the same line whatever is there
+            raise InvalidInputError(refusal)
         mine = project.codebook.codings(segment_id=segment.id, code_id=code.id, coder=who)
         found = [c for c in mine if (c.start_cp, c.end_cp) == (start, end)]
         if not found:

@@ -130,14 +130,24 @@ class CodingActions:
         label, ok = AskDialog.ask(self.chrome.window, title, "Coding:", labels[0], items=labels)
         return items[labels.index(label)][0] if ok else None
 
+    def _refused(self, coding: Coding, change: str) -> bool:
+        """Say why this coder may not ``change`` another coder's coding (a coding is its
+        coder's: ``Codebook.coding_refusal``), in the status bar; True when refused."""
+        assert self.state.ctx is not None
+        refusal = self.state.ctx.project.codebook.coding_refusal(coding.coder, change)
+        if refusal is not None:  # said, not silently ignored; nothing opens
+            self.chrome.message(refusal.replace(" Nothing was changed.", ""), 10000)
+        return refusal is not None
+
     def remove_coding_dialog(self) -> None:
         coding = self._pick_coding("Remove a coding")
-        if coding is not None and self.state.ctx is not None:
-            self._push(RemoveCodingCommand(self.state.ctx, coding))
+        if coding is None or self.state.ctx is None or self._refused(coding, "remove"):
+            return
+        self._push(RemoveCodingCommand(self.state.ctx, coding))
 
     def reassign_coding_dialog(self) -> None:
         coding = self._pick_coding("Re-assign a coding")
-        if coding is None or self.state.ctx is None:
+        if coding is None or self.state.ctx is None or self._refused(coding, "re-assign"):
             return
         codes = self.views.codebook.model.codes()
         paths = [c.path for c in codes]

@@ -184,14 +184,15 @@ CODERS = ("alice", "bob")
 
 
 class LeadDecides(RuleBasedStateMachine):
-    """Coders code and remove codings (their own and each other's), send bundles to the lead
-    and take the lead's; the lead removes codings and resolves every open conflict one way.
+    """Coders code and remove their own codings (another coder's is refused, as is anyone's
+    re-assigning a coding not theirs), send bundles to the lead and take the lead's; the lead
+    removes codings and resolves every open conflict one way.
 
     Model (independent of the merge): the ids the lead removed (or whose removal the lead
     kept) and each coding's creator and remover. Invariants: no coding the lead removed is at
     the lead again (no coder's bundle brings it back); a coder's copy that took the lead's
-    bundle since has neither it nor a conflict about it; a coding nobody but another coder
-    removed, whose coder sent it, is at the lead; only the lead may resolve."""
+    bundle since has neither it nor a conflict about it; a coding its coder sent and neither
+    she nor the lead removed is at the lead; only the lead may resolve."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -240,12 +241,31 @@ class LeadDecides(RuleBasedStateMachine):
 
     @rule(who=st.sampled_from(CODERS), pick=st.integers(0, 7))
     def coder_removes(self, who: str, pick: int) -> None:
-        here = self.coders[who].codebook.codings()
+        """Her own coding goes; another coder's stays (only its coder or the lead removes
+        it), refused with one line, nothing changed."""
+        p = self.coders[who]
+        here = p.codebook.codings()
         if here:
             coding = here[pick % len(here)]
-            self.coders[who].codebook.remove_coding(coding.id)
-            if coding.coder == who:
-                self.own_removed.add(coding.id)
+            if coding.coder != who:
+                with pytest.raises(InvalidInputError, match=f"only {coding.coder} or the lead"):
+                    p.codebook.remove_coding(coding.id)
+                assert p.codebook.codings() == here
+                return
+            p.codebook.remove_coding(coding.id)
+            self.own_removed.add(coding.id)
+
+    @rule(who=st.sampled_from((*CODERS, "lead")), pick=st.integers(0, 7))
+    def another_re_assigns(self, who: str, pick: int) -> None:
+        """Nobody but its coder re-assigns a coding, the lead included: refused, unchanged."""
+        p = self.lead if who == "lead" else self.coders[who]
+        here = [c for c in p.codebook.codings() if c.coder != who]
+        if here:
+            coding = here[pick % len(here)]
+            other = p.codebook.ensure_code_path("Trust")
+            with pytest.raises(InvalidInputError, match=f"only {coding.coder} can re-assign"):
+                p.codebook.update_coding(coding.id, code_id=other.id)
+            assert p.codebook.codings(code_id=other.id) == []
 
     @rule(pick=st.integers(0, 7))
     def lead_removes(self, pick: int) -> None:
@@ -377,10 +397,9 @@ def test_a_lead_who_renames_her_copy_stays_the_lead_everywhere(tmp_path: Path) -
 
 def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path: Path) -> None:
     """alice's span coding on "clinics", which alice and the lead both changed (her memo; the
-    lead re-assigned it: a conflict that waits for the lead in her copy, which keeps hers), while
-    the lead rewrote the
-    segment's text: it was left at its old code points on the new text, counted as the
-    lead's version arriving."""
+    lead's rewrite of its segment moved it: a conflict that waits for the lead in her copy,
+    which keeps hers), while the lead rewrote the segment's text: it was left at its old code
+    points on the new text, counted as the lead's version arriving."""
     lead, segs, coders = team(tmp_path, "alice")
     alice = coders["alice"]
     health = alice.codebook.find_code("Services/Health")
@@ -396,8 +415,6 @@ def test_a_span_coding_waiting_for_the_lead_follows_the_leads_new_text(tmp_path:
     time.sleep(0.01)  # versions are times: the lead's moving the span in the same millisecond
     # would be alice's version, which the lead then seems to have seen
     lead.transcript.update_segment(segs[0], text="At the start, this part talks about clinics")
-    other = lead.codebook.ensure_code_path("Services/Schools")
-    lead.codebook.update_coding(coding.id, code_id=other.id)  # her memo is hers: not the lead's
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(alice, [tmp_path / "lead2.fsbundle"])
     (conflict,) = alice.team.conflicts()

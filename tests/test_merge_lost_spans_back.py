@@ -118,3 +118,56 @@ def test_a_whole_segment_coding_comes_in_when_its_flagged_twin_goes(tmp_path: Pa
     assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [(whole.id, None, None)]
     for p in (lead, b):
         p.close()
+
+
+@pytest.mark.parametrize("how", ["merged text", "lead keeps bob's text"])
+def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_with_the_next_bundle(
+    tmp_path: Path, how: str
+) -> None:
+    """The known limit, measured: bob's span on "clinics" is flagged at the lead (the lead cut
+    the word), and his whole-segment coding of the same code, which arrives meanwhile, is that
+    flagged coding there (one per segment, code and coder). When the lead's text holds
+    "clinics" again (ann's newer text merged, or the lead keeping bob's text in a conflict),
+    the span is back, and the whole-segment coding is missing at the lead, until bob's next
+    bundle, which brings it with nothing changed in his copy."""
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    a, b = coders["ann"], coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    text = b.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
+    export_bundle(b, tmp_path / "b.fsbundle")
+    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    merge_bundles(a, [tmp_path / "lead.fsbundle"])
+    if how != "merged text":  # bob's own wording, the older side of a text conflict
+        b.transcript.update_segment(segs[0], text=text + ", yes")
+        time.sleep(0.005)
+    lead.transcript.update_segment(segs[0], text="segment number 0 talks")
+    whole = b.codebook.apply_code(segs[0], health.id)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    (flagged,) = lead.codebook.codings()
+    assert flagged.id == span.id and is_flagged(flagged.memo)
+    if how == "merged text":
+        time.sleep(0.005)
+        a.transcript.update_segment(segs[0], text=text + " today")
+        export_bundle(a, tmp_path / "a.fsbundle")
+        merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    else:
+        for listed in lead.team.conflicts():  # the text's, and the coding's (moved, flagged)
+            conflict = lead.team.get_conflict(listed.id)
+            if conflict.status == "open":
+                keep = next(i for i, v in enumerate(conflict.versions) if v.author == "bob")
+                lead.team.resolve_conflict(conflict.id, keep=keep)
+    shown = lead.transcript.get_segment(segs[0]).text
+    at_lead = {c.id: c for c in lead.codebook.codings()}
+    assert shown[at_lead[span.id].start_cp : at_lead[span.id].end_cp] == "clinics"
+    assert whole.id not in at_lead  # the limit: missing until bob's next bundle
+    export_bundle(b, tmp_path / "b3.fsbundle")
+    merge_bundles(lead, [tmp_path / "b3.fsbundle"])
+    at_lead = {c.id: c for c in lead.codebook.codings()}
+    assert set(at_lead) == {span.id, whole.id} and at_lead[whole.id].start_cp is None
+    for p in (lead, a, b):
+        p.close()

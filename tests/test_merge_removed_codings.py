@@ -1,7 +1,10 @@
 """bob (blind coding off) removes alice's coding in his copy: at the lead's merge its tombstone
 deleted alice's coding silently. Now it is a ``delete`` conflict on the coding the lead
 decides; bob's own removals, the lead's removals and code merges go without one
-(``storage/team/merge_cascade.py``)."""
+(``storage/team/merge_cascade.py``). (A coding is its coder's: bob's copy refuses his removal
+of alice's coding where it records a lead, tests/test_merge_coding_owner.py; these remove it in
+a copy that records none, a project made before leads were, or a bundle from a FieldScribe
+before codings were their coders' brings such a removal.)"""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ def _removed(tmp: Path) -> tuple[Path, list[str], str, str]:
     merge_bundles(lead, [tmp / "a.fsbundle", tmp / "b.fsbundle"])
     export_bundle(lead, tmp / "lead2.fsbundle")
     merge_bundles(b, [tmp / "lead2.fsbundle"])
+    forget_lead(b)
     for c in b.codebook.codings():
         b.codebook.remove_coding(c.id)
     export_bundle(b, tmp / "b2.fsbundle")
@@ -185,6 +189,7 @@ def test_a_coding_its_coder_removed_too_goes_in_either_order(
     merge_bundles(lead, [tmp_path / "a.fsbundle"])
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    forget_lead(b)
     b.codebook.remove_coding(coding.id)
     a.codebook.remove_coding(coding.id)
     export_bundle(a, tmp_path / "a2.fsbundle")

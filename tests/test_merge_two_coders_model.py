@@ -17,10 +17,14 @@ sent (their live codings, their removals). Invariants at the lead, after every s
   one whose word is not is a flagged whole-segment coding ("⚑ coded words deleted"), never on
   other words;
 - a span whose word is not in the lead's text and whose coder has a whole-segment coding of
-  its code on the segment may be held by that coding (one per segment, code and coder).
+  its code on the segment may be held by that coding (one per segment, code and coder);
+- a coding is its coder's: another coder's re-assigning or removing it, and the lead's
+  re-assigning it, are refused and change no coding (drawn in any copy, at any step).
 Known limit: a coder's whole-segment coding merged while the lead held her span of that code
 flagged is that flagged coding; when the lead then keeps a text that holds the span's words,
-the span is back and the whole-segment coding is not, until her next bundle.
+the span is back and the whole-segment coding is not, until her next bundle (measured in
+tests/test_merge_lost_spans_back.py, the test of a whole-segment coding held by its flagged
+twin).
 It found these faults, each a plain test now: a coder's removal lost when the lead had
 resolved a text conflict on its segment meanwhile, and a span put on part of another word when
 the lead kept one copy's version of its place (tests/test_merge_removed_codings.py); bob's span
@@ -52,6 +56,7 @@ from hypothesis.stateful import (
 )
 
 from storage.core.anchors import is_flagged
+from storage.core.errors import InvalidInputError
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -151,6 +156,26 @@ class TwoCodersMerge(RuleBasedStateMachine):
     def uncode_and_send(self, who: str, pick: int) -> None:
         self.uncode(who, pick)
         self.coder_sends(who)
+
+    @rule(who=st.sampled_from((*CODERS, "lead")), pick=st.integers(0, 20), remove=st.booleans())
+    def change_anothers(self, who: str, pick: int, remove: bool) -> None:
+        """A coding is its coder's: another coder re-assigning or removing it, or the lead
+        re-assigning it, is refused with one line and changes no coding (the lead's removals,
+        her decision, are ``tests/test_merge_lead.py``'s)."""
+        p = self.lead if who == "lead" else self.coders[who]
+        theirs = [c for c in p.codebook.codings() if c.coder != who]
+        if not theirs or (remove and who == "lead"):
+            return
+        coding = theirs[pick % len(theirs)]
+        before = p.codebook.codings()
+        with pytest.raises(InvalidInputError, match=f"^{coding.coder}'s coding is"):
+            if remove:
+                p.codebook.remove_coding(coding.id)
+            else:
+                other = next(c for c in self.codes.values() if c != coding.code_id)
+                p.codebook.update_coding(coding.id, code_id=other)
+        assert p.codebook.codings() == before
+        event("another's coding: " + ("removal" if remove else "re-assignment") + " refused")
 
     @rule(who=st.sampled_from(CODERS), seg=st.integers(0, N_SEGMENTS - 1), at=st.integers(0, 20))
     def type_a_word(self, who: str, seg: int, at: int) -> None:

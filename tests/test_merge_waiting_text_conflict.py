@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import Project
+from storage.core.anchors import is_flagged
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -99,5 +101,65 @@ def test_a_span_dropped_for_a_whole_segment_coding_comes_back_with_its_text(
     shown = lead.transcript.get_segment(segs[0]).text
     back = {c.id: c for c in lead.codebook.codings()}[span.id]
     assert back.start_cp is not None and shown[back.start_cp : back.end_cp] == "clinics"
+    for p in (lead, a, b):
+        p.close()
+
+
+@pytest.mark.parametrize("keep", ["ann", "bob"])
+def test_a_span_kept_in_its_coders_copy_writes_no_version_at_each_exchange(
+    tmp_path: Path, keep: str
+) -> None:
+    """bob's span on "our", flagged at the lead (ann's newer wording, shown there, lacks it),
+    stays a span in bob's copy, whose text holds it. Each exchange wrote a new version of it in
+    both projects: bob's copy put the span back as an edit, the lead took it and flagged it
+    again (41 versions of the one coding at the lead after 20 rounds, 40 in bob's copy). Now
+    the span put back as it was keeps its version, and the lead's decision still settles it."""
+    lead, segs, coders = team(tmp_path, "ann", "bob")
+    a, b = coders["ann"], coders["bob"]
+    b.transcript.update_segment(segs[0], text=BOB)
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    ours = b.codebook.apply_code(segs[0], health.id, start_cp=29, end_cp=32)  # "our"
+    time.sleep(0.005)  # versions are millisecond times: ann's the newer, shown at the lead
+    a.transcript.update_segment(segs[0], text=ANN)
+    n = iter(range(1000))
+
+    def send(source: Project, target: Project) -> None:
+        path = tmp_path / f"{next(n)}.fsbundle"
+        export_bundle(source, path)
+        merge_bundles(target, [path])
+
+    def versions(p: Project) -> int:
+        return int(p.store.scalar("SELECT count(*) FROM row_versions WHERE row_id = ?", (ours.id,)))
+
+    send(a, lead)
+    send(b, lead)
+    counts = []
+    for _round in range(6):
+        send(lead, b)
+        send(b, lead)
+        send(lead, a)
+        send(a, lead)
+        counts.append((versions(lead), versions(b), versions(a)))
+    assert counts[-1] == counts[0], counts  # bounded: nothing new after the first round
+    flagged = {c.id: c for c in lead.codebook.codings()}[ours.id]
+    assert flagged.start_cp is None and is_flagged(flagged.memo)
+    assert {c.id: c for c in b.codebook.codings()}[ours.id] == ours  # his, as he coded it
+    (conflict,) = lead.team.conflicts()
+    lead.team.resolve_conflict(
+        conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if v.author == keep)
+    )
+    for _round in range(2):
+        send(lead, b)
+        send(b, lead)
+        send(lead, a)
+    for p in (lead, a, b):
+        (coding,) = p.codebook.codings()
+        text = p.transcript.get_segment(segs[0]).text
+        if keep == "bob":
+            assert text == BOB and (coding.start_cp, coding.end_cp) == (29, 32), p.coder
+            assert not is_flagged(coding.memo)
+        else:
+            assert text == ANN and coding.start_cp is None and is_flagged(coding.memo), p.coder
     for p in (lead, a, b):
         p.close()

@@ -567,14 +567,19 @@ class Codebook:
     ) -> Coding:
         """Change a coding's memo or re-assign it to another code.
 
-        A coding's memo is its coder's (as in NVivo, ATLAS.ti and MAXQDA): another coder's
-        change of it is refused (``memo_refusal``), nothing changed.
+        A coding is its coder's (as in NVivo, ATLAS.ti and MAXQDA): another coder's change of
+        its memo or its code, the lead's included, is refused (``coding_refusal``), nothing
+        changed.
         """
         row = self._store.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
         if row is None:
             raise NotFoundError(f"No coding with id {coding_id!r}.")
         if memo is not None and memo != (row["memo"] or ""):
             refusal = self.memo_refusal(row["coder"])
+            if refusal is not None:
+                raise InvalidInputError(refusal)
+        if code_id is not None and code_id != row["code_id"]:
+            refusal = self.coding_refusal(row["coder"], "re-assign")
             if refusal is not None:
                 raise InvalidInputError(refusal)
         fields: dict[str, Any] = {"updated_at": now_iso()}
@@ -602,8 +607,45 @@ class Codebook:
             "(write yours as a memo of your own). Nothing was changed."
         )
 
+    def coding_refusal(self, coder: str, change: str) -> str | None:
+        """Why this project's coder may not ``change`` ("re-assign" or "remove") a coding of
+        ``coder``'s, or None when they may.
+
+        A coding is its coder's: agreement compares what each coder coded, so bob's coding
+        re-assigned by ann (or by the lead) would read as bob's choice of the other code. Only
+        bob re-assigns it. Removing it is bob's, or the lead's decision (the lead's removals
+        are final in every copy, ``storage/team/lead.py``; anyone's while no lead is
+        recorded); the lead's own reading of the words is a coding of her own (a consensus
+        coding), compared with the coders' like any other.
+        """
+        if coder == self._store.coder:
+            return None
+        if change == "remove":
+            lead = self._project.team.lead
+            if lead is None or lead == self._store.coder:
+                return None
+            return (
+                f"{coder}'s coding is {coder}'s: only {coder} or the lead, {lead}, can remove "
+                "it. Nothing was changed."
+            )
+        return (
+            f"{coder}'s coding is {coder}'s: only {coder} can re-assign it (apply the code "
+            f"yourself: yours is compared with {coder}'s). Nothing was changed."
+        )
+
     def remove_coding(self, coding_id: str) -> None:
-        """Remove one coding."""
+        """Remove one coding: the current coder's own, or any as the lead (``coding_refusal``).
+
+        Raises:
+            NotFoundError: no such coding.
+            InvalidInputError: another coder's coding and this coder is not the lead; nothing
+                is changed.
+        """
+        row = self._store.one("SELECT coder FROM codings WHERE id = ?", (coding_id,))
+        if row is not None:
+            refusal = self.coding_refusal(row["coder"], "remove")
+            if refusal is not None:
+                raise InvalidInputError(refusal)
         with self._store.tx() as db:
             if db.conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,)).rowcount == 0:
                 raise NotFoundError(f"No coding with id {coding_id!r}.")

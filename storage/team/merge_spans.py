@@ -243,11 +243,15 @@ class SpansFlaggedThere:
     """Span codings here that a bundle brings flagged ("coded words deleted") because the
     sender's text lacks their words (its side of a text conflict the lead has not decided):
     where our text still holds the words, the span stays (``restore``), as the flag's words
-    say. Taken as they came, they were flagged here, on the words the text shows."""
+    say. Taken as they came, they were flagged here, on the words the text shows. A span put
+    back as it was here keeps its version: a new one reached the sender as an edit of ours,
+    which it flagged again, and so on at every exchange (two versions a round, in each copy)."""
 
     def __init__(self, project: Project) -> None:
         self._project = project
         self._spans: dict[str, dict[str, tuple[int, int]]] = {}  # segment -> coding -> span
+        #: coding -> our row before the bundle's (start, end, memo, version)
+        self._were: dict[str, tuple[int, int, str | None, str]] = {}
 
     def note(self, coding_id: str, theirs: dict[str, object], ours: dict[str, object]) -> None:
         """Before the bundle's version ``theirs`` of a span coding replaces ``ours``."""
@@ -258,9 +262,14 @@ class SpansFlaggedThere:
         start, end = ours["start_cp"], ours["end_cp"]
         assert isinstance(start, int) and isinstance(end, int)
         self._spans.setdefault(str(ours["segment_id"]), {})[coding_id] = (start, end)
+        memo = ours["memo"]
+        self._were[coding_id] = (
+            start, end, None if memo is None else str(memo), str(ours["updated_at"])
+        )  # fmt: skip
 
     def restore(self) -> None:
         """Give the noted codings their span back where our text holds its words there."""
         spans, self._spans = self._spans, {}
+        were, self._were = self._were, {}
         for segment_id, places in spans.items():
-            self._project.transcript.restore_lost_spans(segment_id, places=places)
+            self._project.transcript.restore_lost_spans(segment_id, places=places, were=were)

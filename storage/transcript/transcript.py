@@ -416,7 +416,11 @@ class Transcript:
                 )
 
     def restore_lost_spans(
-        self, segment_id: str, *, places: dict[str, tuple[int, int]] | None = None
+        self,
+        segment_id: str,
+        *,
+        places: dict[str, tuple[int, int]] | None = None,
+        were: dict[str, tuple[int, int, str | None, str]] | None = None,
     ) -> int:
         """Give flagged whole-segment codings of a segment their span back where its text holds
         their words at their places again, inside the caller's transaction; how many.
@@ -427,6 +431,9 @@ class Transcript:
         the very words at the very places count: never a span on other words. ``places``:
         where else a coding's words are known to stand in the text (a merged bundle's span of
         it, moved into this text), tried when the flag's own place does not hold them.
+        ``were``: a coding's row as it was here before a merge flagged it (start, end, memo,
+        version); restored to just that, it takes that version back rather than a new one (a
+        new one went to the sender as an edit, which flagged it again: two versions a round).
         """
         conn = self._store.conn
         text = self.get_segment(segment_id).text
@@ -452,10 +459,16 @@ class Transcript:
                 start, end = (places or {})[coding_id]
             if text[start:end] != words or (code_id, coder, start, end) in spans:
                 continue
+            was = (were or {}).get(coding_id)
+            same = was is not None and (was[0], was[1], was[2] or None) == (
+                start,
+                end,
+                before or None,
+            )
             conn.execute(
                 "UPDATE codings SET start_cp = ?, end_cp = ?, memo = ?, updated_at = ? "
                 "WHERE id = ?",
-                (start, end, before, now_iso(), coding_id),
+                (start, end, before, was[3] if was is not None and same else now_iso(), coding_id),
             )
             spans.add((code_id, coder, start, end))
             restored += 1

@@ -543,15 +543,31 @@ def _remove_coding(h: Harness) -> None:
         "Access/Connectivity").id)  # fmt: skip
 
 
-@control("Code ▸ Re-assign a coding…", effect="the coding chosen moves to the code chosen")
+@control(
+    "Code ▸ Re-assign a coding…",
+    effect="the user's own coding chosen moves to the code chosen; another coder's (the "
+    "demo's example coder's) is said to be theirs, not moved",
+)
 def _reassign(h: Harness) -> None:
     _coded_segment(h)
     h.input_answer = lambda title, items: next(
         i for i in items if ("Connectivity" if title == "Re-assign a coding" else "Corruption")
         == i.split(" ")[0].split("/")[-1]
     )  # fmt: skip
-    trigger(h, h.current)
     corruption = h.project.codebook.find_code("Corruption")
+    trigger(h, h.current)
+    assert "example's coding is example's: only example can re-assign it" in h.message()
+    assert len(h.project.codebook.codings(code_id=corruption.id)) == 1
+    h.select(row=3, code="Access/Connectivity")
+    connectivity = h.project.codebook.find_code("Access/Connectivity")
+    h.window.editing.apply_code(connectivity.id)  # the user's own, on the whole segment
+    h.wait()
+    h.input_answer = lambda title, items: next(
+        i for i in items
+        if ("Connectivity" if title == "Re-assign a coding" else "Corruption")
+        == i.split(" ")[0].split("/")[-1] and "· example" not in i
+    )  # fmt: skip
+    trigger(h, h.current)
     assert len(h.project.codebook.codings(code_id=corruption.id)) == 2
 
 

@@ -24,7 +24,7 @@ from storage import Project
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from storage.transcript.transcript import SegmentDraft
-from tests.teamwork_helpers import make_lead, team
+from tests.teamwork_helpers import forget_lead, make_lead, team
 
 
 def _coded(tmp_path: Path) -> tuple[Project, list[str]]:
@@ -196,11 +196,14 @@ def test_a_coding_conflict_reads_as_code_coder_and_words_not_ids(qtbot, tmp_path
     code = lead.codebook.ensure_code_path("Services/Health")
     lead.codebook.apply_code(segs[1], code.id, start_cp=0, end_cp=7)
     export_bundle(lead, tmp_path / "lead2.fsbundle")
-    bob = Project.from_bundle(tmp_path / "lead2.fsbundle", tmp_path / "b2.fieldscribe", coder="bob")
+    # the lead's second copy (her laptop): a coding is its coder's, so only she changes it
+    bob = Project.from_bundle(
+        tmp_path / "lead2.fsbundle", tmp_path / "b2.fieldscribe", coder="lead"
+    )
     (coding,) = [c for c in lead.codebook.codings() if c.start_cp is not None]
     lead.codebook.update_coding(coding.id, memo="lead's memo")
     schools = bob.codebook.ensure_code_path("Services/Schools")
-    bob.codebook.update_coding(coding.id, code_id=schools.id)  # the memo is the lead's
+    bob.codebook.update_coding(coding.id, code_id=schools.id)
     export_bundle(bob, tmp_path / "bob2.fsbundle")
     merge_bundles(lead, [tmp_path / "bob2.fsbundle"])
     dialog = ConflictDialog(lead)
@@ -459,7 +462,9 @@ def test_a_shared_code_deleted_by_a_coder_says_whose_codings_would_go(
 
 
 def test_a_removed_coding_conflict_says_whose_and_who_removed_it(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """bob removed alice's coding: the list said "Coding deleted by bob, still used"."""
+    """bob removed alice's coding: the list said "Coding deleted by bob, still used". (Only a
+    copy that records no lead lets bob remove alice's coding: a project made before leads were
+    recorded, or a FieldScribe before codings were their coders'.)"""
     lead, segs, coders = team(tmp_path, "alice", "bob")
     a, b = coders["alice"], coders["bob"]
     code = a.codebook.find_code("Services/Health")
@@ -469,6 +474,7 @@ def test_a_removed_coding_conflict_says_whose_and_who_removed_it(qtbot, tmp_path
     merge_bundles(lead, [tmp_path / "a.fsbundle"])
     export_bundle(lead, tmp_path / "lead2.fsbundle")
     merge_bundles(b, [tmp_path / "lead2.fsbundle"])
+    forget_lead(b)
     b.codebook.remove_coding(coding.id)
     export_bundle(b, tmp_path / "b2.fsbundle")
     merge_bundles(lead, [tmp_path / "b2.fsbundle"])

@@ -327,3 +327,30 @@ def test_undo_and_redo_say_what_they_did_in_the_status_bar(
     idle(win)
     said = bar.currentMessage()
     assert said.startswith("Redid: ") and "Trust" in said, said
+
+
+def test_another_coders_coding_is_neither_re_assigned_nor_removed_but_by_the_lead(
+    bobs_coding: Any, win: Any, idle: Any, project: Project, monkeypatch: Any
+) -> None:
+    """Re-assign a coding… on bob's coding says it is bob's and opens no code list (the lead
+    included: her reading is a coding of her own); Remove a coding… on it is the lead's, and
+    says so to anyone else. Before, both went through and bob's coding read as another code."""
+    win.transcript.go_to_row(1)
+    monkeypatch.setattr(AskDialog, "ask", lambda *a, **k: pytest.fail("a code list opened"))
+    win.editing.coding.reassign_coding_dialog()
+    idle(win)
+    said = win.statusBar().currentMessage()
+    assert said.startswith("bob's coding is bob's: only bob can re-assign it"), said
+    assert "Nothing was changed" not in said
+    [kept] = project.codebook.codings(segment_id=bobs_coding.segment_id)
+    assert kept == bobs_coding
+    project.team.set_lead("carol")  # this project's coder no longer leads
+    win.editing.remove_coding_dialog()
+    idle(win)
+    said = win.statusBar().currentMessage()
+    assert said.startswith("bob's coding is bob's: only bob or the lead, carol, can remove"), said
+    assert project.codebook.codings(segment_id=bobs_coding.segment_id) == [kept]
+    project.team.set_lead(project.coder, take_over=True)  # the lead decides: it goes
+    win.editing.remove_coding_dialog()
+    idle(win)
+    assert project.codebook.codings(segment_id=bobs_coding.segment_id) == []

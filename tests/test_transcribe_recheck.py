@@ -262,4 +262,6 @@ def test_the_engine_marks_a_placeholder_in_an_english_decode_with_the_language_h
     hole, text = result.segments
     assert hole.untranscribed and hole.language is None
     assert (text.language, text.text) == ("en", "We live in a village")
-    assert [(p["start"], p["end"]) for p in alone] == [(0, hole.end_ms * S // 1000)]
+    # asked twice (is it the end of a turn in another language? which language?), heard once:
+    # ``Identifier._alone`` keeps what each stretch was heard as (this stand-in does not)
+    assert {(p["start"], p["end"]) for p in alone} == {(0, hole.end_ms * S // 1000)}

@@ -69,6 +69,12 @@ BATCH_SIZE = 4  # 30-second pieces decoded together (default of ``Transcriber``)
 #: a phrase written again is heard again alone (``Transcriber._hear``) with this much audio
 #: either side of its words (their times are Whisper's, a shade tight)
 HEAR_PAD_S = 0.15
+#: speech without transcript heard clearly in another expected language than its stretch's is
+#: decoded in it from this far before it (``Transcriber._read_hole``): on ``focus-overlap`` an
+#: English turn began 1 s before a Russian one ended, and its last 1.5 s were left without text
+HOLE_BACK_S = 1.0
+#: ... and that reading is kept when its words' mean probability is at least this
+HOLE_READ_SURE = 0.7
 BEAM_SIZE = 5  # beam search width (default of ``Transcriber``); see docs/transcription.md
 # the part of a batch's work taken by identifying its stretches' languages (the rest is
 # decoding them), for progress between batches (``InFlight``)
@@ -369,7 +375,16 @@ class Transcriber:
                 )  # fmt: skip
             holes = placeholders(run, found, window.start_ms, code)
             if language is None:
-                holes = [self._hole_language(window, hole, code) for hole in holes]
+                # the end of a turn begun over this one, in another language: read in its own
+                holes = [
+                    read
+                    for hole in holes
+                    for read in self._read_hole(window, hole, code, run, speech_s, dropped)
+                ]
+                holes = [
+                    self._hole_language(window, hole, code) if hole.untranscribed else hole
+                    for hole in holes
+                ]
             found.extend(holes)
             drafts.extend(found)
             tally.advance(plan.start_ms, decoding_from + (1 - decoding_from) * r / len(runs))
@@ -397,6 +412,46 @@ class Transcriber:
         return guards.timed_words(
             w for seg in self._decode(audio, [[part]], code) for w in (seg.words or [])
         )
+
+    def _read_hole(
+        self,
+        window: Window,
+        hole: SegmentDraft,
+        code: str,
+        run: list[dict[str, int]],
+        speech_s: list[tuple[float, float]],
+        dropped: list[str],
+    ) -> list[SegmentDraft]:
+        """A placeholder left in a stretch decoded in ``code``, or what it says where it is the
+        end of a turn in another expected language begun over the last one (a focus group:
+        the next speaker starts before the last has finished). The stretch was told as a whole,
+        in the language of the turn it began with, and decoded in it; the other voice's last
+        words gave no text in it. Heard on its own, the placeholder is clearly in another
+        expected language (``Identifier.other_language_alone``): it is decoded in that language
+        from ``HOLE_BACK_S`` before it (where the voice began, within its stretch of speech:
+        the placeholder alone is the turn's last words, cut from the sentence they end), and
+        its reading kept when Whisper was sure of its words (``HOLE_READ_SURE``), they pass the
+        guards and their script fits the language (``to_drafts``), and some lie in the
+        placeholder. Else the placeholder stays."""
+        a = (hole.start_ms - window.start_ms) * SAMPLE_RATE // 1000
+        b = min(len(window.audio), (hole.end_ms - window.start_ms) * SAMPLE_RATE // 1000)
+        part = {"start": a, "end": b}
+        heard = self._identifier.other_language_alone(window.audio, part, code, self._allowed)
+        if heard is None:
+            return [hole]
+        begins = min((c["start"] for c in run if c["start"] <= a < c["end"]), default=a)
+        back = {"start": max(begins, a - round(HOLE_BACK_S * SAMPLE_RATE)), "end": b}
+        read: list[SegmentDraft] = []
+        for seg in self._decode(window.audio, [[back]], heard):
+            read.extend(to_drafts(seg, speech_s, window.start_ms, dropped, heard))
+        words = [w for d in read for w in d.words]
+        inside = [w for w in words if hole.start_ms <= (w.start_ms + w.end_ms) / 2 < hole.end_ms]
+        sure = sum(w.probability or 0.0 for w in words) / max(1, len(words))
+        if not inside or sure < HOLE_READ_SURE:
+            text = " ".join(d.text for d in read)
+            dropped.append(f"unsure in {heard} over speech without transcript: {text[:60]}")
+            return [hole]
+        return read
 
     def _hole_language(self, window: Window, hole: SegmentDraft, code: str) -> SegmentDraft:
         """A placeholder in a stretch decoded in ``code``, with the language Whisper hears in it

@@ -362,6 +362,21 @@ class Identifier:
         probs = self._alone(audio, part)
         return UNKNOWN if doubtful(probs, allowed) else choose(probs, allowed)[0]
 
+    def other_language_alone(
+        self, audio: Audio, part: dict[str, int], code: str, allowed: list[str]
+    ) -> str | None:
+        """The expected language other than ``code`` that Whisper clearly hears in ``part``
+        on its own (not ``doubtful``), or None: speech without transcript left in a stretch
+        decoded in ``code`` that is the end of another voice's turn, begun over it
+        (``engine.Transcriber._read_hole``)."""
+        if len(allowed) < 2:
+            return None
+        probs = self._alone(audio, part)
+        if doubtful(probs, allowed):
+            return None
+        heard = choose(probs, allowed)[0]
+        return heard if heard != code and heard in allowed else None
+
     def _hear(
         self,
         audio: Audio,

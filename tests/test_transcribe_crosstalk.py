@@ -142,8 +142,17 @@ def test_crosstalk_in_a_focus_group_is_not_written(
         Transcriber("base", threads=2, device="cpu").transcribe(audio, languages=["ru", "kk", "en"])
     )
     shown = [(d.start_ms, d.end_ms, d.language, d.untranscribed, d.text) for d in drafts]
-    over = [d for d in drafts if talk.start < d.end_ms / 1000 and d.start_ms / 1000 < talk.end]
+
+    def inside(d: SegmentDraft) -> float:  # seconds of the segment inside the crosstalk
+        return max(0.0, min(d.end_ms / 1000, talk.end) - max(d.start_ms / 1000, talk.start))
+
+    # the crosstalk's segments are speech without transcript; a written segment may only
+    # touch its edge (the next turn's first word placed early, under the laughter that
+    # begins before it: 0.5 s on one CPU, none on another)
+    over = [d for d in drafts if inside(d) > (d.end_ms - d.start_ms) / 2000]
     assert over and all(d.untranscribed for d in over), shown
+    edges = [d for d in drafts if not d.untranscribed and inside(d) > 0]
+    assert all(inside(d) < 1.0 for d in edges), shown
     heard = " ".join(d.text for d in drafts).lower()
     assert "уйдет" not in heard and "удачи" not in heard, shown
     # every turn before and after it is still written

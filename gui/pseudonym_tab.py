@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.action_bar import FlowLayout
 from gui.fit import fill_table, fit_table, new_table, refit
+from gui.flow_row import FlowLayout
 from gui.fmt import fmt_ms, plural, verb
 from storage import Project
 from storage.core.errors import FieldScribeError

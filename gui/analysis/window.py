@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from analysis.filters import Facets, Filters
 from analysis.table import Table
-from gui.action_bar import FlowLayout
 from gui.analysis.frequencies import FrequenciesTab
 from gui.analysis.tabs import (
     AnalysisTab,
@@ -43,6 +42,7 @@ from gui.analysis.tabs import (
 )
 from gui.app_state import AppState
 from gui.consent import confirm_consent, nobody_note
+from gui.flow_row import FlowLayout
 from gui.fmt import plural
 from gui.layout import fit_to_screen
 from gui.status_text import FitLabel

@@ -21,7 +21,7 @@ def test_items_fill_rows_in_order_and_wrap_only_when_the_next_does_not_fit(
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QSizePolicy, QSpacerItem
 
-    from gui.action_bar import FlowLayout
+    from gui.flow_row import FlowLayout
 
     layout = FlowLayout(spacing=3)
     fixed = QSizePolicy.Policy.Fixed

@@ -97,3 +97,28 @@ def rows(folder: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[
 def count(folder: Path, table: str) -> int:
     """How many rows ``table`` holds."""
     return int(rows(folder, f"SELECT count(*) FROM {table}")[0][0])
+
+
+def hold_project(folder: Path, seconds: int = 120) -> subprocess.Popen[str]:
+    """Another process holding ``folder`` open for writing (``seconds`` at most): its first
+    line of output, ``held``, has been read when this returns. Kill it to let go, as a
+    crash does."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            f"sys.path.insert(0, {str(ROOT)!r})\n"
+            "from storage import Project\n"
+            f"p = Project.open({str(folder)!r})\n"
+            'print("held", flush=True)\n'
+            f"time.sleep({seconds})\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    if holder.stdout.readline().strip() != "held":
+        holder.kill()
+        raise AssertionError(f"{folder} was not held")
+    return holder

@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.crash_support import ROOT, integrity, run_cli
+from tests.crash_support import hold_project, integrity, run_cli
 from tests.hardening_support import fingerprint, make_project, tone_wav
 
 
@@ -34,26 +32,8 @@ def held(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str], dict[str
         "bundle": bundle,
         "segment": str(run_cli("segments", folder, "--session", session, "--json").stdout),
     }
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sys, time
-                sys.path.insert(0, {str(ROOT)!r})
-                from storage import Project
-                p = Project.open({str(folder)!r})
-                print("held", flush=True)
-                time.sleep(120)
-                """
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_project(folder)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         yield folder, holder, things
     finally:
         holder.kill()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from storage import (
     ProjectLockedError,
     ReadOnlyError,
 )
+from tests.crash_support import hold_project
 from tests.fs_helpers import read_only
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,27 +127,8 @@ def test_project_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> No
 def test_second_writer_gets_in_use_message(tmp_path: Path) -> None:
     folder = tmp_path / "shared.fieldscribe"
     Project.create(folder, coder="a").close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sys, time
-                sys.path.insert(0, {str(ROOT)!r})
-                from storage import Project
-                p = Project.open({str(folder)!r})
-                print("locked", flush=True)
-                time.sleep(60)
-                """
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_project(folder, seconds=60)
     try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(ProjectLockedError, match=r"is in use by .*pid \d+"):
             Project.open(folder)
         # readers are not blocked

@@ -35,7 +35,9 @@ on his word, which the lead's text held again from ann's copy, arriving as a fla
 whole-segment coding (tests/test_merge_lost_spans_back.py); ann's copy taking bob's wording from
 the lead's bundle while the lead's text conflict was open, and bob's span, dropped at the lead
 into his whole-segment coding while ann's wording was shown, deleted in his own copy by the
-lead's tombstone (tests/test_merge_waiting_text_conflict.py).
+lead's tombstone (tests/test_merge_waiting_text_conflict.py); bob's span held at the lead by
+his whole-segment coding, missing there for good when his bundle removed that coding
+(tests/test_merge_lost_spans_back.py).
 CI runs it from a few fixed seeds (``CI_SEEDS``, below), each a separate run; a sweep draws
 more: ``MERGE_MODEL_SEEDS=0-60 MERGE_MODEL_EXAMPLES=50 pytest`` on this file.
 """

@@ -171,3 +171,36 @@ def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_with_the_next_bun
     assert set(at_lead) == {span.id, whole.id} and at_lead[whole.id].start_cp is None
     for p in (lead, a, b):
         p.close()
+
+
+def test_a_span_comes_in_flagged_when_the_whole_segment_coding_that_held_it_goes(
+    tmp_path: Path,
+) -> None:
+    """bob codes a segment whole and sends; the lead cuts "clinics" out of its text; bob codes
+    "clinics" and sends: his whole-segment coding of the code holds the span at the lead (one
+    per segment, code and coder). bob then removes his whole-segment coding and sends: his
+    span, live in his copy, is at the lead, flagged "coded words deleted" (it was missing
+    there, and every later bundle of bob's brought it and dropped it again)."""
+    lead, segs, coders = team(tmp_path, "bob")
+    b = coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    whole = b.codebook.apply_code(segs[0], health.id)
+    export_bundle(b, tmp_path / "b1.fsbundle")
+    merge_bundles(lead, [tmp_path / "b1.fsbundle"])
+    lead.transcript.update_segment(segs[0], text="segment number 0 talks")
+    text = b.transcript.get_segment(segs[0]).text
+    start = text.index("clinics")
+    span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    assert [(c.id, c.start_cp) for c in lead.codebook.codings()] == [(whole.id, None)]
+    b.codebook.remove_coding(whole.id)
+    for n in (3, 4):  # and the next bundle leaves it as it is
+        export_bundle(b, tmp_path / f"b{n}.fsbundle")
+        merge_bundles(lead, [tmp_path / f"b{n}.fsbundle"])
+        [coding] = lead.codebook.codings()
+        assert (coding.id, coding.coder, coding.start_cp) == (span.id, "bob", None)
+        assert is_flagged(coding.memo) and "clinics" in (coding.memo or "")
+    for p in (lead, b):
+        p.close()

@@ -24,7 +24,10 @@ Known limit: a coder's whole-segment coding merged while the lead held her span 
 flagged is that flagged coding; when the lead then keeps a text that holds the span's words,
 the span is back and the whole-segment coding is not, until her next bundle (measured in
 tests/test_merge_lost_spans_back.py, the test of a whole-segment coding held by its flagged
-twin).
+twin). The other way round: a span held by her whole-segment coding while the lead's text
+lacked its word is missing at the lead when the lead's text holds the word again (the lead
+keeps her text), until her next bundle (tests/test_merge_waiting_text_conflict.py, the test of
+a span dropped for a whole-segment coding): the lead never kept the span's row.
 It found these faults, each a plain test now: a coder's removal lost when the lead had
 resolved a text conflict on its segment meanwhile, and a span put on part of another word when
 the lead kept one copy's version of its place (tests/test_merge_removed_codings.py); bob's span
@@ -32,7 +35,9 @@ on his word, which the lead's text held again from ann's copy, arriving as a fla
 whole-segment coding (tests/test_merge_lost_spans_back.py); ann's copy taking bob's wording from
 the lead's bundle while the lead's text conflict was open, and bob's span, dropped at the lead
 into his whole-segment coding while ann's wording was shown, deleted in his own copy by the
-lead's tombstone (tests/test_merge_waiting_text_conflict.py).
+lead's tombstone (tests/test_merge_waiting_text_conflict.py); bob's span held at the lead by
+his whole-segment coding, missing there for good when his bundle removed that coding
+(tests/test_merge_lost_spans_back.py).
 CI runs it from a few fixed seeds (``CI_SEEDS``, below), each a separate run; a sweep draws
 more: ``MERGE_MODEL_SEEDS=0-60 MERGE_MODEL_EXAMPLES=50 pytest`` on this file.
 """
@@ -83,6 +88,22 @@ class TwoCodersMerge(RuleBasedStateMachine):
         self.live_sent: set[str] = set()
         self.removed_sent: set[str] = set()
         self.removed: dict[str, set[str]] = {name: set() for name in CODERS}
+        #: the lead's texts as last seen, and the segments whose text changed at the lead since
+        #: each coder last sent
+        self.texts_seen = self._lead_texts()
+        self.text_moved: dict[str, set[str]] = {name: set() for name in CODERS}
+
+    def _lead_texts(self) -> dict[str, str]:
+        return {s: self.lead.transcript.get_segment(s).text for s in self.segs}
+
+    def _note_texts(self) -> dict[str, str]:
+        texts = self._lead_texts()
+        for segment_id, text in texts.items():
+            if text != self.texts_seen[segment_id]:
+                for moved in self.text_moved.values():
+                    moved.add(segment_id)
+        self.texts_seen = texts
+        return texts
 
     def teardown(self) -> None:
         for p in (self.lead, *self.coders.values()):
@@ -198,6 +219,8 @@ class TwoCodersMerge(RuleBasedStateMachine):
         path = self._path()
         export_bundle(p, path)
         merge_bundles(self.lead, [path])
+        self._note_texts()
+        self.text_moved[who].clear()
         self.live_sent = (self.live_sent - self.removed[who]) | live
         self.removed_sent |= self.removed[who] - live
 
@@ -224,7 +247,7 @@ class TwoCodersMerge(RuleBasedStateMachine):
         wholes = {
             (c.coder, c.segment_id, c.code_id): c for c in at_lead.values() if c.start_cp is None
         }
-        texts = {s: self.lead.transcript.get_segment(s).text for s in self.segs}
+        texts = self._note_texts()
         for coding_id in self.live_sent:
             who, segment_id, path, word = self.made[coding_id]
             coding = at_lead.get(coding_id)
@@ -252,6 +275,16 @@ class TwoCodersMerge(RuleBasedStateMachine):
                 event("a span held by its coder's whole-segment coding")
                 if coding is not None:
                     continue
+            if (
+                coding is None
+                and word is not None
+                and segment_id in self.text_moved[who]
+                and (who, segment_id, self.codes[path]) in wholes
+            ):
+                # known limit: held by that whole-segment coding while the lead's text lacked
+                # the word; the lead's text holds it again, and her next bundle brings the span
+                event("a span held by a whole-segment coding, its word back at the lead")
+                continue
             assert coding is not None, (coding_id, self.made[coding_id])
             assert (coding.coder, coding.segment_id) == (who, segment_id)
             assert coding.code_id == self.codes[path]

@@ -103,6 +103,7 @@ class _Merge:
                 self._spans_flagged_there.restore()
         Deletions(self).apply()
         self._wholes_in_place_of_deleted_twins()
+        self._spans_in_place_of_deleted_wholes()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
             f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
@@ -366,6 +367,45 @@ class _Merge:
             "AND EXISTS (SELECT 1 FROM main.codes c WHERE c.id = r.code_id) "
             "AND EXISTS (SELECT 1 FROM main.coders k WHERE k.name = r.coder)"
         ).rowcount
+
+    def _spans_in_place_of_deleted_wholes(self) -> None:
+        """The bundle's span codings missing here whose coder has no whole-segment coding of
+        their code on their segment any more (the bundle's deletions took it): added now,
+        moved into our text, flagged where it lacks their words. Our text had lost a span's
+        words when it came, and its coder's whole-segment coding of that code held its place
+        (one per segment, code and coder: the span was dropped here, without a tombstone);
+        when the same bundle removed that coding, the span, live in its coder's copy, was
+        missing here for good (every later bundle brought it, and dropped it again)."""
+        conn = self.conn
+        ids = [
+            str(r[0])
+            for r in conn.execute(
+                f"SELECT r.id FROM temp.fs_touch_codings t "
+                f"CROSS JOIN {self.b}.codings r ON r.rowid = t.rid "
+                "WHERE NOT t.known AND r.start_cp IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM main.codings w WHERE w.start_cp IS NULL "
+                "AND w.segment_id = r.segment_id AND w.code_id = r.code_id "
+                "AND w.coder = r.coder) "
+                "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+                "AND d.row_id = r.id) "
+                "AND EXISTS (SELECT 1 FROM main.segments s WHERE s.id = r.segment_id) "
+                "AND EXISTS (SELECT 1 FROM main.codes c WHERE c.id = r.code_id) "
+                "AND EXISTS (SELECT 1 FROM main.coders k WHERE k.name = r.coder)"
+            ).fetchall()
+        ]
+        if not ids:
+            return
+        cols = self._cols("codings")
+        rcols = ", ".join(f"r.{c}" for c in cols)
+        marks = ", ".join("?" * len(ids))
+        conn.execute(
+            f"INSERT OR IGNORE INTO main.codings ({', '.join(cols)}) SELECT {rcols} "
+            f"FROM {self.b}.codings r WHERE r.id IN ({marks})",
+            ids,
+        )
+        # (counted added already: the rows pass wrote them before their anchoring dropped them)
+        ArrivedSpans(self).anchor(among=frozenset(ids))
 
     def _waits_for_the_lead(self, table: str, row_id: str, lv: str) -> bool:
         """Whether our version ``lv`` of a row is one of the versions of a conflict the lead's

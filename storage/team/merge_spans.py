@@ -63,9 +63,9 @@ class ArrivedSpans:
         # read after the segments merged: their texts, and redactions with them, have moved
         self._exported = ExportViews(merge.project)
 
-    def anchor(self) -> None:
+    def anchor(self, among: frozenset[str] | None = None) -> None:
         """Move the span codings this merge wrote from the bundle's text of their segment into
-        the text this project shows, where the two differ.
+        the text this project shows, where the two differ (``among``: only these codings).
 
         A bundle's span codings are anchored in the bundle's segment text. When the project
         shows another text (its own later edit, or the newer side of a text conflict), a span
@@ -85,6 +85,8 @@ class ArrivedSpans:
         ).fetchall()
         moving: dict[str, tuple[str, str, set[str]]] = {}
         for segment_id, coding_id, theirs, ours in rows:
+            if among is not None and coding_id not in among:
+                continue
             moving.setdefault(segment_id, (theirs, ours, set()))[2].add(coding_id)
         for segment_id, (theirs, ours, ids) in moving.items():
             exported = self._as_exported(segment_id, theirs)
@@ -94,7 +96,8 @@ class ArrivedSpans:
                 self._m.project.transcript.reanchor_spans(
                     segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
                 )
-        self._whole_into_split_parts()
+        if among is None:
+            self._whole_into_split_parts()
 
     def _as_exported(
         self, segment_id: str, theirs: str

@@ -128,10 +128,8 @@ def main() -> None:
                     export_bundle(p, work / f"{label}.fsbundle", since=since)
                     best = min(best, time.process_time() - cpu)
                     wall = min(wall, time.perf_counter() - started)
-                print(
-                    f"bundle export ({label}, {args.segments} segments): {best:.3f} s CPU, "
-                    f"{wall:.3f} s wall"
-                )
+                n = p.db.conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+                print(f"bundle export ({label}, {n} segments): {best:.3f} s CPU, {wall:.3f} s wall")
             if args.dump:
                 args.dump.write_text("\n".join(canonical_rows(work / "full.fsbundle")) + "\n")
         finally:

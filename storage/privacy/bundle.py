@@ -56,6 +56,8 @@ def sanitize_snapshot(
     project: Project,
     options: ExportPrivacy | None,
     workdir: Path,
+    *,
+    vacuum: bool = True,
 ) -> SanitizedSnapshot:
     """Apply the export protections to a bundle's snapshot database, in place.
 
@@ -64,6 +66,9 @@ def sanitize_snapshot(
         project: the project the snapshot was copied from (its ``media/`` is read).
         options: the protections (None: the safe default).
         workdir: a private folder for redacted audio copies.
+        vacuum: rebuild the file at the end, so that no freed page keeps an old text; False
+            only for a caller that VACUUMs the snapshot itself before it leaves the private
+            folder (``bundle_export``: one rebuild of the file, not two).
 
     Returns:
         ``media``: media path -> file to put in the bundle, for media replaced by a redacted
@@ -113,7 +118,8 @@ def sanitize_snapshot(
         conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
         _model_folders_by_name(conn)
         conn.execute("COMMIT")
-        conn.execute("VACUUM")  # no freed page keeps an old text
+        if vacuum:
+            conn.execute("VACUUM")  # no freed page keeps an old text
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -127,7 +127,8 @@ def export_bundle(
             # each of the export's commits (a trigger dropped in its own statement, the
             # VACUUMs) waited for the disk twice; the finished zip is synced before its rename
             dest.execute("PRAGMA synchronous = OFF")
-            safe = sanitize_snapshot(dest, project, privacy, work)
+            # _prepare_snapshot's VACUUM rebuilds the file (no freed page keeps an old text)
+            safe = sanitize_snapshot(dest, project, privacy, work, vacuum=False)
             counts, media_paths = _prepare_snapshot(dest, since, voice_profiles)
         finally:
             dest.close()
@@ -233,11 +234,11 @@ def _prepare_snapshot(
     # decisions travel, and so do the open conflicts' versions (a coder whose version is one
     # of them keeps it until the lead decides: ``merge_rows._Merge._waits_for_the_lead``),
     # without the competing values (texts that may predate pseudonyms and redactions)
-    for conflict_id, versions in conn.execute("SELECT id, versions FROM conflicts").fetchall():
-        bare = [{**v, "values": {}} for v in json.loads(versions)]
-        conn.execute(
-            "UPDATE conflicts SET versions = ? WHERE id = ?", (json.dumps(bare), conflict_id)
-        )
+    bare = [
+        (json.dumps([{**v, "values": {}} for v in json.loads(versions)]), conflict_id)
+        for conflict_id, versions in conn.execute("SELECT id, versions FROM conflicts")
+    ]
+    conn.executemany("UPDATE conflicts SET versions = ? WHERE id = ?", bare)
     if not voice_profiles:
         conn.execute("DELETE FROM speaker_profiles")
         for table in ("deletions", "row_versions"):
@@ -265,7 +266,7 @@ def _prepare_snapshot(
                 (table,),
             )
     conn.execute("COMMIT")
-    conn.execute("VACUUM")
+    conn.execute("VACUUM")  # the only one: also what makes the sanitised rows' old pages go
     counts = {
         t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
         for t in (*TRAVELLING_TABLES, "coders", "deletions")

@@ -121,12 +121,13 @@ def export_bundle(
         snapshot = work / DB_MEMBER
         dest = sqlite3.connect(str(snapshot))
         try:
+            # a throwaway copy in a private folder: a crash loses nothing worth a sync, and
+            # each of the export's commits (the backup, a trigger dropped in its own
+            # statement, the VACUUMs) waited for the disk; the finished zip is synced before
+            # its rename
+            dest.execute("PRAGMA synchronous = OFF")
             with project.store.mutex:
                 project.store.conn.backup(dest)
-            # a throwaway copy in a private folder: a crash loses nothing worth a sync, and
-            # each of the export's commits (a trigger dropped in its own statement, the
-            # VACUUMs) waited for the disk twice; the finished zip is synced before its rename
-            dest.execute("PRAGMA synchronous = OFF")
             # _prepare_snapshot's VACUUM rebuilds the file (no freed page keeps an old text)
             safe = sanitize_snapshot(dest, project, privacy, work, vacuum=False)
             counts, media_paths = _prepare_snapshot(dest, since, voice_profiles)

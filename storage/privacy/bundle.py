@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,8 @@ def sanitize_snapshot(
     project: Project,
     options: ExportPrivacy | None,
     workdir: Path,
+    *,
+    vacuum: bool = True,
 ) -> SanitizedSnapshot:
     """Apply the export protections to a bundle's snapshot database, in place.
 
@@ -64,6 +66,9 @@ def sanitize_snapshot(
         project: the project the snapshot was copied from (its ``media/`` is read).
         options: the protections (None: the safe default).
         workdir: a private folder for redacted audio copies.
+        vacuum: rebuild the file at the end, so that no freed page keeps an old text; False
+            only for a caller that VACUUMs the snapshot itself before it leaves the private
+            folder (``bundle_export``: one rebuild of the file, not two).
 
     Returns:
         ``media``: media path -> file to put in the bundle, for media replaced by a redacted
@@ -80,10 +85,12 @@ def sanitize_snapshot(
     conn.execute("PRAGMA secure_delete = ON")
     replacements: dict[str, Path] = {}
     try:
+        conn.execute("BEGIN")  # one commit, not one per trigger
         for kind, name in conn.execute(
             "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
         ).fetchall():
             conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        conn.execute("COMMIT")
         snap = project.reader_on(conn)  # reads the snapshot, writes nothing
         # labels stay labels: a speaker linked to P01 merges back as the lead's own label
         view = PrivateView(snap, options, workdir, linked_pseudonyms=False)
@@ -94,6 +101,7 @@ def sanitize_snapshot(
         ]
         conn.execute("BEGIN")
         marks = _rewrite_rows(conn, view, excluded)
+        media_fields: list[tuple[str, dict[str, Any]]] = []
         for _session_id, media in media_rows:
             for m in media:
                 path = Path(m.path)
@@ -101,15 +109,17 @@ def sanitize_snapshot(
                     continue  # nothing to hide in this file
                 rel = f"media/{m.id}{path.suffix}"
                 fields = {"path": rel, "sha256": sha256_of(path), "size_bytes": path.stat().st_size}
-                _update(conn, "media", m.id, fields, marks)
+                media_fields.append((m.id, fields))
                 replacements[rel] = path
+        _update(conn, "media", media_fields, marks)
         for table in NEVER_TRAVEL:
             if _table_exists(conn, table):
                 conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
         _model_folders_by_name(conn)
         conn.execute("COMMIT")
-        conn.execute("VACUUM")  # no freed page keeps an old text
+        if vacuum:
+            conn.execute("VACUUM")  # no freed page keeps an old text
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -142,26 +152,36 @@ def _model_folders_by_name(conn: sqlite3.Connection) -> None:
 def _update(
     conn: sqlite3.Connection,
     table: str,
-    row_id: str,
-    fields: dict[str, Any],
+    rows: Iterable[tuple[str, dict[str, Any]]],
     marks: list[tuple[str, str, str]],
 ) -> None:
-    """Update a snapshot row; when it changes, give it the derived "made safe" version."""
-    cols = list(fields)
-    row = conn.execute(
-        f"SELECT {', '.join(cols)}, updated_at FROM {table} WHERE id = ?", (row_id,)
-    ).fetchone()
-    if row is None or all(row[c] == fields[c] for c in cols):
+    """Update snapshot rows (id, new values of some columns); each row that changes gets the
+    derived "made safe" version (its ``updated_at`` with ``SAFE_VERSION_SUFFIX``).
+
+    Set-based: one read of the table and one ``executemany`` per set of columns, not a query
+    per row (a bundle of a large project rewrites every segment and coding)."""
+    todo = list(rows)
+    if not todo:
         return
-    version = str(row["updated_at"])
-    if not version.endswith(SAFE_VERSION_SUFFIX):
-        version += SAFE_VERSION_SUFFIX
+    cols = list(todo[0][1])
+    current = {
+        r[0]: tuple(r[1:])
+        for r in conn.execute(f"SELECT id, {', '.join(cols)}, updated_at FROM {table}")
+    }
+    changed: list[tuple[Any, ...]] = []
+    for row_id, fields in todo:
+        row = current.get(row_id)
+        values = tuple(fields[c] for c in cols)
+        if row is None or row[:-1] == values:
+            continue
+        version = str(row[-1])
+        if not version.endswith(SAFE_VERSION_SUFFIX):
+            version += SAFE_VERSION_SUFFIX
+        current[row_id] = (*values, version)  # a second update of the row sees this one
+        changed.append((*values, version, row_id))
+        marks.append((table, row_id, version))
     sets = ", ".join(f"{c} = ?" for c in cols)
-    conn.execute(
-        f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?",
-        (*fields.values(), version, row_id),
-    )
-    marks.append((table, row_id, version))
+    conn.executemany(f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?", changed)
 
 
 def _rewrite_rows(
@@ -203,34 +223,45 @@ def _rewrite_rows(
         conn.execute(f"DELETE FROM redactions WHERE segment_id IN ({marks_sql})", ids)
         conn.execute(f"DELETE FROM segments WHERE id IN ({marks_sql})", ids)
     marks: list[tuple[str, str, str]] = []
-    fields: dict[str, Any]
-    for s in sessions:
-        fields = {"title": s.title, "place": s.place, "moderator": s.moderator, "notes": s.notes}
-        _update(conn, "sessions", s.id, fields, marks)
-    for g in segments:
-        fields = {"text": g.text, "speaker": g.speaker, "words": words_json(g.words)}
-        _update(conn, "segments", g.id, fields, marks)
-    for sp in speakers:
-        _update(conn, "session_speakers", sp.id, {"label": sp.label}, marks)
+    sessions_fields = [
+        (s.id, {"title": s.title, "place": s.place, "moderator": s.moderator, "notes": s.notes})
+        for s in sessions
+    ]
+    _update(conn, "sessions", sessions_fields, marks)
+    segments_fields = [
+        (g.id, {"text": g.text, "speaker": g.speaker, "words": words_json(g.words)})
+        for g in segments
+    ]
+    _update(conn, "segments", segments_fields, marks)
+    _update(conn, "session_speakers", [(sp.id, {"label": sp.label}) for sp in speakers], marks)
     if turns:  # timeline labels are speaker labels: pseudonymised alike
-        for turn_id, speaker in conn.execute("SELECT id, speaker FROM speaker_turns").fetchall():
-            _update(conn, "speaker_turns", turn_id, {"speaker": view.filter.label(speaker)}, marks)
-    for c in codings:
-        fields = {"start_cp": c.start_cp, "end_cp": c.end_cp, "memo": c.memo}
-        _update(conn, "codings", c.id, fields, marks)
-    for m in memos:
-        _update(conn, "memos", m.id, {"title": m.title, "text": m.text}, marks)
-    for mk in markers:
-        _update(conn, "markers", mk.id, {"label": mk.label, "note": mk.note}, marks)
-    for p in participants:
-        attributes = json.dumps(p.attributes, ensure_ascii=False, sort_keys=True)
-        fields = {"pseudonym": p.pseudonym, "attributes": attributes}
-        _update(conn, "participants", p.id, fields, marks)
-    for code in codes:
-        _update(conn, "codes", code.id, {"name": code.name, "description": code.description}, marks)
+        turn_rows = conn.execute("SELECT id, speaker FROM speaker_turns").fetchall()
+        turn_fields = [(i, {"speaker": view.filter.label(speaker)}) for i, speaker in turn_rows]
+        _update(conn, "speaker_turns", turn_fields, marks)
+    codings_fields = [
+        (c.id, {"start_cp": c.start_cp, "end_cp": c.end_cp, "memo": c.memo}) for c in codings
+    ]
+    _update(conn, "codings", codings_fields, marks)
+    _update(conn, "memos", [(m.id, {"title": m.title, "text": m.text}) for m in memos], marks)
+    markers_fields = [(mk.id, {"label": mk.label, "note": mk.note}) for mk in markers]
+    _update(conn, "markers", markers_fields, marks)
+    participants_fields = [
+        (
+            p.id,
+            {
+                "pseudonym": p.pseudonym,
+                "attributes": json.dumps(p.attributes, ensure_ascii=False, sort_keys=True),
+            },
+        )
+        for p in participants
+    ]
+    _update(conn, "participants", participants_fields, marks)
+    codes_fields = [(c.id, {"name": c.name, "description": c.description}) for c in codes]
+    _update(conn, "codes", codes_fields, marks)
     if _table_exists(conn, "speaker_profiles"):  # a voice profile may carry a real name
-        for profile_id, name in conn.execute("SELECT id, name FROM speaker_profiles").fetchall():
-            _update(conn, "speaker_profiles", profile_id, {"name": view.filter.label(name)}, marks)
+        profiles = conn.execute("SELECT id, name FROM speaker_profiles").fetchall()
+        profile_fields = [(i, {"name": view.filter.label(name)}) for i, name in profiles]
+        _update(conn, "speaker_profiles", profile_fields, marks)
     for key, value in meta.items():
         conn.execute("UPDATE project_meta SET value = ? WHERE key = ?", (value, key))
     return marks

@@ -192,9 +192,16 @@ def name_pattern(real_name: str, max_suffix: int = 4) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)({body})({POSSESSIVE})(?!\w)")
 
 
-def name_spans(real_name: str, text: str) -> list[tuple[int, int, int]]:
-    """Where ``real_name`` occurs in ``text``: (start, end of the name, end with possessive)."""
-    return [(m.start(1), m.end(1), m.end(2)) for m in name_pattern(real_name).finditer(fold(text))]
+def name_spans(
+    real_name: str, text: str, *, folded: str | None = None
+) -> list[tuple[int, int, int]]:
+    """Where ``real_name`` occurs in ``text``: (start, end of the name, end with possessive).
+
+    ``folded``: ``fold(text)`` when the caller has it already (one text searched for every
+    mapped name is folded once, not once per name)."""
+    if folded is None:
+        folded = fold(text)
+    return [(m.start(1), m.end(1), m.end(2)) for m in name_pattern(real_name).finditer(folded)]
 
 
 def contains_name(real_name: str, text: str) -> bool:

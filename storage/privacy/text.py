@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from storage.core.models import Word
 from storage.privacy.inflect import inflected, possessive
-from storage.privacy.names import contains_name, name_spans
+from storage.privacy.names import contains_name, fold, name_spans
 
 CONTEXT_CHARS = 30
 
@@ -235,9 +235,10 @@ def find_names(
     ``include_excepted``.
     """
     every: list[NameMatch] = []
+    folded = fold(text) if mapping else text
     for real, pseudonym, excepted in mapping:
         rejected = {e.casefold() for e in excepted}
-        for start, core_end, end in name_spans(real, text):
+        for start, core_end, end in name_spans(real, text, folded=folded):
             core = text[start:core_end]
             kind = classify(core, real)
             if kind == "inflected" and core.casefold() in rejected and not include_excepted:

@@ -79,7 +79,9 @@ def refuse_existing(folder: Path) -> None:
 
 def sweep_abandoned_builds(folder: Path) -> None:
     """Remove hidden build folders of ``folder`` left by a creator that was killed (its pid,
-    in the name, no longer runs). They hold a new, empty project and nothing else."""
+    in the name, no longer runs). They hold a project that never appeared under the name: a
+    new, empty one, or one half filled from a bundle or a .qdpx (``Project.create(fill=)``),
+    its audio included."""
     prefix = f".{folder.name}.creating-"
     with contextlib.suppress(OSError):
         for entry in folder.parent.iterdir():

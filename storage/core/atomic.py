@@ -89,8 +89,9 @@ def raise_if_cancelled(dest: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success move it onto ``dest``.
+def staged(dest: Path, *, fsync: bool = False, move: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success move it onto ``dest`` (unless not
+    ``move``: the caller renames it later, ``copy_to_staging``).
 
     ``dest`` must be a new path or a regular file (``check_output``); a symbolic link, a folder,
     a FIFO or a device is refused with ``InvalidInputError`` before anything is written. On any
@@ -107,7 +108,8 @@ def staged(dest: Path, *, fsync: bool = False) -> Iterator[Path]:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
         raise_if_cancelled(dest)
-        os.replace(tmp, dest)
+        if move:
+            os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -149,24 +151,17 @@ def copy_to_staging(src: Path, dest: Path) -> Path:
     """Copy ``src`` under ``dest``'s temporary name (fsynced) and return that path; the caller
     renames it onto ``dest`` (``os.replace``) when the rows that name it are committed, so a
     copy killed half-way leaves only a temporary file. Removed on any failure."""
-    check_output(dest)
-    tmp = staging_name(dest)
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            shutil.copyfileobj(fin, fout, 1 << 20)
-            fout.flush()
-            os.fsync(fout.fileno())
-        raise_if_cancelled(dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with staged(dest, fsync=True, move=False) as tmp:
+        _copy(src, tmp)
     return tmp
 
 
 def copy_file(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest`` via a temporary file, fsynced, removed on any failure."""
-    with staged(dest, fsync=True) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
+    with staged(dest, fsync=True) as tmp:
+        _copy(src, tmp)
+
+
+def _copy(src: Path, dest: Path) -> None:
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)

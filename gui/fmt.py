@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from storage.core.ids import local_minute
+from storage.core.words import clock
 from storage.core.words import plural as plural  # the counts of every layer's messages
 from storage.core.words import verb as verb  # and the verbs that agree with them
 from storage.privacy.models import why_left_out
@@ -37,12 +38,9 @@ def fmt_ms(ms: int | None, *, tenths: bool = False) -> str:
     if ms is None:
         return ""
     ms = max(0, int(ms))
-    total, rest = divmod(ms, 1000)
-    hours, rem = divmod(total, 3600)
-    minutes, seconds = divmod(rem, 60)
-    text = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    text = clock(ms)
     if tenths:
-        text += f".{rest // 100}"
+        text += f".{ms % 1000 // 100}"
     return text
 
 

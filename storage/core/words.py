@@ -1,5 +1,6 @@
 """Counts said in words, for every layer's messages: "1 segment", "3 segments", and the verb
-that agrees with a count: "1 coding refers", "3 codings refer"."""
+that agrees with a count: "1 coding refers", "3 codings refer"; and a place in a recording as
+a researcher reads it ("1:02", ``clock``)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,10 @@ def _for_many(one: str) -> str:
     else:
         many = low[:-1]
     return many.capitalize() if one[0].isupper() else many
+
+
+def clock(ms: int) -> str:
+    """``ms`` into a recording as ``m:ss`` (``h:mm:ss`` from an hour; never negative)."""
+    hours, rest = divmod(max(0, int(ms)) // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from storage.core.store import Store
+from storage.core.words import clock
 from storage.privacy.models import AuditEntry
 
 #: words of a segment's text named in its target
@@ -23,14 +24,6 @@ _KINDS_BY_TABLE = {
     "participant": "SELECT id, pseudonym FROM participants WHERE id IN ({})",
     "pseudonym": "SELECT id, pseudonym FROM pseudonyms WHERE id IN ({})",
 }
-
-
-def _clock(ms: int) -> str:
-    """``ms`` as m:ss (h:mm:ss from an hour)."""
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _masked(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -73,7 +66,7 @@ def _segments(store: Store, ids: set[str]) -> dict[str, str]:
     for r in rows:
         words = first_words(_masked(r["text"] or "", hidden.get(r["id"], [])))
         said = f" “{words}”" if words else ""
-        names[r["id"]] = f"{r['title'] or 'session'} {_clock(int(r['start_ms']))}{said}"
+        names[r["id"]] = f"{r['title'] or 'session'} {clock(int(r['start_ms']))}{said}"
     return names
 
 

@@ -47,6 +47,7 @@ from storage.core.project_files import (
     no_space_left,
     refuse_existing,
     sweep_abandoned_builds,
+    tell_swept,
     umask,
 )
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
@@ -305,7 +306,7 @@ class Project:
         refuse_existing(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
-            sweep_abandoned_builds(folder)
+            tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             work = Path(
                 tempfile.mkdtemp(
                     prefix=f".{folder.name}.creating-{os.getpid()}-", dir=folder.parent
@@ -461,6 +462,8 @@ class Project:
                 # copies a killed FieldScribe left half-written (an import, a merge): the lock
                 # says that nobody is writing them now
                 sweep_staging(project.media_dir)
+                # and hidden builds of projects beside it that a killed creator left
+                tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:

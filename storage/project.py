@@ -453,12 +453,18 @@ class Project:
             conn = connect(db_path, readonly=readonly)
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
+            from storage.privacy import audio_swap
+
             if readonly:
                 check_not_newer(project.store.conn, str(folder))
+                audio_swap.tell_unfinished(project.store)
             else:  # refuses a newer schema before it writes anything
                 migrate(project.store.conn, str(folder))
                 # once: the words hand edits of an older FieldScribe left behind go
                 repair_stale_words(project.store)
+                # a destroy killed after its commit: its clear audio goes before anything reads
+                # it (and the silenced copies of one killed before its commit)
+                audio_swap.finish_left_over(project.store)
                 # copies a killed FieldScribe left half-written (an import, a merge): the lock
                 # says that nobody is writing them now
                 sweep_staging(project.media_dir)

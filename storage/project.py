@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from storage.core.atomic import sweep_staging
+from storage.core.atomic import sweep_renamed, sweep_staging
 from storage.core.errors import (
     DiskFullError,
     InvalidInputError,
@@ -31,6 +31,7 @@ from storage.core.errors import (
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
+from storage.core.left_behind import tell
 from storage.core.lock import ProjectLock
 from storage.core.meta import put_meta
 from storage.core.models import (
@@ -53,6 +54,7 @@ from storage.core.project_files import (
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY, repair_stale_words
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -468,6 +470,7 @@ class Project:
                 # copies a killed FieldScribe left half-written (an import, a merge): the lock
                 # says that nobody is writing them now
                 sweep_staging(project.media_dir)
+                _sweep_renamed(project)
                 # and hidden builds of projects beside it that a killed creator left
                 tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             owner = project.get_meta("owner") or ""
@@ -600,6 +603,23 @@ class Project:
     def metadata(self) -> dict[str, Any]:
         """Return all project metadata as a dict."""
         return {row["key"]: row["value"] for row in self.store.rows("SELECT * FROM project_meta")}
+
+
+def _sweep_renamed(project: Project) -> None:
+    """Audio copies an import or a merge killed between their renames and its commit left in
+    ``media/`` with no row naming them (only those its own list names); said in one line."""
+    store = project.store
+
+    def named(name: str) -> bool:
+        return store.one("SELECT 1 FROM media WHERE path = ?", (f"media/{name}",)) is not None
+
+    removed = sweep_renamed(project.media_dir, named)
+    if removed:
+        tell(
+            f"{project.folder}: removed {plural(len(removed), 'audio copy', 'audio copies')} "
+            f"({', '.join(sorted(removed))}) that an import or merge killed before its commit "
+            "left in media/; import the audio again if it is missing."
+        )
 
 
 def _check_is_project(project: Project, folder: Path) -> None:

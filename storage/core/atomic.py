@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import stat
+import uuid
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -165,3 +168,61 @@ def copy_file(src: Path, dest: Path) -> None:
 def _copy(src: Path, dest: Path) -> None:
     with open(src, "rb") as fin, open(dest, "wb") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
+
+
+# the list of copies being renamed onto their own names just before a commit (``renaming``)
+_RENAMING = re.compile(r"^\.renaming-[0-9a-f]{32}\.json$")
+
+
+@contextlib.contextmanager
+def renaming(folder: Path, names: list[Path]) -> Iterator[None]:
+    """Around the renames of staged copies onto ``names`` (files of ``folder``) and the commit
+    of the rows that name them: the names are listed first in a hidden file there (fsynced),
+    removed once the block ends. A process killed between a rename and the commit leaves the
+    list, so the next open for writing knows which files its own staging made and which of
+    them no row names (``sweep_renamed``); a file it never listed is never touched. On an
+    exception the renamed files are removed (their rows were rolled back)."""
+    if not names:
+        yield
+        return
+    listed = folder / f".renaming-{uuid.uuid4().hex}.json"
+    with open(listed, "w", encoding="utf-8") as fh:
+        json.dump([n.name for n in names], fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            with contextlib.suppress(OSError):
+                name.unlink(missing_ok=True)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            listed.unlink()
+
+
+def sweep_renamed(folder: Path, named: Callable[[str], bool]) -> list[str]:
+    """Remove the files of ``folder`` that a process killed between renaming its staged copies
+    and its commit left with no row naming them (``named(file name)`` is False), only those
+    its list names (``renaming``); returns their names. Under the project's write lock."""
+    removed: list[str] = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not _RENAMING.match(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                names = json.loads(Path(entry.path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                names = []
+            for name in names if isinstance(names, list) else []:
+                if not isinstance(name, str) or Path(name).name != name or named(name):
+                    continue
+                path = folder / name
+                if path.is_file() and not path.is_symlink():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(name)
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    return removed

@@ -105,3 +105,27 @@ def test_a_build_whose_creator_runs_is_kept(tmp_path: Path, sources: tuple[Path,
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_a_build_whose_number_a_restart_gave_to_another_program_is_removed(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """The laptop died and restarted: the killed creator's process number now belongs to
+    another program (here: this test's). Its lock file says it took the lock, and nobody holds
+    it: a live creator would, so the build is abandoned all the same."""
+    import os
+    import socket
+
+    parent = tmp_path / "projects"
+    parent.mkdir()
+    dead = _killed_builds(parent, sources)[0]
+    reused = dead.with_name(dead.name.split(".creating-")[0] + f".creating-{os.getpid()}-zz9")
+    dead.rename(reused)
+    (reused / "project.lock").write_text(
+        json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": "-"}),
+        encoding="utf-8",
+    )
+    done = run_cli("new", parent / "C.fieldscribe", "--coder", "ann")
+    assert done.returncode == 0, done.stderr
+    assert not reused.exists()
+    assert "2 half-made projects" in done.stderr

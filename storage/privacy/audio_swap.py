@@ -23,6 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.core.errors import AudioError
 from storage.core.left_behind import tell
 from storage.core.meta import put_meta
 from storage.core.store import Store
@@ -81,11 +82,15 @@ def finish(store: Store, swaps: list[Swap]) -> int:
     leftovers, then clear the list. Returns how many clear files went. Called right after the
     destroy's commit, and on opening for writing (under the write lock) with ``pending``."""
     replaced = 0
+    lost: list[Swap] = []
     for swap in swaps:
         staged = _inside(store.folder, swap.staged)
         final = _inside(store.folder, swap.final)
         clear = _inside(store.folder, swap.clear)
         if staged is None or final is None or clear is None:
+            continue
+        if not staged.is_file() and clear == final and _still_clear(store, swap, final):
+            lost.append(swap)  # the silenced copy is gone and the clear file is still here
             continue
         did = False
         if staged.is_file():
@@ -103,15 +108,40 @@ def finish(store: Store, swaps: list[Swap]) -> int:
     if swaps:
         _fsync_dir(store.media_dir)
         with store.tx() as db:
-            db.conn.execute("DELETE FROM project_meta WHERE key = ?", (PENDING_KEY,))
+            if lost:  # kept: every open says so, never a silent "done"
+                record(db.conn, lost)
+            else:
+                db.conn.execute("DELETE FROM project_meta WHERE key = ?", (PENDING_KEY,))
+    if lost:
+        raise AudioError(
+            f"{store.folder}: the silenced copy of {plural(len(lost), 'recording')} "
+            f"({', '.join(s.final for s in lost)}) is missing, so the clear audio is still "
+            "there although its redacted text was destroyed; delete that file, or silence it "
+            "with another program, before sharing the project."
+        )
     return replaced
+
+
+def _still_clear(store: Store, swap: Swap, final: Path) -> bool:
+    """Whether ``final`` is not the silenced copy its media row was committed for."""
+    from storage.core.audio import sha256_of  # domain-to-domain; no Qt
+
+    row = store.one("SELECT sha256 FROM media WHERE path = ?", (swap.final,))
+    try:
+        return row is not None and final.is_file() and sha256_of(final) != row[0]
+    except OSError:
+        return True
 
 
 def finish_left_over(store: Store) -> None:
     """On opening for writing: finish a destroy whose process was killed after its commit
     (saying so in one line), and remove silenced copies a destroy killed before it left."""
     swaps = pending(store.conn)
-    done = finish(store, swaps)
+    try:
+        done = finish(store, swaps)
+    except AudioError as exc:
+        tell(str(exc))
+        return
     if swaps:
         tell(
             f"{store.folder}: a FieldScribe killed while destroying redacted originals had "

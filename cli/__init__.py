@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from storage.core import left_behind
 from storage.core.atomic import check_output
 from storage.core.errors import FieldScribeError, InvalidInputError, is_disk_full
 from storage.core.tempdirs import sweep_stale
@@ -301,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if lost is not None:
         parser.error(f"argument {lost}: '--' is not a value here; give the path itself.")
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
+    left_behind.take()  # only what this command's opening finds is told
     try:
         _refuse_special_inputs(args)
         _name_sessions(args)
@@ -333,6 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:  # one line, never a traceback (the bug is still reported)
         return _unexpected(exc)
+    finally:
+        # what a killed FieldScribe left half done and this command cleared or finished
+        for line in left_behind.take():
+            print(
+                f"fieldscribe: {_CONTROL.sub(lambda m: ascii(m.group())[1:-1], line)}",
+                file=sys.stderr,
+            )
 
 
 def _unexpected(exc: BaseException) -> int:

@@ -381,13 +381,15 @@ def _languages(info: Any) -> str:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """fieldscribe models: list them."""
+    from transcribe.model_leftovers import sweep_model_leftovers
     from transcribe.model_speed import read_speeds
-    from transcribe.models import list_models
+    from transcribe.models import list_models, model_cache_dir
 
     def checking(name: str, size: int) -> None:
         # once per changed file: later lists reuse the result until the file changes again
         print(f"Checking {name} ({size / 1e6:.0f} MB) against its checksums...", file=sys.stderr)
 
+    sweep_model_leftovers(model_cache_dir())  # what a killed import or removal left
     models = list_models(checking=checking)
     speeds = read_speeds()
     if args.json:

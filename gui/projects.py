@@ -30,6 +30,7 @@ from gui.transcription import TranscriptionController
 from gui.undo import EditContext
 from gui.views import WorkbenchViews
 from storage import FieldScribeError, Project
+from storage.core import left_behind
 from transcribe.model_choices import record_choice
 from transcribe.models import ModelInfo, pick_multilingual
 
@@ -155,7 +156,15 @@ class ProjectsController:
         if coder and not self.settings.has_coder:
             self.settings.coder = coder  # the first name given becomes the general one
         self.set_project(project)
+        self.tell_left_behind()
         return project
+
+    def tell_left_behind(self) -> None:
+        """Say in the status bar what a killed FieldScribe left half done and opening the
+        project cleared or finished (``storage.core.left_behind``), as the command line does."""
+        lines = left_behind.take()
+        if lines:
+            self.chrome.message(" ".join(lines))
 
     def project_coder_dialog(self) -> None:
         """File ▸ Coder name for this project: code the open project under another name."""
@@ -333,6 +342,7 @@ class ProjectsController:
             self.chrome.show_error(text if text != str(exc) else exc)
             return False
         self.set_project(project)
+        self.tell_left_behind()
         return True
 
     def open_demo(self) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from storage.core.atomic import sweep_staging
+from storage.core.atomic import sweep_renamed, sweep_staging
 from storage.core.errors import (
     DiskFullError,
     InvalidInputError,
@@ -31,6 +31,7 @@ from storage.core.errors import (
 )
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import parse_languages
+from storage.core.left_behind import tell
 from storage.core.lock import ProjectLock
 from storage.core.meta import put_meta
 from storage.core.models import (
@@ -47,11 +48,13 @@ from storage.core.project_files import (
     no_space_left,
     refuse_existing,
     sweep_abandoned_builds,
+    tell_swept,
     umask,
 )
 from storage.core.schema import SCHEMA_VERSION, check_not_newer, migrate
 from storage.core.stale_words import WORDS_FOLLOW_EDITS_KEY, repair_stale_words
 from storage.core.store import Store
+from storage.core.words import plural
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -305,7 +308,7 @@ class Project:
         refuse_existing(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
-            sweep_abandoned_builds(folder)
+            tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             work = Path(
                 tempfile.mkdtemp(
                     prefix=f".{folder.name}.creating-{os.getpid()}-", dir=folder.parent
@@ -452,15 +455,24 @@ class Project:
             conn = connect(db_path, readonly=readonly)
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
+            from storage.privacy import audio_swap
+
             if readonly:
                 check_not_newer(project.store.conn, str(folder))
+                audio_swap.tell_unfinished(project.store)
             else:  # refuses a newer schema before it writes anything
                 migrate(project.store.conn, str(folder))
                 # once: the words hand edits of an older FieldScribe left behind go
                 repair_stale_words(project.store)
+                # a destroy killed after its commit: its clear audio goes before anything reads
+                # it (and the silenced copies of one killed before its commit)
+                audio_swap.finish_left_over(project.store)
                 # copies a killed FieldScribe left half-written (an import, a merge): the lock
                 # says that nobody is writing them now
                 sweep_staging(project.media_dir)
+                _sweep_renamed(project)
+                # and hidden builds of projects beside it that a killed creator left
+                tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             owner = project.get_meta("owner") or ""
             project.coder = (coder or owner).strip()
             if coder and not readonly:
@@ -591,6 +603,23 @@ class Project:
     def metadata(self) -> dict[str, Any]:
         """Return all project metadata as a dict."""
         return {row["key"]: row["value"] for row in self.store.rows("SELECT * FROM project_meta")}
+
+
+def _sweep_renamed(project: Project) -> None:
+    """Audio copies an import or a merge killed between their renames and its commit left in
+    ``media/`` with no row naming them (only those its own list names); said in one line."""
+    store = project.store
+
+    def named(name: str) -> bool:
+        return store.one("SELECT 1 FROM media WHERE path = ?", (f"media/{name}",)) is not None
+
+    removed = sweep_renamed(project.media_dir, named)
+    if removed:
+        tell(
+            f"{project.folder}: removed {plural(len(removed), 'audio copy', 'audio copies')} "
+            f"({', '.join(sorted(removed))}) that an import or merge killed before its commit "
+            "left in media/; import the audio again if it is missing."
+        )
 
 
 def _check_is_project(project: Project, folder: Path) -> None:

@@ -39,6 +39,9 @@ def killer(*args, **kwargs):
     return result
 
 setattr(owner, name, killer)
+if sys.argv[4] == "--code":  # a piece of Python using the storage API (what the window does)
+    exec(sys.argv[5], {"__name__": "__killed__"})
+    sys.exit(0)
 from cli import main
 sys.exit(main(sys.argv[4:]))
 """
@@ -74,6 +77,14 @@ def run_killed_at(
         f"not killed at {target}: rc={proc.returncode} {proc.stderr[-500:]}"
     )
     return proc
+
+
+def run_code_killed_at(
+    target: str, code: str, *, after: bool = False, nth: int = 1, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``code`` (Python, e.g. the storage API calls a window makes) run in a subprocess
+    SIGKILLed at ``target`` as ``run_killed_at`` does."""
+    return run_killed_at(target, "--code", code, after=after, nth=nth, timeout=timeout)
 
 
 def integrity(folder: Path) -> str:

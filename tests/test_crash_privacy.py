@@ -3,11 +3,8 @@ the kill point drawn by hypothesis among the segment rewrites (before or after e
 segment shows half of the change: either no name is replaced or every one; the same command
 run again ends as an uninterrupted run does.
 
-(Measured by hand: killed after a delay at six points each, both left the project whole;
-``redact --destroy`` killed after the silenced audio took the place of the clear one but
-before its transaction committed leaves the audio silenced and the text and redaction state
-as before, which the same command run again completes: that order never leaves a project
-saying "destroyed" over clear audio.)
+(Measured by hand: killed after a delay at six points each, both left the project whole. The
+audio side of ``redact --destroy`` killed around its commit: ``test_crash_destroy_audio``.)
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def test_a_killed_creators_hidden_folder_is_swept_by_the_next_create(tmp_path: P
     (abandoned / "media").mkdir(parents=True)
     alive = tmp_path / f".s.fieldscribe.creating-{os.getpid()}-a1b2"  # a creator still running
     alive.mkdir()
-    other = tmp_path / ".other.fieldscribe.creating-1-zz"
+    other = tmp_path / ".other.fieldscribe.creating-1-zz"  # another name, its creator (pid 1) runs
     other.mkdir()
     Project.create(tmp_path / "s.fieldscribe", coder="coder-a").close()
     assert not abandoned.exists() and alive.is_dir() and other.is_dir()

@@ -45,6 +45,7 @@ from .model_convert import (
     not_whisper,
     require_converter,
 )
+from .model_leftovers import sweep_model_leftovers
 from .model_store import (
     ModelChecksumError,
     ModelExistsError,
@@ -260,6 +261,7 @@ def install_model(
     if checkpoint:
         require_converter(repo)  # before anything is downloaded
     folder_name = slug(repo)
+    sweep_model_leftovers(root)  # (a reinstall killed before could have moved this model aside)
     stage = staging_root(root) / folder_name
     done_dir = stage / commit
     total = sum(f.size for f in files)

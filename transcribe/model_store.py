@@ -47,6 +47,7 @@ from .model_convert import (
 )
 from .model_folder import validate_whisper_folder as validate_whisper_folder
 from .model_hf import copied_cache_entry
+from .model_leftovers import sweep_model_leftovers
 from .model_names import in_latin
 from .model_use import ModelInUseError as ModelInUseError
 from .model_use import removing
@@ -263,6 +264,7 @@ def remove_model(name: str, cache_dir: Path | None = None) -> ModelInfo:
             Face cache (those are removed with their own tools).
         ModelInUseError: a transcription uses it, in this or another process (nothing removed).
     """
+    sweep_model_leftovers(cache_dir or model_cache_dir())
     info = find_model(name, cache_dir)
     if info is None:
         names = ", ".join(m.name for m in list_models(cache_dir) if m.removable) or "none"
@@ -354,6 +356,7 @@ def verify_model(
             Face cache, or a folder given by path).
         ModelDamagedError: a file is missing or differs (one line, with the repair).
     """
+    sweep_model_leftovers(cache_dir or model_cache_dir())
     info = find_model(name, cache_dir)
     if info is None:
         names = ", ".join(m.name for m in list_models(cache_dir)) or "none"
@@ -436,6 +439,7 @@ def import_model(
             f"{source}: not a model folder or a .zip, .tar or .tar.gz archive of one."
         )
     root = cache_dir or model_cache_dir()
+    sweep_model_leftovers(root)
     name = default_import_name(source) if name is None else name
     cached = None if is_archive else copied_cache_entry(source)
     if cached is not None:  # a Hugging Face cache's folder: its snapshot holds the model

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -165,3 +167,82 @@ def copy_file(src: Path, dest: Path) -> None:
 def _copy(src: Path, dest: Path) -> None:
     with open(src, "rb") as fin, open(dest, "wb") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
+
+
+# the list of copies being renamed onto their own names just before a commit (``renaming``)
+_RENAMING = re.compile(r"^\.renaming-[0-9a-f]{32}\.list$")
+
+
+class RenameList:
+    """The names of files a process is about to give copies in ``folder`` before the commit of
+    the rows that name them, kept in a hidden file there (``.renaming-<uuid>.list``, a name a
+    line, each ``add`` appended and fsynced) while the transaction runs (``renaming``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / f".renaming-{uuid.uuid4().hex}.list"
+        self.names: list[Path] = []
+
+    def add(self, *names: Path) -> None:
+        """List ``names`` before they are written or renamed onto (each a file of ``folder``)."""
+        self.names.extend(names)
+        self.folder.mkdir(exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write("".join(f"{n.name}\n" for n in names))
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def drop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def renaming(folder: Path, names: Sequence[Path] = ()) -> Iterator[RenameList]:
+    """Around the renames of staged copies onto ``names`` (files of ``folder``; more can be
+    added as they come: ``RenameList.add``) and the commit of the rows that name them: the
+    names are listed first in a hidden file there (fsynced), removed once the block ends. A
+    process killed before the commit leaves the list, so the next open for writing knows which
+    files its own staging made and which of them no row names (``sweep_renamed``); a file it
+    never listed is never touched. On an exception the listed files are removed (their rows
+    were rolled back)."""
+    listed = RenameList(folder)
+    if names:
+        listed.add(*names)
+    try:
+        yield listed
+    except BaseException:
+        for name in listed.names:
+            with contextlib.suppress(OSError):
+                name.unlink(missing_ok=True)
+        raise
+    finally:
+        listed.drop()
+
+
+def sweep_renamed(folder: Path, named: Callable[[str], bool]) -> list[str]:
+    """Remove the files of ``folder`` that a process killed between renaming its staged copies
+    and its commit left with no row naming them (``named(file name)`` is False), only those
+    its list names (``renaming``); returns their names. Under the project's write lock."""
+    removed: list[str] = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not _RENAMING.match(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                text = Path(entry.path).read_text(encoding="utf-8")
+            except (OSError, ValueError):
+                text = ""
+            # only whole lines: a kill while one was appended leaves a part of a name
+            names = text.split("\n")[:-1]
+            for name in names:
+                if not name or Path(name).name != name or named(name):
+                    continue
+                path = folder / name
+                if path.is_file() and not path.is_symlink():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(name)
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    return removed

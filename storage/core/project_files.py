@@ -4,11 +4,14 @@ beside its folder and moved into place (abandoned builds swept, full disks told 
 
 from __future__ import annotations
 
-import contextlib
 import errno
+import json
 import os
+import re
 import shutil
+import socket
 import sqlite3
+import stat
 from pathlib import Path
 
 from storage.core.errors import (
@@ -18,7 +21,10 @@ from storage.core.errors import (
     ReadOnlyError,
     is_disk_full,
 )
-from storage.core.tempdirs import process_alive
+from storage.core.left_behind import tell
+from storage.core.lock import LOCK_NAME, in_use
+from storage.core.tempdirs import process_alive, remove_private_dir
+from storage.core.words import plural
 
 
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -77,19 +83,73 @@ def refuse_existing(folder: Path) -> None:
         )
 
 
-def sweep_abandoned_builds(folder: Path) -> None:
-    """Remove hidden build folders of ``folder`` left by a creator that was killed (its pid,
-    in the name, no longer runs). They hold a project that never appeared under the name: a
-    new, empty one, or one half filled from a bundle or a .qdpx (``Project.create(fill=)``),
-    its audio included."""
-    prefix = f".{folder.name}.creating-"
-    with contextlib.suppress(OSError):
-        for entry in folder.parent.iterdir():
-            if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
-                continue
-            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
-            if pid_text.isdigit() and not process_alive(int(pid_text)):
-                shutil.rmtree(entry, ignore_errors=True)
+# ``Project.create``'s hidden build folder: ``.NAME.creating-PID-XXXXXXXX`` (``mkdtemp``)
+_BUILD = re.compile(r"^\.(?P<name>.+)\.creating-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+def sweep_abandoned_builds(parent: Path) -> list[str]:
+    """Remove the hidden build folders in ``parent`` that creators killed meanwhile left (of
+    any project name), their files overwritten with zeros first; return the project names.
+
+    They hold a project that never appeared under its name: a new, empty one, or one half
+    filled from a bundle or a .qdpx (``Project.create(fill=)``), its audio included. Only a
+    build whose creator is gone is removed: not this process's, not one whose process id
+    runs on this host, not one whose write lock someone holds, and not one another host's
+    FieldScribe made (its lock file names that host: its process cannot be checked here).
+    """
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for entry in entries:
+        found = _BUILD.match(entry.name)
+        if found is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or (uid is not None and info.st_uid != uid):
+            continue
+        pid = int(found.group("pid"))
+        if pid == os.getpid() or not _abandoned(Path(entry.path), pid):
+            continue
+        remove_private_dir(Path(entry.path))
+        if not os.path.lexists(entry.path):
+            removed.append(found.group("name"))
+    return removed
+
+
+def _abandoned(build: Path, pid: int) -> bool:
+    """Whether the creator ``pid`` of ``build`` is gone: nobody holds its write lock, and its
+    lock file (if it wrote one) names this host; and its process no longer runs, or its lock
+    file names that process (it took the lock, and a live creator keeps it until the build is
+    renamed away: the number now belongs to another program, as after a restart)."""
+    if in_use(build):
+        return False
+    try:
+        holder = json.loads((build / LOCK_NAME).read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
+        holder = {}  # killed before it took the lock (or just about to take it: its pid runs)
+    except (OSError, ValueError):
+        return False
+    if not isinstance(holder, dict) or holder.get("host") not in (None, socket.gethostname()):
+        return False
+    took_lock = holder.get("pid") == pid and holder.get("host") is not None
+    return took_lock or not process_alive(pid)
+
+
+def tell_swept(parent: Path, names: list[str]) -> None:
+    """One line for the person about the builds ``sweep_abandoned_builds`` removed."""
+    if names:
+        shown = ", ".join(sorted(set(names)))
+        tell(
+            f"removed {plural(len(names), 'half-made project')} ({shown}) that a FieldScribe "
+            f"killed while creating {'it' if len(names) == 1 else 'them'} left hidden in "
+            f"{parent}."
+        )
 
 
 def umask() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import Segment, Word
 from storage.core.store import Store
 from storage.privacy.audio import REDACT_MODES, merge_spans, redact_audio, writable_suffix
+from storage.privacy.audio_swap import Swap, finish, record, silenced_name
 from storage.privacy.models import Redaction
 from storage.privacy.scrub import destroyed_fixer, scrub_conflicts
 from storage.privacy.text import (
@@ -328,7 +328,7 @@ class Redactions:
                     if not src.is_file():
                         continue
                     final = src.with_suffix(writable_suffix(src.suffix))
-                    tmp = final.with_name(f".{final.stem}.redacted{final.suffix}")
+                    tmp = silenced_name(final)
                     redact_audio(src, tmp, spans, mode)
                     staged.append((media, tmp, final))
             silenced = sum(
@@ -382,8 +382,21 @@ class Redactions:
                 scrub_conflicts(
                     db.conn, destroyed_fixer(originals), table="segments", row_ids=by_segment
                 )
+                # the rows name the silenced copies, which take the clear files' place only
+                # once this commits (``audio_swap``): a kill before leaves it all as it was,
+                # one after is finished by the next open for writing
                 for media, tmp, final in staged:
-                    self._replace_media(db.conn, media, tmp, final)
+                    self._record_media(db.conn, media, tmp, final)
+                swaps = [
+                    Swap(
+                        staged=str(tmp.relative_to(self._store.folder)),
+                        final=str(final.relative_to(self._store.folder)),
+                        clear=str(media["path"]),
+                    )
+                    for media, tmp, final in staged
+                ]
+                if swaps:
+                    record(db.conn, swaps)
                 # and typing kept unsaved over these segments (DIR/drafts), before the commit:
                 # the destroyed words never stand committed with a copy of them on disk
                 drafts = self._destroy_in_typing(segments, rewritten, originals)
@@ -405,11 +418,7 @@ class Redactions:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
             raise
-        for media, _, final in staged:
-            old = self._store.folder / media["path"]
-            if old != final:
-                old.unlink(missing_ok=True)
-            self._remove_old_copies(old)
+        finish(self._store, swaps)
         self._store.bump_privacy_epoch()
         self._store.wipe_or_fail("destroying the originals")
         return DestroyReport(
@@ -445,23 +454,23 @@ class Redactions:
         report = self._project.unsaved_text.rewrite(fix, segment_ids=list(segments))
         return report.rewritten + report.removed
 
-    def _replace_media(
+    def _record_media(
         self, conn: sqlite3.Connection, media: sqlite3.Row, tmp: Path, final: Path
     ) -> None:
+        """Point ``media``'s row at ``final`` as the silenced copy ``tmp`` is (not moved yet)."""
         from storage.core.audio import (
             probe,  # domain-to-domain; no Qt
             sha256_of,
         )
 
         info = probe(tmp)
-        os.replace(tmp, final)
         conn.execute(
             "UPDATE media SET path = ?, sha256 = ?, size_bytes = ?, sample_rate = ?, "
             "channels = ?, codec = ?, updated_at = ? WHERE id = ?",
             (
                 f"media/{final.name}",
-                sha256_of(final),
-                final.stat().st_size,
+                sha256_of(tmp),
+                tmp.stat().st_size,
                 info.sample_rate,
                 info.channels,
                 info.codec,
@@ -469,14 +478,6 @@ class Redactions:
                 media["id"],
             ),
         )
-
-    def _remove_old_copies(self, old: Path) -> None:
-        """Remove leftovers of a media file: trash copies and partial copies."""
-        for candidate in (
-            self._store.media_dir / ".deleted" / old.name,
-            old.with_name(f".{old.name}.part"),
-        ):
-            candidate.unlink(missing_ok=True)
 
     def rewrite_segment(
         self,

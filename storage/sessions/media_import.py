@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import copy_to_staging
+from storage.core.atomic import copy_to_staging, renaming
 from storage.core.audio import AudioInfo, sha256_of
 from storage.core.errors import (
     AudioError,
@@ -115,7 +115,12 @@ class MediaImport:
                     **stamp,
                 }
                 rows.append((session, media))
-            with self._store.tx() as db:
+            # the copies are listed before they take their names: a kill before the commit
+            # leaves none that the next open cannot tell from a user's file
+            with (
+                renaming(self._store.media_dir, [dest for _, dest in staging]),
+                self._store.tx() as db,
+            ):
                 for session, media in rows:
                     db.table("sessions").insert(session)
                     db.table("media").insert(media)

@@ -43,7 +43,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import final_name
+from storage.core.atomic import final_name, renaming
 from storage.core.errors import ReadOnlyError
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
@@ -177,10 +177,12 @@ class MergeSession:
                         if not stack.__exit__(*sys.exc_info()):  # ROLLBACK
                             raise
                     else:
-                        for item in copied:  # the audio takes its name with its rows
-                            os.replace(item, final_name(item))
-                            renamed.append(final_name(item))
-                        stack.close()  # COMMIT
+                        media = self.project.media_dir
+                        with renaming(media, [final_name(item) for item in copied]):
+                            for item in copied:  # the audio takes its name with its rows
+                                os.replace(item, final_name(item))
+                                renamed.append(final_name(item))
+                            stack.close()  # COMMIT
                 except BaseException:
                     for item in copied + renamed:  # audio of rows that were rolled back
                         item.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from storage.core.atomic import RenameList
 from storage.core.ids import new_id, now_iso
 from storage.core.names import clean_name
 from storage.core.words import plural, verb
@@ -211,6 +212,9 @@ class ImportContext:
         #: read (``unread_notes``): journal memos where nothing else refers to them
         self.unread_notes: set[str] = set()
         self.copied: list[Path] = []
+        #: where each copy is listed before it is written (``atomic.renaming``): a kill
+        #: before the commit leaves nothing the next open cannot tell from a user's file
+        self.listed: RenameList | None = None
         #: text paths whose file began with a byte order mark (``positions.readings``)
         self.bom_paths: set[str] = set()
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables

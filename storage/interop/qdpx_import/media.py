@@ -496,6 +496,8 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
     media_id = new_id()
     ctx.p.media_dir.mkdir(exist_ok=True)
     dest = ctx.p.media_dir / f"{media_id}{suffix}"
+    if ctx.listed is not None:
+        ctx.listed.add(dest)
     ctx.copied.append(dest)
     if member is not None:
         assert ctx.zf is not None

@@ -238,14 +238,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
 
                 def show(p: Progress, bar: ProgressBar = bar, number: int = number) -> None:
-                    eta = "" if p.eta_s is None else f"ETA {p.eta_s:4.0f}s"
                     extra = ""
                     if cluster is not None:
                         extra = (
                             f" | session {number}/{len(targets)}, "
                             f"{cluster.stats.describe(total_ms)}"
                         )
-                    bar.update(p.fraction, f"{plural(p.segments, 'segment')} {eta}{extra}")
+                    # one time left: the run's own (from its pace), not the bar's guess
+                    bar.update(p.fraction, f"{plural(p.segments, 'segment')}{extra}", p.eta_s)
 
                 try:
                     summary = transcribe_session(

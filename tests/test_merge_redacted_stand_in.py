@@ -8,6 +8,7 @@ text ("на Земле") became "на [PLACE]" at the lead for good, the redacti
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -80,3 +81,49 @@ def test_the_stand_in_is_said_by_the_category_and_goes_with_it() -> None:
         assert words_kept_by(f"на {label} выгода", words) == words
     # the label typed out of the text: its stand-in goes with it
     assert words_kept_by("на выгода", words) == [words[0], words[2]]
+
+
+def test_a_copy_that_already_dropped_the_stand_in_changes_nothing_at_the_lead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy opened by a FieldScribe that dropped the stand-in holds the lead's safe row with
+    its words repaired ("V~safe~words"): old news for the lead, never the copy's edit."""
+    lead = tmp_path / "lead"
+    with Project.create(lead, name="Study", coder="ann") as project:
+        session = project.sessions.import_audio(tone_wav(tmp_path / "a.wav", 6.0), title="A")
+        (segment,) = project.transcript.add_segments(
+            session.id, [SegmentDraft(0, 5000, TEXT, words=_words(TEXT), language="ru")]
+        )
+    start = TEXT.index("Земле")
+    bob = tmp_path / "bob"
+    for argv in (
+        ["team", "lead", lead, "ann"],
+        ["pseudonym", lead, "--set", "Ремюс=Петров"],
+        ["pseudonym", lead, "--apply"],
+        ["redact", lead, "--segment", segment.id, "--span", f"{start}:{start + 5}",
+         "--category", "PLACE"],
+        ["bundle", "export", lead, "-o", tmp_path / "ann.fsbundle"],
+        ["new", bob, "--from-bundle", tmp_path / "ann.fsbundle", "--coder", "bob"],
+    ):  # fmt: skip
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 0, (argv, err)
+    # what the copy's opening did before: the stand-in dropped, the version derived
+    conn = sqlite3.connect(bob / "project.db")
+    with conn:
+        raw, version = conn.execute(
+            "SELECT words, updated_at FROM segments WHERE id = ?", (segment.id,)
+        ).fetchone()
+        assert REDACTED_WORD in raw and version.endswith("~safe")
+        kept = [w for w in json.loads(raw) if w[2] != REDACTED_WORD]
+        conn.execute(
+            "UPDATE segments SET words = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(kept, ensure_ascii=False), version + "~words", segment.id),
+        )
+    conn.close()
+    code, _, err = run_cli(capsys, "bundle", "export", bob, "-o", tmp_path / "bob.fsbundle")
+    assert code == 0, err
+    before = _row(lead, segment.id)
+    code, _, err = run_cli(capsys, "bundle", "merge", lead, tmp_path / "bob.fsbundle")
+    assert code == 0, err
+    assert _row(lead, segment.id) == before
+    assert "на Земле выгода" in before[0]

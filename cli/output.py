@@ -112,12 +112,12 @@ class ProgressBar:
             eta = elapsed * (1 - fraction) / made if made > 0.001 else None
         else:
             eta = None if eta_s is None else float(eta_s)
-        left = "    -" if eta is None else f"{eta:5.0f}"
+        left = "     -" if eta is None else f"{eta:5.0f}s"
         filled = int(fraction * 30)
         bar = "#" * filled + "-" * (30 - filled)
         line = (
             f"\r{self.label} [{bar}] {fraction * 100:5.1f}%  {elapsed:5.0f}s elapsed"
-            f"  ETA {left}s {detail}"[:160]
+            f"  ETA {left} {detail}"[:160]
         )
         self.out.write(line.ljust(self._width))
         self._width = len(line)

@@ -37,3 +37,25 @@ def test_the_folder_given_first_names_the_right_order_and_changes_nothing(
     # the right order still imports
     code, _, err = run_cli(capsys, "qdpx", "import", qdpx, tmp_path / "new")
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("command", "file_name"),
+    [(["bundle", "merge"], "team.fsbundle"), (["codebook", "import"], "codes.csv")],
+)
+def test_a_file_given_before_the_folder_is_told_the_order_of_its_own_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], file_name: str
+) -> None:
+    """Before: "team.fsbundle is a file, not a project folder; give the project folder first,
+    then the files (`fieldscribe import DIR FILE...`)" to someone merging a bundle."""
+    folder = tmp_path / "study"
+    Project.create(folder, name="study", coder="ann").close()
+    before = fingerprint(folder)
+    given = tmp_path / file_name
+    given.write_bytes(b"x")
+    code, out, err = run_cli(capsys, *command, given, folder)
+    line = one_line_error(err)
+    assert code == 1 and out == ""
+    assert f"`fieldscribe {' '.join(command)} DIR FILE...`" in line
+    assert "fieldscribe import" not in line
+    assert fingerprint(folder) == before

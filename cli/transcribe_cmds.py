@@ -170,6 +170,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     if args.threads is not None and args.threads < 1:
         raise InvalidInputError("--threads must be at least 1.")
+    if args.language is not None and args.language.strip().lower() not in ("", "auto"):
+        from storage.core.languages import check_language_code
+
+        # a bad code: one line before anything else (it was checked only once the model was
+        # loaded, after a session holding work had been refused for another reason)
+        args.language = check_language_code(args.language)
     _check_speaker_args(args)
     on_cluster = wants_cluster(args)
     cancel = threading.Event()

@@ -16,7 +16,12 @@ from types import ModuleType
 
 from storage.core import left_behind
 from storage.core.atomic import check_output
-from storage.core.errors import FieldScribeError, InvalidInputError, is_disk_full
+from storage.core.errors import (
+    FieldScribeError,
+    InvalidInputError,
+    NotAProjectError,
+    is_disk_full,
+)
 from storage.core.tempdirs import sweep_stale
 
 # Which module registers each command, so that running one command imports only its module
@@ -279,6 +284,25 @@ def _error(message: str) -> None:
     print(f"fieldscribe: error: {text}", file=sys.stderr)
 
 
+#: how the storage layer shows the order of a project folder and the files after it
+_IMPORT_ORDER = "`fieldscribe import DIR FILE...`"
+#: the commands that take files after the project folder
+_FILES_AFTER_DIR = frozenset({"bundle merge", "codebook import", "import-transcript"})
+
+
+def _in_this_command(message: str, args: argparse.Namespace) -> str:
+    """A project-folder refusal that shows the order as ``import`` takes it, shown with the
+    command given: `bundle merge BUNDLE DIR` was told to run `fieldscribe import DIR FILE...`."""
+    words = [args.command] + [
+        str(getattr(args, dest))
+        for dest in ("bundle_command", "codebook_command", "qdpx_command")
+        if getattr(args, dest, None)
+    ]
+    if " ".join(words) not in _FILES_AFTER_DIR:  # no file of its own: perhaps meant import
+        return message
+    return message.replace(_IMPORT_ORDER, f"`fieldscribe {' '.join(words)} DIR FILE...`")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code.
 
@@ -313,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         code: int = args.func(args)
         return code
+    except NotAProjectError as exc:
+        _error(_in_this_command(str(exc), args))
+        return 1
     except FieldScribeError as exc:
         _error(str(exc))
         return 1

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from storage.core.words import plural as plural  # the counts of every layer's messages
 from storage.core.words import verb as verb
@@ -84,24 +84,43 @@ class ProgressBar:
         self.label = label
         self.started = time.monotonic()
         self._last = 0.0
+        self._from: float | None = None  # the fraction done when the bar first drew
+        self._width = 0  # the length of the line drawn last (a shorter one blanks the rest)
 
-    def update(self, fraction: float, detail: str = "") -> None:
-        """Redraw for a fraction in [0, 1] (at most 10 times a second)."""
+    def update(
+        self, fraction: float, detail: str = "", eta_s: float | Literal["own"] | None = "own"
+    ) -> None:
+        """Redraw for a fraction in [0, 1] (at most 10 times a second).
+
+        ``eta_s``: the time left as the caller knows it (None: not known yet); "own": the
+        bar estimates it from the progress made since it first drew, so a run that resumes
+        at 26 % is not taken to have done that 26 % in its first seconds.
+        """
         if not self.enabled:
             return
         now = time.monotonic()
+        fraction = max(0.0, min(1.0, fraction))
+        if self._from is None:
+            self._from = fraction
         if now - self._last < 0.1 and fraction < 1:
             return
         self._last = now
-        fraction = max(0.0, min(1.0, fraction))
         elapsed = now - self.started
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0.001 else 0.0
+        eta: float | None
+        if eta_s == "own":
+            made = fraction - self._from
+            eta = elapsed * (1 - fraction) / made if made > 0.001 else None
+        else:
+            eta = None if eta_s is None else float(eta_s)
+        left = "     -" if eta is None else f"{eta:5.0f}s"
         filled = int(fraction * 30)
         bar = "#" * filled + "-" * (30 - filled)
-        self.out.write(
+        line = (
             f"\r{self.label} [{bar}] {fraction * 100:5.1f}%  {elapsed:5.0f}s elapsed"
-            f"  ETA {eta:5.0f}s {detail}"[:160]
+            f"  ETA {left} {detail}"[:160]
         )
+        self.out.write(line.ljust(self._width))
+        self._width = len(line)
         self.out.flush()
 
     def close(self) -> None:

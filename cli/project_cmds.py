@@ -694,16 +694,31 @@ def cmd_code(args: argparse.Namespace) -> int:
     """fieldscribe code DIR --segment ID --code PATH."""
     start, end = _parse_span(args.span)
     with open_project(args, write=True) as project:
-        project.transcript.get_segment(args.segment)  # fail before creating the code path
+        segment = project.transcript.get_segment(args.segment)  # before creating the code path
+        had = {c.id: c.memo for c in project.codebook.codings(segment_id=segment.id)}
         with project.transaction():
             code = project.codebook.ensure_code_path(args.code)
             coding = project.codebook.apply_code(
                 args.segment, code.id, start_cp=start, end_cp=end, memo=args.memo
             )
+            # the same coding again: its new memo was dropped without a word; it replaces
+            # the old one (the coding's coder only: ``update_coding``)
+            if coding.id in had and args.memo is not None and args.memo != (coding.memo or ""):
+                coding = project.codebook.update_coding(coding.id, memo=args.memo)
     if args.json:
-        print_json({**as_dict(coding), "code_path": code.path})
-    else:
+        print_json({**as_dict(coding), "code_path": code.path, "already": coding.id in had})
+    elif coding.id not in had:
         print(f"Coded segment {args.segment} with {code.path!r} (coder {coding.coder}).")
+    elif had[coding.id] != coding.memo:
+        print(
+            f"Segment {args.segment} was already coded {code.path!r} by {coding.coder}: "
+            "its memo is replaced."
+        )
+    else:
+        print(
+            f"Segment {args.segment} is already coded {code.path!r} by {coding.coder}; "
+            "nothing was changed."
+        )
     return 0
 
 

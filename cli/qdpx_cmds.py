@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from storage.core.errors import InvalidInputError
 from storage.core.models import UNNAMED_CODER
 from storage.interop.qdc import export_codebook, import_codebook
 from storage.interop.qdpx_export import export_qdpx
@@ -110,12 +111,23 @@ def cmd_qdpx_export(args: argparse.Namespace) -> int:
 
 def cmd_qdpx_import(args: argparse.Namespace) -> int:
     """fieldscribe qdpx import FILE DIR [--media-dir DIR]."""
+    _refuse_swapped(Path(args.file), Path(args.dir))
     report = import_qdpx(args.file, args.dir, coder=args.coder, media_dir=args.media_dir)
     if args.json:
         print_json(report.as_dict())
     else:
         print(report.describe())
     return 0
+
+
+def _refuse_swapped(file: Path, folder: Path) -> None:
+    """The project folder given first and the .qdpx second (DIR FILE, as every other command
+    takes them): say so, not that the folder is no .qdpx or that the project is no file."""
+    if folder.is_file() and not file.is_file() and folder.suffix.lower() in (".qdpx", ".qde"):
+        raise InvalidInputError(
+            f"the .qdpx comes first, then the project folder: fieldscribe qdpx import "
+            f"{folder} {file}; nothing was imported."
+        )
 
 
 def cmd_codebook_export(args: argparse.Namespace) -> int:

@@ -170,6 +170,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     if args.threads is not None and args.threads < 1:
         raise InvalidInputError("--threads must be at least 1.")
+    if args.language is not None and args.language.strip().lower() not in ("", "auto"):
+        from storage.core.languages import check_language_code
+
+        # a bad code: one line before anything else (it was checked only once the model was
+        # loaded, after a session holding work had been refused for another reason)
+        args.language = check_language_code(args.language)
     _check_speaker_args(args)
     on_cluster = wants_cluster(args)
     cancel = threading.Event()
@@ -238,14 +244,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 bar = ProgressBar(f"{title[:24]}", enabled=None if not args.json else False)
 
                 def show(p: Progress, bar: ProgressBar = bar, number: int = number) -> None:
-                    eta = "" if p.eta_s is None else f"ETA {p.eta_s:4.0f}s"
                     extra = ""
                     if cluster is not None:
                         extra = (
                             f" | session {number}/{len(targets)}, "
                             f"{cluster.stats.describe(total_ms)}"
                         )
-                    bar.update(p.fraction, f"{plural(p.segments, 'segment')} {eta}{extra}")
+                    # one time left: the run's own (from its pace), not the bar's guess
+                    bar.update(p.fraction, f"{plural(p.segments, 'segment')}{extra}", p.eta_s)
 
                 try:
                     summary = transcribe_session(

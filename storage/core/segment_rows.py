@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -26,15 +27,31 @@ def words_from_json(raw: str | None) -> list[Word]:
     return [Word(int(a), int(b), str(t), p) for a, b, t, p in json.loads(raw)]
 
 
+#: The timed word that stands for redacted speech in bundles and exports (``PrivateView``):
+#: the text says "[PLACE]" (or "[REDACTED]") there.
+REDACTED_WORD = "[…]"
+_STAND_IN = re.compile(r"\[[^\[\]]+\]\W*")
+
+
+def _said_token(token: str) -> str:
+    """A word of a text as ``words_kept_by`` compares it: a redaction's "[PLACE]" is what the
+    timed stand-in ``REDACTED_WORD`` says."""
+    return REDACTED_WORD if _STAND_IN.fullmatch(token) else token.casefold()
+
+
 def words_kept_by(text: str, words: list[Word]) -> list[Word]:
     """The timed words that ``text`` still says, in order (a hand edit of the text): the most
     words that read, in order, as words of the text (split at spaces, any case); the words the
     edit deleted or changed go. Their timings kept the old wording (a name typed out of the
     text stayed in the JSON export and in bundles). Keeping again keeps them all, so a project
-    whose words were made to follow its text stays so."""
+    whose words were made to follow its text stays so. The stand-in of a redacted word
+    (``REDACTED_WORD``) is said by the text's "[CATEGORY]": a bundle's redacted segment holds
+    both, and a copy made from it dropped the stand-in when it opened, which gave the row a
+    new version; the lead then took it for the copy's edit and its own clear text was replaced
+    by "[PLACE]" for good."""
     if not words:
         return []
-    said = [token.casefold() for token in text.split()]
+    said = [_said_token(token) for token in text.split()]
     timed = [w.text.strip().casefold() for w in words]
     # the words both share at the start and at the end belong to a longest alignment
     lo = 0

@@ -27,7 +27,7 @@ from storage.core.models import (
     Session,
     SessionSpeaker,
 )
-from storage.core.segment_rows import words_kept_by
+from storage.core.segment_rows import REDACTED_WORD, words_kept_by
 from storage.core.tempdirs import private_dir
 from storage.privacy.audio import redact_audio, writable_suffix
 from storage.privacy.models import PURPOSE_NEEDS, ExportPrivacy
@@ -327,7 +327,7 @@ class PrivateView:
         # a segment edited by hand before word timings followed edits (aa16333) may still hold
         # the words its text no longer says (a name typed out): they never leave the project
         said = words_kept_by(seg.text, seg.words) if seg.edited else seg.words
-        words = rewrite_words(seg.text, said, rewritten, drop_ms=drops, placeholder="[…]")
+        words = rewrite_words(seg.text, said, rewritten, drop_ms=drops, placeholder=REDACTED_WORD)
         mapping = self.filter._mapping
         if mapping:  # words not placed in the text: pseudonymise them one by one
             words = [

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
-from storage.core.stale_words import drop_stale_words, stale_words_dropped
+from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
 from storage.team.bundle import InvalidBundleError, OpenedBundle
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.conflicts import version_key as _version_key
@@ -335,6 +335,13 @@ class _Merge:
             )
         }
         if rv in known_local and rv != lv:
+            return "ours"
+        if rv.endswith(SAFE_VERSION_SUFFIX + REPAIRED_SUFFIX) and rv[: -len(REPAIRED_SUFFIX)] in (
+            known_local
+        ):
+            # our row as our bundle made it safe, its words repaired in the copy when it opened
+            # (a FieldScribe that dropped a redacted word's stand-in "[…]"): nothing of the
+            # coder's; taken as their edit, it put "[PLACE]" in place of our clear text
             return "ours"
         history = {
             r[0]

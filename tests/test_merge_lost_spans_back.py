@@ -16,6 +16,7 @@ import pytest
 from analysis.agreement import compute_agreement
 from storage import SCHEMA_VERSION, Project
 from storage.core.anchors import is_flagged
+from storage.history.undo import UndoScope
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -342,5 +343,48 @@ def test_a_flagged_span_comes_back_where_the_coders_text_holds_its_words(
     (back,) = lead.codebook.codings()
     assert (back.id, back.start_cp, back.end_cp) == (span.id, start + 5, start + 12)
     assert not is_flagged(back.memo)
+    for p in (lead, b):
+        p.close()
+
+
+def test_undoing_the_words_typed_back_holds_the_whole_segment_coding_again(tmp_path: Path) -> None:
+    """The lead types bob's cut word back (his span back on it, his whole-segment coding in)
+    and undoes it: his span is flagged again and his whole-segment coding waits again,
+    without a tombstone (a tombstone would delete it in bob's copy: the lead's undo is no
+    removal of his); redo brings both back."""
+    lead, segs, coders = team(tmp_path, "bob")
+    b = coders["bob"]
+    health = b.codebook.find_code("Services/Health")
+    assert health is not None
+    span = b.codebook.apply_code(segs[0], health.id, start_cp=29, end_cp=36)
+    export_bundle(b, tmp_path / "b1.fsbundle")
+    merge_bundles(lead, [tmp_path / "b1.fsbundle"])
+    text = lead.transcript.get_segment(segs[0]).text
+    lead.transcript.update_segment(segs[0], text="segment number 0 talks")
+    whole = b.codebook.apply_code(segs[0], health.id)
+    export_bundle(b, tmp_path / "b2.fsbundle")
+    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    before = lead.codebook.codings()
+    _, record = lead.history.record_edit(
+        UndoScope.of(segments=[segs[0]]),
+        lambda: lead.transcript.update_segment(segs[0], text=text),
+    )
+    after = lead.codebook.codings()
+    assert {c.id for c in after} == {span.id, whole.id}
+    lead.history.undo_edit(record)
+    assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [
+        (c.id, c.start_cp, c.memo) for c in before
+    ]
+    assert _held(lead.folder / "project.db") == 1
+    tombstones = sqlite3.connect(lead.folder / "project.db").execute(
+        "SELECT count(*) FROM deletions WHERE row_id = ?", (whole.id,)
+    )
+    assert tombstones.fetchone()[0] == 0
+    lead.history.redo_edit(record)
+    assert {c.id for c in lead.codebook.codings()} == {span.id, whole.id}
+    assert _held(lead.folder / "project.db") == 0
+    export_bundle(lead, tmp_path / "lead.fsbundle")
+    merge_bundles(b, [tmp_path / "lead.fsbundle"])
+    assert {c.id for c in b.codebook.codings()} == {span.id, whole.id}
     for p in (lead, b):
         p.close()

@@ -70,6 +70,17 @@ def release_held(conn: sqlite3.Connection, holder_id: str) -> int:
     return int(added)
 
 
+def hold_again(conn: sqlite3.Connection, coding: dict[str, object], holder_id: str) -> None:
+    """Put a whole-segment coding (a row of ``codings``, removed by the caller) back among the
+    held ones, held by ``holder_id``: an undo flagged its holder's span again."""
+    cols = ", ".join(HELD_COLUMNS)
+    conn.execute(
+        f"INSERT OR REPLACE INTO held_codings (held_by, {cols}, updated_at) "
+        f"VALUES (?, {', '.join('?' * len(HELD_COLUMNS))}, ?)",
+        (holder_id, *(coding[c] for c in HELD_COLUMNS), coding["updated_at"]),
+    )
+
+
 def drop_settled(conn: sqlite3.Connection) -> None:
     """Drop the held rows nothing holds any more: their coding is in ``codings`` or deleted,
     or their holder went or is no longer a flagged whole-segment coding of their code."""

@@ -259,6 +259,8 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
             for table, t in s.tables.items()
         ]
         print_table(["TABLE", "ADDED", "UPDATED", "CONFLICTS", "SKIPPED", "DELETED"], rows)
+        for line in s.span_lines():
+            print(line)
         if s.media_copied or s.media_missing:
             print(f"media: {s.media_copied} copied, {s.media_missing} not in the bundle")
         if s.settings:

@@ -68,6 +68,7 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
             did.append("nothing new (merged before, or no changes since)")
         did.append(plural(s.conflicts, "conflict"))
         lines.append(f"{Path(s.bundle).name} (coder {s.coder}): {'; '.join(did)}.")
+        lines += [f"  {line}" for line in s.span_lines()]
         if getattr(s, "settings", None):
             lines.append(f"  project settings changed there later, now here: {s.settings_text()}")
         for path, _ids in s.same_name_codes:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from storage.core.errors import NewerSchemaError
+from storage.core.held_codings import held_codings_migration
 from storage.core.schema_deleted_sessions import deleted_sessions_migration
 from storage.core.schema_deletions import deleted_speech_migration
 from storage.core.schema_languages import migrate_segment_language
@@ -204,6 +205,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0009_deleted_speech", deleted_speech_migration),
     ("0010_segment_model", segment_model_migration),
     ("0011_deleted_sessions", deleted_sessions_migration),
+    ("0012_held_codings", held_codings_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -5,7 +5,9 @@ and codes, with their codings and memos) are read before and after it runs, in t
 transaction. ``undo_edit`` writes the "before" rows back and ``redo_edit`` the "after" rows, each
 in one transaction:
 
-* a row of the scope that the target state lacks is deleted (with a tombstone, as any deletion);
+* a row of the scope that the target state lacks is deleted (with a tombstone, as any deletion),
+  except a coder's whole-segment coding whose place the target's flagged span of the same code
+  holds: it waits in ``held_codings`` again (``storage.core.held_codings``), no one's deletion;
 * a row the target state has and the project lacks is inserted again with its id and its
   ``created_*`` stamps; its tombstone is removed (a segment's with the span of speech its
   deletion removed: a new transcription no longer leaves that speech out), and the deletion
@@ -28,8 +30,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storage.core.anchors import TextDiff
+from storage.core.anchors import TextDiff, is_flagged
 from storage.core.errors import InUseError
+from storage.core.held_codings import drop_settled, hold_again
 from storage.core.ids import now_iso
 from storage.core.store import Store
 
@@ -288,8 +291,16 @@ class History:
         with self._store.tx() as db:
             conn = db.conn
             now = self.snapshot(scope)
+            holders = _flagged_holders(target)
             for coding_id in sorted(now.table("codings").keys() - target.table("codings").keys()):
+                coding = now.table("codings")[coding_id]
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                holder = holders.get((coding["segment_id"], coding["code_id"], coding["coder"]))
+                if coding["start_cp"] is None and holder not in (None, coding_id):
+                    # a coder's whole-segment coding that came in when her flagged span got
+                    # its words back: it waits again, and is no one's deletion
+                    hold_again(conn, coding, str(holder))
+                    continue
                 self._store.tombstone("codings", coding_id)
             for code in _parents_first(target.table("codes")):
                 self._put("codes", code, now.table("codes").get(code["id"]), ts)
@@ -307,8 +318,13 @@ class History:
                 self._store.tombstone("session_speakers", map_id)
             for mapping in maps_target.values():
                 self._put("session_speakers", mapping, maps_now.get(mapping["id"]), ts)
-            for coding in target.table("codings").values():
-                self._put("codings", coding, now.table("codings").get(coding["id"]), ts)
+            # the codings there first: one written back can free the place of one inserted
+            # (a span back on its words, then the whole-segment coding it held the place of)
+            codings_now = now.table("codings")
+            for coding in sorted(
+                target.table("codings").values(), key=lambda c: c["id"] not in codings_now
+            ):
+                self._put("codings", coding, codings_now.get(coding["id"]), ts)
             self._restore_redactions(now, target, ts)
             for memo in target.table("memos").values():
                 current = self._memo_now(memo["id"])
@@ -332,6 +348,7 @@ class History:
             for code in reversed(_parents_first({k: now.table("codes")[k] for k in gone})):
                 conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))
                 self._store.tombstone("codes", code["id"])
+            drop_settled(conn)  # a held coding a redo brought back waits no more
 
     def _restore_redactions(self, now: Snapshot, target: Snapshot, ts: str) -> None:
         """Redactions go back to where they were (a text edit moved or dropped them). One
@@ -396,6 +413,16 @@ class History:
             f"UPDATE {table} SET {sets}updated_at = ? WHERE id = ?",
             (*changed.values(), ts, row["id"]),
         )
+
+
+def _flagged_holders(state: Snapshot) -> dict[tuple[str, str, str], str]:
+    """The flagged whole-segment codings of a state, by (segment, code, coder): the codings
+    that hold a coder's whole-segment coding's place (``storage.core.held_codings``)."""
+    return {
+        (c["segment_id"], c["code_id"], c["coder"]): str(coding_id)
+        for coding_id, c in state.table("codings").items()
+        if c["start_cp"] is None and is_flagged(c["memo"])
+    }
 
 
 def _parents_first(codes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

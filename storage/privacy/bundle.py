@@ -28,9 +28,10 @@ from storage.privacy.models import ExportPrivacy
 from storage.privacy.redaction import words_json
 from storage.privacy.view import PrivateView
 
-#: Tables emptied in every bundle: real names, the lead's own log, and the copies of deleted
-#: sessions (their text; ``storage.core.schema_deleted_sessions``).
-NEVER_TRAVEL = ("pseudonyms", "audit_log", "deleted_sessions")
+#: Tables emptied in every bundle: real names, the lead's own log, the copies of deleted
+#: sessions (their text; ``storage.core.schema_deleted_sessions``), and the whole-segment
+#: codings a flagged span holds the place of here (``storage.core.held_codings``).
+NEVER_TRAVEL = ("pseudonyms", "audit_log", "deleted_sessions", "held_codings")
 
 if TYPE_CHECKING:
     from storage.project import Project

@@ -12,6 +12,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage.core.anchors import LOST_FLAG
+from storage.core.held_codings import HELD_COLUMNS, drop_settled
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
@@ -104,6 +106,7 @@ class _Merge:
         Deletions(self).apply()
         self._wholes_in_place_of_deleted_twins()
         self._spans_in_place_of_deleted_wholes()
+        self._wholes_held_by_flagged_twins()
         conn.execute(
             "INSERT INTO main.row_versions (table_name, row_id, version, author) "
             f"SELECT table_name, row_id, version, author FROM {self.b}.row_versions WHERE true "
@@ -175,8 +178,10 @@ class _Merge:
                 # text, except the codings whose version from the bundle will be taken: those
                 # are anchored in the new text already
                 arriving = self._codings_arriving(row_id)
-                self.project.transcript.reanchor_spans(
-                    row_id, text, values["text"], leave=arriving, merged=True
+                self.summary.lost_spans(
+                    *self.project.transcript.reanchor_spans(
+                        row_id, text, values["text"], leave=arriving, merged=True
+                    )
                 )
                 # and the spans flagged here whose words the new text holds again (the text
                 # of a copy that kept them) get them back, as a conflict resolved does
@@ -374,6 +379,31 @@ class _Merge:
             "AND EXISTS (SELECT 1 FROM main.codes c WHERE c.id = r.code_id) "
             "AND EXISTS (SELECT 1 FROM main.coders k WHERE k.name = r.coder)"
         ).rowcount
+
+    def _wholes_held_by_flagged_twins(self) -> None:
+        """The bundle's whole-segment codings missing here because a flagged span of the same
+        segment, code and coder holds their place (its words lost in our text; one coding per
+        segment, code and coder): kept in ``held_codings`` until that span gets its words back
+        (``storage.core.held_codings``). Before, they came only with the coder's next bundle,
+        and agreement in between counted the span, not the whole segment."""
+        cols = ", ".join(HELD_COLUMNS)
+        rcols = ", ".join(f"r.{c}" for c in HELD_COLUMNS)
+        held = self.conn.execute(
+            f"INSERT OR REPLACE INTO main.held_codings (held_by, {cols}, updated_at) "
+            f"SELECT w.id, {rcols}, r.updated_at FROM temp.fs_touch_codings t "
+            f"CROSS JOIN {self.b}.codings r ON r.rowid = t.rid "
+            "CROSS JOIN main.codings w ON w.segment_id = r.segment_id "
+            "AND w.code_id = r.code_id AND w.coder = r.coder AND w.start_cp IS NULL "
+            "WHERE NOT t.known AND r.start_cp IS NULL AND w.id <> r.id "
+            "AND substr(w.memo, 1, ?) = ? "
+            "AND NOT EXISTS (SELECT 1 FROM main.codings l WHERE l.id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.deletions d WHERE d.table_name = 'codings' "
+            "AND d.row_id = r.id)",
+            (len(LOST_FLAG), LOST_FLAG),
+        ).rowcount
+        self.summary.held_wholes += held
+        self.summary.table("codings").skipped -= held  # counted there as rows we have
+        drop_settled(self.conn)
 
     def _spans_in_place_of_deleted_wholes(self) -> None:
         """The bundle's span codings missing here whose coder has no whole-segment coding of

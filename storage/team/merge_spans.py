@@ -93,8 +93,10 @@ class ArrivedSpans:
             if exported is None:
                 ids -= self._follow_split(segment_id, theirs, ours, ids)
             if ids:
-                self._m.project.transcript.reanchor_spans(
-                    segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
+                self._m.summary.lost_spans(
+                    *self._m.project.transcript.reanchor_spans(
+                        segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
+                    )
                 )
         if among is None:
             self._whole_into_split_parts()

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.core.anchors import LOST_FLAG
+from storage.core.words import plural, verb
+
 
 @dataclass
 class TableSummary:
@@ -30,6 +33,46 @@ class MergeSummary:
     media_copied: int = 0
     media_missing: int = 0
     settings: dict[str, str] = field(default_factory=dict)  # project settings taken, new values
+    #: span codings whose words the text shown here lacks: kept on their segment, flagged
+    spans_flagged: int = 0
+    #: such span codings gone into their coder's whole-segment coding of their code
+    spans_into_wholes: int = 0
+    #: whole-segment codings waiting for their coder's flagged span of the code to get its words
+    #: back (``storage.core.held_codings``)
+    held_wholes: int = 0
+
+    def lost_spans(self, flagged: int, into_wholes: int) -> None:
+        """Count span codings whose words the merge found gone (``reanchor_spans``)."""
+        self.spans_flagged += flagged
+        self.spans_into_wholes += into_wholes
+
+    def span_lines(self) -> list[str]:
+        """What happened to span codings that a bare count of rows does not say: one line each
+        for spans kept flagged, gone into a whole-segment coding, and whole-segment codings
+        waiting for a span's words."""
+        lines = []
+        if self.spans_flagged:
+            n = self.spans_flagged
+            its, segment = ("its", "segment") if n == 1 else ("their", "segments")
+            lines.append(
+                f"{plural(n, 'span coding')} kept on {its} {segment}, {its} words gone from the "
+                f"text here (flagged \u201c{LOST_FLAG}\u201d)"
+            )
+        if self.spans_into_wholes:
+            n = self.spans_into_wholes
+            lines.append(
+                f"{plural(n, 'span coding')} held by {'its' if n == 1 else 'their'} coder's "
+                f"whole-segment coding of the same code, {'its' if n == 1 else 'their'} words "
+                "gone from the text here"
+            )
+        if self.held_wholes:
+            n = self.held_wholes
+            lines.append(
+                f"{plural(n, 'whole-segment coding')} {verb(n, 'waits', 'wait')} for "
+                f"{'its' if n == 1 else 'their'} coder's flagged span of the same code to get "
+                "its words back, and then comes in"
+            )
+        return lines
 
     def settings_text(self) -> str:
         """The project settings taken, as "languages ru,kk,en; numbers digits"."""
@@ -56,4 +99,7 @@ class MergeSummary:
             "media_copied": self.media_copied,
             "media_missing": self.media_missing,
             "settings": dict(self.settings),
+            "spans_flagged": self.spans_flagged,
+            "spans_into_wholes": self.spans_into_wholes,
+            "held_wholes": self.held_wholes,
         }

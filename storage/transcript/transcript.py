@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storage.core.anchors import TextDiff, flag_lost, lost_span
+from storage.core.anchors import LOST_FLAG, TextDiff, flag_lost, lost_span
 from storage.core.errors import (
     ChangedMeanwhileError,
     InUseError,
     InvalidInputError,
     NotFoundError,
 )
+from storage.core.held_codings import release_held
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
 from storage.core.model_names import TYPED_BY_HAND, shown_model_name
@@ -29,6 +30,7 @@ from storage.core.segment_rows import (
 from storage.core.segment_rows import words_from_json as _words_from_json
 from storage.core.segment_rows import words_to_json as _words_json
 from storage.core.store import Store
+from storage.core.typed_back import typed_back
 from storage.core.words import plural
 from storage.transcript.cuts import SegmentCuts
 from storage.transcript.search import TranscriptSearch
@@ -214,6 +216,8 @@ class Transcript:
             db.conn.execute(
                 f"UPDATE segments SET {sets} WHERE id = ?", (*fields.values(), segment_id)
             )
+            if "text" in fields:  # flagged codings whose words were typed back get them
+                self.restore_typed_back(segment_id, row["text"], fields["text"])
             if "speaker" in fields:  # the timeline follows the hand
                 self._project.speakers.turns.follow_segments(
                     db.conn,
@@ -320,7 +324,7 @@ class Transcript:
         only: frozenset[str] | None = None,
         mapper: Callable[[int, int], tuple[int, int] | None] | None = None,
         merged: bool = False,
-    ) -> None:
+    ) -> tuple[int, int]:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
         merge that takes a colleague's text). ``leave``: codings not to move (a merge brings
@@ -337,11 +341,15 @@ class Transcript:
         ``new_text`` (a bundle's, or a conflict's newest side): a coding it removes goes here
         only, without a tombstone, so the coder's copy, whose text may hold its words, keeps
         it (a tombstone deleted it there, for good, before the lead decided on the text).
+
+        Returns the span codings whose words were deleted: (kept on the segment, flagged;
+        gone into their coder's whole-segment coding of their code), for a merge's summary.
         """
         conn = self._store.conn
         diff = TextDiff(old_text, new_text)
         if not diff.changed:
-            return
+            return 0, 0
+        flagged = into_whole = 0
         place = mapper or diff.map_span
         stamp = now_iso()
         rows = [
@@ -385,8 +393,10 @@ class Transcript:
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
                 if not merged:
                     self._store.tombstone("codings", coding_id)
+                into_whole += new_span[0] is None
                 continue
             taken.add(key)
+            flagged += new_span[0] is None
             if new_span != (start, end) or new_memo != memo:
                 moves.append((coding_id, *new_span, new_memo))
         # two steps, so a span never collides with one that has not moved yet
@@ -402,7 +412,7 @@ class Transcript:
                 (start_, end_, memo_, stamp, coding_id),
             )
         if only is not None:
-            return  # the project's redactions are anchored in ``new_text`` already
+            return flagged, into_whole  # the project's redactions are in ``new_text`` already
         for red_id, start, end in conn.execute(
             "SELECT id, start_cp, end_cp FROM redactions WHERE segment_id = ?", (segment_id,)
         ).fetchall():
@@ -414,6 +424,28 @@ class Transcript:
                     "UPDATE redactions SET start_cp = ?, end_cp = ?, updated_at = ? WHERE id = ?",
                     (*span, stamp, red_id),
                 )
+        return flagged, into_whole
+
+    def restore_typed_back(self, segment_id: str, old_text: str, new_text: str) -> int:
+        """Give flagged codings of a segment their span back where the edit from ``old_text``
+        to ``new_text`` (the segment's text now) typed their words back, inside the caller's
+        transaction; how many (``storage.core.typed_back``: whole words the edit typed, the
+        place nearest the flag's). The flag quotes the words and their old place; before, a
+        lead typing them back by hand left the coding on the whole segment, flagged."""
+        diff = TextDiff(old_text, new_text)
+        places: dict[str, tuple[int, int]] = {}
+        for coding_id, memo in self._store.conn.execute(
+            "SELECT id, memo FROM codings WHERE segment_id = ? AND start_cp IS NULL "
+            "AND substr(memo, 1, ?) = ?",
+            (segment_id, len(LOST_FLAG), LOST_FLAG),
+        ).fetchall():
+            lost = lost_span(memo)
+            place = None if lost is None else typed_back(diff, lost[2], lost[0])
+            if place is not None:
+                places[str(coding_id)] = place
+        if not places:
+            return 0
+        return self.restore_lost_spans(segment_id, places=places, at_flag=False)
 
     def restore_lost_spans(
         self,
@@ -421,6 +453,7 @@ class Transcript:
         *,
         places: dict[str, tuple[int, int]] | None = None,
         were: dict[str, tuple[int, int, str | None, str]] | None = None,
+        at_flag: bool = True,
     ) -> int:
         """Give flagged whole-segment codings of a segment their span back where its text holds
         their words at their places again, inside the caller's transaction; how many.
@@ -434,6 +467,9 @@ class Transcript:
         ``were``: a coding's row as it was here before a merge flagged it (start, end, memo,
         version); restored to just that, it takes that version back rather than a new one (a
         new one went to the sender as an edit, which flagged it again: two versions a round).
+        ``at_flag=False``: only ``places`` count (words typed back: ``restore_typed_back``).
+        A whole-segment coding of the same code and coder whose place the flagged coding held
+        (``storage.core.held_codings``) comes in with the span.
         """
         conn = self._store.conn
         text = self.get_segment(segment_id).text
@@ -455,7 +491,9 @@ class Transcript:
             if lost is None:
                 continue
             start, end, words, before = lost
-            if text[start:end] != words and coding_id in (places or {}):
+            if not at_flag and coding_id not in (places or {}):
+                continue
+            if (text[start:end] != words or not at_flag) and coding_id in (places or {}):
                 start, end = (places or {})[coding_id]
             if text[start:end] != words or (code_id, coder, start, end) in spans:
                 continue
@@ -471,6 +509,7 @@ class Transcript:
                 (start, end, before, was[3] if was is not None and same else now_iso(), coding_id),
             )
             spans.add((code_id, coder, start, end))
+            release_held(conn, str(coding_id))
             restored += 1
         return restored
 

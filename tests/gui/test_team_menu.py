@@ -947,3 +947,18 @@ def test_a_bundle_of_consented_participants_only_from_the_workbench(
         assert ("Бұзаутерек жабылды." in texts) is not consented
         raw = (tmp_path / f"{name}.db").read_bytes()
         assert ("Қарабұлақ".encode() in raw) is not consented
+
+
+def test_the_merge_report_says_what_happened_to_spans_whose_words_are_gone() -> None:
+    """The report counted a span kept flagged, or a whole-segment coding waiting for one, as
+    a coding added (or said nothing): it now says so, as ``bundle merge`` does."""
+    from gui.merge_report import describe_merge
+    from storage.team.merge import MergeSummary
+
+    summary = MergeSummary(bundle="/x/bob.fsbundle", coder="bob")
+    summary.lost_spans(2, 0)
+    summary.held_wholes = 1
+    lines = describe_merge([summary], asked=1, open_conflicts=0).splitlines()
+    assert lines[1:] == [f"  {line}" for line in summary.span_lines()]
+    assert lines[1].startswith("  2 span codings kept on their segments, their words gone")
+    assert lines[2].startswith("  1 whole-segment coding waits for its coder's flagged span")

@@ -13,14 +13,14 @@ import hashlib
 import sqlite3
 from typing import Any
 
-from storage.core.models import Memo
+from storage.core.models import DESCRIPTIONS_KEY, Memo
 
 from . import exchange_meta
 
 #: the title of the project memo that is the project's description
 TITLE = "Project description"
 #: ``project_meta`` key: the SHA-256 of each description imported into the project
-DESCRIPTIONS = "exchange.descriptions"
+DESCRIPTIONS = DESCRIPTIONS_KEY
 
 
 def _digest(text: str) -> str:

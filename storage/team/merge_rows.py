@@ -120,6 +120,7 @@ class _Merge:
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
         ProjectSettings(self).take_coding_maps()
+        ProjectSettings(self).take_descriptions()
         if self.opened.project_id == self.project.id:
             ProjectSettings(self).take()
 

@@ -19,6 +19,7 @@ from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
     CRLF_KEY,
+    DESCRIPTIONS_KEY,
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
@@ -31,6 +32,7 @@ from storage.team.lead import adopt_lead
 if TYPE_CHECKING:
     from storage.team.merge_rows import _Merge
 
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?$")
 
 
@@ -95,6 +97,16 @@ class ProjectSettings:
             }
             if here:
                 self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
+
+    def take_descriptions(self) -> None:
+        """The REFI-QDA project descriptions the bundle's project imported
+        (``DESCRIPTIONS_KEY``, a SHA-256 each), so that importing that file again here (a
+        coder's copy, or the lead after a coder imported it) does not add its description
+        beside the memo the bundle brought, edited or not. The union: the same in any order."""
+        ours = self._id_list("main", DESCRIPTIONS_KEY)
+        theirs = {d for d in self._id_list(self._m.b, DESCRIPTIONS_KEY) if _DIGEST.match(d)}
+        if theirs - ours:
+            self.set_meta(DESCRIPTIONS_KEY, json.dumps(sorted(ours | theirs)))
 
     def take_coding_maps(self) -> None:
         """The bundle's facts about codings an imported REFI-QDA file made, so that the merged

@@ -4,7 +4,8 @@ An import makes the file's ``Description`` a project memo "Project description";
 writes that memo (the first, oldest, such memo with text) as the project's ``Description``,
 where QDA-XML (Project-mrt2019.xsd) puts it, not as a note. The descriptions imported are
 remembered (``exchange.descriptions``: a SHA-256 of each text) so that importing the file again
-adds none, also after the researcher edited or deleted the memo.
+adds none, also after the researcher edited or deleted the memo. Projects imported before
+that record was kept are recognised by their memo's title (``known``).
 """
 
 from __future__ import annotations
@@ -40,13 +41,18 @@ def described_by(memos: list[Memo]) -> Memo | None:
 
 def known(project: Any, conn: sqlite3.Connection, text: str) -> bool:
     """Whether ``text`` is a description the project has: imported before (whatever became
-    of its memo since) or a project memo's text now."""
-    if _digest(text) in set(exchange_meta.read(project, DESCRIPTIONS) or []):
+    of its memo since) or a project memo's text now. A project that records no description
+    imported (one imported by a FieldScribe before the record, or never imported into) has
+    it when it holds a project memo titled ``TITLE``: an older import made that memo, and its
+    text may have been edited since (the file's description came in again beside it)."""
+    kept = exchange_meta.read(project, DESCRIPTIONS)
+    if _digest(text) in set(kept or []):
         return True
-    return any(
-        (row[0] or "").strip() == text.strip()
-        for row in conn.execute("SELECT text FROM memos WHERE target_type = 'project'")
-    )
+    memos = conn.execute("SELECT title, text FROM memos WHERE target_type = 'project'").fetchall()
+    if kept is None and any((title or "").strip() == TITLE for title, _ in memos):
+        # imported by a FieldScribe that kept no digests: its memo, edited since, is the one
+        return True
+    return any((memo_text or "").strip() == text.strip() for _, memo_text in memos)
 
 
 def remember(project: Any, conn: sqlite3.Connection, text: str) -> None:

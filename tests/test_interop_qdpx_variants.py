@@ -324,7 +324,7 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
         (coding,) = p.codebook.codings()
         assert p.codebook.memos() == []
         assert coding.memo == "Annotation: Пояснение"  # the coding's memo, shown on hover
-    assert "1 link (not supported" in report.describe()
+    assert "1 link to an item not imported here" in report.describe()
 
 
 def test_a_note_linked_to_a_code_or_a_document_is_its_memo(tmp_path: Path) -> None:

@@ -32,6 +32,9 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.descriptions``: a SHA-256 of each project ``Description`` imported
   (``project_description``): importing the file again adds it once only, also after its memo
   was edited or deleted.
+* ``exchange.links``: ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
+  "target": [kind, id]}}`` of the file's ``Link``s between codes, sources, selections, notes
+  and cases (``qdpx_links``): exports write each again while both its ends are exported.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -45,6 +48,7 @@ from storage.core.meta import coding_groups_in, put_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
     CRLF_KEY,
+    LINKS_KEY,
     MARKED_LABELS_KEY,
     TIME_RANGES_KEY,
     VIDEO_SESSIONS_KEY,
@@ -61,6 +65,7 @@ MARKED_LABELS = MARKED_LABELS_KEY
 TIME_RANGES = TIME_RANGES_KEY
 WHOLE_CODINGS = WHOLE_CODINGS_KEY
 VIDEO_SESSIONS = VIDEO_SESSIONS_KEY
+LINKS = LINKS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -136,3 +141,13 @@ def video_sessions(project: Any) -> set[str]:
     """The sessions imported from a ``VideoSource``."""
     value = read(project, VIDEO_SESSIONS)
     return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def links(project: Any) -> dict[str, dict[str, Any]]:
+    """``{link GUID: its name, direction, colour and ends}`` kept from imports (``LINKS``)."""
+    value = read(project, LINKS)
+    return (
+        {str(k): v for k, v in value.items() if isinstance(v, dict)}
+        if isinstance(value, dict)
+        else {}
+    )

@@ -47,7 +47,7 @@ from xml.etree import ElementTree as ET
 from storage.core.models import Code, Coding, Memo, Segment, Session
 from storage.core.words import plural
 
-from . import exchange_meta
+from . import exchange_meta, qdpx_links
 from ._common import (
     LANGUAGES_VARIABLE,
     LINE_LANGUAGES_DESCRIPTION,
@@ -247,6 +247,7 @@ class QdeBuilder:
             for memo in self.memos:
                 self.note(notes, memo)
         self.links(root)
+        self.counts["links"] += qdpx_links.write_links(root, exchange_meta.links(p))
         if self.description is not None:
             _text(root, "Description", self.description.text)
         for memo in self.memos_by_target.get(("project", None), []):

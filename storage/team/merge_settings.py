@@ -20,6 +20,7 @@ from storage.core.models import (
     CHANGED_SUFFIX,
     CRLF_KEY,
     DESCRIPTIONS_KEY,
+    LINKS_KEY,
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
@@ -107,6 +108,28 @@ class ProjectSettings:
         theirs = {d for d in self._id_list(self._m.b, DESCRIPTIONS_KEY) if _DIGEST.match(d)}
         if theirs - ours:
             self.set_meta(DESCRIPTIONS_KEY, json.dumps(sorted(ours | theirs)))
+
+    def take_links(self) -> None:
+        """The REFI-QDA links the bundle's project kept (``LINKS_KEY``: ``{link GUID: its
+        name, direction, colour and ends}``), so that a coder's copy or the merged project
+        exports them as the other tool wrote them (an export writes a link only while both
+        its ends are there). A link this project has stays as it is; the others are added
+        (one link, from one file, reads the same in every bundle)."""
+        raw = self.meta(self._m.b, LINKS_KEY)
+        try:
+            theirs = json.loads(raw) if raw else {}
+            ours = json.loads(self.meta("main", LINKS_KEY) or "{}")
+        except ValueError:
+            return
+        if not isinstance(theirs, dict) or not isinstance(ours, dict):
+            return
+        new = {
+            guid: link
+            for guid, link in theirs.items()
+            if guid not in ours and isinstance(link, dict)
+        }
+        if new:
+            self.set_meta(LINKS_KEY, json.dumps(ours | new, ensure_ascii=False, sort_keys=True))
 
     def take_coding_maps(self) -> None:
         """The bundle's facts about codings an imported REFI-QDA file made, so that the merged

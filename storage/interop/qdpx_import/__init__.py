@@ -29,7 +29,10 @@ What maps, and how:
   journal entries when nothing does; an uncoded selection's ``Description`` -> a memo on its
   segments.
 
-Anything that cannot be represented (pictures, PDF page areas, sets, other links, graphs, media
+- ``Links`` between codes, sources, selections, notes and cases -> kept for exports
+  (``qdpx_links``; FieldScribe shows no links).
+
+Anything that cannot be represented (pictures, PDF page areas, sets, graphs, media
 outside the archive...) is listed in the report. Media named outside the archive
 (``relative://``, ``file:///C:/...``, ``/Users/...``) are looked for only in a folder the user
 names (``media_dir``, ``external``), by their file name; found ones are copied in like those
@@ -52,7 +55,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
-from .. import project_description
+from .. import project_description, qdpx_links
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
@@ -177,9 +180,10 @@ def run(ctx: ImportContext) -> ImportReport:
             f"none on a transcript's codings); {verb(n, 'it was', 'they were')} given to {who!r} "
             f"({why}): check the coders before measuring agreement."
         )
+    qdpx_links.keep_links(ctx)  # last: every end has its place here
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
-            count -= ctx.note_links
+            continue  # ``keep_links`` said what became of them
         if count > 0:
             what = what if count > 1 else what.removesuffix("s")  # "1 set", "2 sets"
             ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")

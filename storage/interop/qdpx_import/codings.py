@@ -150,6 +150,8 @@ def add_coding(
         )
         return None
     ctx.report.codings += 1
+    if sel.guid:
+        ctx.selection_codings.setdefault(sel.guid, []).append(coding_id)
     return coding_id
 
 

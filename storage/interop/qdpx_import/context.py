@@ -215,6 +215,10 @@ class ImportContext:
         self.bom_paths: set[str] = set()
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
+        self.note_link_pairs: set[tuple[str, str]] = set()  # (origin, target) of those
+        self.case_map: dict[str, str] = {}  # case GUID -> its participant's id
+        #: selection GUID -> the codings made of it (``links``: a link's end)
+        self.selection_codings: dict[str, list[str]] = {}
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)

@@ -78,6 +78,7 @@ def linked_notes(ctx: ImportContext) -> None:
             else:
                 continue
             ctx.note_links += 1
+            ctx.note_link_pairs.add((origin, target))
             break
 
 
@@ -127,6 +128,7 @@ def import_cases(ctx: ImportContext) -> None:
             continue  # an unmapped speaker label written by FieldScribe: nothing to create
         if case.guid and ctx.exists("participants", case.guid):
             ctx.reused_cases += 1  # imported before: the participant is already here
+            ctx.case_map[case.guid] = case.guid
             case_notes(ctx, case.notes, case.guid, name)
             continue
         if other_desc and not ctx.fieldscribe:  # (not said of a case imported before)
@@ -136,11 +138,13 @@ def import_cases(ctx: ImportContext) -> None:
         same = by_name.get(name_key(name))
         if same is not None:  # the participant of that name: reused, its attributes kept
             pid = same[0]
+            ctx.case_map[case.guid] = pid
             case_notes(ctx, case.notes, pid, same[1])
             matched.append(same[1])
             added_attributes(ctx, pid, attributes)
         else:
             pid = ctx.fresh_id("participants", case.guid)
+            ctx.case_map[case.guid] = pid
             case_notes(ctx, case.notes, pid, name)
             stamp = now_iso()
             ctx.conn.execute(

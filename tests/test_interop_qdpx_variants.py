@@ -547,10 +547,12 @@ def _map_span_reference(lines, start, end):  # type: ignore[no-untyped-def]
                 result.append((i, None, None))
             continue
         rest = line.text[hi - line.text_start :]
+        if not line.text.strip():
+            continue  # no visible text (blank lines opening the text): nothing to code
         if lo == line.text_start and (hi == line.text_end or not rest.strip()):
             result.append((i, None, None))
-        else:
-            result.append((i, lo - line.text_start, hi - line.text_start))
+        elif line.text[lo - line.text_start : hi - line.text_start].strip("\r\n"):
+            result.append((i, lo - line.text_start, hi - line.text_start))  # not line ends
     return result
 
 

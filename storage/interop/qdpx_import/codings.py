@@ -53,8 +53,10 @@ def selection(
         else:
             kind, why, why_all = (
                 "no text",
-                "covers no transcript text (only a speaker name, a timestamp or blank lines)",
-                "cover no transcript text (only a speaker name, a timestamp or blank lines)",
+                "covers no transcript text (only a speaker name, a timestamp, a line end or "
+                "blank lines)",
+                "cover no transcript text (only a speaker name, a timestamp, a line end or "
+                "blank lines)",
             )
         ctx.report.item(
             True,

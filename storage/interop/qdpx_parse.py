@@ -158,6 +158,8 @@ class QNote:
     spans: list[tuple[int, int]] = field(default_factory=list)
     #: ``Coding``s of the note's text (on it, or on its selections: NVivo codes memos)
     codings: int = 0
+    #: its ``richTextPath`` (a Word document): its text where it names no plain text
+    rich_path: str | None = None
 
 
 @dataclass
@@ -469,6 +471,7 @@ def parse_project(root: Element) -> QProject:
                 description=child_text(n, "Description"),
                 user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
+                rich_path=n.get("richTextPath") or None,
             )
             note.codings = len(children(n, "Coding"))
             for sel in children(n, "PlainTextSelection"):

@@ -14,6 +14,7 @@ from .._common import iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
 from .note_places import coding_memo_with_note, from_journal, marker_note_with_note, note_as_memo
+from .sources import rich_text
 
 if TYPE_CHECKING:
     pass
@@ -412,7 +413,16 @@ def note_text(ctx: ImportContext, note: QNote) -> str | None:
     own exports mark a journal or project note so ("journal", "project"): no text of it.
     None where the text file it names cannot be read (the report says why) and it has no
     description: no empty memo is made in its place."""
-    read = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
+    what = f"Note {note.name!r}"
+    if note.text is None and not note.text_path and note.rich_path:
+        # a memo written only as a Word document (its text was lost, an empty memo made)
+        read, why = rich_text(ctx, what, note.rich_path)
+        if read is None:
+            ctx.report.not_imported.append(f"{what}: {why}.")
+            if not (note.description or "").strip():
+                return None
+    else:
+        read = ctx.read_text(note.text_path, note.text, what)
     text = read or ""
     description = (note.description or "").strip()
     if (

@@ -32,6 +32,10 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.descriptions``: a SHA-256 of each project ``Description`` imported
   (``project_description``): importing the file again adds it once only, also after its memo
   was edited or deleted.
+* ``exchange.code_names``: ``{code id: [name in the file, name given here]}`` of codes named
+  apart on import (two sibling codes of one name, or names differing in letter case only:
+  "Trust" and "trust (2)"): exports write the file's name again while the code keeps the
+  name it was given.
 * ``exchange.links``: ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
   "target": [kind, id]}}`` of the file's ``Link``s between codes, sources, selections, notes
   and cases (``qdpx_links``): exports write each again while both its ends are exported.
@@ -59,6 +63,7 @@ USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
+CODE_NAMES = "exchange.code_names"
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
@@ -151,3 +156,15 @@ def links(project: Any) -> dict[str, dict[str, Any]]:
         if isinstance(value, dict)
         else {}
     )
+
+
+def code_names(project: Any) -> dict[str, tuple[str, str]]:
+    """``{code id: (name in the file, name given here)}`` of codes named apart on import."""
+    value = read(project, CODE_NAMES)
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(k): (str(v[0]), str(v[1]))
+        for k, v in value.items()
+        if isinstance(v, list) and len(v) == 2
+    }

@@ -196,6 +196,8 @@ class ImportContext:
         self.reused_cases = 0
         self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
+        #: codes named apart here (``exchange_meta.CODE_NAMES``): [file's name, name given]
+        self.code_names: dict[str, list[str]] = {}
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.video_sessions: list[str] = []  # sessions of a VideoSource

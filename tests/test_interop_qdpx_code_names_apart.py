@@ -14,6 +14,7 @@ from lxml import etree
 
 from storage import Project
 from storage.interop import export_qdpx, import_qdpx
+from storage.team.bundle_export import export_bundle
 from tests.interop_support import SCHEMA, write_qdpx
 
 NS = "{urn:QDA-XML:project:1.0}"
@@ -73,3 +74,12 @@ def test_codes_named_apart_go_out_under_the_file_s_names(tmp_path: Path) -> None
         p.codebook.update_code(code.id, name="сенім (кіші)")
         export_qdpx(p, tmp_path / "renamed.qdpx")
     assert _names(tmp_path / "renamed.qdpx") == ["Trust", "сенім (кіші)", "TRUST", "Сенім", "Сенім"]
+
+
+def test_a_coder_s_copy_exports_the_file_s_names(tmp_path: Path) -> None:
+    import_qdpx(_archive(tmp_path), tmp_path / "lead", coder="lead")
+    with Project.open(tmp_path / "lead") as lead:
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "ann", coder="ann") as ann:
+        export_qdpx(ann, tmp_path / "ann.qdpx")
+    assert _names(tmp_path / "ann.qdpx") == NAMES

@@ -76,6 +76,10 @@ DESCRIPTIONS_KEY = "exchange.descriptions"
 #: participants an import kept (``storage.interop.qdpx_links``); exports write those whose
 #: both ends they write; bundle merges take them
 LINKS_KEY = "exchange.links"
+#: ``project_meta`` key of ``{code id: [its name in the file, the name given here]}``: codes a
+#: REFI-QDA import named apart (siblings of one name, or differing in letter case only);
+#: exports write the file's name again (``storage.interop.exchange_meta``); bundle merges take it
+CODE_NAMES_KEY = "exchange.code_names"
 #: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
 #: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
 #: has none, or from a bundle of the lead it names (who hands the project over). In a coder's

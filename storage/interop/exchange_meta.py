@@ -51,6 +51,7 @@ from typing import Any
 from storage.core.meta import coding_groups_in, put_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
+    CODE_NAMES_KEY,
     CRLF_KEY,
     LINKS_KEY,
     MARKED_LABELS_KEY,
@@ -63,7 +64,7 @@ USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
-CODE_NAMES = "exchange.code_names"
+CODE_NAMES = CODE_NAMES_KEY
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY

@@ -18,6 +18,7 @@ from storage.core.meta import coding_groups_in, put_meta, read_meta, time_ranges
 from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
+    CODE_NAMES_KEY,
     CRLF_KEY,
     DESCRIPTIONS_KEY,
     LINKS_KEY,
@@ -111,25 +112,24 @@ class ProjectSettings:
 
     def take_links(self) -> None:
         """The REFI-QDA links the bundle's project kept (``LINKS_KEY``: ``{link GUID: its
-        name, direction, colour and ends}``), so that a coder's copy or the merged project
-        exports them as the other tool wrote them (an export writes a link only while both
-        its ends are there). A link this project has stays as it is; the others are added
-        (one link, from one file, reads the same in every bundle)."""
-        raw = self.meta(self._m.b, LINKS_KEY)
-        try:
-            theirs = json.loads(raw) if raw else {}
-            ours = json.loads(self.meta("main", LINKS_KEY) or "{}")
-        except ValueError:
-            return
-        if not isinstance(theirs, dict) or not isinstance(ours, dict):
-            return
-        new = {
-            guid: link
-            for guid, link in theirs.items()
-            if guid not in ours and isinstance(link, dict)
-        }
-        if new:
-            self.set_meta(LINKS_KEY, json.dumps(ours | new, ensure_ascii=False, sort_keys=True))
+        name, direction, colour and ends}``) and the names of codes an import named apart
+        (``CODE_NAMES_KEY``: ``{code id: [the file's name, the name given]}``), so that a
+        coder's copy or the merged project exports them as the other tool wrote them (an
+        export writes a link only while both its ends are there, a file's name only while the
+        code keeps the name given). An entry this project has stays as it is; the others are
+        added (one entry, from one file, reads the same in every bundle)."""
+        for key, kind in ((LINKS_KEY, dict), (CODE_NAMES_KEY, list)):
+            raw = self.meta(self._m.b, key)
+            try:
+                theirs = json.loads(raw) if raw else {}
+                ours = json.loads(self.meta("main", key) or "{}")
+            except ValueError:
+                continue
+            if not isinstance(theirs, dict) or not isinstance(ours, dict):
+                continue
+            new = {k: v for k, v in theirs.items() if k not in ours and isinstance(v, kind)}
+            if new:
+                self.set_meta(key, json.dumps(ours | new, ensure_ascii=False, sort_keys=True))
 
     def take_coding_maps(self) -> None:
         """The bundle's facts about codings an imported REFI-QDA file made, so that the merged

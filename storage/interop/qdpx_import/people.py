@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
@@ -83,6 +84,14 @@ def linked_notes(ctx: ImportContext) -> None:
             break
 
 
+def _derived(guid: str) -> bool:
+    """Whether ``guid`` is one FieldScribe derives (``derived_guid``: a UUID of version 5)."""
+    try:
+        return uuid.UUID(guid).version == 5
+    except ValueError:
+        return True  # no UUID at all: as before
+
+
 def import_cases(ctx: ImportContext) -> None:
     code_names = {c.guid: c.name for c in ctx.qp.codes}
     # participants here by name (``name_key``: case and NFC aside): a case of the same name
@@ -123,6 +132,10 @@ def import_cases(ctx: ImportContext) -> None:
             and not attributes
             and speaker_links
             and all(label == name for label, _ in speaker_links)
+            # FieldScribe derives an unmapped label's GUID (version 5); a participant's is its
+            # row id (version 4 or 7): "Anna" of no attributes, mapped to her label "Anna",
+            # was taken for the label alone and lost
+            and _derived(case.guid)
         )
         sessions = [ctx.session_map[g] for g in case.source_refs if g in ctx.session_map]
         if only_speaker:

@@ -184,6 +184,13 @@ def run(ctx: ImportContext) -> ImportReport:
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
             continue  # ``keep_links`` said what became of them
+        if what == "graphs" and count > 0:
+            ctx.report.not_imported.append(
+                f"{plural(count, 'graph')} ({verb(count, 'a network view', 'network views')}: "
+                f"FieldScribe draws none, so {verb(count, 'it is', 'they are')} not kept"
+                + ("; the file's links are kept apart from them)." if ctx.qp.link_items else ").")
+            )
+            continue
         if count > 0:
             what = what if count > 1 else what.removesuffix("s")  # "1 set", "2 sets"
             ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")

@@ -197,8 +197,9 @@ def decode_text(data: bytes) -> str:
     """A text file's bytes as text: UTF-32 with its byte order mark, UTF-16 (with its byte
     order mark, or without one, told by its NUL bytes), UTF-8 (with or without one, and with
     a few broken bytes, each one U+FFFD), else the legacy Windows/Unix code page whose reading
-    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh) or
-    KOI8-R (older Russian Unix)."""
+    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh),
+    KOI8-R (older Russian Unix) or CP866 (Russian DOS, as older Windows tools save plain text
+    "for MS-DOS")."""
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) and len(data) % 4 == 0:
         # UTF-32 (its mark read as UTF-16 gave a NUL between every two letters)
         try:
@@ -261,7 +262,7 @@ def garbled(text: str) -> bool:
     return odd * 10 > min(len(text), 4096)
 
 
-_LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r")
+_LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r", "cp866")
 #: the Cyrillic letters of Russian and Kazakh (others, such as Serbian Љ Њ Ћ or Ukrainian ґ,
 #: are what a Kazakh file read as Windows-1251 shows)
 _CYRILLIC_WORD_LETTERS = frozenset(

@@ -104,8 +104,12 @@ def test_a_project_imported_before_descriptions_were_recorded(tmp_path: Path, ch
             (memo,) = p.codebook.memos()
             p.codebook.update_memo(memo.id, DESCRIPTIONS_EDITED)
     before = _project_memos(tmp_path / "p")
-    for _ in range(2):
-        assert import_qdpx(archive, tmp_path / "p", coder="me").memos == 0
+    for n in range(2):
+        report = import_qdpx(archive, tmp_path / "p", coder="me")
+        assert report.memos == 0
+        # said once, where only the memo's title told it (its text edited since)
+        said = any("project description was not added" in line for line in report.notes)
+        assert said == (change == "edited" and n == 0)
     assert _project_memos(tmp_path / "p") == before
     with Project.open(tmp_path / "p", readonly=True) as p:
         assert p.get_meta("exchange.descriptions")  # recorded from now on

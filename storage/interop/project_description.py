@@ -40,19 +40,26 @@ def described_by(memos: list[Memo]) -> Memo | None:
 
 
 def known(project: Any, conn: sqlite3.Connection, text: str) -> bool:
-    """Whether ``text`` is a description the project has: imported before (whatever became
-    of its memo since) or a project memo's text now. A project that records no description
-    imported (one imported by a FieldScribe before the record, or never imported into) has
-    it when it holds a project memo titled ``TITLE``: an older import made that memo, and its
-    text may have been edited since (the file's description came in again beside it)."""
+    """Whether ``text`` is a description the project has (``known_how``)."""
+    return known_how(project, conn, text) is not None
+
+
+def known_how(project: Any, conn: sqlite3.Connection, text: str) -> str | None:
+    """How ``text`` is a description the project has: "imported" before (whatever became of
+    its memo since), "memo" (a project memo's text now), or "title": a project that records
+    no description imported (one imported by a FieldScribe before the record, or never
+    imported into) has it when it holds a project memo titled ``TITLE``: an older import made
+    that memo, and its text may have been edited since (the file's description came in again
+    beside it). None when the project does not have it."""
     kept = exchange_meta.read(project, DESCRIPTIONS)
     if _digest(text) in set(kept or []):
-        return True
+        return "imported"
     memos = conn.execute("SELECT title, text FROM memos WHERE target_type = 'project'").fetchall()
+    if any((memo_text or "").strip() == text.strip() for _, memo_text in memos):
+        return "memo"
     if kept is None and any((title or "").strip() == TITLE for title, _ in memos):
-        # imported by a FieldScribe that kept no digests: its memo, edited since, is the one
-        return True
-    return any((memo_text or "").strip() == text.strip() for _, memo_text in memos)
+        return "title"
+    return None
 
 
 def remember(project: Any, conn: sqlite3.Connection, text: str) -> None:

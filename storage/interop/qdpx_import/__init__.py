@@ -224,7 +224,14 @@ def import_description(ctx: ImportContext) -> None:
     if not text or not text.strip() or (text == "None" and "qualcoder" in ctx.qp.origin.lower()):
         return
     every = ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
-    if not every and not project_description.known(ctx.p, ctx.conn, text):
+    how = project_description.known_how(ctx.p, ctx.conn, text)
+    if not every and how == "title":
+        ctx.report.notes.append(
+            f"The file's project description was not added: this project has its memo "
+            f"{project_description.TITLE!r} (an import by an older FieldScribe made it, and it "
+            "may have been edited since); compare the two if unsure."
+        )
+    if not every and how is None:
         stamp = now_iso()
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"

@@ -27,7 +27,7 @@ SRT_RU = "1\r\n00:00:01,000 --> 00:00:02,500\r\nИнтервьюер: Приве
 
 
 @pytest.mark.parametrize(
-    "encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1251", "koi8_r"]
+    "encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1251", "koi8_r", "cp866"]
 )
 def test_encodings(tmp_path: Path, encoding: str) -> None:
     """cp1251 and KOI8-R Russian were read as Windows-1252 (mojibake); UTF-16 without a byte
@@ -59,7 +59,7 @@ def test_kazakh_in_windows_kz1048(tmp_path: Path) -> None:
     ],
 )
 def test_decode_text_picks_the_code_page_that_reads_as_words(text: str) -> None:
-    for encoding in ("utf-8", "cp1252", "cp1251", "kz1048", "koi8_r", "utf-16"):
+    for encoding in ("utf-8", "cp1252", "cp1251", "kz1048", "koi8_r", "cp866", "utf-16"):
         try:
             data = text.encode(encoding)
         except UnicodeEncodeError:
@@ -93,8 +93,25 @@ def _sentences(letters: str) -> st.SearchStrategy[str]:
 
 @settings(max_examples=150, deadline=None)
 @given(text=_sentences(_RU), encoding=st.sampled_from(["cp1251", "koi8_r", "utf-8"]))
+@example(text="аа аа аа аашаа", encoding="cp1251")  # read as CP866: "рр рр рр рр°рр"
 def test_russian_in_any_code_page_round_trips(text: str, encoding: str) -> None:
     assert decode_text(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Интервьюер: Расскажите, пожалуйста, о себе.",
+        "Анна: В деревне нет больницы, автобус ходит раз в день.",
+        "аа бр бр брабр",  # read as KZ-1048: "\xa0\xa0 Ұа Ұа Ұа\xa0Ұа"
+        "Ну, я не знаю. Короче, ничего не изменилось.\nБолат: Всё так же.",
+    ],
+)
+def test_russian_in_cp866_is_read_as_russian(text: str) -> None:
+    """Russian saved "for MS-DOS" (CP866) was read as Windows-1252 or KZ-1048 mojibake.
+    (Random strings of three or four letters can read as well in KZ-1048: "Вбр" is "‚Ұа";
+    real sentences do not.)"""
+    assert decode_text(text.encode("cp866")) == text
 
 
 @settings(max_examples=150, deadline=None)

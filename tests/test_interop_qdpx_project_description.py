@@ -21,6 +21,7 @@ NS = "{urn:QDA-XML:project:1.0}"
 CODE, SRC = "ea000000-0000-4000-8000-000000000001", "ea000000-0000-4000-8000-000000000002"
 TEXT = "Айгүл: Ауылда емхана жоқ 😀."
 DESCRIPTION = "Жоба: ауыл денсаулығы 😷\nПроект: сельское здоровье"
+DESCRIPTIONS_EDITED = "Жоба: ауыл денсаулығы 😷 (3 аудан)"
 
 
 def _root(archive: Path) -> etree._Element:
@@ -88,3 +89,34 @@ def test_a_description_changed_here_is_not_imported_again(tmp_path: Path, change
         report = import_qdpx(archive, tmp_path / "p", coder="me")
         assert report.memos == 0
     assert _project_memos(tmp_path / "p") == before
+
+
+@pytest.mark.parametrize("change", ["kept", "edited"])
+def test_a_project_imported_before_descriptions_were_recorded(tmp_path: Path, change: str) -> None:
+    """A project imported by a FieldScribe that kept no ``exchange.descriptions``: the file
+    imported again (after the upgrade) added its description beside the memo edited since."""
+    archive = _partial(tmp_path)
+    import_qdpx(archive, tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p") as p:
+        with p.transaction():  # as the older import left it: the memo, no record
+            p.store.conn.execute("DELETE FROM project_meta WHERE key = 'exchange.descriptions'")
+        if change == "edited":
+            (memo,) = p.codebook.memos()
+            p.codebook.update_memo(memo.id, DESCRIPTIONS_EDITED)
+    before = _project_memos(tmp_path / "p")
+    for n in range(2):
+        report = import_qdpx(archive, tmp_path / "p", coder="me")
+        assert report.memos == 0
+        # said once, where only the memo's title told it (its text edited since)
+        said = any("project description was not added" in line for line in report.notes)
+        assert said == (change == "edited" and n == 0)
+    assert _project_memos(tmp_path / "p") == before
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        assert p.get_meta("exchange.descriptions")  # recorded from now on
+
+
+def test_a_project_memo_of_another_title_does_not_hide_the_description(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p", coder="me") as p:
+        p.codebook.add_memo("project", None, "Сессия кестесі", title="Plan")
+    assert import_qdpx(_partial(tmp_path), tmp_path / "p", coder="me").memos == 1
+    assert ("Project description", DESCRIPTION) in _project_memos(tmp_path / "p")

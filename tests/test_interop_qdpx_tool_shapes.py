@@ -3,10 +3,10 @@ braces too, a UTF-8 BOM before the XML, CRLF texts with BOMs, sources in a Cyril
 Windows backslashes), MAXQDA (texts inside the XML), ATLAS.ti (a capitalised ``Sources``
 folder), QualCoder (Cyrillic file names). Each has nested codes with descriptions in three
 languages and colours written three ways, typed case variables, a set of sources and one of
-codes, a graph, a link and notes; the selections count code points through Kazakh letters,
-emoji with joiners and a letter outside the Basic Multilingual Plane. Each import lands every
-coding on its words, its export is valid against the REFI-QDA schema, and importing that gives
-the same project."""
+codes, a graph, a link (exported again) and notes; the selections count code points through
+Kazakh letters, emoji with joiners and a letter outside the Basic Multilingual Plane. Each
+import lands every coding on its words, its export is valid against the REFI-QDA schema, and
+importing that gives the same project."""
 
 from __future__ import annotations
 
@@ -167,5 +167,9 @@ def test_each_tools_shape_arrives_and_goes_out_valid(tmp_path: Path, tool: str) 
         for v in root.iterfind(".//{urn:QDA-XML:project:1.0}Variable")
     }
     assert (types["Жасы"], types["Келісім"], types["Күні"]) == ("Integer", "Boolean", "Date")
+    # the link between two codes goes back out (it was reported and lost)
+    (link,) = root.iterfind(".//{urn:QDA-XML:project:1.0}Link")
+    ends = (link.get("guid"), link.get("originGUID"), link.get("targetGUID"), link.get("direction"))
+    assert ends == (_g(60), _g(12), _g(13), "OneWay")
     import_qdpx(tmp_path / "out.qdpx", tmp_path / "again", coder="me")
     assert _coded(tmp_path / "again") == got

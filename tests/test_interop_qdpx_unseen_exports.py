@@ -252,6 +252,9 @@ def test_a_whole_study_arrives_or_is_named(
     # the case of a whole document with no speaker of its name: said, and kept in its notes
     assert "Case: Дмитрий" in (sessions["Есеп.pdf"].notes or "").splitlines()
     assert "1 case tied to a source where no speaker bears its name" in said
+    # the link between two codes is kept for exports (it was named as not imported)
+    assert "1 link between codes, sources, selections, notes or cases was kept" in said
+    assert "link to an item" not in missing and "link (not supported" not in missing
     # named: what FieldScribe cannot hold
     for named in (
         "1 coded area of its pages",
@@ -259,8 +262,7 @@ def test_a_whole_study_arrives_or_is_named(
         "PictureSource 'Жоқ сурет.jpg'",
         "VideoSource 'Жоқ бейне.mp4': its media",
         "coding at a case",
-        "1 link",
-        "1 graph",
+        "1 graph (a network view: FieldScribe draws none",
         "'Негізгі': 2 codes",
         "2 codings of the text of 1 note ('Күмән')",
     ):

@@ -324,7 +324,7 @@ def test_nvivo_link_from_note_to_selection_is_an_annotation(tmp_path: Path) -> N
         (coding,) = p.codebook.codings()
         assert p.codebook.memos() == []
         assert coding.memo == "Annotation: Пояснение"  # the coding's memo, shown on hover
-    assert "1 link (not supported" in report.describe()
+    assert "1 link to an item not imported here" in report.describe()
 
 
 def test_a_note_linked_to_a_code_or_a_document_is_its_memo(tmp_path: Path) -> None:
@@ -547,10 +547,12 @@ def _map_span_reference(lines, start, end):  # type: ignore[no-untyped-def]
                 result.append((i, None, None))
             continue
         rest = line.text[hi - line.text_start :]
+        if not line.text.strip():
+            continue  # no visible text (blank lines opening the text): nothing to code
         if lo == line.text_start and (hi == line.text_end or not rest.strip()):
             result.append((i, None, None))
-        else:
-            result.append((i, lo - line.text_start, hi - line.text_start))
+        elif line.text[lo - line.text_start : hi - line.text_start].strip("\r\n"):
+            result.append((i, lo - line.text_start, hi - line.text_start))  # not line ends
     return result
 
 

@@ -67,6 +67,19 @@ TIME_RANGES_KEY = "exchange.time_ranges"
 #: of one code of a whole source (a REFI-QDA ``Coding`` on the source itself), one a segment
 #: (``storage.interop.exchange_meta``); bundle merges take it with the codings
 WHOLE_CODINGS_KEY = "exchange.whole_codings"
+#: ``project_meta`` key of the SHA-256 of each REFI-QDA project ``Description`` imported
+#: (``storage.interop.project_description``: importing it again adds no second memo); bundle
+#: merges take the union, so that a coder's copy importing the file again adds none either
+DESCRIPTIONS_KEY = "exchange.descriptions"
+#: ``project_meta`` key of ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
+#: "target": [kind, id]}}``: the REFI-QDA ``Link``s between codes, sessions, codings, memos and
+#: participants an import kept (``storage.interop.qdpx_links``); exports write those whose
+#: both ends they write; bundle merges take them
+LINKS_KEY = "exchange.links"
+#: ``project_meta`` key of ``{code id: [its name in the file, the name given here]}``: codes a
+#: REFI-QDA import named apart (siblings of one name, or differing in letter case only);
+#: exports write the file's name again (``storage.interop.exchange_meta``); bundle merges take it
+CODE_NAMES_KEY = "exchange.code_names"
 #: ``project_meta`` key of the project's lead (a coder name; absent in projects made before it
 #: was recorded), with a ``lead:changed`` time. It travels in bundles: a copy takes it when it
 #: has none, or from a bundle of the lead it names (who hands the project over). In a coder's

@@ -197,8 +197,9 @@ def decode_text(data: bytes) -> str:
     """A text file's bytes as text: UTF-32 with its byte order mark, UTF-16 (with its byte
     order mark, or without one, told by its NUL bytes), UTF-8 (with or without one, and with
     a few broken bytes, each one U+FFFD), else the legacy Windows/Unix code page whose reading
-    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh) or
-    KOI8-R (older Russian Unix)."""
+    looks most like words: Windows-1252 (Western), Windows-1251 (Russian), KZ-1048 (Kazakh),
+    KOI8-R (older Russian Unix) or CP866 (Russian DOS, as older Windows tools save plain text
+    "for MS-DOS")."""
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) and len(data) % 4 == 0:
         # UTF-32 (its mark read as UTF-16 gave a NUL between every two letters)
         try:
@@ -261,13 +262,17 @@ def garbled(text: str) -> bool:
     return odd * 10 > min(len(text), 4096)
 
 
-_LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r")
+_LEGACY_CODECS = ("cp1252", "cp1251", "kz1048", "koi8_r", "cp866")
 #: the Cyrillic letters of Russian and Kazakh (others, such as Serbian Љ Њ Ћ or Ukrainian ґ,
 #: are what a Kazakh file read as Windows-1251 shows)
 _CYRILLIC_WORD_LETTERS = frozenset(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІ"
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_SIGN_IN_WORD = re.compile(
+    r"[^\W\d_][\xa0\u00a4\u00a6\u00a7\u00a9\u00ac\u00ae\u00b0\u00b1\u00b6\u00b7\u00d7"
+    r"\u00f7\u2116\u2219\u221a\u25a0](?=[^\W\d_])"
+)
 
 
 def _word_score(text: str) -> int:
@@ -278,6 +283,11 @@ def _word_score(text: str) -> int:
     # box-drawing and block characters (KOI8-R's upper half) are not in a transcript: Kazakh
     # read as KOI8-R is upper-case words split by them ("ЮЮ╨ЮЮ" for "аағаа")
     score = -2 * sum(1 for ch in text if "\u2500" <= ch <= "\u259f")
+    # a no-break space or a sign inside a word is a letter read in the wrong code page
+    # (CP866's "а" is 0xA0, a no-break space in Windows code pages: "брабр" read as KZ-1048
+    # is "Ұа\xa0Ұа"; Windows-1251's "ш" is CP866's "°": "аашаа" read so is "рр°рр"); it
+    # outweighs the two words it splits one into
+    score -= 3 * len(_SIGN_IN_WORD.findall(text))
     for word in _WORD.findall(text):
         if word.isascii():
             continue

@@ -32,6 +32,13 @@ in ``project_meta`` so that an export gives it back.
 * ``exchange.descriptions``: a SHA-256 of each project ``Description`` imported
   (``project_description``): importing the file again adds it once only, also after its memo
   was edited or deleted.
+* ``exchange.code_names``: ``{code id: [name in the file, name given here]}`` of codes named
+  apart on import (two sibling codes of one name, or names differing in letter case only:
+  "Trust" and "trust (2)"): exports write the file's name again while the code keeps the
+  name it was given.
+* ``exchange.links``: ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
+  "target": [kind, id]}}`` of the file's ``Link``s between codes, sources, selections, notes
+  and cases (``qdpx_links``): exports write each again while both its ends are exported.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -44,7 +51,9 @@ from typing import Any
 from storage.core.meta import coding_groups_in, put_meta, time_ranges_in
 from storage.core.models import (
     CASE_NOTES_KEY,
+    CODE_NAMES_KEY,
     CRLF_KEY,
+    LINKS_KEY,
     MARKED_LABELS_KEY,
     TIME_RANGES_KEY,
     VIDEO_SESSIONS_KEY,
@@ -55,12 +64,14 @@ USERS = "exchange.users"
 PROJECT = "exchange.project"
 CODE_ORDER = "exchange.code_order"
 NO_COLOUR = "exchange.no_colour"
+CODE_NAMES = CODE_NAMES_KEY
 CRLF = CRLF_KEY
 CASE_NOTES = CASE_NOTES_KEY
 MARKED_LABELS = MARKED_LABELS_KEY
 TIME_RANGES = TIME_RANGES_KEY
 WHOLE_CODINGS = WHOLE_CODINGS_KEY
 VIDEO_SESSIONS = VIDEO_SESSIONS_KEY
+LINKS = LINKS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -136,3 +147,25 @@ def video_sessions(project: Any) -> set[str]:
     """The sessions imported from a ``VideoSource``."""
     value = read(project, VIDEO_SESSIONS)
     return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def links(project: Any) -> dict[str, dict[str, Any]]:
+    """``{link GUID: its name, direction, colour and ends}`` kept from imports (``LINKS``)."""
+    value = read(project, LINKS)
+    return (
+        {str(k): v for k, v in value.items() if isinstance(v, dict)}
+        if isinstance(value, dict)
+        else {}
+    )
+
+
+def code_names(project: Any) -> dict[str, tuple[str, str]]:
+    """``{code id: (name in the file, name given here)}`` of codes named apart on import."""
+    value = read(project, CODE_NAMES)
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(k): (str(v[0]), str(v[1]))
+        for k, v in value.items()
+        if isinstance(v, list) and len(v) == 2
+    }

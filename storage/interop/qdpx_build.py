@@ -47,7 +47,7 @@ from xml.etree import ElementTree as ET
 from storage.core.models import Code, Coding, Memo, Segment, Session
 from storage.core.words import plural
 
-from . import exchange_meta
+from . import exchange_meta, qdpx_links
 from ._common import (
     LANGUAGES_VARIABLE,
     LINE_LANGUAGES_DESCRIPTION,
@@ -155,6 +155,7 @@ class QdeBuilder:
         self.user_guids = exchange_meta.user_guids(project)  # users' GUIDs an import kept
         self.code_rank = exchange_meta.code_rank(project)
         self.no_colour = exchange_meta.no_colour(project)
+        self.code_names = exchange_meta.code_names(project)  # codes named apart on import
         self.crlf = exchange_meta.crlf_sessions(project)
         self.videos = exchange_meta.video_sessions(project)  # imported from a VideoSource
         self.marked = exchange_meta.marked_labels(project)  # "#00:00:01-0# NAME: text" lines
@@ -247,6 +248,7 @@ class QdeBuilder:
             for memo in self.memos:
                 self.note(notes, memo)
         self.links(root)
+        self.counts["links"] += qdpx_links.write_links(root, exchange_meta.links(p))
         if self.description is not None:
             _text(root, "Description", self.description.text)
         for memo in self.memos_by_target.get(("project", None), []):
@@ -267,7 +269,11 @@ class QdeBuilder:
             return sorted(codes, key=lambda c: (self.code_rank.get(c.id, end), c.name.lower()))
 
         def add(parent_el: ET.Element, code: Code) -> None:
-            attrs = {"guid": _g(code.id), "name": code.name, "isCodable": "true"}
+            name = code.name
+            theirs, given = self.code_names.get(code.id, (None, None))
+            if theirs is not None and given == code.name:  # named apart on import: as it was
+                name = theirs
+            attrs = {"guid": _g(code.id), "name": name, "isCodable": "true"}
             if self.no_colour.get(code.id) != code.colour:  # it had none: still none
                 attrs["color"] = code.colour.upper()
             el = _sub(parent_el, "Code", **attrs)

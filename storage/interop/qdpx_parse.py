@@ -158,6 +158,8 @@ class QNote:
     spans: list[tuple[int, int]] = field(default_factory=list)
     #: ``Coding``s of the note's text (on it, or on its selections: NVivo codes memos)
     codings: int = 0
+    #: its ``richTextPath`` (a Word document): its text where it names no plain text
+    rich_path: str | None = None
 
 
 @dataclass
@@ -169,6 +171,20 @@ class QSet:
     codes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QLink:
+    """A ``Link``: a named relation between two items (codes, sources, selections, notes,
+    cases), as ATLAS.ti and NVivo draw them; ``direction`` "Associative", "OneWay" or
+    "Bidirectional", ``color`` "#RRGGBB" (None when the file gives none)."""
+
+    guid: str
+    origin: str
+    target: str
+    name: str | None = None
+    direction: str | None = None
+    color: str | None = None
 
 
 @dataclass
@@ -193,6 +209,7 @@ class QProject:
     read_notes: list[str] = field(default_factory=list)  # how the file was read (its encoding)
     sets: list[QSet] = field(default_factory=list)
     variable_descriptions: dict[str, str] = field(default_factory=dict)  # guid -> Description
+    link_items: list[QLink] = field(default_factory=list)  # the links with both ends
 
 
 #: positions and times beyond this are not numbers we can use (nor store: SQLite's are 64-bit)
@@ -454,6 +471,7 @@ def parse_project(root: Element) -> QProject:
                 description=child_text(n, "Description"),
                 user=norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
                 created=n.get("creationDateTime") or n.get("modifiedDateTime"),
+                rich_path=n.get("richTextPath") or None,
             )
             note.codings = len(children(n, "Coding"))
             for sel in children(n, "PlainTextSelection"):
@@ -463,12 +481,23 @@ def parse_project(root: Element) -> QProject:
                     note.spans.append((start, end))
             notes[note.guid] = note
     links = []
+    link_items = []
     links_el = child(root, "Links")
     if links_el is not None:
         for link in children(links_el, "Link"):
             origin, target = norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))
             if origin and target:
                 links.append((origin, target))
+                link_items.append(
+                    QLink(
+                        _guid(link),
+                        origin,
+                        target,
+                        link.get("name"),
+                        (link.get("direction") or "").strip() or None,
+                        (link.get("color") or "").strip() or None,
+                    )
+                )
     unsupported = {}
     for tag, item in (("Links", "Link"), ("Graphs", "Graph")):
         el = child(root, tag)
@@ -505,6 +534,7 @@ def parse_project(root: Element) -> QProject:
         created=root.get("creationDateTime"),
         creator=norm_guid(root.get("creatingUserGUID")),
         links=links,
+        link_items=link_items,
         sets=sets,
         variable_descriptions=variable_descriptions,
     )

@@ -277,7 +277,10 @@ def _fill_times(
 def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | None, int | None]]:
     """Map a span of the whole text onto lines: (line index, start_cp, end_cp) in its text.
 
-    A span covering a line's whole text gives ``None, None`` (the whole segment).
+    A span covering a line's whole text gives ``None, None`` (the whole segment); a line of
+    which the span covers only line ends (its own, the blank lines after it) is left out, as
+    one of which it covers only the speaker's label is, and so is a line with no visible text
+    (the blank lines opening a text).
     """
     result: list[tuple[int, int | None, int | None]] = []
     if end < start:
@@ -296,10 +299,14 @@ def map_span(lines: list[Line], start: int, end: int) -> list[tuple[int, int | N
                 result.append((i, None, None))
             continue
         rest = line.text[line.cp(hi) :]
+        if not line.text.strip():
+            continue  # blank lines opening a text (a segment of its own): nothing to code
         if lo == line.text_start and (hi == line.text_end or not rest.strip()):
             # the whole text (a text source's blank lines or "\r" after it count for nothing)
             result.append((i, None, None))
-        elif line.cp(hi) > line.cp(lo):  # (a span inside a label is no text)
+        elif line.text[line.cp(lo) : line.cp(hi)].strip("\r\n"):
+            # (a span inside a label is no text, nor one over only a line end or the blank
+            # lines a line keeps: a code on nothing; one over spaces codes those spaces)
             result.append((i, line.cp(lo), line.cp(hi)))
     return result
 

@@ -123,6 +123,8 @@ class _Merge:
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
         ProjectSettings(self).take_coding_maps()
+        ProjectSettings(self).take_descriptions()
+        ProjectSettings(self).take_links()
         if self.opened.project_id == self.project.id:
             ProjectSettings(self).take()
 

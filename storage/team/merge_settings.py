@@ -18,7 +18,10 @@ from storage.core.meta import coding_groups_in, put_meta, read_meta, time_ranges
 from storage.core.models import (
     CASE_NOTES_KEY,
     CHANGED_SUFFIX,
+    CODE_NAMES_KEY,
     CRLF_KEY,
+    DESCRIPTIONS_KEY,
+    LINKS_KEY,
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
@@ -31,6 +34,7 @@ from storage.team.lead import adopt_lead
 if TYPE_CHECKING:
     from storage.team.merge_rows import _Merge
 
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?$")
 
 
@@ -95,6 +99,37 @@ class ProjectSettings:
             }
             if here:
                 self.set_meta(key, json.dumps(sorted(ours | here), ensure_ascii=False))
+
+    def take_descriptions(self) -> None:
+        """The REFI-QDA project descriptions the bundle's project imported
+        (``DESCRIPTIONS_KEY``, a SHA-256 each), so that importing that file again here (a
+        coder's copy, or the lead after a coder imported it) does not add its description
+        beside the memo the bundle brought, edited or not. The union: the same in any order."""
+        ours = self._id_list("main", DESCRIPTIONS_KEY)
+        theirs = {d for d in self._id_list(self._m.b, DESCRIPTIONS_KEY) if _DIGEST.match(d)}
+        if theirs - ours:
+            self.set_meta(DESCRIPTIONS_KEY, json.dumps(sorted(ours | theirs)))
+
+    def take_links(self) -> None:
+        """The REFI-QDA links the bundle's project kept (``LINKS_KEY``: ``{link GUID: its
+        name, direction, colour and ends}``) and the names of codes an import named apart
+        (``CODE_NAMES_KEY``: ``{code id: [the file's name, the name given]}``), so that a
+        coder's copy or the merged project exports them as the other tool wrote them (an
+        export writes a link only while both its ends are there, a file's name only while the
+        code keeps the name given). An entry this project has stays as it is; the others are
+        added (one entry, from one file, reads the same in every bundle)."""
+        for key, kind in ((LINKS_KEY, dict), (CODE_NAMES_KEY, list)):
+            raw = self.meta(self._m.b, key)
+            try:
+                theirs = json.loads(raw) if raw else {}
+                ours = json.loads(self.meta("main", key) or "{}")
+            except ValueError:
+                continue
+            if not isinstance(theirs, dict) or not isinstance(ours, dict):
+                continue
+            new = {k: v for k, v in theirs.items() if k not in ours and isinstance(v, kind)}
+            if new:
+                self.set_meta(key, json.dumps(ours | new, ensure_ascii=False, sort_keys=True))
 
     def take_coding_maps(self) -> None:
         """The bundle's facts about codings an imported REFI-QDA file made, so that the merged

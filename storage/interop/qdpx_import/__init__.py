@@ -29,7 +29,10 @@ What maps, and how:
   journal entries when nothing does; an uncoded selection's ``Description`` -> a memo on its
   segments.
 
-Anything that cannot be represented (pictures, PDF page areas, sets, other links, graphs, media
+- ``Links`` between codes, sources, selections, notes and cases -> kept for exports
+  (``qdpx_links``; FieldScribe shows no links).
+
+Anything that cannot be represented (pictures, PDF page areas, sets, graphs, media
 outside the archive...) is listed in the report. Media named outside the archive
 (``relative://``, ``file:///C:/...``, ``/Users/...``) are looked for only in a folder the user
 names (``media_dir``, ``external``), by their file name; found ones are copied in like those
@@ -53,7 +56,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.models import UNNAMED_CODER
 from storage.core.words import plural, verb
 
-from .. import project_description
+from .. import project_description, qdpx_links
 from ..native_projects import not_a_qdpx
 from ..qdpx_parse import QProject, QSelection, local, parse_project
 from ..safe_zip import SafeZip, ZipLimits, parse_xml
@@ -178,9 +181,17 @@ def run(ctx: ImportContext) -> ImportReport:
             f"none on a transcript's codings); {verb(n, 'it was', 'they were')} given to {who!r} "
             f"({why}): check the coders before measuring agreement."
         )
+    qdpx_links.keep_links(ctx)  # last: every end has its place here
     for what, count in ctx.qp.unsupported.items():
         if what == "links":
-            count -= ctx.note_links
+            continue  # ``keep_links`` said what became of them
+        if what == "graphs" and count > 0:
+            ctx.report.not_imported.append(
+                f"{plural(count, 'graph')} ({verb(count, 'a network view', 'network views')}: "
+                f"FieldScribe draws none, so {verb(count, 'it is', 'they are')} not kept"
+                + ("; the file's links are kept apart from them)." if ctx.qp.link_items else ").")
+            )
+            continue
         if count > 0:
             what = what if count > 1 else what.removesuffix("s")  # "1 set", "2 sets"
             ctx.report.not_imported.append(f"{count} {what} (not supported by FieldScribe).")
@@ -214,7 +225,14 @@ def import_description(ctx: ImportContext) -> None:
     if not text or not text.strip() or (text == "None" and "qualcoder" in ctx.qp.origin.lower()):
         return
     every = ctx.reused_sources and len(ctx.reused_sources) == len(ctx.qp.sources)
-    if not every and not project_description.known(ctx.p, ctx.conn, text):
+    how = project_description.known_how(ctx.p, ctx.conn, text)
+    if not every and how == "title":
+        ctx.report.notes.append(
+            f"The file's project description was not added: this project has its memo "
+            f"{project_description.TITLE!r} (an import by an older FieldScribe made it, and it "
+            "may have been edited since); compare the two if unsure."
+        )
+    if not every and how is None:
         stamp = now_iso()
         ctx.conn.execute(
             "INSERT INTO memos (id, target_type, target_id, title, text, created_by,"

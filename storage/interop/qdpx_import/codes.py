@@ -64,7 +64,9 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             here = ctx.conn.execute(
                 "SELECT name, colour, description FROM codes WHERE id = ?", (code.guid,)
             ).fetchone()
-            if here[0] != code.name:  # renamed there, or here, since
+            apart = exchange_meta.code_names(ctx.p).get(code.guid)
+            if here[0] != code.name and apart != (code.name, here[0]):
+                # renamed there, or here, since (not one named apart on import, as it was)
                 ctx.report.item(
                     False,
                     "named otherwise",
@@ -98,7 +100,9 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             ctx.report.notes.append(
                 f"Two codes are named {named} under the same parent; the second is named {name!r}."
             )
-            code.name, found = name, None
+            renamed, code.name, found = code.name, name, None
+        else:
+            renamed = None
         if found is not None:
             if code.guid:
                 ctx.code_map[code.guid] = found.id
@@ -111,6 +115,8 @@ def import_codes(ctx: ImportContext, codes: list[QCode]) -> None:
             continue
         code_id = ctx.fresh_id("codes", code.guid)
         ctx.code_order.append(code_id)
+        if renamed is not None:
+            ctx.code_names[code_id] = [renamed, code.name]
         if not code.colour:
             ctx.no_colour[code_id] = _colour(None, existing_count + i)
         elif read_colour(code.colour, hex8) is None:
@@ -188,6 +194,9 @@ def keep_exchange_meta(ctx: ImportContext, was_empty: bool) -> None:
     if ctx.no_colour:
         kept = exchange_meta.no_colour(ctx.p) | ctx.no_colour
         exchange_meta.write(ctx.conn, exchange_meta.NO_COLOUR, kept)
+    if ctx.code_names:
+        apart = {k: list(v) for k, v in exchange_meta.code_names(ctx.p).items()}
+        exchange_meta.write(ctx.conn, exchange_meta.CODE_NAMES, apart | ctx.code_names)
 
 
 def keep_line_ends(ctx: ImportContext) -> None:

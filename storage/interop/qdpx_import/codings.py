@@ -53,8 +53,10 @@ def selection(
         else:
             kind, why, why_all = (
                 "no text",
-                "covers no transcript text (only a speaker name, a timestamp or blank lines)",
-                "cover no transcript text (only a speaker name, a timestamp or blank lines)",
+                "covers no transcript text (only a speaker name, a timestamp, a line end or "
+                "blank lines)",
+                "cover no transcript text (only a speaker name, a timestamp, a line end or "
+                "blank lines)",
             )
         ctx.report.item(
             True,
@@ -150,6 +152,8 @@ def add_coding(
         )
         return None
     ctx.report.codings += 1
+    if sel.guid:
+        ctx.selection_codings.setdefault(sel.guid, []).append(coding_id)
     return coding_id
 
 

@@ -197,6 +197,8 @@ class ImportContext:
         self.reused_cases = 0
         self.code_order: list[str] = []  # code ids in the file's order (exchange_meta)
         self.no_colour: dict[str, str] = {}  # codes the file gave no colour: the one given
+        #: codes named apart here (``exchange_meta.CODE_NAMES``): [file's name, name given]
+        self.code_names: dict[str, list[str]] = {}
         self.crlf_sessions: list[str] = []  # text sources written with CRLF line ends
         self.marked_labels: list[str] = []  # segments: "#00:00:01-0# NAME: text" lines
         self.video_sessions: list[str] = []  # sessions of a VideoSource
@@ -219,6 +221,10 @@ class ImportContext:
         self.bom_paths: set[str] = set()
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
+        self.note_link_pairs: set[tuple[str, str]] = set()  # (origin, target) of those
+        self.case_map: dict[str, str] = {}  # case GUID -> its participant's id
+        #: selection GUID -> the codings made of it (``links``: a link's end)
+        self.selection_codings: dict[str, list[str]] = {}
         self.case_names: dict[str, str] = {}  # participant id -> its case's name
         self.unknown_codes: dict[str, int] = {}  # code GUIDs codings name that are no code
         self.fieldscribe = qp.origin.startswith(ORIGIN)

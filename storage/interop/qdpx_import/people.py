@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 from storage.core.ids import now_iso
@@ -14,6 +15,7 @@ from .._common import iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
 from .note_places import coding_memo_with_note, from_journal, marker_note_with_note, note_as_memo
+from .sources import rich_text
 
 if TYPE_CHECKING:
     pass
@@ -78,7 +80,16 @@ def linked_notes(ctx: ImportContext) -> None:
             else:
                 continue
             ctx.note_links += 1
+            ctx.note_link_pairs.add((origin, target))
             break
+
+
+def _derived(guid: str) -> bool:
+    """Whether ``guid`` is one FieldScribe derives (``derived_guid``: a UUID of version 5)."""
+    try:
+        return uuid.UUID(guid).version == 5
+    except ValueError:
+        return True  # no UUID at all: as before
 
 
 def import_cases(ctx: ImportContext) -> None:
@@ -121,12 +132,17 @@ def import_cases(ctx: ImportContext) -> None:
             and not attributes
             and speaker_links
             and all(label == name for label, _ in speaker_links)
+            # FieldScribe derives an unmapped label's GUID (version 5); a participant's is its
+            # row id (version 4 or 7): "Anna" of no attributes, mapped to her label "Anna",
+            # was taken for the label alone and lost
+            and _derived(case.guid)
         )
         sessions = [ctx.session_map[g] for g in case.source_refs if g in ctx.session_map]
         if only_speaker:
             continue  # an unmapped speaker label written by FieldScribe: nothing to create
         if case.guid and ctx.exists("participants", case.guid):
             ctx.reused_cases += 1  # imported before: the participant is already here
+            ctx.case_map[case.guid] = case.guid
             case_notes(ctx, case.notes, case.guid, name)
             continue
         if other_desc and not ctx.fieldscribe:  # (not said of a case imported before)
@@ -136,11 +152,13 @@ def import_cases(ctx: ImportContext) -> None:
         same = by_name.get(name_key(name))
         if same is not None:  # the participant of that name: reused, its attributes kept
             pid = same[0]
+            ctx.case_map[case.guid] = pid
             case_notes(ctx, case.notes, pid, same[1])
             matched.append(same[1])
             added_attributes(ctx, pid, attributes)
         else:
             pid = ctx.fresh_id("participants", case.guid)
+            ctx.case_map[case.guid] = pid
             case_notes(ctx, case.notes, pid, name)
             stamp = now_iso()
             ctx.conn.execute(
@@ -408,7 +426,16 @@ def note_text(ctx: ImportContext, note: QNote) -> str | None:
     own exports mark a journal or project note so ("journal", "project"): no text of it.
     None where the text file it names cannot be read (the report says why) and it has no
     description: no empty memo is made in its place."""
-    read = ctx.read_text(note.text_path, note.text, f"Note {note.name!r}")
+    what = f"Note {note.name!r}"
+    if note.text is None and not note.text_path and note.rich_path:
+        # a memo written only as a Word document (its text was lost, an empty memo made)
+        read, why = rich_text(ctx, what, note.rich_path)
+        if read is None:
+            ctx.report.not_imported.append(f"{what}: {why}.")
+            if not (note.description or "").strip():
+                return None
+    else:
+        read = ctx.read_text(note.text_path, note.text, what)
     text = read or ""
     description = (note.description or "").strip()
     if (

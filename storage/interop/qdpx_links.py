@@ -1,0 +1,127 @@
+"""REFI-QDA ``Link``s: named relations between codes, sources, selections, notes and cases
+(ATLAS.ti's code-code and quotation links, NVivo's relationships and see-also links).
+
+FieldScribe draws no links, but keeps them so that a round trip (NVivo -> FieldScribe ->
+NVivo) gives them back: an import resolves each end to what it became here (a code, a
+session, the first coding made of a selection, a memo made of a note, a participant) and
+keeps the link under ``exchange_meta.LINKS``; an export writes a ``Link`` again, with its
+GUID, name, direction and colour, for each link whose both ends it writes (an end deleted
+since drops the link). A link between a note and what it is about was read as that note's
+place (``qdpx_import.people.linked_notes``) and is not kept here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from storage.core.words import plural, verb
+
+from . import exchange_meta
+from ._common import derived_guid
+from .qdpx_xml import _g, _q, _sub
+
+if TYPE_CHECKING:
+    from .qdpx_import.context import ImportContext
+
+DIRECTIONS = ("Associative", "OneWay", "Bidirectional")
+_COLOUR = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
+#: what a link's end is here: the kinds ``end_guid`` knows
+KINDS = ("code", "session", "coding", "memo", "participant")
+
+
+def _end(ctx: ImportContext, guid: str, transcripts: dict[str, str]) -> list[str] | None:
+    """``[kind, id]`` of what the file's item ``guid`` became here; None when nothing."""
+    if guid in ctx.code_map:
+        return ["code", ctx.code_map[guid]]
+    session = ctx.session_map.get(guid) or ctx.session_map.get(transcripts.get(guid, ""))
+    if session:
+        return ["session", session]
+    if ctx.selection_codings.get(guid):
+        return ["coding", ctx.selection_codings[guid][0]]
+    if guid in ctx.case_map:
+        return ["participant", ctx.case_map[guid]]
+    if guid in ctx.qp.notes and ctx.exists("memos", guid):
+        return ["memo", guid]
+    return None
+
+
+def keep_links(ctx: ImportContext) -> None:
+    """Keep the file's links between items imported here (``exchange_meta.LINKS``) and say
+    what became of each; runs last, when every item has its place."""
+    total = ctx.qp.unsupported.get("links", 0)
+    transcripts = {tr.guid: src.guid for src in ctx.qp.sources for tr in src.transcripts}
+    kept = exchange_meta.links(ctx.p)
+    added, lost = 0, 0
+    for link in ctx.qp.link_items:
+        if (link.origin, link.target) in ctx.note_link_pairs:
+            continue  # a note's place, read as such
+        guid = link.guid or derived_guid("link", link.origin, link.target, link.name or "")
+        if guid in kept:  # kept from an import of this file before
+            continue
+        origin, target = _end(ctx, link.origin, transcripts), _end(ctx, link.target, transcripts)
+        if origin is None or target is None:
+            lost += 1
+            continue
+        kept[guid] = {
+            "name": link.name,
+            "direction": link.direction if link.direction in DIRECTIONS else None,
+            "color": link.color if link.color and _COLOUR.match(link.color) else None,
+            "origin": origin,
+            "target": target,
+        }
+        added += 1
+    if added:
+        exchange_meta.write(ctx.conn, exchange_meta.LINKS, kept)
+        ctx.report.notes.append(
+            f"{plural(added, 'link')} between codes, sources, selections, notes or cases "
+            f"{verb(added, 'was', 'were')} kept: FieldScribe does not show links, and a .qdpx "
+            "export writes each again while both its ends are in the project."
+        )
+    # links without both ends (none to keep), and those to items not imported here
+    lost += total - len(ctx.qp.link_items)
+    if lost > 0:
+        ctx.report.not_imported.append(
+            f"{plural(lost, 'link')} to an item not imported here (a picture, a PDF area, a "
+            "graph, a set, or an item the file does not hold): not kept."
+        )
+
+
+def write_links(links_parent: ET.Element, kept: dict[str, dict[str, Any]]) -> int:
+    """Write the kept links whose both ends are in the built ``Project`` (``links_parent``
+    is its root; a ``Links`` element is added where needed, after ``Notes``); the number
+    written."""
+    written = {el.get("guid") for el in links_parent.iter() if el.get("guid")}
+    rows: list[dict[str, str]] = []
+    for guid, link in sorted(kept.items()):
+        ends = [end_guid(link.get("origin")), end_guid(link.get("target"))]
+        if None in ends or not all(e in written for e in ends):
+            continue
+        attrs = {
+            "guid": _g(guid),
+            "name": link.get("name"),
+            "direction": link.get("direction") if link.get("direction") in DIRECTIONS else None,
+            "color": link.get("color") if _COLOUR.match(str(link.get("color"))) else None,
+            "originGUID": ends[0],
+            "targetGUID": ends[1],
+        }
+        rows.append({k: str(v) for k, v in attrs.items() if v})
+    if not rows:
+        return 0
+    links = links_parent.find(_q("Links"))
+    if links is None:
+        links = _sub(links_parent, "Links")
+    for row in rows:
+        _sub(links, "Link", **row)
+    return len(rows)
+
+
+def end_guid(end: Any) -> str | None:
+    """The GUID an export gives the item a kept link's end names (``[kind, id]``)."""
+    if not (isinstance(end, list) and len(end) == 2 and end[0] in KINDS):
+        return None
+    kind, row_id = end[0], str(end[1])
+    if kind == "coding":  # its selection
+        return derived_guid(row_id, "selection")
+    return _g(row_id)

@@ -1,0 +1,183 @@
+"""REFI-QDA ``Link``s (ATLAS.ti's code and quotation links, NVivo's relationships and see-also
+links) survive a round trip: NVivo -> FieldScribe -> NVivo gives back each link between items
+FieldScribe imported, with its GUID, name, direction and colour, its ends the same codes,
+sources, passages, notes and cases; links to what is not imported (a picture's area) or
+without an end are reported; a note linked to a passage stays that passage's note, not a link.
+Before, every link was only reported ("N links (not supported by FieldScribe)") and lost."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from storage import Project
+from storage.interop import export_qdpx, import_qdpx
+from storage.team.bundle_export import export_bundle
+from tests.interop_support import SCHEMA
+
+NS = "{urn:QDA-XML:project:1.0}"
+TEXT = "Айгүл: Ауылда емхана жоқ.\nАйгүл: Автобус күніне бір рет жүреді 🚌."
+WORDS = {100: "емхана жоқ", 102: "Автобус күніне бір рет"}
+
+
+def _g(n: int) -> str:
+    return f"{n:08X}-3333-4333-8333-{n:012X}"  # NVivo writes them upper-case
+
+
+def _link(n: int, origin: int, target: int | None, name: str, direction: str, colour: str) -> str:
+    to = f' targetGUID="{_g(target)}"' if target is not None else ""
+    return (
+        f'<Link guid="{_g(n)}" name="{name}" direction="{direction}" color="{colour}" '
+        f'originGUID="{_g(origin)}"{to}/>'
+    )
+
+
+def _sel(n: int, code: int) -> str:
+    start = TEXT.index(WORDS[n])
+    return (
+        f'<PlainTextSelection guid="{_g(n)}" startPosition="{start}" '
+        f'endPosition="{start + len(WORDS[n])}"><Coding guid="{_g(n + 1)}">'
+        f'<CodeRef targetGUID="{_g(code)}"/></Coding></PlainTextSelection>'
+    )
+
+
+LINKS = [  # (guid, origin, target, name, direction, colour): kept
+    (60, 10, 11, "себебі", "OneWay", "#FF0000"),  # code -> code
+    (61, 100, 102, "қайшы", "Bidirectional", "#00f"),  # passage <-> passage
+    (62, 20, 12, "туралы", "Associative", "#123456"),  # source - code
+    (63, 90, 91, "see also", "OneWay", "#ABCDEF"),  # note -> note
+    (64, 40, 10, "is", "Associative", "#000000"),  # case - code
+]
+
+
+def _qde() -> str:
+    kept = "".join(_link(*link) for link in LINKS)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="Ауыл" origin="NVivo 14"><CodeBook><Codes>'
+        f'<Code guid="{_g(10)}" name="Емхана" isCodable="true"/>'
+        f'<Code guid="{_g(11)}" name="Көлік" isCodable="true"/>'
+        f'<Code guid="{_g(12)}" name="Ауыл" isCodable="true"/></Codes></CodeBook>'
+        f'<Variables><Variable guid="{_g(30)}" name="Жасы" typeOfVariable="Integer"/></Variables>'
+        f'<Cases><Case guid="{_g(40)}" name="Айгүл"><VariableValue><VariableRef '
+        f'targetGUID="{_g(30)}"/><IntegerValue>47</IntegerValue></VariableValue>'
+        f'<SourceRef targetGUID="{_g(20)}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{_g(20)}" name="Сұхбат">'
+        f"<PlainTextContent>{TEXT}</PlainTextContent>{_sel(100, 10)}{_sel(102, 11)}"
+        f'</TextSource><PictureSource guid="{_g(25)}" name="Карта" path="internal://m.png">'
+        f'<PictureSelection guid="{_g(110)}" firstX="1" firstY="1" secondX="5" secondY="5"/>'
+        f'</PictureSource></Sources><Notes><Note guid="{_g(90)}" name="Бірінші">'
+        f"<PlainTextContent>Шулы бөлме.</PlainTextContent></Note>"
+        f'<Note guid="{_g(91)}" name="Екінші"><PlainTextContent>Қайта сұрау.</PlainTextContent>'
+        f'</Note><Note guid="{_g(92)}" name="Аннотация"><PlainTextContent>Маңызды.'
+        f"</PlainTextContent></Note></Notes><Links>{kept}"
+        f"{_link(65, 92, 100, 'annotation', 'OneWay', '#111111')}"  # a note's place
+        f"{_link(66, 110, 10, 'map', 'OneWay', '#222222')}"  # a picture's area: not kept
+        f"{_link(67, 11, None, 'half', 'OneWay', '#333333')}"  # no target: not kept
+        f'</Links><NoteRef targetGUID="{_g(90)}"/><NoteRef targetGUID="{_g(91)}"/></Project>'
+    )
+
+
+def _archive(tmp_path: Path) -> Path:
+    archive = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", _qde().encode())
+        zf.writestr("m.png", b"\x89PNG\r\n\x1a\n")
+    return archive
+
+
+def _root(archive: Path) -> etree._Element:
+    with zipfile.ZipFile(archive) as zf:
+        return etree.fromstring(zf.read("project.qde"))
+
+
+def _links(archive: Path) -> set[tuple[str | None, ...]]:
+    """Each link as its name, direction, colour and ends, each end as what it is (a code's
+    name, a source's, a note's, a case's, a passage's words): independent of GUIDs."""
+    root = _root(archive)
+    text = {}
+    with zipfile.ZipFile(archive) as zf:
+        for s in root.iter(f"{NS}TextSource"):
+            path = (s.get("plainTextPath") or "").removeprefix("internal://")
+            inline = s.findtext(f"{NS}PlainTextContent")
+            body = inline if path == "" else zf.read(f"sources/{path}").decode("utf-8-sig")
+            text[(s.get("guid") or "").lower()] = body or ""
+    what: dict[str, str] = {}
+    for el in root.iter():
+        guid = (el.get("guid") or "").strip("{}").lower()
+        tag = etree.QName(el).localname
+        if tag in ("Code", "TextSource", "Note", "Case", "PictureSource"):
+            what[guid] = f"{tag}:{el.get('name')}"
+        elif tag == "PlainTextSelection":
+            body = text[(el.getparent().get("guid") or "").lower()]
+            s, e = int(el.get("startPosition")), int(el.get("endPosition"))
+            what[guid] = f"words:{body[s:e]}"
+    return {
+        (
+            link.get("name"),
+            link.get("direction"),
+            (link.get("color") or "").upper(),
+            what.get((link.get("originGUID") or "").strip("{}").lower()),
+            what.get((link.get("targetGUID") or "").strip("{}").lower()),
+        )
+        for link in root.iter(f"{NS}Link")
+    }
+
+
+def test_links_survive_a_round_trip(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    report = import_qdpx(archive, tmp_path / "p", coder="me")
+    said = " ".join([*report.notes, *report.not_imported])
+    assert "5 links between codes" in said, said
+    assert "2 links to an item not imported here" in said, said
+    assert "links (not supported" not in said and "link (not supported" not in said
+    with Project.open(tmp_path / "p") as p:
+        # the annotation linked to a passage is its coding's memo, not a link
+        assert any("Маңызды." in (c.memo or "") for c in p.codebook.codings())
+        export_qdpx(p, tmp_path / "out.qdpx")
+    root = _root(tmp_path / "out.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(root), schema.error_log
+    original = {link for link in _links(archive) if link[0] not in ("annotation", "map", "half")}
+    assert len(original) == 5
+    assert _links(tmp_path / "out.qdpx") == original
+    kept_guids = {(link.get("guid") or "").upper() for link in root.iter(f"{NS}Link")}
+    assert kept_guids == {_g(n) for n, *_ in LINKS}
+    # the export imported again, and exported again: the same links
+    import_qdpx(tmp_path / "out.qdpx", tmp_path / "again", coder="me")
+    with Project.open(tmp_path / "again") as p:
+        export_qdpx(p, tmp_path / "again.qdpx")
+    assert _links(tmp_path / "again.qdpx") == original
+    # the same file imported again into the project: nothing doubled, nothing reported lost
+    again = import_qdpx(archive, tmp_path / "p", coder="me")
+    assert not any("links between" in line for line in again.notes)
+    with Project.open(tmp_path / "p") as p:
+        export_qdpx(p, tmp_path / "out2.qdpx")
+    assert _links(tmp_path / "out2.qdpx") == original
+
+
+def test_a_link_whose_end_was_deleted_is_not_exported(tmp_path: Path) -> None:
+    import_qdpx(_archive(tmp_path), tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p") as p:
+        (ауыл,) = [c for c in p.codebook.codes() if c.name == "Ауыл"]
+        p.codebook.delete_code(ауыл.id)
+        export_qdpx(p, tmp_path / "out.qdpx")
+    root = _root(tmp_path / "out.qdpx")
+    assert etree.XMLSchema(etree.parse(str(SCHEMA))).validate(root)
+    assert {link[0] for link in _links(tmp_path / "out.qdpx")} == {
+        "себебі",
+        "қайшы",
+        "see also",
+        "is",
+    }
+
+
+def test_a_coder_s_copy_exports_the_links(tmp_path: Path) -> None:
+    import_qdpx(_archive(tmp_path), tmp_path / "lead", coder="lead")
+    with Project.open(tmp_path / "lead") as lead:
+        export_bundle(lead, tmp_path / "lead.fsbundle")
+    with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "ann", coder="ann") as ann:
+        export_qdpx(ann, tmp_path / "ann.qdpx")
+    assert len(_links(tmp_path / "ann.qdpx")) == 5

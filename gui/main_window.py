@@ -74,7 +74,7 @@ from gui.undo import EditContext
 from gui.unsaved_text import UnsavedTextBar, UnsavedTextKeeper
 from gui.views import WorkbenchViews
 from gui.waveform import WaveformStrip
-from gui.window_menus import build_menus, enable_project_menus
+from gui.window_menus import build_help_menu, build_menus, enable_project_menus
 from storage import Project
 from storage.core.models import Session
 
@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
             self.extra_panels.speakers_changed,  # detection, and dock edits without undo
             self.docks.details_changed,
         )
+        build_help_menu(self)
         self._show_start()
         # what is alive now lives as long as the app: a full collection no longer walks it on
         # the GUI thread (1 s stalls while transcribing, gui/heap.py)

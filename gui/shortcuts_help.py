@@ -35,6 +35,11 @@ PANE_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: keys of multimedia keyboards that Qt adds to some platforms' standard keys (Redo: Ctrl+Shift+Z
+#: or Redo, Quit: Ctrl+Q or Exit); no laptop has them, and "or Exit" read as a word
+SPECIAL_KEYS = frozenset({"Redo", "Undo", "Exit", "Copy", "Paste", "Cut", "Find", "Open", "New"})
+
+
 def _clean(text: str) -> str:
     """A menu's or an item's text as read: mnemonic ampersands out, "&&" a plain "&"."""
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
@@ -54,7 +59,7 @@ def menu_keys(menu_bar: Any) -> list[tuple[str, str, str]]:
                 walk(sub, f"{where} ▸ {_clean(action.text())}")
                 continue
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-            keys = [k for k in keys if k]
+            keys = [k for k in keys if k and k not in SPECIAL_KEYS]
             if keys:
                 rows.append((where, _clean(action.text()), " or ".join(keys)))
 

@@ -10,7 +10,9 @@ chosen); File ▸ Settings ▸ Models (a model imported from a folder, then remo
 Pseudonyms (a name and its pseudonym typed, Review, Replace); Ethics ▸ Redact the selected
 words; Team ▸ Export a bundle (encrypted); File ▸ New project from a team bundle; Team ▸ Merge
 bundles (a coder's bundle); Team ▸ Inter-coder agreement; File ▸ Export / Import a .qdpx;
-Help ▸ Keyboard shortcuts; Tab through each dialog. Each dialog is grabbed to a PNG (look at
+Help ▸ Keyboard shortcuts; with ``--record``, Record ▸ Record a session from a private
+PulseAudio server's virtual microphone (tests/audio_fixtures.py; a marker by M, the Recorded
+session dialog filled); Tab through each dialog. Each dialog is grabbed to a PNG (look at
 them), and what each step left in the project is read back from disk and printed with OK or
 PROBLEM. The file dialogs are the platform's: they are answered with the path (a user picks
 it); every field of FieldScribe's own dialogs is typed or clicked. The transcriber is the
@@ -572,6 +574,73 @@ class Walk:
             codings = len(p.codebook.codings())
         self.check(n > 0 and codings > 0, f"from the .qdpx: {n} segments, {codings} codings")
 
+    def record(self, mic: Any) -> None:
+        """Record ▸ Record a session… by its key, the virtual microphone chosen, ● Record, a
+        sentence played into it, a marker by M, ■ Stop, the details dialog filled (Save)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication, QLineEdit
+
+        from tests.audio_fixtures import espeak_wav
+
+        w = self.w
+        before = {s.id for s in w.project.sessions.all()}
+        w.activateWindow()
+        self.pump(200)
+        shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        QTest.keyClick(w, Qt.Key.Key_R, shift_ctrl)
+        self.pump(500)
+        panel = w.extra_panels.docks["record"].widget()
+        self.check(panel.isVisible(), "Ctrl+Shift+R shows the Record panel")
+        panel = panel if hasattr(panel, "device_combo") else panel.findChild(type(panel))
+        combo = panel.device_combo
+        index = combo.findData("fs_mic")
+        self.check(index >= 0, f"fs_mic offered among {combo.count()} inputs")
+        combo.setCurrentIndex(index)
+        panel.auto_check.setChecked(False)  # the fake transcriber's words would not be heard
+        self.click(panel.record_button)
+        speech = espeak_wav(self.tmp / "said.wav", "Welcome to the focus group about services.")
+        self.until(lambda: panel.recorder is not None and panel.recorder.has_audio, 15)
+        mic.play(speech)
+        self.until(lambda: panel.recorder.position_ms > 1500, 15)
+        panel.setFocus()
+        QTest.keyClick(panel, Qt.Key.Key_M)  # a marker from the keyboard
+        self.pump(1500)
+        self.shot("recording", w)
+
+        def details(d: Any) -> None:
+            self.type_into(d.findChild(QLineEdit), "Focus group Almaty")
+            self.shot("recorded-session-details", d)
+            self.tab_chain(d, "Recorded session")
+            self.click(self.button(d, "Save"))
+
+        self.click(panel.stop_button)
+        dialog = self.until(
+            lambda: next(
+                (t for t in QApplication.topLevelWidgets()
+                 if type(t).__name__ == "SessionDetailsDialog" and t.isVisible()),
+                None,
+            ),
+            20,
+        )  # fmt: skip
+        if dialog is None:
+            self.check(False, "no Recorded session dialog after Stop")
+            return
+        self.pump(200)
+        details(dialog)
+        self.idle()
+        mic.stop_players()
+        made = [s for s in w.project.sessions.all() if s.id not in before]
+        self.check(len(made) == 1, f"{len(made)} session recorded")
+        if made:
+            session = made[0]
+            markers = w.project.sessions.markers(session.id)
+            self.check(
+                session.title == "Focus group Almaty" and session.duration_ms > 1500,
+                f"recorded {session.title!r}, {session.duration_ms} ms, {session.status}",
+            )
+            self.check(len(markers) == 1, f"markers {[m.label for m in markers]}")
+
     def _has(self, dialog: Any, text: str) -> bool:
         try:
             self.button(dialog, text)
@@ -609,12 +678,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--screen", default="1366x768")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--record", action="store_true", help="record from a private PulseAudio's fs_mic too"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fieldscribe-dialogs-"))
     out = args.out or tmp / "shots"
     out.mkdir(parents=True, exist_ok=True)
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):  # an empty machine
         os.environ[var] = str(tmp / var.lower())
+    mic = None
+    if args.record:  # before Qt: Qt Multimedia binds to a sound server once per process
+        from tests.audio_fixtures import start_pulse
+
+        mic = start_pulse()
+        os.environ["PULSE_SERVER"] = mic.env["PULSE_SERVER"]
+        os.environ["PULSE_COOKIE"] = mic.env["PULSE_COOKIE"]
+    try:
+        walk_all(args, out, tmp, mic)
+    finally:
+        if mic is not None:
+            from tests.audio_fixtures import stop_pulse
+
+            stop_pulse(mic)
+
+
+def walk_all(args: Any, out: Path, tmp: Path, mic: Any) -> None:
+    """Every step, in a new user's order."""
     import gui  # noqa: F401 - before Qt widgets, as the app does
     from gui.demo import DEMO_RECORDING
 
@@ -632,6 +722,8 @@ def main() -> None:
     walk.run(walk.bundle_round, "Team ▸ Export a bundle / New project from a bundle")
     walk.run(lambda: walk.coder_round(lead), "a coder's bundle merged; agreement")
     walk.run(walk.help_keys, "Help ▸ Keyboard shortcuts (F1)")
+    if mic is not None:
+        walk.run(lambda: walk.record(mic), "Record ▸ Record a session (virtual microphone)")
     walk.run(walk.qdpx_round, "File ▸ Export / Import a .qdpx")
     walk.w.runner.cancel_all()
     print(f"{len(walk.problems)} problems")

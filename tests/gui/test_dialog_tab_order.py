@@ -126,3 +126,32 @@ def test_tab_goes_through_a_dialog_in_reading_order(
     qtbot.addWidget(dialog)
     assert out_of_order(dialog) == []
     dialog.reject()
+
+
+def _guide() -> Any:
+    from gui.interview_guide import GuideBox
+
+    box = GuideBox()
+    return box, box.edit
+
+
+def _memo_question() -> Any:
+    from gui.ask_dialog import AskDialog
+
+    dialog = AskDialog(None, "Describe", "Description:", "", multiline=True)
+    return dialog, dialog.memo
+
+
+@pytest.mark.parametrize("make", [_guide, _memo_question], ids=["interview guide", "memo"])
+def test_tab_leaves_a_text_of_several_lines(make: Callable[[], Any], qtbot: Any) -> None:
+    """Tab in a guide or a memo typed a tab character and kept the keys there (only
+    Ctrl+Tab, which few know, got out): it now goes on to the next field."""
+    holder, text = make()
+    qtbot.addWidget(holder)
+    holder.show()
+    QApplication.setActiveWindow(holder)
+    text.setFocus()
+    qtbot.waitUntil(text.hasFocus)
+    QTest.keyClicks(text, "Why?")
+    QTest.keyClick(text, Qt.Key.Key_Tab)
+    assert text.toPlainText() == "Why?" and not text.hasFocus()

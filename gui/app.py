@@ -46,7 +46,7 @@ def run_app(argv: list[str]) -> int:
     # only the GUI thread frees reference cycles: a Qt object Python owns is deleted by the
     # thread that frees it, and a worker deleting a window crashed or hung (gui/heap.py)
     collect_in_gui_thread()
-    window = MainWindow()
+    window = MainWindow(warm_models=True)  # the first transcription finds its model loaded
     window.show()
     from gui.onboarding import first_start
 

@@ -92,6 +92,7 @@ class AskDialog(QDialog):
         self.memo: QPlainTextEdit | None = None
         if multiline:
             self.memo = QPlainTextEdit(text)
+            self.memo.setTabChangesFocus(True)  # Tab goes on to OK (it typed a tab)
             self.memo.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
             self.memo.setMinimumHeight(self.fontMetrics().lineSpacing() * MEMO_LINES)
             # the cursor after the memo, not the memo selected: a key typed replaced it whole

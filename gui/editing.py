@@ -137,6 +137,9 @@ class EditingController:
         self.views.transcript.addAction(self.act_set_language)
         a("&Edit", "Insert timestamp", self.segments.insert_timestamp, "Ctrl+T")
         a("&Edit", "Edit segment text", self.segments.edit_current_text, "Ctrl+E")
+        a("&Edit", "Next segment", lambda: self.segments.step_segment(1), "Ctrl+Down")
+        a("&Edit", "Previous segment", lambda: self.segments.step_segment(-1), "Ctrl+Up")
+        a("&Edit", "Go to time…", self.segments.go_to_time_dialog, "Ctrl+G")
         edit.addSeparator()
         find = self.views.search_panel.focus_query
         self.views.search_panel.code_hits_requested.connect(self.coding.code_search_hits_dialog)
@@ -147,7 +150,7 @@ class EditingController:
         play.setShortcuts([QKeySequence("F4"), QKeySequence("Ctrl+Space")])
         a(p, "Back", lambda: player.skip(-1), "F3")
         a(p, "Forward", lambda: player.skip(1), "F5")
-        a(p, "Play current segment", self.sessions.play_current)
+        a(p, "Play current segment", self.sessions.play_current, "Ctrl+Shift+Space")
         a(p, "Slower", lambda: player.step_speed(-1), "Ctrl+,")
         a(p, "Faster", lambda: player.step_speed(1), "Ctrl+.")
         a(p, "Normal speed", lambda: player.set_speed(1.0), "Ctrl+0")

@@ -34,6 +34,7 @@ class GuideBox(QGroupBox):
         self.setToolTip("The interview guide: one question per line")
         layout = QVBoxLayout(self)
         self.edit = QPlainTextEdit()
+        self.edit.setTabChangesFocus(True)  # Tab leaves it (it typed a tab: a keyboard trap)
         self.edit.setMaximumHeight(110)
         self.edit.setPlaceholderText(
             "One question per line:\n1. How do you book an appointment?\n2. ..."

@@ -240,11 +240,6 @@ class LanguagesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title or "Project languages")
         self.field = LanguagesField(codes, self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Languages spoken in this project (e.g. ru, kk, en):", self))
         layout.addWidget(self.field)
@@ -279,6 +274,13 @@ class LanguagesDialog(QDialog):
             self.numbers_box.setCurrentIndex(max(0, self.numbers_box.findData(numbers)))
             layout.addWidget(QLabel("Numbers in new transcripts:", self))
             layout.addWidget(self.numbers_box)
+        # made after the fields: Tab follows the order widgets are made in (made first, OK and
+        # Cancel came before the model and the numbers)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
         self.result_codes: list[str] = []

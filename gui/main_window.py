@@ -48,6 +48,7 @@ from gui.header_label import HeaderLabel
 from gui.heap import freeze_long_lived
 from gui.layout import PANEL_ROWS, LayoutKeeper, fit_to_screen
 from gui.missing_audio import MissingAudioActions
+from gui.model_warmup import ModelWarmup
 from gui.models.segments import SegmentTableModel
 from gui.models.sessions import SessionTableModel
 from gui.panels import ExtraPanels
@@ -74,7 +75,7 @@ from gui.undo import EditContext
 from gui.unsaved_text import UnsavedTextBar, UnsavedTextKeeper
 from gui.views import WorkbenchViews
 from gui.waveform import WaveformStrip
-from gui.window_menus import build_menus, enable_project_menus
+from gui.window_menus import build_help_menu, build_menus, enable_project_menus
 from storage import Project
 from storage.core.models import Session
 
@@ -92,7 +93,10 @@ class MainWindow(QMainWindow):
         *,
         transcriber: Transcriber | None = None,
         settings: QSettings | None = None,
+        warm_models: bool = False,
     ) -> None:
+        """``warm_models``: load each opened project's model on a worker before any click
+        (the app does; tests that do not measure it leave their workers free)."""
         super().__init__()
         self.setWindowTitle("FieldScribe")
         self.resize(1280, 800)
@@ -275,6 +279,9 @@ class MainWindow(QMainWindow):
             self.extra_panels.speakers_changed,  # detection, and dock edits without undo
             self.docks.details_changed,
         )
+        build_help_menu(self)
+        # the first transcription does not load the model after the click (gui/model_warmup.py)
+        self.warmup = ModelWarmup(self.state, self.runner, real=warm_models and transcriber is None)
         self._show_start()
         # what is alive now lives as long as the app: a full collection no longer walks it on
         # the GUI thread (1 s stalls while transcribing, gui/heap.py)

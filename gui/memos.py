@@ -58,6 +58,7 @@ class MemoDialog(QDialog):
         self.title = QLineEdit(self)
         self.title.setPlaceholderText("Title (optional)")
         self.text = QPlainTextEdit(self)
+        self.text.setTabChangesFocus(True)  # Tab goes on to the buttons (it typed a tab)
         self.text.setPlaceholderText("Write the memo here.")
         self.info = QLabel(self)
         new_btn = QPushButton("New memo", self)

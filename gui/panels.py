@@ -149,19 +149,19 @@ class ExtraPanels(QObject):
         chrome.menu("&Speakers").setToolTipsVisible(True)
         self.speakers_available: Callable[[], bool] = _speakers_extra_installed
         for tab, text in enumerate(("Consent", "Pseudonyms", "Redactions", "Audit log")):
-            a("E&thics", text, partial(self.show_privacy, tab))
-        chrome.menu("E&thics").addSeparator()
-        self.act_redact = a("E&thics", "Redact the selected words…", self.redact_selection)
+            a("Eth&ics", text, partial(self.show_privacy, tab))
+        chrome.menu("Eth&ics").addSeparator()
+        self.act_redact = a("Eth&ics", "Redact the selected words…", self.redact_selection)
         # the segment shown in the editor and the words selected in it (set by the window)
         self.editor_selection: Callable[[], tuple[Any, tuple[int, int] | None, bool]] = lambda: (
             None,
             None,
             False,
         )
-        a("&Team", "Inter-coder agreement", self.show_agreement)
-        a("&Team", "Disagreements", self.show_disagreements)
-        a("&Team", "Resolve merge conflicts…", self.show_conflicts)
-        self.blind_action = a("&Team", "Blind coding (see only my codings)", self.toggle_blind)
+        a("Te&am", "Inter-coder agreement", self.show_agreement)
+        a("Te&am", "Disagreements", self.show_disagreements)
+        a("Te&am", "Resolve merge conflicts…", self.show_conflicts)
+        self.blind_action = a("Te&am", "Blind coding (see only my codings)", self.toggle_blind)
         self.blind_action.setCheckable(True)
         state.project_opened.connect(self._opened)
         state.project_closed.connect(self.close_all)

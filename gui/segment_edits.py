@@ -20,6 +20,7 @@ from gui.undo import (
     SplitCommand,
 )
 from storage.core.languages import guess_language, language_name, script_said, typed_mismatch
+from storage.interop.transcript_parsed import parse_clock
 
 
 def script_hint(text: str, language: str | None, expected: list[str]) -> str:
@@ -105,6 +106,47 @@ class SegmentEdits:
             self.views.segment_editor.setFocus()
         else:
             self.chrome.message("Select the segment to edit first.", 4000)
+
+    def step_segment(self, delta: int) -> None:
+        """Make the next (``delta`` 1) or previous (-1) segment current, from the keyboard; what
+        was typed is kept (the editor commits when it changes segment), and the text editor
+        keeps the focus when it had it, so a transcriber goes on typing in the next one."""
+        view, editor = self.views.transcript, self.views.segment_editor
+        rows = self.views.segment_model.rowCount()
+        if rows == 0:
+            self.chrome.message("This session has no segments yet.", 4000)
+            return
+        row = view.currentIndex().row()
+        target = (0 if delta > 0 else rows - 1) if row < 0 else row + delta
+        if not 0 <= target < rows:
+            edge = "last" if delta > 0 else "first"
+            self.chrome.message(f"This is the session's {edge} segment.", 4000)
+            return
+        typing = editor.hasFocus()
+        view.go_to_row(target)
+        if typing:
+            editor.setFocus()
+
+    def go_to_time_dialog(self) -> None:
+        """Ask for a time (``m:ss``, ``h:mm:ss`` or seconds) and make the segment playing
+        then current."""
+        model = self.views.segment_model
+        if model.rowCount() == 0:
+            self.chrome.message("This session has no segments yet.", 4000)
+            return
+        text, ok = AskDialog.ask(
+            self.chrome.window, "Go to time", "Time in the recording (m:ss or h:mm:ss):", ""
+        )
+        if not ok or not text.strip():
+            return
+        try:
+            ms = parse_clock(text)
+        except ValueError:
+            self.chrome.message(f"{text.strip()!r} is not a time: write it as 1:05 or 0:01:05.")
+            return
+        row = max(model.row_at_time(ms), 0)
+        self.views.transcript.go_to_row(row)
+        self.views.transcript.setFocus()
 
     def split_at_cursor(self) -> None:
         """Split the current segment where the text cursor is."""

@@ -180,6 +180,7 @@ class SessionPanel(QWidget):
         self.place = QLineEdit(self)
         self.moderator = QLineEdit(self)
         self.notes = QPlainTextEdit(self)
+        self.notes.setTabChangesFocus(True)  # Tab goes on to Save (it typed a tab)
         self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 10)  # three lines
         save = FitButton("Save session details", "Save", self)
         save.clicked.connect(self.save)

@@ -233,16 +233,16 @@ class TeamActions(QObject):
 
     def build_menu(self) -> None:
         """Put Export a bundle… and Merge bundles… at the top of the Team menu."""
-        menu = self.chrome.menu("&Team")
+        menu = self.chrome.menu("Te&am")
         first = menu.actions()[0] if menu.actions() else None
         a = self.chrome.add_menu_action
-        self.act_export = a("&Team", "Export a bundle…", self.export_bundle_dialog)
-        self.act_merge = a("&Team", "Merge bundles into this project…", self.merge_bundles_dialog)
+        self.act_export = a("Te&am", "Export a bundle…", self.export_bundle_dialog)
+        self.act_merge = a("Te&am", "Merge bundles into this project…", self.merge_bundles_dialog)
         self.act_key = a(
-            "&Team", "Export my public key (for encrypted bundles)…", self.export_public_key_dialog
+            "Te&am", "Export my public key (for encrypted bundles)…", self.export_public_key_dialog
         )
-        self.act_lead = a("&Team", "Project lead…", self.lead_dialog)
-        self.act_apart = a("&Team", "Keep same-name codes apart when merging", lambda: None)
+        self.act_lead = a("Te&am", "Project lead…", self.lead_dialog)
+        self.act_apart = a("Te&am", "Keep same-name codes apart when merging", lambda: None)
         self.act_apart.setCheckable(True)
         self.act_apart.setToolTip(
             "Off (the default): codes that coders created on their own with the same path "

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from gui.chrome import dock_view_action
 from gui.keyboard import KeysOf, PaneCycler
+from gui.shortcuts_help import show_shortcuts
 
 
 def build_menus(w: Any) -> None:
@@ -43,7 +44,9 @@ def build_menus(w: Any) -> None:
     )
     w.act_project_coder = a("&File", "Coder name for this project…", projects.project_coder_dialog)
     w.act_close = a("&File", "Close project", projects.close_project, "Ctrl+W")
-    a("&File", "Quit", w.close, QKeySequence.StandardKey.Quit)
+    quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+    # the platform may give Quit no key (Qt's own on some Linux desktops): Ctrl+Q
+    a("&File", "Quit", w.close).setShortcuts(quit_keys or [QKeySequence("Ctrl+Q")])
     w.editing.build_menus()
     w.act_undo, w.act_redo = w.editing.act_undo, w.editing.act_redo
     w.transcription.build_menu()
@@ -82,6 +85,13 @@ def build_menus(w: Any) -> None:
     )
 
 
+def build_help_menu(w: Any) -> None:
+    """Help ▸ Keyboard shortcuts… (F1), the last menu (it lists the keys of all the others)."""
+    w.act_shortcuts = w.chrome.add_menu_action(
+        "&Help", "Keyboard shortcuts…", lambda: show_shortcuts(w), "F1"
+    )
+
+
 def fill_recent(w: Any) -> None:
     """File ▸ Open recent, as it opens."""
     w.recent_menu.clear()
@@ -105,5 +115,5 @@ def enable_project_menus(w: Any, enabled: bool) -> None:
         action.setEnabled(enabled)
     w.act_project_coder.setEnabled(enabled)
     for title, menu in w.chrome.menus.items():
-        if title != "&File":
+        if title not in ("&File", "&Help"):
             menu.menuAction().setEnabled(enabled)

@@ -47,7 +47,7 @@ class Day:
         QMessageBox.question = staticmethod(  # type: ignore[method-assign]
             lambda *_a, **_k: QMessageBox.StandardButton.Yes
         )
-        self.w = MainWindow(settings=settings)  # the real transcriber
+        self.w = MainWindow(settings=settings, warm_models=True)  # the real transcriber, as the app
         self.w.show()
         self.w.resize(*size)
         self.w.activateWindow()  # keys reach the menus' shortcuts only in the active window

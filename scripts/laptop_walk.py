@@ -281,7 +281,7 @@ class Walk:
             r"Quit|Close project|Delete|demo|Record|Detect|Transcribe|Re-transcribe|Undo|Redo|"
             r"Merge with|Split|Blind|Reset layout|pane|Play|Back|Forward|Slower|Faster|speed"
         )
-        for title in ("&File", "&Edit", "&Code", "&Memos", "&Team"):
+        for title in ("&File", "&Edit", "&Code", "&Memos", "Te&am"):
             for action in self.w.chrome.menus[title].actions():
                 text = action.text().replace("&", "")
                 if action.isSeparator() or action.menu() or not action.isEnabled():

@@ -4,6 +4,7 @@ replicas it runs as, and the languages a model accepts."""
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,13 +71,19 @@ def _load(path: str, device: str, compute_type: str, threads: int) -> Any:
         ) from exc
 
 
+#: one load at a time: the window's warm-up (``warm_model``) and a transcription started
+#: during it would each have read the same model (the cache fills only when a load returns)
+_LOADING = threading.Lock()
+
+
 def load_model(info: ModelInfo, *, threads: int | None, device: str) -> tuple[Any, str]:
     """Load (once, cached) a faster-whisper ``WhisperModel``; return it and the device used."""
     assert info.path is not None
     dev, compute = pick_device(device)
     n = threads or default_threads()
     try:
-        return _load(str(info.path), dev, compute, n), dev
+        with _LOADING:
+            return _load(str(info.path), dev, compute, n), dev
     except ModelError:
         if dev != "cuda":
             raise

@@ -13,6 +13,7 @@ from storage import Project
 from .languages import foreign
 from .model_identity import model_identity
 from .models import (
+    BASE_MODEL,
     ModelError,
     ModelInfo,
     ModelNotFoundError,
@@ -292,3 +293,33 @@ def hear_first(
         "project's languages to choose among them)."
     )
     return better
+
+
+def warm_model(project: Project) -> str | None:
+    """Load the model a transcription of ``project`` would start with, as ``Transcriber``
+    loads it (same threads and device: the cache of loaded models then serves it), and the
+    voice detector; return its name. The window does it on a worker once a project is open,
+    so the first transcription's model load (faster-whisper reads tokenizer.json holding the
+    GIL for ~0.4 s) is not waited on after a click. None (nothing loaded) when the model is
+    not usable here or its folder is not assembled yet (the packaged base is copied out on
+    first use, a wait the user chooses)."""
+    from .memory import tune_allocator
+    from .model_load import load_model
+    from .model_packages import base_model_path
+
+    english = set(project.languages) <= {"en"}
+    spec = project.model or default_model(list(project.languages))
+    if base_model_path(assemble=False) is None and (spec == BASE_MODEL or not english):
+        return None  # choosing the model would assemble base (copy its 148 MB) first
+    try:
+        info, _notes = choose_model(project, None, None)
+    except ModelError:
+        return None
+    if info.path is None or not Path(info.path).is_dir():
+        return None
+    tune_allocator()  # before the decoding threads exist, as Transcriber does
+    load_model(info, threads=None, device="auto")
+    from faster_whisper.vad import get_vad_model
+
+    get_vad_model()
+    return info.name

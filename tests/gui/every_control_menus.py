@@ -417,6 +417,30 @@ def _edit_text(h: Harness) -> None:
     h.qtbot.waitUntil(lambda: h.window.segment_editor.hasFocus())
 
 
+@control("Edit ▸ Next segment", effect="the next segment is current (the editor keeps the keys)")
+def _next_segment(h: Harness) -> None:
+    row = h.window.transcript.currentIndex().row()
+    trigger(h, h.current)
+    assert h.window.transcript.currentIndex().row() == row + 1
+    assert h.window.segment_editor.toPlainText() == h.segment().text
+
+
+@control("Edit ▸ Previous segment", effect="the previous segment is current")
+def _previous_segment(h: Harness) -> None:
+    row = h.window.transcript.currentIndex().row()
+    trigger(h, h.current)
+    assert h.window.transcript.currentIndex().row() == row - 1
+
+
+@control("Edit ▸ Go to time…", effect="asks a time; the segment playing then is current")
+def _go_to_time(h: Harness) -> None:
+    model = h.window.segment_model
+    target = model.segment(model.rowCount() - 1)
+    h.input_answer = lambda _t, _items: f"0:{target.start_ms // 1000 + 0.5:04.1f}"
+    trigger(h, h.current)
+    assert h.inputs[-1][1] == "Go to time" and h.segment().id == target.id
+
+
 @control("Edit ▸ Find in project…", effect="the Search dock in front, its box taking the keys")
 def _find(h: Harness) -> None:
     h.window.activateWindow()

@@ -324,6 +324,16 @@ def _blind(h: Harness) -> None:
     h.qtbot.waitUntil(lambda: not h.window.segment_model.margin_codes(3))
 
 
+# ---------------------------------------------------------------------- Help
+@control("Help ▸ Keyboard shortcuts…", effect="a table of every key opens beside the work")
+def _shortcuts(h: Harness) -> None:
+    trigger(h, h.current)
+    dialog = h.window.shortcuts_dialog
+    h.qtbot.waitUntil(dialog.isVisible)
+    assert ("Playback", "Play / pause", "F4 or Ctrl+Space") in dialog.rows
+    dialog.close()
+
+
 # ---------------------------------------------------------------------- context menus
 @control("Sessions list ▸ Rename session… (F2)", effect="asks a title; the session gets it")
 def _rename_session(h: Harness) -> None:

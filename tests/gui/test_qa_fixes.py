@@ -206,7 +206,7 @@ def test_project_menus_are_greyed_out_on_the_start_page(
     project.close()
     w = _app_window(qtbot, qsettings, fake_transcriber)
     titles = {a.text(): a for a in w.menuBar().actions()}
-    needs_project = ["&Edit", "&Playback", "&Code", "&Memos", "&Transcription", "&Record", "&Team"]
+    needs_project = ["&Edit", "&Playback", "&Code", "&Memos", "&Transcription", "&Record", "Te&am"]
     assert all(not titles[t].isEnabled() for t in needs_project)
     assert titles["&File"].isEnabled() and not w.act_close.isEnabled()
     assert w.projects.open_project(folder)

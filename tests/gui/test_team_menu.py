@@ -152,7 +152,7 @@ def _merge_key_bundle_through_the_menu(
     asked is left empty."""
     monkeypatch.setattr("gui.ask_dialog.AskDialog.ask", staticmethod(lambda *a, **k: ("", True)))
     _answer_files(monkeypatch, getOpenFileNames=[bundle])
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _action(window, "Te&am", "Merge bundles into this project…").trigger()
 
 
 def _answer_files(monkeypatch: pytest.MonkeyPatch, **answers: Any) -> None:
@@ -226,7 +226,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     lead_bundle = tmp_path / "lead.fsbundle"
     _export_dialog(monkeypatch)
     _answer_files(monkeypatch, getSaveFileName=lead_bundle)
-    _action(w, "&Team", "Export a bundle…").trigger()
+    _action(w, "Te&am", "Export a bundle…").trigger()
     idle(w)
     assert lead_bundle.is_file(), w.last_error
     assert "Wrote lead.fsbundle" in w.team_actions.last_report
@@ -249,7 +249,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
         _code_rows(w, idle, "Corruption", rows)
         bundles.append(tmp_path / f"{coder}.fsbundle")
         _answer_files(monkeypatch, getSaveFileName=bundles[-1])
-        _action(w, "&Team", "Export a bundle…").trigger()
+        _action(w, "Te&am", "Export a bundle…").trigger()
         idle(w)
         assert bundles[-1].is_file(), w.last_error
 
@@ -257,7 +257,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     assert w.projects.open_project(lead_dir)
     idle(w)
     _answer_files(monkeypatch, getOpenFileNames=bundles)
-    _action(w, "&Team", "Merge bundles into this project…").trigger()
+    _action(w, "Te&am", "Merge bundles into this project…").trigger()
     idle(w)
     assert w.last_error == ""
     assert "now one code" in w.team_actions.last_report
@@ -265,7 +265,7 @@ def test_lead_two_coders_merge_and_agreement_through_the_gui(
     codes = [c for c in w.project.codebook.codes() if c.path == "Corruption"]
     assert len(codes) == 1
     qtbot.waitUntil(lambda: w.segment_model.code(codes[0].id) is not None)
-    panel = _action(w, "&Team", "Inter-coder agreement")
+    panel = _action(w, "Te&am", "Inter-coder agreement")
     panel.trigger()
     idle(w)  # computed on a worker
     widget = w.extra_panels.docks["agreement"].widget()
@@ -330,7 +330,7 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
     for name, expected in cases.items():
         window.chrome.last_error = ""
         _answer_files(monkeypatch, getOpenFileNames=[tmp_path / name])
-        _action(window, "&Team", "Merge bundles into this project…").trigger()
+        _action(window, "Te&am", "Merge bundles into this project…").trigger()
         idle(window)
         assert expected in window.last_error, (name, window.last_error)
         assert "--allow-other-project" not in window.last_error
@@ -346,7 +346,7 @@ def test_refused_bundles_say_why_change_nothing_and_keep_the_workbench(
     monkeypatch.setattr("gui.ask_dialog.AskDialog.ask", staticmethod(passphrase))
     window.chrome.last_error = ""
     _answer_files(monkeypatch, getOpenFileNames=[tmp_path / "locked.fsbundle.enc"])
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _action(window, "Te&am", "Merge bundles into this project…").trigger()
     idle(window)
     assert window.last_error == ""
     assert project.codebook.find_code("Trust") is not None
@@ -417,7 +417,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
     # with a passphrase (typed twice in the dialog)
     _export_dialog(monkeypatch, passphrase="correct horse")
     _answer_files(monkeypatch, getSaveFileName=tmp_path / "ann.fsbundle.enc")
-    _action(w, "&Team", "Export a bundle…").trigger()
+    _action(w, "Te&am", "Export a bundle…").trigger()
     idle(w)
     assert is_encrypted(tmp_path / "ann.fsbundle.enc"), w.last_error
     assert "encrypted" in w.team_actions.last_report
@@ -430,7 +430,7 @@ def test_encrypted_bundles_from_the_dialog_passphrase_and_teammate_key(
 
     monkeypatch.setattr(BundleExportDialog, "exec", exec_key)
     _answer_files(monkeypatch, getSaveFileName=tmp_path / "for-lead.fsbundle.enc")
-    _action(w, "&Team", "Export a bundle…").trigger()
+    _action(w, "Te&am", "Export a bundle…").trigger()
     idle(w)
     assert is_encrypted(tmp_path / "for-lead.fsbundle.enc"), w.last_error
 
@@ -465,13 +465,13 @@ def test_keep_apart_in_the_team_menu_and_agreement_says_it_pairs_by_path(
         paths.append(tmp_path / f"{name}.fsbundle")
         export_bundle(coder, paths[-1])
         coder.close()
-    _action(window, "&Team", "Keep same-name codes apart when merging").trigger()
+    _action(window, "Te&am", "Keep same-name codes apart when merging").trigger()
     _answer_files(monkeypatch, getOpenFileNames=paths)
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _action(window, "Te&am", "Merge bundles into this project…").trigger()
     idle(window)
     assert "kept apart" in window.team_actions.last_report
     assert len([c for c in project.codebook.codes() if c.path == "Corruption"]) == 2
-    _action(window, "&Team", "Inter-coder agreement").trigger()
+    _action(window, "Te&am", "Inter-coder agreement").trigger()
     idle(window)  # computed on a worker
     widget = window.extra_panels.docks["agreement"].widget()
     assert "'Corruption'" in widget.notes_label.text()
@@ -518,7 +518,7 @@ def test_a_bundle_typed_without_its_suffix_gets_it(
     """A name typed without .fsbundle gets it: else the merge dialog's filter hides the file."""
     _export_dialog(monkeypatch, passphrase=passphrase)
     _answer_files(monkeypatch, getSaveFileName=tmp_path / typed)
-    _action(window, "&Team", "Export a bundle…").trigger()
+    _action(window, "Te&am", "Export a bundle…").trigger()
     idle(window)
     assert (tmp_path / written).is_file(), sorted(p.name for p in tmp_path.iterdir())
     assert typed == written or not (tmp_path / typed).exists()  # no suffix-less file
@@ -561,7 +561,7 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
         coder.close()
     project.transcript.update_segment(segs[3], text="and then segment 3 was about the clinics")
     _answer_files(monkeypatch, getOpenFileNames=bundles)
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _action(window, "Te&am", "Merge bundles into this project…").trigger()
     idle(window)
     assert window.last_error == ""
     nfc = unicodedata.normalize("NFC", path)
@@ -573,7 +573,7 @@ def test_the_workbench_merge_joins_nfc_and_nfd_codes_and_keeps_spans_on_their_wo
         if c.segment_id == segs[3] and c.start_cp is not None
     ]
     assert spans == ["clinics"]
-    _action(window, "&Team", "Inter-coder agreement").trigger()
+    _action(window, "Te&am", "Inter-coder agreement").trigger()
     idle(window)  # computed on a worker
     widget = window.extra_panels.docks["agreement"].widget()
     model = widget.view.model()
@@ -600,17 +600,17 @@ def test_disagreements_hide_the_other_coders_while_blind_coding_is_on(
     _sid, segs = _seed(project)  # the project's coder codes segments 0 and 1
     code = project.codebook.ensure_code_path("Services/Health")
     project.codebook.apply_code(segs[2], code.id, coder="other")
-    _action(window, "&Team", "Disagreements").trigger()
+    _action(window, "Te&am", "Disagreements").trigger()
     idle(window)  # computed on a worker
     widget = window.extra_panels.docks["disagreements"].widget()
     assert widget.model.rowCount() == 3
-    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    _action(window, "Te&am", "Blind coding (see only my codings)").trigger()
     idle(window)
     assert project.team.blind_coding
     assert widget.model.rowCount() == 0 and widget.items == []
     assert "Blind coding is on" in widget.count_label.text()
     assert not widget.chooser.isEnabled()
-    _action(window, "&Team", "Blind coding (see only my codings)").trigger()
+    _action(window, "Te&am", "Blind coding (see only my codings)").trigger()
     idle(window)
     assert widget.model.rowCount() == 3 and widget.chooser.isEnabled()
 
@@ -634,7 +634,7 @@ def test_blind_coding_hides_the_other_coders_segment_memos(window: Any, idle: An
     idle(window)
     model = window.segment_model
     assert model.memos_of(segs[2]) == ["Айгүл: емхана жоқ — ключевой момент"]
-    blind = _action(window, "&Team", "Blind coding (see only my codings)")
+    blind = _action(window, "Te&am", "Blind coding (see only my codings)")
     blind.trigger()
     idle(window)
     assert model.memos_of(segs[2]) == [] and model.memos_of(segs[0]) == ["my note"]
@@ -665,7 +665,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     _seed(project)
     assert not project.privacy.identity_path().is_file()
     _answer_files(monkeypatch, getSaveFileName=tmp_path / "lead")
-    _action(window, "&Team", "Export my public key (for encrypted bundles)…").trigger()
+    _action(window, "Te&am", "Export my public key (for encrypted bundles)…").trigger()
     idle(window)
     assert window.last_error == ""
     public = tmp_path / "lead.pub"
@@ -684,7 +684,7 @@ def test_the_team_key_is_made_and_its_public_half_exported_from_the_team_menu(
     # exported again: the same key, not a new pair
     before = public.read_text()
     _answer_files(monkeypatch, getSaveFileName=public)
-    _action(window, "&Team", "Export my public key (for encrypted bundles)…").trigger()
+    _action(window, "Te&am", "Export my public key (for encrypted bundles)…").trigger()
     idle(window)
     assert public.read_text() == before
     assert "made now" not in window.team_actions.last_report
@@ -741,7 +741,7 @@ def test_project_lead_in_the_team_menu_records_the_lead(
         return 1
 
     monkeypatch.setattr(LeadDialog, "exec", answer)
-    _action(window, "&Team", "Project lead…").trigger()
+    _action(window, "Te&am", "Project lead…").trigger()
     idle(window)
     assert "does not record its lead" in seen[0]
     assert project.team.lead == "dana" and not project.team.may_resolve
@@ -851,7 +851,7 @@ def test_a_bundle_refused_after_others_merged_says_they_did(
     later.write_bytes(good.read_bytes())
     window.chrome.last_error = ""
     _answer_files(monkeypatch, getOpenFileNames=[good, truncated, later])
-    _action(window, "&Team", "Merge bundles into this project…").trigger()
+    _action(window, "Te&am", "Merge bundles into this project…").trigger()
     idle(window)
     said = window.last_error
     assert said.startswith("coder.fsbundle (coder c): added"), said
@@ -890,7 +890,7 @@ def test_blind_coding_hides_the_other_coders_session_and_code_memos(window: Any,
         return shown
 
     assert len(listed("session", sid)) == 2 and len(listed("code", code.id)) == 1
-    blind = _action(window, "&Team", "Blind coding (see only my codings)")
+    blind = _action(window, "Te&am", "Blind coding (see only my codings)")
     blind.trigger()
     idle(window)
     assert [t.split("  ·  ")[0] for t in listed("session", sid)] == ["my session note"]
@@ -932,7 +932,7 @@ def test_a_bundle_of_consented_participants_only_from_the_workbench(
     for consented, name in ((False, "all.fsbundle"), (True, "only.fsbundle")):
         _export_dialog(monkeypatch, consented=consented)
         _answer_files(monkeypatch, getSaveFileName=tmp_path / name)
-        _action(window, "&Team", "Export a bundle…").trigger()
+        _action(window, "Te&am", "Export a bundle…").trigger()
         idle(window)
         with zipfile.ZipFile(tmp_path / name) as zf:
             (tmp_path / f"{name}.db").write_bytes(zf.read("project.db"))

@@ -214,7 +214,7 @@ def test_detect_speakers_progress_and_cancel(
 def test_ethics_menu_opens_the_privacy_tabs(window: Any) -> None:
     from gui.privacy_panel import PrivacyPanel
 
-    texts = [a.text() for a in window.chrome.menus["E&thics"].actions() if not a.isSeparator()]
+    texts = [a.text() for a in window.chrome.menus["Eth&ics"].actions() if not a.isSeparator()]
     assert texts == [
         "Consent",
         "Pseudonyms",
@@ -222,10 +222,10 @@ def test_ethics_menu_opens_the_privacy_tabs(window: Any) -> None:
         "Audit log",
         "Redact the selected words…",
     ]
-    _action(window, "E&thics", "Audit log").trigger()
+    _action(window, "Eth&ics", "Audit log").trigger()
     panel = window.extra_panels.docks["privacy"].widget()
     assert isinstance(panel, PrivacyPanel) and panel.currentIndex() == 3
-    _action(window, "E&thics", "Pseudonyms").trigger()
+    _action(window, "Eth&ics", "Pseudonyms").trigger()
     assert window.extra_panels.docks["privacy"].widget() is panel
     assert panel.currentIndex() == 1 and panel.isVisible()
 

@@ -91,6 +91,9 @@ def test_a_failed_reading_in_the_language_heard_leaves_speech_without_transcript
     readings = _readings(english=-1.2, kazakh=-1.6)
     readings["ru"] = [FakeSeg(0, 5, "Был и там", -1.4)]
     assert _identify(monkeypatch, readings, ENGLISH) == ("en", None)
+    # no reading gives a word (the guards drop them all): without transcript, in English
+    nothing: dict[str, list[Any]] = {"ru": [], "kk": [], "en": []}
+    assert _identify(monkeypatch, nothing, ENGLISH) == ("en", None)
 
 
 def test_a_surer_reading_in_an_expected_language_decides_as_before(

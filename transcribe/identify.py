@@ -572,10 +572,11 @@ def _abroad_kept(
     does not expect (``abroad``: that language and its reading), read in the expected ones too
     (``read``): that language, with its reading, when that reading is the one kept among them
     all (``reading_kept``), or without transcript (None) where it is one Whisper would call
-    failed (``guards.LOGPROB_SILENT``). None (the expected languages decide, as for any
-    stretch they are unsure of) where another reading is surer, or an expected language with
-    letters of its own reads it with them nearly as surely (``letters_kept``): real Kazakh is
-    heard as Lithuanian (0.90), and its Russian reading may be the surest."""
+    failed (``guards.LOGPROB_SILENT``) or no reading gives a word. None (the expected
+    languages decide, as for any stretch they are unsure of) where another reading is surer,
+    or an expected language with letters of its own reads it with them nearly as surely
+    (``letters_kept``): real Kazakh is heard as Lithuanian (0.90), and its Russian reading may
+    be the surest."""
     other, (score, segments) = abroad
     texts = {
         c: (s, " ".join(guards.cut_loop_text(str(seg.text)) for seg in mine))
@@ -583,7 +584,10 @@ def _abroad_kept(
     }
     if any(letters_kept(texts, own) for own in allowed if own in OWN_LETTERS):
         return None
-    if reading_kept(texts) != other:
+    kept = reading_kept(texts)
+    if kept is None:  # no reading gives a word: speech without transcript, in what was heard
+        return other, None
+    if kept != other:
         return None
     return other, (segments if score >= guards.LOGPROB_SILENT else None)
 

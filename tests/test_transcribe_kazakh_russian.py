@@ -195,13 +195,16 @@ def test_a_doubtful_stretch_read_in_russian_beside_kazakh_is_decided_by_kazakh_s
         "ru": [FakeSeg(0, 2, "Ольга Грайбисмитр Жирторта", -0.545)],
         "kk": [FakeSeg(0, 2, kazakh_reading, -0.855)],
         "en": [FakeSeg(0, 2, "Algarai Bismytr Gertorta", -0.984)],
+        # heard as Lithuanian 0.6, none of the expected languages: read in it too, and less
+        # sure there than in Russian (as in a Kazakh project: -0.69)
+        "lt": [FakeSeg(0, 2, "Alhagarai vismytržių tautą.", -0.69)],
     }
     asked: list[str] = []
     tr = reader_with(readings, asked)
     speech = [first, second]
     tagged, settled = tr.identify(None, [[c] for c in speech], ["ru", "kk", "en"], speech)  # type: ignore[arg-type]
     assert tagged == [(first, told), (second, after)]
-    assert sorted(asked) == ["en", "kk", "ru"]  # its readings in each language, once
+    assert sorted(asked) == ["en", "kk", "lt", "ru"]  # its readings in each language, once
     want = kazakh_reading if told == "kk" else "Ольга Грайбисмитр Жирторта"
     assert [seg.text for seg in settled[(first["start"], first["end"])]] == [want]
 

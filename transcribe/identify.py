@@ -121,6 +121,8 @@ class Identifier:
         # ``chunk_key`` (``_alone``: a stretch asked again is not heard again)
         self._audio: weakref.ReferenceType[np.ndarray] | None = None
         self._heard_alone: dict[tuple[int, int], dict[str, float]] = {}
+        # what each stretch of the batch that Whisper was unsure of was heard as on its own
+        self._odd_heard: dict[tuple[int, int], dict[str, float]] = {}
 
     def use_model(self, lid: Any) -> None:
         """Identify with ``lid`` (a multilingual faster-whisper model) instead of the model that
@@ -167,6 +169,7 @@ class Identifier:
         after the stretches read in each language (for progress between batches).
         """
         step = on_step or (lambda _fraction: None)
+        self._odd_heard = {}
         chunks: list[dict[str, int]] = []
         found: list[str | None] = []
         strange: list[int] = []  # stretches in none of the expected languages, by Whisper
@@ -209,7 +212,11 @@ class Identifier:
         strange_read = dict(
             zip(strange, self.readings(audio, [chunks[i] for i in strange], allowed), strict=True)
         )
+        abroad = self._abroad(audio, chunks, strange, allowed)
         for i, readings in strange_read.items():
+            if i in abroad and (kept := _abroad_kept(readings, abroad[i], allowed)) is not None:
+                codes[i], settled[chunk_key(chunks[i])] = kept
+                continue
             read_as, segments = _chosen(readings, reading_kept)
             if read_as in CYRILLIC_LANGUAGES and codes[i] in OWN_LETTERS and read_as != codes[i]:
                 # read best in Russian, heard as Kazakh: how clearly (``heard_kept``)
@@ -242,6 +249,29 @@ class Identifier:
                     settled[chunk_key(chunks[i])] = segments
         step(1.0)
         return list(zip(chunks, codes, strict=True)), settled
+
+    def _abroad(
+        self, audio: Audio, chunks: list[dict[str, int]], strange: list[int], allowed: list[str]
+    ) -> dict[int, tuple[str, tuple[float, list[Any]]]]:
+        """The stretches (of ``strange``, by index) that Whisper, hearing each on its own,
+        clearly hears in a language the project does not expect, where it expects several
+        (``languages.foreign``), each with that language and its reading in it (score,
+        segments): read only in the expected languages, an English turn in a Russian and
+        Kazakh project came out as the Kazakh "Бұлің тарды длейт, бұс"."""
+        if len(allowed) < 2:
+            return {}
+        heard: dict[int, str] = {}
+        for i in strange:
+            probs = self._odd_heard.get(chunk_key(chunks[i])) or self._alone(audio, chunks[i])
+            other = foreign(probs, allowed)
+            if other is not None:
+                heard[i] = other
+        out: dict[int, tuple[str, tuple[float, list[Any]]]] = {}
+        for other in sorted(set(heard.values())):
+            mine = [i for i in heard if heard[i] == other]
+            read = self.readings(audio, [chunks[i] for i in mine], [other])
+            out.update({i: (other, r[other]) for i, r in zip(mine, read, strict=True)})
+        return out
 
     def recheck(
         self,
@@ -360,6 +390,8 @@ class Identifier:
         if code in CYRILLIC_LANGUAGES or not any(a in CYRILLIC_LANGUAGES for a in allowed):
             return code
         probs = self._alone(audio, part)
+        if code not in allowed and foreign(probs, allowed) == code:
+            return code  # a language the project does not expect, clearly heard there
         return UNKNOWN if doubtful(probs, allowed) else choose(probs, allowed)[0]
 
     def other_language_alone(
@@ -400,7 +432,7 @@ class Identifier:
             if len(allowed) == 1:  # one expected language: only speech clearly in another
                 at = base + part["start"]
                 probs = self.doubtful_probabilities(audio, encoded, part, at, allowed)
-                other = foreign(probs, allowed[0]) if probs else None
+                other = foreign(probs, allowed) if probs else None
                 if probs and other is not None:  # its group's languages get votes (``by_votes``)
                     for code, p in probs.items():
                         total[code] = total.get(code, 0.0) + p * n
@@ -414,6 +446,8 @@ class Identifier:
             # not taken: the stretch follows its neighbours.
             sure = code if allowed or share >= LID_SURE else None
             odd = doubtful(probs, allowed)
+            if odd:  # heard on its own (``probabilities``): may be in another language
+                self._odd_heard[chunk_key(part)] = probs
             heard_parts.append((part, sure, odd))
         return heard_parts
 
@@ -529,6 +563,40 @@ def _chosen(
     return kept, mine if score >= guards.LOGPROB_SILENT else None
 
 
+def _abroad_kept(
+    read: dict[str, tuple[float, list[Any]]],
+    abroad: tuple[str, tuple[float, list[Any]]],
+    allowed: list[str],
+) -> tuple[str, list[Any] | None] | None:
+    """The language and segments of a stretch Whisper clearly heard in a language the project
+    does not expect (``abroad``: that language and its reading), read in the expected ones too
+    (``read``): that language, with its reading, when that reading is the one kept among them
+    all (``reading_kept``) and Whisper was sure of its words (``RECHECK_BELOW``); without
+    transcript (None) where it is one Whisper would call failed (``guards.LOGPROB_SILENT``) or
+    no reading gives a word. None (the expected languages decide, as for any stretch they are
+    unsure of) where another reading is surer, Whisper was unsure of the words, or an expected
+    language with letters of its own reads it with them nearly as surely (``letters_kept``):
+    real Kazakh is heard as Lithuanian (0.90), and its Russian reading may be the surest."""
+    other, (score, segments) = abroad
+    texts = {
+        c: (s, " ".join(guards.cut_loop_text(str(seg.text)) for seg in mine))
+        for c, (s, mine) in {**read, other: (score, segments)}.items()
+    }
+    if any(letters_kept(texts, own) for own in allowed if own in OWN_LETTERS):
+        return None
+    kept = reading_kept(texts)
+    if kept is None:  # no reading gives a word: speech without transcript, in what was heard
+        return other, None
+    if kept != other:
+        return None
+    if score < guards.LOGPROB_SILENT:
+        return other, None
+    # words Whisper was unsure of: its guess at speech it does not place (``guessed_in_latin``):
+    # espeak-ng's Kazakh on the bench's ``mixed``, heard as Hungarian, was read surest in it,
+    # "Söndövájt szám, pár végirkeljek elvért jázomák voltam"
+    return (other, segments) if _mean_probability(segments, None) >= RECHECK_BELOW else None
+
+
 def guessed_in_latin(read_as: str | None, segments: list[Any] | None, allowed: list[str]) -> bool:
     """Whether a stretch read in each expected language is kept in one written in Latin
     letters (English) that Whisper was unsure of (its words' mean probability under
@@ -570,10 +638,15 @@ def _own_or_heard(readings: dict[str, tuple[float, str]], own: str, heard_as: st
     return own if letters_kept(readings, own) else heard_as
 
 
-def _mean_probability(decoded: list[Any], chunk: dict[str, int]) -> float:
-    """The mean probability Whisper gave the decoded words inside a chunk (1.0 without any:
-    speech without words is left to the placeholders)."""
-    probs = [float(w.probability) for seg in decoded for w in seg.words or [] if within(w, chunk)]
+def _mean_probability(decoded: list[Any], chunk: dict[str, int] | None) -> float:
+    """The mean probability Whisper gave the decoded words inside a chunk (all of them: None;
+    1.0 without any: speech without words is left to the placeholders)."""
+    probs = [
+        float(w.probability)
+        for seg in decoded
+        for w in seg.words or []
+        if chunk is None or within(w, chunk)
+    ]
     return sum(probs) / len(probs) if probs else 1.0
 
 

@@ -140,10 +140,10 @@ def letters_decide(scores: dict[str, float], allowed: Sequence[str]) -> bool:
     )
 
 
-#: a project that expects one language: a stretch is told to be in another language only when
-#: Whisper gives that language (with those it takes it for) at least ``LID_FOREIGN`` and the
-#: expected one (likewise) at most ``FOREIGN_EXPECTED_MAX``; anything less clear is decoded in
-#: the expected language
+#: a stretch is told to be in a language the project does not expect only when Whisper gives
+#: that language (with those it takes it for) at least ``LID_FOREIGN`` and the expected ones
+#: (likewise, all together) at most ``FOREIGN_EXPECTED_MAX``; anything less clear is decoded in
+#: an expected language
 LID_FOREIGN = 0.6
 FOREIGN_EXPECTED_MAX = 0.15
 
@@ -167,15 +167,19 @@ def confused_with(code: str) -> frozenset[str]:
     return next((group for group in CONFUSED if code in group), frozenset({code}))
 
 
-def foreign(probs: dict[str, float], expected: str) -> str | None:
-    """The language a stretch is clearly in when it is not ``expected`` (the project's only
-    language) nor one Whisper takes for it, or None: Whisper gives ``expected`` (with the
-    languages it confuses with it) at most ``FOREIGN_EXPECTED_MAX`` and one other such group
-    at least ``LID_FOREIGN``; the language is that group's most probable. A recording in
-    another language than the project says is then transcribed in the language spoken
-    instead of translated into the expected one (Whisper, told a language, translates)."""
-    mine = confused_with(expected)
-    if expected_share(probs, expected) > FOREIGN_EXPECTED_MAX:
+def foreign(probs: dict[str, float], expected: str | Sequence[str]) -> str | None:
+    """The language a stretch is clearly in when it is none of ``expected`` (the project's
+    language, or its languages) nor one Whisper takes for them, or None: Whisper gives the
+    expected languages (with the languages it confuses with them, ``CONFUSED``) together at
+    most ``FOREIGN_EXPECTED_MAX`` and one other such group at least ``LID_FOREIGN``; the
+    language is that group's most probable. A recording in another language than the project
+    says is then transcribed in the language spoken instead of translated into an expected
+    one (Whisper, told a language, translates) or written in its letters as words nobody said
+    (a project expecting Russian and Kazakh wrote an English turn, heard as English 0.83, as
+    "Бұлің тарды длейт, бұс")."""
+    wanted = [expected] if isinstance(expected, str) else list(expected)
+    mine = frozenset().union(*(confused_with(code) for code in wanted))
+    if expected_share(probs, wanted) > FOREIGN_EXPECTED_MAX:
         return None
     groups: dict[frozenset[str], float] = {}
     for code, p in probs.items():
@@ -189,9 +193,11 @@ def foreign(probs: dict[str, float], expected: str) -> str | None:
     return max((code for code in probs if code in best), key=lambda code: probs[code])
 
 
-def expected_share(probs: dict[str, float], expected: str) -> float:
-    """What Whisper gives ``expected`` and the languages it takes for it (``CONFUSED``)."""
-    mine = confused_with(expected)
+def expected_share(probs: dict[str, float], expected: str | Sequence[str]) -> float:
+    """What Whisper gives ``expected`` (a language, or several) and the languages it takes for
+    them (``CONFUSED``)."""
+    wanted = [expected] if isinstance(expected, str) else list(expected)
+    mine = frozenset().union(*(confused_with(code) for code in wanted))
     return sum(p for code, p in probs.items() if code in mine)
 
 

@@ -14,9 +14,11 @@ echo "== pytest"
 # whole suite then runs once more, and must pass in one piece. A failing test is not retried.
 # The tests run in FS_TEST_WORKERS processes (pytest-xdist, default 2: CI's cores), a test
 # file to a process (its module fixtures are made once); FS_TEST_WORKERS=0 runs them in this one.
+# The files with real-model tests are handed out first (tests/conftest.py orders them), so that
+# both processes end on short files together.
 workers=${FS_TEST_WORKERS:-2}
 parallel=()
-if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile); fi
+if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder); fi
 log=$(mktemp)
 set +e
 # The two-process run as a whole is bounded too (40 minutes; on CI's fresh 2-core machine it

@@ -21,6 +21,28 @@ from tests.media import espeak
 SENTENCE = "The village clinic opened a new online booking service for patients last spring."
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with real-model ("slow") tests first, most of them first, then the others by
+    their number of tests (xdist's own order), each file's tests in their order.
+
+    scripts/test.sh hands the files to its two processes in this order (--dist loadfile
+    --no-loadscope-reorder). In xdist's order, by number of tests alone, files of a few minutes
+    and a few tests came last, and one process decoded them while the other stood idle."""
+    slow: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        count[path] = count.get(path, 0) + 1
+        slow[path] = slow.get(path, 0) + (item.get_closest_marker("slow") is not None)
+
+    def heaviest_first(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return (-slow[path], -count[path])
+
+    items.sort(key=heaviest_first)
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """A new, open project in a temporary folder (coder-a)."""

@@ -14,6 +14,7 @@ import tarfile
 import wave
 import zipfile
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,12 @@ from transcribe.model_download import install_model
 from transcribe.model_store import NotAWhisperModelError, import_model, verify_model
 from transcribe.models import list_models, model_cache_dir, resolve_model
 
-pytest.importorskip("transformers", reason="the convert extra (scripts/setup.sh --with-converter)")
-pytest.importorskip("torch", reason="the convert extra (scripts/setup.sh --with-converter)")
+# Looked up, not imported: importing torch and Transformers here cost every test process about
+# 3 s of CPU at collection, whether or not it ran this file (make_checkpoint imports them).
+pytestmark = pytest.mark.skipif(
+    find_spec("transformers") is None or find_spec("torch") is None,
+    reason="the convert extra (scripts/setup.sh --with-converter)",
+)
 
 
 def _base_tokenizer() -> Path:

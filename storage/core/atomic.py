@@ -35,6 +35,20 @@ def cancellable(cancelled: Callable[[], bool]) -> Iterator[None]:
         _CANCEL.reset(token)
 
 
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new entry in ``folder`` durable (a no-op where the system cannot
+    open or sync a directory)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"

@@ -23,6 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.core.atomic import fsync_folder
 from storage.core.errors import AudioError
 from storage.core.left_behind import tell
 from storage.core.meta import put_meta
@@ -106,7 +107,7 @@ def finish(store: Store, swaps: list[Swap]) -> int:
             leftover.unlink(missing_ok=True)
         replaced += did
     if swaps:
-        _fsync_dir(store.media_dir)
+        fsync_folder(store.media_dir)
         with store.tx() as db:
             if lost:  # kept: every open says so, never a silent "done"
                 record(db.conn, lost)
@@ -165,12 +166,3 @@ def tell_unfinished(store: Store) -> None:
             f"the text is destroyed, the audio of {plural(len(swaps), 'recording')} not yet; "
             "any command that writes to the project (e.g. redact --destroy) finishes it."
         )
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

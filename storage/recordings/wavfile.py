@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from storage.core.atomic import fsync_folder
 from storage.core.errors import DiskFullError, ReadOnlyError
 
 HEADER_BYTES = 44
@@ -177,7 +178,7 @@ class CrashSafeWavWriter:
         try:
             self._write_all(wav_header(sample_rate, channels, sample_width, 0))
             os.fsync(self._fd)
-            _fsync_dir(self.path.parent)
+            fsync_folder(self.path.parent)
         except OSError as exc:
             os.close(self._fd)
             raise _disk_error(self.path, exc, 0) from exc
@@ -302,19 +303,6 @@ class CrashSafeWavWriter:
             self._synced = whole
         self._failed = _disk_error(self.path, exc, self._synced * 1000 // self.byte_rate)
         raise self._failed from exc
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a new directory entry durable (no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class BackgroundWavWriter:

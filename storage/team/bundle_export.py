@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -10,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import check_output, raise_if_cancelled
+from storage.core.atomic import check_output, fsync_folder, raise_if_cancelled
 from storage.core.audio import sha256_of
 from storage.core.errors import ReadOnlyError
 from storage.core.ids import now_iso
@@ -179,7 +178,7 @@ def export_bundle(
             os.fsync(fh.fileno())
         raise_if_cancelled(out)  # the workbench's Cancel: the earlier bundle, or none, stays
         os.replace(part, out)
-        _fsync_folder(out.parent)
+        fsync_folder(out.parent)
         register_safe_versions(project, safe.versions)
         if not project.readonly:
             project.audit.log_event(
@@ -211,16 +210,6 @@ def export_bundle(
         raise
     finally:
         remove_private_dir(work)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (where the system allows it)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _prepare_snapshot(

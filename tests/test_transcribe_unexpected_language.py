@@ -179,3 +179,50 @@ def test_a_real_english_turn_between_real_russian_and_kazakh(tmp_path: Path) -> 
     assert not CYRILLIC.search(" ".join(d.text for d in middle)), said
     assert "ready to begin" in " ".join(d.text for d in middle).lower(), said
     assert {d.language for d in drafts if not d.untranscribed} == {"ru", "en", "kk"}, said
+
+
+def test_the_summary_names_a_language_heard_only_in_speech_without_transcript() -> None:
+    """A turn heard clearly in English whose reading failed is speech without transcript
+    badged English: the note names it too (before: only languages with written segments)."""
+    from transcribe import run_notes
+
+    (only,) = run_notes.unexpected_hint({"ru": 3}, ALLOWED, unwritten={"en": 2, "kk": 1})
+    assert "Heard English (2 stretches left as speech without transcript)" in str(only), only
+    assert "nothing was guessed in the expected ones" in str(only) and "--set ru,kk,en" in str(
+        only
+    ), only
+    (both,) = run_notes.unexpected_hint({"en": 1, "ru": 3}, ALLOWED, unwritten={"en": 1})
+    assert "English (1 segment, 1 stretch left as speech without transcript)" in str(both)
+    assert "transcribed in the language spoken" in str(both), both
+    (written,) = run_notes.unexpected_hint({"de": 2}, ALLOWED)
+    assert "Heard German (2 segments), which" in str(written), written
+    # placeholders in an expected language, or with no language, are no news
+    assert run_notes.unexpected_hint({"ru": 3}, ALLOWED, unwritten={"kk": 2, "": 1}) == []
+
+
+def test_a_run_counts_speech_without_transcript_by_the_language_heard(
+    project: Any, speech_wav: Path
+) -> None:
+    """The run's summary counts placeholders per language apart from written segments, and its
+    notes name an unexpected language heard only in placeholders (a fake engine)."""
+    from storage.transcript.transcript import SegmentDraft
+    from tests.slow_engine import SlowSecondBatch
+    from transcribe.batches import ChunkResult
+    from transcribe.runner import transcribe_session
+
+    class Heard(SlowSecondBatch):
+        multilingual = True
+
+        def transcribe_chunks(self, _path: Any, **_k: Any) -> Any:
+            drafts = [
+                SegmentDraft(0, 900, "Добрый день.", language="ru"),
+                SegmentDraft(1000, 2500, "", language="en", untranscribed=True),
+            ]
+            yield ChunkResult(drafts, 0, 3000, "ru", final=True)
+
+    project.set_languages("ru,kk")
+    session = project.sessions.import_audio(speech_wav)
+    fake = Heard()
+    summary = transcribe_session(project, session.id, engine=lambda *_a, **_k: fake)
+    assert summary.identified == {"ru": 1} and summary.unwritten_in == {"en": 1}
+    assert any("Heard English (1 stretch left as speech without" in str(n) for n in summary.notes)

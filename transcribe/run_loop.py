@@ -71,6 +71,9 @@ class TranscriptionSummary:
     kept_filled: int = 0
     notes: list[str] = field(default_factory=list)  # what the user should know (model switched)
     identified: dict[str, int] = field(default_factory=dict)  # segments per language written
+    # placeholders per language heard (a turn in a language the project does not expect whose
+    # reading failed is left as speech without transcript badged with it)
+    unwritten_in: dict[str, int] = field(default_factory=dict)
     # segments per identified language that is not written in Cyrillic but whose text is
     # (Kazakh heard as Turkish, Lithuanian or Pashto), and the languages those letters point
     # to (kk with a Kazakh letter, else ru): a project without languages is told to set them
@@ -281,7 +284,11 @@ def write_batches(
             summary.untranscribed += sum(1 for d in drafts if d.untranscribed)
             summary.segments_replaced += removed
             for segment in written:
-                if segment.language and not segment.untranscribed:
+                if segment.language and segment.untranscribed:
+                    summary.unwritten_in[segment.language] = (
+                        summary.unwritten_in.get(segment.language, 0) + 1
+                    )
+                elif segment.language:
                     summary.identified[segment.language] = (
                         summary.identified.get(segment.language, 0) + 1
                     )

@@ -130,23 +130,40 @@ def small_model_hint(identified: dict[str, int], model: str) -> list[str]:
     ]
 
 
-def unexpected_hint(identified: dict[str, int], expected: list[str]) -> list[str]:
+def unexpected_hint(
+    identified: dict[str, int], expected: list[str], *, unwritten: dict[str, int] | None = None
+) -> list[str]:
     """Whisper clearly heard languages the project does not expect (``languages.foreign``):
-    they were transcribed in the language spoken, not translated; say so, and how to add them."""
+    they were transcribed in the language spoken, not translated, or left as speech without
+    transcript (``unwritten``: such placeholders per language); say so, and how to add them."""
     from storage.core.languages import language_name
 
+    left = {code: n for code, n in (unwritten or {}).items() if code and code not in expected}
+    written = {code: n for code, n in identified.items() if code not in expected}
     others = sorted(
-        ((code, n) for code, n in identified.items() if code not in expected),
-        key=lambda item: -item[1],
+        set(written) | set(left), key=lambda code: (-written.get(code, 0), -left.get(code, 0))
     )
     if not others:
         return []
-    heard = ", ".join(f"{language_name(code)} ({plural(n, 'segment')})" for code, n in others)
+
+    def counted(code: str) -> str:
+        n, m = written.get(code, 0), left.get(code, 0)
+        if not m:
+            return plural(n, "segment")
+        blank = f"{plural(m, 'stretch', 'stretches')} left as speech without transcript"
+        return f"{plural(n, 'segment')}, {blank}" if n else blank
+
+    heard = ", ".join(f"{language_name(code)} ({counted(code)})" for code in others)
     names = ", ".join(language_name(code) for code in expected)
-    codes = ",".join([*expected, *(code for code, _ in others)])
+    codes = ",".join([*expected, *others])
+    how = (
+        "transcribed in the language spoken, not translated"
+        if any(written.get(code) for code in others)
+        else "Whisper could not write it down, and nothing was guessed in the expected ones"
+    )
     said = (
-        f"Heard {heard}, which the project does not expect (it expects {names}): transcribed "
-        "in the language spoken, not translated. To expect it"
+        f"Heard {heard}, which the project does not expect (it expects {names}): {how}. "
+        "To expect it"
     )
     return [
         Note(

@@ -319,7 +319,9 @@ def transcribe_session(
                 languages_hint(summary.identified, summary.cyrillic_in, summary.letters_point_to)
             )
         elif wanted_language is None:
-            summary.notes.extend(unexpected_hint(summary.identified, expected))
+            summary.notes.extend(
+                unexpected_hint(summary.identified, expected, unwritten=summary.unwritten_in)
+            )
         elif expected_by_project and wanted_language not in expected:
             summary.notes.append(forced_hint(wanted_language, expected))
         summary.notes.extend(small_model_hint(summary.identified, info.name))

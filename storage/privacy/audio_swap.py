@@ -26,7 +26,7 @@ from pathlib import Path
 from storage.core.atomic import fsync_folder
 from storage.core.errors import AudioError
 from storage.core.left_behind import tell
-from storage.core.meta import put_meta
+from storage.core.meta import put_meta, read_meta
 from storage.core.store import Store
 from storage.core.words import plural
 
@@ -58,9 +58,9 @@ def record(conn: sqlite3.Connection, swaps: list[Swap]) -> None:
 
 def pending(conn: sqlite3.Connection) -> list[Swap]:
     """The swaps a committed destroy has not finished (a process killed after its commit)."""
-    row = conn.execute("SELECT value FROM project_meta WHERE key = ?", (PENDING_KEY,)).fetchone()
+    value = read_meta(conn, "main", PENDING_KEY)
     try:
-        items = json.loads(row[0]) if row is not None and row[0] else []
+        items = json.loads(value) if value else []
     except ValueError:
         return []
     return [

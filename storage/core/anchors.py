@@ -110,12 +110,12 @@ def diff_opcodes(old: str, new: str) -> list[Opcode]:
     limit = min(len(old), len(new))
     while head < limit and old[head] == new[head]:
         head += 1
-    while head and (_inside_word(old, head) or _inside_word(new, head)):
+    while head and (inside_word(old, head) or inside_word(new, head)):
         head -= 1  # a word is kept whole or compared in the middle, never split
     tail = 0
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    while tail and (_inside_word(old, len(old) - tail) or _inside_word(new, len(new) - tail)):
+    while tail and (inside_word(old, len(old) - tail) or inside_word(new, len(new) - tail)):
         tail -= 1
     o2, n2 = len(old) - tail, len(new) - tail
     middle = _anchored_opcodes(old, head, o2, new, head, n2)
@@ -134,7 +134,7 @@ def diff_opcodes(old: str, new: str) -> list[Opcode]:
     return out
 
 
-def _inside_word(text: str, i: int) -> bool:
+def inside_word(text: str, i: int) -> bool:
     """Whether position ``i`` falls between two letters of one word."""
     return 0 < i < len(text) and bool(_WORD.match(text, i - 1)) and bool(_WORD.match(text, i))
 
@@ -285,8 +285,8 @@ class TextDiff:
             new_start,
             new_end,
             (start, end),
-            left=not _inside_word(self.old, start),
-            right=not _inside_word(self.old, end),
+            left=not inside_word(self.old, start),
+            right=not inside_word(self.old, end),
         )
 
     def _whole_words(
@@ -351,7 +351,7 @@ class TextDiff:
         """Whether one word of old ``[start, end)`` at least is in the new text unchanged."""
         for m in re.finditer(r"\w+", self.old[start:end]):
             ws, we = start + m.start(), start + m.end()
-            if _inside_word(self.old, ws) or _inside_word(self.old, we):
+            if inside_word(self.old, ws) or inside_word(self.old, we):
                 continue  # part of a word the span cuts
             if any(t == "equal" and i1 <= ws and we <= i2 for t, i1, i2, _j1, _j2 in self.opcodes):
                 return True
@@ -362,7 +362,7 @@ class TextDiff:
         for tag, i1, _i2, j1, j2 in self.opcodes:
             if tag == "equal" and j1 <= ws and we <= j2:
                 o1 = i1 + (ws - j1)
-                return not _inside_word(self.old, o1) and not _inside_word(self.old, o1 + we - ws)
+                return not inside_word(self.old, o1) and not inside_word(self.old, o1 + we - ws)
         return False
 
     def _source_words(self, ws: int, we: int) -> list[tuple[int, int]]:

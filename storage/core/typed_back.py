@@ -14,16 +14,9 @@ from __future__ import annotations
 
 import re
 
-from storage.core.anchors import TextDiff
+from storage.core.anchors import TextDiff, inside_word
 
 _WORD = re.compile(r"\w", re.UNICODE)
-
-
-def _whole(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` begins and ends at word edges."""
-    before = start > 0 and _WORD.match(text[start - 1]) and _WORD.match(text[start])
-    after = end < len(text) and _WORD.match(text[end]) and _WORD.match(text[end - 1])
-    return not before and not after
 
 
 def _typed(diff: TextDiff, start: int, end: int) -> bool:
@@ -48,7 +41,11 @@ def typed_back(diff: TextDiff, words: str, near: int) -> tuple[int, int] | None:
     at = diff.new.find(words)
     while at >= 0:
         end = at + len(words)
-        if _whole(diff.new, at, end) and _typed(diff, at, end):
+        if (
+            not inside_word(diff.new, at)
+            and not inside_word(diff.new, end)
+            and _typed(diff, at, end)
+        ):
             found.append((at, end))
         at = diff.new.find(words, at + 1)
     if not found:

@@ -21,7 +21,7 @@ from storage.team.bundle_export import export_bundle
 from storage.team.bundle_open import open_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import dump, team
-from tests.test_bundle_robustness import _refused_by_cli
+from tests.test_bundle_robustness import _refused_by_cli, fs
 
 
 def _bundle(tmp_path: Path) -> tuple[Path, Path]:
@@ -94,3 +94,25 @@ def test_the_cli_refuses_a_damaged_manifest_stream_in_one_line(tmp_path: Path) -
     with Project.open(folder) as p, pytest.raises(InvalidBundleError):
         merge_bundles(p, [bad])
     assert dump(folder) == before
+
+
+def test_bundles_merged_before_a_damaged_one_are_reported(tmp_path: Path) -> None:
+    """`bundle merge DIR good.fsbundle damaged.fsbundle`: the good one merges and stays merged
+    (each bundle in a savepoint). Before, the command printed only the damaged one's error,
+    so the user read that nothing happened while the first bundle's codings were in."""
+    folder, good = _bundle(tmp_path)
+    bad = tmp_path / "bad.fsbundle"
+    data = good.read_bytes()
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("manifest.json")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    bad.write_bytes(_damaged(data, start + info.compress_size // 2))
+    result = fs("bundle", "merge", folder, good, bad)
+    err = result.stderr.strip()
+    assert result.returncode == 1
+    assert len(err.splitlines()) == 1 and "damaged" in err and str(bad) in err, err
+    assert f"Merged {good.name}" in result.stdout or f"Merged {good}" in result.stdout, (
+        result.stdout
+    )
+    with Project.open(folder, readonly=True) as p:
+        assert [c.coder for c in p.codebook.codings()] == ["alice"]

@@ -229,19 +229,25 @@ def same_name_choice(args: argparse.Namespace) -> bool | None:
 def cmd_bundle_merge(args: argparse.Namespace) -> int:
     """fieldscribe bundle merge DIR BUNDLE..."""
     started = time.monotonic()
+    summaries: list[Any] = []  # each bundle's, as soon as it is merged
     with open_project(args, write=True) as project:
-        summaries = []
         options = {
             "allow_other_project": args.allow_other_project,
             "merge_same_name": same_name_choice(args),
         }
-        if not any(is_encrypted(bundle) for bundle in args.bundles):
-            # all at once: the next bundle unpacks while one merges, and one commit serves many
-            summaries = merge_bundles(project, list(args.bundles), **options)
-        else:
-            for bundle in args.bundles:  # an encrypted one is decrypted to a private temp copy
-                with decrypted(bundle, args, project) as plain:
-                    summaries += merge_bundles(project, [plain], shown=[bundle], **options)
+        try:
+            if not any(is_encrypted(bundle) for bundle in args.bundles):
+                # all at once: the next bundle unpacks while one merges, one commit serves many
+                merge_bundles(project, list(args.bundles), done=summaries, **options)
+            else:
+                for bundle in args.bundles:  # an encrypted one: decrypted to a private copy
+                    with decrypted(bundle, args, project) as plain:
+                        merge_bundles(project, [plain], shown=[bundle], done=summaries, **options)
+        except BaseException:
+            # a later bundle refused: the ones before it stay merged, and are reported so
+            if summaries and not args.json:
+                _print_merged(summaries)
+            raise
         open_conflicts = len(project.team.conflicts())
     if args.json:
         print_json(
@@ -252,6 +258,15 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    _print_merged(summaries)
+    if open_conflicts:
+        many = "open conflict" if open_conflicts == 1 else "open conflicts"
+        print(f"{open_conflicts} {many}; list them with `fieldscribe conflicts DIR`.")
+    return 0
+
+
+def _print_merged(summaries: list[Any]) -> None:
+    """What each merged bundle brought (a table per bundle, then its notes)."""
     for s in summaries:
         print(f"Merged {s.bundle} (coder {s.coder}):")
         rows = [
@@ -270,10 +285,6 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
             print(f"codes {verb}: {path!r} ({', '.join(ids)})")
         if s.same_name_codes and not s.same_name_merged:
             print("Agreement pairs them by path. Merge them with --merge-same-name, or rename one.")
-    if open_conflicts:
-        many = "open conflict" if open_conflicts == 1 else "open conflicts"
-        print(f"{open_conflicts} {many}; list them with `fieldscribe conflicts DIR`.")
-    return 0
 
 
 def _conflict_id(project: Project, ref: str) -> str:

@@ -68,14 +68,20 @@ def _in_emoji(text: str, i: int) -> bool:
 
 def visible_drafts(drafts: list[SegmentDraft]) -> None:
     """Make every draft's text, speaker and words ``visible_text`` (marks that came as
-    character references, ``&lrm;`` in HTML, or as JSON escapes)."""
+    character references, ``&lrm;`` in HTML, or as JSON escapes), their letters composed (NFC:
+    a file saved on macOS may hold "ё" as "е" and a combining mark, a real name then one the
+    pseudonym review, comparing names as typed, never finds)."""
     for d in drafts:
-        text = visible_text(d.text)
+        text = _nfc(visible_text(d.text))
         d.text = text.strip() if text != d.text else text
         if d.speaker:
-            d.speaker = visible_text(d.speaker).strip() or None
+            d.speaker = _nfc(visible_text(d.speaker)).strip() or None
         for w in d.words:
-            w.text = visible_text(w.text)
+            w.text = _nfc(visible_text(w.text))
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def parse_clock(text: str) -> int:

@@ -11,6 +11,7 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -103,7 +104,16 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
                 needed = check_declared(zf.infolist(), BUNDLE_CAPS, refuse)
                 check_free_space(work, needed, refuse)
                 opened = _unpack(path, zf, work)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+        # zlib.error: a member's deflated bytes damaged (the manifest, read through zipfile);
+        # NotImplementedError: a damaged compression method in the member list
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            ValueError,
+            zlib.error,
+            NotImplementedError,
+        ) as exc:
             raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
         except OSError as exc:
             full = exc.errno == errno.ENOSPC

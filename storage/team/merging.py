@@ -17,6 +17,7 @@ def merge_bundles(
     allow_other_project: bool = False,
     merge_same_name: bool | None = None,
     shown: list[str | Path] | None = None,
+    done: list[Any] | None = None,
 ) -> list[Any]:
     """Merge bundles into ``project``; return their summaries.
 
@@ -27,8 +28,11 @@ def merge_bundles(
     the bundle belongs to this project (it descends from the same lead); False keeps them apart.
     ``shown``: the files to name in messages and in the audit log, one per bundle (the user's
     encrypted files when ``bundles`` are their decrypted temporary copies).
+    ``done``: a list each bundle's summary is added to as soon as it is merged, so that a
+    caller refused a later bundle can still say which ones merged.
     """
-    summaries = []
+    summaries: list[Any] = [] if done is None else done
+    first = len(summaries)
     db_path = Path(project.folder) / "project.db"
 
     memo: dict[str, Any] = {}  # what the comparing thread compared last (merge_ahead.Compared)
@@ -54,4 +58,4 @@ def merge_bundles(
                 None,
                 {"bundle": opened.path.name, "from_coder": opened.coder},
             )
-    return summaries
+    return summaries[first:]

@@ -24,7 +24,7 @@ from ..text_lines import (
 from .codings import add_coding, selection
 from .context import ImportContext
 from .external import find_media
-from .positions import best_reading, has_astral, readings
+from .positions import best_reading, has_astral, nfc_positions, readings
 from .ranges import coded_ranges, fit_ranges, whole_source
 from .sources import add_lines, lone_crs, new_session, plain_or_rich, unread_line
 
@@ -118,6 +118,10 @@ def transcript_lines(
             "one character (as ATLAS.ti does)."
         )
     syncpoints = transcript_syncpoints(src, tr, text, notes)
+    text, at = nfc_positions(text)  # composed, as the text sources (``positions.composed``)
+    syncpoints = {
+        guid: (None if pos is None else at(pos), stamp) for guid, (pos, stamp) in syncpoints.items()
+    }
     outside = [
         stamp
         for _pos, stamp in syncpoints.values()

@@ -10,7 +10,9 @@ wins; without that evidence, the default (code points; line ends as the origin c
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -133,3 +135,57 @@ def best_reading(
         ),
     )
     return best if scores[id(best)] > scores[id(default)] else default
+
+
+def composed(text: str, reading: Reading) -> tuple[str, Reading]:
+    """``text`` in composed form (NFC) and ``reading`` counting on into it (``nfc_positions``).
+
+    A file written on macOS may hold its letters decomposed (NFD: "ё" as "е" and a combining
+    diaeresis, "й" as "и" and a breve), its positions counting both. FieldScribe keeps text
+    composed, as it is typed and as Whisper writes it: a real name "Серёжа" decomposed was left
+    in every export, since the pseudonym review, which compares names as typed, found none.
+    """
+    whole, at = nfc_positions(text)
+    if whole is text:
+        return text, reading
+    to_lf = reading.to_lf
+    return whole, dataclasses.replace(reading, to_lf=lambda pos: at(to_lf(pos)))
+
+
+def nfc_positions(text: str) -> tuple[str, Callable[[int], int]]:
+    """``text`` composed (NFC; ``text`` itself when it is so already) and a function from a
+    position in ``text`` to the same place in the composed text (past the end: as far past)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, lambda pos: pos
+    # a composed character forms within a run from one character that combines with nothing
+    # before it to the next such: runs are composed one by one and counted
+    starts = [0] + [i for i in range(1, len(text)) if _starter(text[i])]
+    pieces = [
+        unicodedata.normalize("NFC", text[a:b])
+        for a, b in zip(starts, [*starts[1:], len(text)], strict=True)
+    ]
+    whole = unicodedata.normalize("NFC", text)
+    if "".join(pieces) != whole:  # composition across runs (Hangul, some Indic vowels)
+
+        def at(pos: int) -> int:
+            if pos >= len(text):  # at or past the end (a selection too long): as far past
+                return len(whole) + pos - len(text)
+            return len(unicodedata.normalize("NFC", text[: max(pos, 0)]))
+
+        return whole, at
+    before = [0]
+    for piece in pieces:
+        before.append(before[-1] + len(piece))
+
+    def in_runs(pos: int) -> int:
+        if pos >= len(text):
+            return len(whole) + pos - len(text)
+        pos = max(pos, 0)
+        run = bisect.bisect_right(starts, pos) - 1
+        return before[run] + len(unicodedata.normalize("NFC", text[starts[run] : pos]))
+
+    return whole, in_runs
+
+
+def _starter(char: str) -> bool:
+    return unicodedata.combining(char) == 0

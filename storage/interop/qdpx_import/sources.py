@@ -30,7 +30,7 @@ from ..text_lines import (
 )
 from .codings import selection
 from .context import ImportContext
-from .positions import Reading, best_reading, readings
+from .positions import Reading, best_reading, composed, readings
 from .ranges import whole_source
 
 if TYPE_CHECKING:
@@ -212,6 +212,7 @@ def source_text(ctx: ImportContext, src: QSource, text: str) -> SourceText:
         # left at the end of a segment, and positions still count it)
         text, ends = strip_crlf(text)
     reading = text_reading(ctx, src, raw, text, ends, notes)
+    text, reading = composed(text, reading)
     if ends is not None and not reading.crlf_two:
         notes.append(
             f"Text source {src.name!r}: its positions count each Windows line end as one "

@@ -322,6 +322,8 @@ def install_model(
         raise
     final = publish(model_dir, folder_name, manifest, root)
     shutil.rmtree(stage, ignore_errors=True)
+    with contextlib.suppress(OSError):  # an empty .staging/ goes too
+        stage.parent.rmdir()
     info = find_model(name, root)
     assert info is not None and info.path == final
     return InstallResult(info, "installed", counter.downloaded, counter.resumed)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.crash_support import count, integrity, rows, run_cli, run_killed_at
+from tests.crash_support import count, integrity, rows, run_cli, run_code_killed_at, run_killed_at
 from tests.hardening_support import tone_wav
 
 #: (function, after its return): reached once by ``restore-session``, in this order
@@ -135,3 +135,35 @@ def test_a_restore_killed_with_its_audio_under_a_free_name_is_put_back(
     assert _media_files(folder) == [original.name]  # the person's file stays
     assert original.read_bytes() == b"a file of the person's own"
     assert [_sha(p) for p in _kept(folder)] == [template[1]]
+
+
+_NESTED_DELETE = """
+from storage import Project
+with Project.open({folder!r}) as project, project.transaction():
+    (session,) = project.sessions.all()
+    project.sessions.delete_session(session.id)
+    project.set_meta("after_the_deletion", "x")  # the outer transaction goes on
+"""
+
+
+def test_a_deletion_inside_an_outer_transaction_moves_the_audio_only_once_committed(
+    template: tuple[Path, str], tmp_path: Path
+) -> None:
+    """(As resolving a conflict by keeping a session's deletion does.) Before, the audio went
+    to media/.deleted/ when the inner block ended: killed (or rolled back) before the outer
+    commit, the session was back and its recording gone from media/."""
+    folder = _copy(template[0], tmp_path)
+    with Project.open(folder) as project:
+        with pytest.raises(ZeroDivisionError), project.transaction():
+            (session,) = project.sessions.all()
+            project.sessions.delete_session(session.id)
+            1 / 0  # noqa: B018 - the outer transaction fails
+        assert project.sessions.media_path(session.id).is_file()
+    assert _kept(folder) == []
+    code = _NESTED_DELETE.format(folder=str(folder))
+    run_code_killed_at("storage.project:put_meta", code, after=True)
+    done = run_cli("languages", folder, "--set", "ru")  # the next open for writing
+    assert done.returncode == 0, done.stderr
+    assert count(folder, "sessions") == 1  # the deletion never committed
+    path = str(rows(folder, "SELECT path FROM media")[0][0])
+    assert _sha(folder / path) == template[1] and _kept(folder) == []

@@ -111,6 +111,15 @@ class Store:
         for then in ends:
             then(committed)
 
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once the outermost transaction now running commits (at once when none
+        runs); never when it rolls back. For file moves that must follow the rows' commit."""
+        with self.mutex:
+            if self._depth > 0:
+                self._at_end.append(lambda committed: then() if committed else None)
+                return
+        then()
+
     @contextmanager
     def renaming(self, names: Sequence[Path] = ()) -> Iterator[RenameList]:
         """``atomic.renaming`` in ``media/``, around copies taking their names and the

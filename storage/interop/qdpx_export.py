@@ -117,7 +117,7 @@ def export_qdpx(
         raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
     if with_media:
         refuse_unfinished(project.store, "the .qdpx with the audio (without: --no-media)")
-    with private_view(project, privacy) as view:
+    with private_view(project, privacy, output=dest) as view:
         summary = _write_qdpx(view, dest, with_media)
     log_export(
         project, "qdpx", dest, privacy,

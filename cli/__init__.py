@@ -325,8 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lost = _lost_positional(parser, args)
     if lost is not None:
         parser.error(f"argument {lost}: '--' is not a value here; give the path itself.")
+    left_behind.take()  # only what this command's start and opening find is told
     sweep_stale()  # clear copies a killed FieldScribe left in the temporary folder
-    left_behind.take()  # only what this command's opening finds is told
     try:
         _refuse_special_inputs(args)
         _name_sessions(args)

@@ -456,6 +456,7 @@ class Project:
             project = cls(folder, conn, lock, readonly=readonly)
             _check_is_project(project, folder)
             from storage.privacy import audio_swap
+            from storage.sessions.kept_audio import put_back
 
             if readonly:
                 check_not_newer(project.store.conn, str(folder))
@@ -471,6 +472,8 @@ class Project:
                 # says that nobody is writing them now
                 sweep_staging(project.media_dir)
                 _sweep_renamed(project)
+                # a deleted session's audio a restore (or the deletion) killed left in media/
+                put_back(project.store)
                 # and hidden builds of projects beside it that a killed creator left
                 tell_swept(folder.parent, sweep_abandoned_builds(folder.parent))
             owner = project.get_meta("owner") or ""

@@ -237,6 +237,9 @@ def install_model(
     """
     name, repo = resolve_spec(spec)
     root = cache_dir or model_cache_dir()
+    # first: a reinstall killed before could have moved this model aside, an install killed
+    # after publishing left its download
+    sweep_model_leftovers(root)
     existing = find_model(name, root)
     if existing is not None and not existing.removable:
         # bundled (tiny.en), the base-model packages, or already in the Hugging Face cache
@@ -261,7 +264,6 @@ def install_model(
     if checkpoint:
         require_converter(repo)  # before anything is downloaded
     folder_name = slug(repo)
-    sweep_model_leftovers(root)  # (a reinstall killed before could have moved this model aside)
     stage = staging_root(root) / folder_name
     done_dir = stage / commit
     total = sum(f.size for f in files)
@@ -320,6 +322,8 @@ def install_model(
         raise
     final = publish(model_dir, folder_name, manifest, root)
     shutil.rmtree(stage, ignore_errors=True)
+    with contextlib.suppress(OSError):  # an empty .staging/ goes too
+        stage.parent.rmdir()
     info = find_model(name, root)
     assert info is not None and info.path == final
     return InstallResult(info, "installed", counter.downloaded, counter.resumed)

@@ -207,8 +207,16 @@ class RenameList:
             os.fsync(fh.fileno())
 
     def drop(self) -> None:
+        """Remove the list (the rows that name its files are committed)."""
         with contextlib.suppress(OSError):
             self.path.unlink(missing_ok=True)
+
+    def forget(self) -> None:
+        """Remove the listed files (their rows were rolled back), then the list."""
+        for name in self.names:
+            with contextlib.suppress(OSError):
+                name.unlink(missing_ok=True)
+        self.drop()
 
 
 @contextlib.contextmanager
@@ -226,12 +234,9 @@ def renaming(folder: Path, names: Sequence[Path] = ()) -> Iterator[RenameList]:
     try:
         yield listed
     except BaseException:
-        for name in listed.names:
-            with contextlib.suppress(OSError):
-                name.unlink(missing_ok=True)
+        listed.forget()
         raise
-    finally:
-        listed.drop()
+    listed.drop()
 
 
 def sweep_renamed(folder: Path, named: Callable[[str], bool]) -> list[str]:

@@ -6,12 +6,13 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage.core.atomic import RenameList, renaming
 from storage.core.errors import DiskFullError, InUseError, ReadOnlyError, is_disk_full
 from storage.core.ids import now_iso
 from storage.core.schema_search import fold_search
@@ -44,6 +45,8 @@ class Store:
         self.coder = ""
         self._registered: set[str] = set()  # coders whose registration was committed
         self._depth = 0  # nesting of tx() (inner ones are savepoints)
+        #: what waits for the outermost transaction to end, told whether it committed
+        self._at_end: list[Callable[[bool], None]] = []
         #: bumped by each privacy operation (pseudonyms applied, originals destroyed): undo
         #: records made before it hold the old texts and may not be written back
         self.privacy_epoch = 0
@@ -66,21 +69,23 @@ class Store:
         if self.readonly:
             raise ReadOnlyError(f"{self.folder} was opened read-only; nothing was changed.")
         try:
-            with self.mutex, self.db.atomic() as db:
+            with self.mutex:
                 outermost = self._depth == 0
-                self._depth += 1
                 try:
-                    if self.coder and self.coder not in self._registered:
-                        # who writes is registered by their first write, in its transaction
-                        db.conn.execute(
-                            "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
-                            (self.coder, now_iso()),
-                        )
-                    yield db
-                finally:
-                    self._depth -= 1
-            if outermost:  # committed: the registration stays
-                self._registered.add(self.coder)
+                    with self.db.atomic() as db:
+                        self._depth += 1
+                        try:
+                            self._register(db.conn)
+                            yield db
+                        finally:
+                            self._depth -= 1
+                except BaseException:
+                    if outermost:
+                        self._ended(committed=False)
+                    raise
+                if outermost:  # committed: the registration stays
+                    self._registered.add(self.coder)
+                    self._ended(committed=True)
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if is_disk_full(exc):
@@ -92,6 +97,50 @@ class Store:
                     f"{self.folder}: the project cannot be written ({text}); nothing was changed."
                 ) from exc
             raise
+
+    def _register(self, conn: sqlite3.Connection) -> None:
+        """Who writes is registered by their first write, in its transaction."""
+        if self.coder and self.coder not in self._registered:
+            conn.execute(
+                "INSERT OR IGNORE INTO coders (name, created_at) VALUES (?, ?)",
+                (self.coder, now_iso()),
+            )
+
+    def _ended(self, *, committed: bool) -> None:
+        ends, self._at_end = self._at_end, []
+        for then in ends:
+            then(committed)
+
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once the outermost transaction now running commits (at once when none
+        runs); never when it rolls back. For file moves that must follow the rows' commit."""
+        with self.mutex:
+            if self._depth > 0:
+                self._at_end.append(lambda committed: then() if committed else None)
+                return
+        then()
+
+    @contextmanager
+    def renaming(self, names: Sequence[Path] = ()) -> Iterator[RenameList]:
+        """``atomic.renaming`` in ``media/``, around copies taking their names and the
+        transaction of the rows that name them. Inside an outer transaction (``tx`` nested),
+        whose commit is the one that counts, the list lives until that commit (a kill before it
+        leaves the list for the next open's sweep), and the copies go if it rolls back."""
+        with self.mutex:
+            nested = self._depth > 0
+        if not nested:
+            with renaming(self.media_dir, names) as listed:
+                yield listed
+            return
+        listed = RenameList(self.media_dir)
+        try:
+            if names:
+                listed.add(*names)
+            yield listed
+        except BaseException:
+            listed.forget()
+            raise
+        self._at_end.append(lambda committed: listed.drop() if committed else listed.forget())
 
     def rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         """Run a query and return all its rows."""

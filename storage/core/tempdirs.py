@@ -22,9 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storage.core.errors import DiskFullError, ReadOnlyError
+from storage.core.left_behind import tell
+from storage.core.words import plural
 
 PREFIX = "fieldscribe-tmp-"
 MARKER = ".fieldscribe-owner"
+#: in a private folder: the temporary files its process writes elsewhere (``note_output``)
+OUTPUTS = ".fieldscribe-outputs"
+_PART = re.compile(r"^\..+\.part$")
 _NAMED = re.compile(rf"^{PREFIX}[a-z]+-(\d+)-")
 
 
@@ -54,6 +59,35 @@ def make_private_dir(what: str) -> Path:
             f"{root}: cannot make a temporary folder ({exc.strerror or exc}); nothing was changed."
         ) from exc
     return folder
+
+
+def note_output(folder: Path, part: Path) -> None:
+    """Note in the private ``folder`` that its process writes ``part`` (the hidden ``.NAME.part``
+    an export is written under beside the file the person chose, then renamed): a process
+    killed before that rename leaves it there, and ``sweep_stale`` removes it with ``folder``."""
+    with open(folder / OUTPUTS, "a", encoding="utf-8") as fh:
+        fh.write(f"{part.absolute()}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _remove_outputs(folder: Path) -> list[Path]:
+    """Remove (zeroed first) the temporary files ``note_output`` listed in ``folder``."""
+    try:
+        lines = (folder / OUTPUTS).read_text(encoding="utf-8").split("\n")[:-1]
+    except (OSError, ValueError):
+        return []
+    removed = []
+    for line in lines:
+        part = Path(line)
+        if not part.is_absolute() or not _PART.match(part.name) or part.is_symlink():
+            continue
+        if part.is_file():
+            _shred_file(part)
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed.append(part)
+    return removed
 
 
 def _shred_file(path: Path) -> None:
@@ -136,6 +170,13 @@ def sweep_stale(root: Path | None = None) -> list[Path]:
             pid = int(named.group(1))
         if pid == os.getpid() or process_alive(pid):
             continue
+        outputs = _remove_outputs(Path(entry.path))
+        if outputs:
+            tell(
+                f"Removed {plural(len(outputs), 'half-written export')} "
+                f"({', '.join(str(p) for p in outputs)}) a FieldScribe killed while writing "
+                f"{'it' if len(outputs) == 1 else 'them'} left; export again."
+            )
         remove_private_dir(Path(entry.path))
         removed.append(Path(entry.path))
     return removed

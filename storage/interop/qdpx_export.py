@@ -19,6 +19,7 @@ from storage.core.errors import (
     ReadOnlyError,
     is_disk_full,
 )
+from storage.privacy.audio_swap import refuse_unfinished
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
 
@@ -114,7 +115,9 @@ def export_qdpx(
     dest = Path(dest).expanduser()
     if dest.is_dir():
         raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
-    with private_view(project, privacy) as view:
+    if with_media:
+        refuse_unfinished(project.store, "the .qdpx with the audio (without: --no-media)")
+    with private_view(project, privacy, output=dest) as view:
         summary = _write_qdpx(view, dest, with_media)
     log_export(
         project, "qdpx", dest, privacy,

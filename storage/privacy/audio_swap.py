@@ -157,6 +157,25 @@ def finish_left_over(store: Store) -> None:
                     os.unlink(entry.path)
 
 
+def refuse_unfinished(store: Store, what: str) -> None:
+    """Before ``what`` (an export) carries the project's audio: refuse while a destroy's swap is
+    unfinished (opened read-only, or a silenced copy lost), since the clear recordings it
+    would carry are those whose redacted words were destroyed.
+
+    Raises:
+        AudioError: swaps are pending (``pending``).
+    """
+    swaps = pending(store.conn)
+    if swaps:
+        raise AudioError(
+            f"{store.folder}: a FieldScribe killed during `redact --destroy` left the clear audio "
+            f"of {plural(len(swaps), 'recording')} ({', '.join(s.final for s in swaps)}), whose "
+            f"redacted words are destroyed; {what} would carry it, so nothing was written. Open "
+            "the project once where its folder can be written (any command that writes finishes "
+            "the destroy), or export without the audio."
+        )
+
+
 def tell_unfinished(store: Store) -> None:
     """On opening read-only: say that a killed destroy left clear audio until a write."""
     swaps = pending(store.conn)

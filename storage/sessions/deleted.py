@@ -50,6 +50,7 @@ from storage.core.errors import InvalidInputError, NotFoundError, ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.store import Store
 from storage.core.words import plural, verb
+from storage.sessions.kept_audio import RestoreMoves
 
 #: the tables a deletion copies, parents before children (the order ``restore`` writes them)
 KEPT_TABLES = (
@@ -435,12 +436,15 @@ class DeletedSessions:
         report = RestoreReport(session_id=session_id, title=str(kept["title"]), restored={})
         self._plan(rows, report)
         moved: list[tuple[Path, Path]] = []
+        # each move listed first: killed before the commit, the next open puts the files back
+        listed = RestoreMoves(self._store)
         try:
-            self._audio_back(rows, audio, report, moved)
+            self._audio_back(rows, audio, report, moved, listed)
         except OSError as exc:
             for src, dest in reversed(moved):
                 with contextlib.suppress(OSError):
                     os.replace(dest, src)
+            listed.drop()
             raise ReadOnlyError(
                 f"{exc.filename or self._store.media_dir}: the audio could not be moved back "
                 f"({exc.strerror or exc}); nothing was changed."
@@ -463,7 +467,9 @@ class DeletedSessions:
             for src, dest in reversed(moved):  # the files go back where they were kept
                 with contextlib.suppress(OSError):
                     os.replace(dest, src)
+            listed.drop()
             raise
+        listed.drop()
         return report
 
     def _plan(self, rows: dict[str, list[dict[str, Any]]], report: RestoreReport) -> None:
@@ -505,6 +511,7 @@ class DeletedSessions:
         audio: list[dict[str, str]],
         report: RestoreReport,
         moved: list[tuple[Path, Path]],
+        listed: RestoreMoves,
     ) -> None:
         """Move the kept files back into ``media/`` (before the rows are written; ``restore``
         moves them back out if that fails), each listed in ``moved`` (kept, now); set each
@@ -527,6 +534,7 @@ class DeletedSessions:
             used.add(media["path"])
             dest = folder / media["path"]
             dest.parent.mkdir(parents=True, exist_ok=True)
+            listed.add(kept, dest)
             os.replace(kept, dest)
             moved.append((kept, dest))
             report.audio.append(media["path"])

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import copy_to_staging, renaming
+from storage.core.atomic import copy_to_staging
 from storage.core.audio import AudioInfo, sha256_of
 from storage.core.errors import (
     AudioError,
@@ -118,7 +118,7 @@ class MediaImport:
             # the copies are listed before they take their names: a kill before the commit
             # leaves none that the next open cannot tell from a user's file
             with (
-                renaming(self._store.media_dir, [dest for _, dest in staging]),
+                self._store.renaming([dest for _, dest in staging]),
                 self._store.tx() as db,
             ):
                 for session, media in rows:

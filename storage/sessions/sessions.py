@@ -261,7 +261,9 @@ class Sessions:
             rows = kept.read_rows(session_id)
             audio = kept.kept_names(session.title, rows["media"])
             removed = kept.keep(session_id, rows, audio)
-        kept.move_audio_away(audio)
+        # once committed: inside an outer transaction (a conflict resolved by keeping a
+        # session's deletion), its commit, or the audio left while the rows came back
+        self._store.after_commit(lambda: kept.move_audio_away(audio))
         return DeletionReport(target=f"session {session.title!r}", removed=removed)
 
     def deleted_sessions(self) -> list[DeletedSession]:

@@ -15,7 +15,8 @@ from storage.core.errors import ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.schema import SCHEMA_VERSION
 from storage.core.schema_teamwork import TRAVELLING_TABLES
-from storage.core.tempdirs import make_private_dir, remove_private_dir
+from storage.core.tempdirs import make_private_dir, note_output, remove_private_dir
+from storage.privacy.audio_swap import refuse_unfinished
 from storage.privacy.bundle import (
     export_encrypted,
     log_encryption,
@@ -112,10 +113,13 @@ def export_bundle(
     since = parse_since(since) if since else None
     if not out.parent.is_dir():
         raise ReadOnlyError(f"{out.parent}: no such folder; cannot write the bundle there.")
+    if with_media:
+        refuse_unfinished(project.store, "a bundle with the audio")
     # the snapshot (unsanitised until sanitize_snapshot is done) and the redacted audio copies
     # live in a private temporary folder, never next to the user's output
     work = make_private_dir("export")
     part = out.with_name(f".{out.name}.part")  # the finished, sanitised zip, then renamed
+    note_output(work, part)  # killed before the rename: the next FieldScribe removes it
     try:
         snapshot = work / DB_MEMBER
         dest = sqlite3.connect(str(snapshot))

@@ -50,7 +50,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.core.atomic import renaming
 from storage.core.errors import FieldScribeError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import UNNAMED_CODER
@@ -443,7 +442,8 @@ def _import_read(
     in one transaction; closes ``zf``."""
     importer = ImportContext(project, qp, zf, str(archive), media_dir)
     try:
-        with renaming(project.media_dir) as importer.listed, project.transaction():
+        # (the list of copies lives until the commit that counts: an outer transaction's)
+        with project.store.renaming() as importer.listed, project.transaction():
             report = run(importer)
     except BaseException:
         for path in importer.copied:

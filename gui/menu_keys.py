@@ -72,10 +72,16 @@ def give_mnemonics(menu: QMenu) -> None:
                 return True
         return False
 
-    for item in range(len(pending)):  # first the first free letter (what a reader expects)
-        free = next((x for x in options[item] if x not in used and x not in holder), None)
-        if free is not None:
-            holder[free] = item
+    starts = [sum(1 for i in _candidates(p) if i == 0 or not p[i - 1].isalnum()) for p in plains]
+    # what a reader expects first: the item's first letter (Quit's Q), then the first free
+    # letter that starts one of its words, then any of its letters
+    for tier in ([1] * len(pending), starts, [len(o) for o in options]):
+        for item in range(len(pending)):
+            if item in holder.values():
+                continue
+            free = [x for x in options[item][: tier[item]] if x not in used and x not in holder]
+            if free:
+                holder[free[0]] = item
     seated = set(holder.values())
     for item in range(len(pending)):  # then room made for the items left without one
         if item not in seated:

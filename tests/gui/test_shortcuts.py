@@ -259,3 +259,14 @@ def test_an_ampersand_in_a_pinned_code_or_a_recent_folder_is_shown(
     menus = _opened_menus(window)
     recent = menus["File ▸ Open recent"].actions()
     assert without_mark(recent[0].text()).replace("&&", "&") == folder
+
+
+def test_an_item_keeps_its_first_letter_where_no_earlier_item_starts_with_it() -> None:
+    """Open quickly took Q (a word's start) before Quit was reached: Quit read Q&uit."""
+    from gui.menu_keys import give_mnemonics
+
+    menu = QMenu()
+    for text in ("Open", "Open quickly", "Quit"):
+        menu.addAction(text)
+    give_mnemonics(menu)
+    assert [a.text() for a in menu.actions()] == ["&Open", "O&pen quickly", "&Quit"]

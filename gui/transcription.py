@@ -582,7 +582,7 @@ class TranscriptionController(QObject):
             # speech is done: "0 segments kept ... resume" hid that the next run starts over
             resumed = getattr(summary, "resumed_from_ms", 0) or 0
             done, total = getattr(summary, "done_ms", 0), getattr(summary, "duration_ms", 0)
-            if isinstance(done, int) and isinstance(total, int) and total > 0:
+            if added and isinstance(done, int) and isinstance(total, int) and total > 0:
                 # what is kept, as the Sessions list and the header say it: the screen's
                 # figure counted the part being decoded, dropped by a second Cancel ("cancelled
                 # at 78 %" here, "cancelled at 56 %" there)

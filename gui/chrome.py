@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
 
+from gui.menu_keys import keep_mnemonics
 from gui.status_text import FitStatusBar
 from storage import FieldScribeError
 
@@ -73,6 +74,7 @@ class WindowChrome:
         """The top-level menu with this title (created if new)."""
         if title not in self.menus:
             self.menus[title] = self.window.menuBar().addMenu(title)
+            keep_mnemonics(self.menus[title])  # each item's underlined letter, as it opens
         return self.menus[title]
 
     def add_menu_action(

@@ -36,17 +36,47 @@ def ask_cluster(parent: QWidget) -> dict[str, Any] | None:
     return {"address": address} if ok and address else None
 
 
+def check_in_workbench(address: str) -> str:
+    """``check_address`` with its refusals in the workbench's words: they named the command
+    line's options ("pass --allow-remote …", "--tls-ca-file"), which the dialog has none of.
+
+    Raises:
+        ClusterError: the address is refused (nothing was changed)."""
+    from transcribe.cluster_address import (
+        ClusterError,
+        OutsideNetworkError,
+        TlsMissingError,
+        check_address,
+    )
+
+    try:
+        return check_address(address)
+    except OutsideNetworkError as exc:
+        raise ClusterError(
+            f"The scheduler {exc.host} is not on this machine or a private network: the "
+            "recordings would leave it. Use a scheduler on your own network (a tcp:// address); "
+            "one outside it needs TLS, which only the command line sets up (docs/cluster.md). "
+            "Nothing was changed."
+        ) from exc
+    except TlsMissingError as exc:
+        raise ClusterError(
+            f"{address}: a tls:// scheduler needs TLS certificates, which only the command line "
+            "takes (docs/cluster.md); here, use a tcp:// address on this machine or your "
+            "private network. Nothing was changed."
+        ) from exc
+
+
 def cluster_transcriber(options: dict[str, Any]) -> Callable[..., Any]:
     """A ``transcribe_session``-like callable that opens the cluster, transcribes on it (this
     process writes the project) and closes it; runs in a background task."""
 
     def run(project: Any, session_id: str, **kwargs: Any) -> Any:
-        from transcribe.cluster import check_address, open_cluster
+        from transcribe.cluster import open_cluster
         from transcribe.runner import transcribe_session
 
         address = options.get("address")
         if address is not None:
-            check_address(address)  # refused before anything starts
+            check_in_workbench(address)  # refused before anything starts
         progress = kwargs.pop("progress", None)
         with open_cluster(address, workers=options.get("workers")) as cluster:
 

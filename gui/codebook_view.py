@@ -314,7 +314,8 @@ class CodebookPanel(QWidget):
         menu = QMenu(self)
         code = self.current_code()
         if code is not None:
-            apply = menu.addAction(f"Code the selection with “{code.name}”")
+            name = code.name.replace("&", "&&")  # a name's "&" is no underlined letter
+            apply = menu.addAction(f"Code the selection with “{name}”")
             apply.triggered.connect(lambda: emit(self.apply_requested, code.id))
             menu.addAction(self.act_retrieve)
             menu.addSeparator()

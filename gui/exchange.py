@@ -12,6 +12,7 @@ refresh the workbench in place (``imported``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,8 +128,12 @@ class ExchangeActions(QObject):
         if not path:
             return None
         result = Path(path)
-        if not result.suffix and "(*." in chosen:  # the filter's first suffix
-            result = result.with_suffix("." + chosen.split("(*.", 1)[1].split(")")[0].split()[0])
+        offered = {f".{s.lower()}" for s in re.findall(r"\*\.([\w.]+)", filters)}
+        if result.suffix.lower() not in offered and "(*." in chosen:
+            # no ending, or a dot of the name's own ("Интервью 12.05.2024" with Word chosen was
+            # refused as a ".2024" file): the kind chosen in the list, added to the name
+            kind = chosen.split("(*.", 1)[1].split(")")[0].split()[0]
+            result = result.with_name(f"{result.name}.{kind}")
         return result
 
     def _run(

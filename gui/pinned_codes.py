@@ -44,7 +44,8 @@ class PinnedCodes:
             code_id = pins[n - 1] if n <= len(pins) else ""
             code = self.views.segment_model.code(code_id) if code_id else None
             if code is not None:
-                action.setText(f"Pinned code {n}: {code.name}")
+                # a name's "&" is a letter to read, not the item's underlined one
+                action.setText(f"Pinned code {n}: {code.name.replace('&', '&&')}")
                 action.setToolTip(f"Code the selection with {code.path} (key {n} or Ctrl+{n})")
             else:
                 action.setText(f"Pinned code {n}: none (right-click a code ▸ Pin to key…)")

@@ -581,6 +581,12 @@ class TranscriptionController(QObject):
             # the list showed 36 %, yet nothing is written before the first minute or two of
             # speech is done: "0 segments kept ... resume" hid that the next run starts over
             resumed = getattr(summary, "resumed_from_ms", 0) or 0
+            done, total = getattr(summary, "done_ms", 0), getattr(summary, "duration_ms", 0)
+            if added and isinstance(done, int) and isinstance(total, int) and total > 0:
+                # what is kept, as the Sessions list and the header say it: the screen's
+                # figure counted the part being decoded, dropped by a second Cancel ("cancelled
+                # at 78 %" here, "cancelled at 56 %" there)
+                shown = min(100, int(100 * done / total))
             self.chrome.message(cancelled_text(shown, added, resumed), 12000)
         else:
             # named: sessions imported together end one after another, each with its message

@@ -96,8 +96,8 @@ def fill_recent(w: Any) -> None:
     """File ▸ Open recent, as it opens."""
     w.recent_menu.clear()
     folders = w.settings.recent()
-    for folder in folders:
-        w.recent_menu.addAction(folder).triggered.connect(
+    for folder in folders:  # a folder's "&" shown as it is, not as an underlined letter
+        w.recent_menu.addAction(folder.replace("&", "&&")).triggered.connect(
             lambda _c=False, f=folder: w.projects.open_project(Path(f))
         )
     if not folders:  # an empty submenu opened onto nothing

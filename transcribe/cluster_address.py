@@ -17,6 +17,19 @@ class ClusterError(FieldScribeError):
     written; the same command resumes)."""
 
 
+class OutsideNetworkError(ClusterError):
+    """A scheduler outside this machine and its private network, refused (the recordings
+    would leave it); ``host``: the name given."""
+
+    def __init__(self, text: str, host: str) -> None:
+        super().__init__(text)
+        self.host = host
+
+
+class TlsMissingError(ClusterError):
+    """A ``tls://`` scheduler address given without TLS certificates."""
+
+
 # ---------------------------------------------------------------------------- the address
 def check_address(address: str, *, allow_remote: bool = False, tls: bool = False) -> str:
     """Validate a scheduler address; return it with its scheme (``tcp://`` by default).
@@ -51,12 +64,13 @@ def check_address(address: str, *, allow_remote: bool = False, tls: bool = False
     public = [a for a in addresses if not _private(a)]
     if public:
         if not allow_remote:
-            raise ClusterError(
+            raise OutsideNetworkError(
                 f"The scheduler {parts.hostname} ({', '.join(public)}) is not on this machine "
                 "or a private network: the recordings would leave it. Use a scheduler on your "
                 "own network, or pass --allow-remote with a tls:// address and TLS "
                 "certificates (--tls-ca-file, --tls-cert, --tls-key) if you mean it. Nothing "
-                "was changed."
+                "was changed.",
+                parts.hostname,
             )
         if parts.scheme != "tls" or not tls:
             raise ClusterError(
@@ -64,6 +78,13 @@ def check_address(address: str, *, allow_remote: bool = False, tls: bool = False
                 "a tls:// address and TLS certificates (--tls-ca-file, --tls-cert, --tls-key). "
                 "Nothing was changed."
             )
+    if parts.scheme == "tls" and not tls:
+        # Dask's own words came out instead: "TLS expects a `ssl_context` argument of type
+        # ssl.SSLContext (perhaps check your TLS configuration?) Instead got None"
+        raise TlsMissingError(
+            f"{address}: a tls:// scheduler needs TLS certificates (--tls-ca-file, --tls-cert, "
+            "--tls-key); nothing was changed."
+        )
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     return f"{parts.scheme}://{host}:{port}"
 

@@ -151,7 +151,7 @@ class FilterBar(QWidget):
         self.sessions_menu.clear()
         self.session_actions = []
         for sid, title in f.sessions:
-            action = self.sessions_menu.addAction(title)
+            action = self.sessions_menu.addAction(title.replace("&", "&&"))  # "R&D" whole
             action.setCheckable(True)
             action.setData(sid)
             action.setChecked(sid in chosen)

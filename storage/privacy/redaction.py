@@ -130,10 +130,25 @@ class Redactions:
 
         Raises:
             NotFoundError: no such segment.
-            InvalidInputError: the span is empty or outside the text, or a bad category.
+            InvalidInputError: the span is empty or outside the text, a bad category, or words
+                a redaction already hides (all of them).
         """
         self._check_span(segment_id, start_cp, end_cp)
         category = check_category(category)
+        covering = self._store.one(
+            "SELECT r.start_cp, r.end_cp, r.category, g.text FROM redactions r JOIN segments g"
+            " ON g.id = r.segment_id WHERE r.segment_id = ? AND r.destroyed = 0"
+            " AND r.start_cp <= ? AND r.end_cp >= ? ORDER BY r.start_cp LIMIT 1",
+            (segment_id, start_cp, end_cp),
+        )
+        if covering is not None:
+            # a second row for the same words: the Redactions tab listed both, and removing
+            # one left the words hidden by the other
+            words = covering["text"][covering["start_cp"] : covering["end_cp"]]
+            raise InvalidInputError(
+                f"“{words[:60]}” is already redacted (exports show [{covering['category']}]); "
+                "nothing was changed."
+            )
         redaction_id = new_id()
         with self._store.tx() as db:
             db.table("redactions").insert(

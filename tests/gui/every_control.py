@@ -308,7 +308,7 @@ def menu_actions(menu: QMenu, prefix: str) -> Iterator[tuple[str, QAction]]:
             continue
         name = f"{prefix} ▸ {_key_text(action.text())}"
         sub = action.menu()
-        if isinstance(sub, QMenu) and action.text() == "Open recent":
+        if isinstance(sub, QMenu) and action.text().replace("&", "") == "Open recent":
             yield name, action  # filled with the recent projects as it opens
         elif isinstance(sub, QMenu):
             yield from menu_actions(sub, name)

@@ -1093,3 +1093,17 @@ def test_a_late_count_of_codes_does_not_cover_the_words_asked_for_since(
     idle(main)
     assert fr.what.currentData() == "words"
     assert fr.chart.title().startswith("Most frequent words"), fr.chart.title()
+
+
+def test_a_session_title_with_an_ampersand_reads_whole_in_the_sessions_filter(
+    main: Any, idle: Callable[..., None]
+) -> None:
+    """A session "R&D group" was listed as "RD group" in the filter bar's Sessions menu (Qt
+    took the "&" for the item's underlined letter)."""
+    project = main.project
+    first = project.sessions.all()[0]
+    project.sessions.update_session(first.id, title="R&D group")
+    win = _open(main, idle)
+    idle(main)
+    texts = [a.text() for a in win.filter_bar.session_actions]
+    assert "R&&D group" in texts, texts  # "&&" is how a menu item shows one "&"

@@ -72,3 +72,23 @@ def test_a_selected_sub_code_does_not_reopen_its_closed_branch(window: Any, idle
     tree, model = window.codebook.tree, window.codebook.model
     assert not tree.isExpanded(model.index_of(top.id))
     assert window.codebook.current_code().name == "Қазақ тілі"  # type: ignore[union-attr]
+
+
+def test_a_code_name_with_an_ampersand_reads_whole_in_the_right_click_menu(
+    qtbot: Any, monkeypatch: Any
+) -> None:
+    """Right-click on "Q&A": the menu offered "Code the selection with “QA”" (Qt took the
+    "&" for the item's underlined letter)."""
+    from PySide6.QtCore import QPoint
+
+    from tests.gui.modal_guard import answer_menus
+
+    panel = CodebookPanel()
+    qtbot.addWidget(panel)
+    panel.model.load([_code("c1", "Q&A")], {})
+    panel.select_code("c1")
+    shown: list[str] = []
+    answer_menus(monkeypatch, lambda menu: shown.extend(a.text() for a in menu.actions()))
+    panel.tree.customContextMenuRequested.emit(QPoint(5, 5))
+    # "&&" is how a menu item shows one "&"
+    assert shown[0] == "Code the selection with “Q&&A”"

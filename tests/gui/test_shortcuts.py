@@ -173,3 +173,100 @@ def test_go_to_time_makes_the_segment_playing_then_current(
     actions[("Edit", "Go to time…")].trigger()  # not a time: said, nothing moves
     assert window.transcript.currentIndex().row() == 2
     assert "'soon' is not a time" in window.statusBar().currentMessage()
+
+
+def _opened_menus(window: Any) -> dict[str, QMenu]:
+    """Every menu of the menu bar (submenus too), each opened as a person opens it."""
+    menus: dict[str, QMenu] = {}
+
+    def walk(menu: QMenu, where: str) -> None:
+        menu.popup(window.mapToGlobal(window.rect().center()))  # filled, lettered as it opens
+        menu.hide()
+        menus[where] = menu
+        for action in menu.actions():
+            sub = action.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, f"{where} ▸ {action.text().replace('&', '')}")
+
+    for top in window.menuBar().actions():
+        walk(top.menu(), top.text().replace("&", ""))
+    return menus
+
+
+def test_every_menu_item_has_its_own_underlined_letter(
+    window: Any, project: Project, idle: Any
+) -> None:
+    """Alt+F opened File, but no item had a letter: the keyboard walked the list with arrows.
+    Every item of every menu (with a project open: the docks it adds to View) underlines one
+    letter no other item of its menu underlines."""
+    from gui.menu_keys import marked
+
+    window.sessions.open_session(_three_segments(project))
+    idle(window)
+    window.extra_panels.show_speakers()
+    window.extra_panels.show_privacy(0)
+    without: list[str] = []
+    clashes: list[str] = []
+    for where, menu in _opened_menus(window).items():
+        letters: Counter[str] = Counter()
+        for action in menu.actions():
+            if action.isSeparator() or not action.text():
+                continue
+            letter = marked(action.text())
+            if not letter:
+                without.append(f"{where} ▸ {action.text()}")
+            letters[letter] += 1
+        clashes += [f"{where}: &{k} x{n}" for k, n in letters.items() if k and n > 1]
+    assert (without, clashes) == ([], [])
+    # the words stay as written: only the marker is added
+    file_menu = window.chrome.menus["&File"]
+    texts = [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
+    assert "Import audio…" in texts and "Quit" in texts
+
+
+def test_a_literal_ampersand_in_an_item_stays_one() -> None:
+    from gui.menu_keys import marked, without_mark
+
+    menu = QMenu()
+    menu.addAction("R&&D notes")
+    menu.addAction("&Rename")
+    from gui.menu_keys import give_mnemonics
+
+    give_mnemonics(menu)
+    texts = [a.text() for a in menu.actions()]
+    # "&Rename" keeps its R; R&&D's literal & stays a literal one, a letter of its own marked
+    assert texts[1] == "&Rename" and marked(texts[0]) not in ("r", "") and "&&" in texts[0]
+    assert without_mark(texts[0]) == "R&&D notes"
+
+
+def test_an_ampersand_in_a_pinned_code_or_a_recent_folder_is_shown(
+    window: Any, project: Project, idle: Any, tmp_path: Any
+) -> None:
+    """A code "Q&A" pinned to key 1 read "Pinned code 1: QA" (its A underlined), and a recent
+    project in "R&D" read "RD": Qt took the "&" for the item's letter."""
+    from gui.menu_keys import without_mark
+
+    window.sessions.open_session(_three_segments(project))
+    idle(window)
+    window.editing.add_code("Q&A")
+    idle(window)
+    window.editing.pin_code(project.codebook.find_code("Q&A").id, 1)
+    menus = _opened_menus(window)
+    shown = [without_mark(a.text()).replace("&&", "&") for a in menus["Code"].actions()]
+    assert "Pinned code 1: Q&A" in shown
+    folder = str(tmp_path / "R&D study.fieldscribe")
+    window.settings.add_recent(folder)
+    menus = _opened_menus(window)
+    recent = menus["File ▸ Open recent"].actions()
+    assert without_mark(recent[0].text()).replace("&&", "&") == folder
+
+
+def test_an_item_keeps_its_first_letter_where_no_earlier_item_starts_with_it() -> None:
+    """Open quickly took Q (a word's start) before Quit was reached: Quit read Q&uit."""
+    from gui.menu_keys import give_mnemonics
+
+    menu = QMenu()
+    for text in ("Open", "Open quickly", "Quit"):
+        menu.addAction(text)
+    give_mnemonics(menu)
+    assert [a.text() for a in menu.actions()] == ["&Open", "O&pen quickly", "&Quit"]

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 # Qt widgets are tested without a display (scripts/test.sh sets this too).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The person's own folders (settings, data, caches: ~/.cache/fieldscribe/models/choices.json,
+# the waveform peaks, QSettings' FieldScribe.conf, the Hugging Face cache) are never read or
+# written by a test: HOME and every XDG folder point into one private folder for the whole run,
+# made here by the first process (the one xdist's workers are started from; they, and every
+# subprocess a test starts, inherit it) and removed as that process ends. The folders the run
+# would otherwise have used are kept in FS_TEST_REAL_HOME for tests/test_user_dirs_isolated.py.
+if "FS_TEST_HOME" not in os.environ:
+    _home = Path(tempfile.mkdtemp(prefix="fieldscribe-tests-home-"))
+    os.environ["FS_TEST_HOME"] = str(_home)
+    os.environ["FS_TEST_REAL_HOME"] = os.pathsep.join(
+        [str(Path.home())]
+        + [os.environ.get(v, "") for v in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")]
+        + [os.environ.get(v, "") for v in ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE")]
+    )
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
+    os.environ["HOME"] = str(_home)
+    for _var, _sub in (
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("HF_HOME", ".cache/huggingface"),
+    ):
+        os.environ[_var] = str(_home / _sub)
+    for _var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        os.environ.pop(_var, None)
 # No test may reach the real Hugging Face hub: its address is a closed local port unless a test
 # starts its own server (tests/hub_server.py). Set before huggingface_hub is imported.
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"

@@ -39,18 +39,34 @@ def killer(*args, **kwargs):
     return result
 
 setattr(owner, name, killer)
-if sys.argv[4] == "--code":  # a piece of Python using the storage API (what the window does)
-    exec(sys.argv[5], {"__name__": "__killed__"})
+exec(sys.argv[4], {"__name__": "__setup__"})
+if sys.argv[5] == "--code":  # a piece of Python using the storage API (what the window does)
+    exec(sys.argv[6], {"__name__": "__killed__"})
     sys.exit(0)
 from cli import main
-sys.exit(main(sys.argv[4:]))
+sys.exit(main(sys.argv[5:]))
+"""
+
+_SETUP_THEN_CLI = """
+import sys
+exec(sys.argv[1], {"__name__": "__setup__"})
+from cli import main
+sys.exit(main(sys.argv[2:]))
 """
 
 
-def run_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``fieldscribe ARGS`` in a subprocess (a fresh process, as the person runs it)."""
+def run_cli(
+    *args: object, timeout: float = 300, setup: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``fieldscribe ARGS`` in a subprocess (a fresh process, as the person runs it); ``setup``:
+    Python run in it first (e.g. shorter transcription windows, so that a short recording is
+    written in several)."""
+    if not setup:
+        command = [sys.executable, str(ROOT / "main.py")]
+    else:
+        command = [sys.executable, "-c", _SETUP_THEN_CLI, setup]
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        [*command, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -59,14 +75,19 @@ def run_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[
 
 
 def run_killed_at(
-    target: str, *args: object, after: bool = False, nth: int = 1, timeout: float = 300
+    target: str,
+    *args: object,
+    after: bool = False,
+    nth: int = 1,
+    timeout: float = 300,
+    setup: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """``fieldscribe ARGS`` SIGKILLed when ``target`` (``module:attr.attr``) is called the
-    ``nth`` time, or once that call returns (``after``). Asserts that the process was killed
-    there (it reached it)."""
+    ``nth`` time, or once that call returns (``after``); ``setup`` as for ``run_cli``. Asserts
+    that the process was killed there (it reached it)."""
     when = "after" if after else "before"
     proc = subprocess.run(
-        [sys.executable, "-c", _KILLER, target, when, str(nth), *map(str, args)],
+        [sys.executable, "-c", _KILLER, target, when, str(nth), setup, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -1,5 +1,5 @@
 """``transcribe`` killed (SIGKILL: a laptop's battery running out) with the real base model on
-two and a half minutes of a person reading Russian (festvox-ru): the project opens, passes
+a minute of a person reading Russian (festvox-ru): the project opens, passes
 ``PRAGMA integrity_check``, keeps the segments written before the kill, and the same command
 resumes where it stopped, to a transcript that says what an uninterrupted run says: no
 segment twice, none lost.
@@ -8,17 +8,24 @@ Measured by hand the same way (the kill after a delay or after N segments were w
 points over a three-minute recording): every kill left a consistent project; a resumed run's
 text differed from an uninterrupted one's at most by a word Whisper read differently where the
 resumed window started (a 1-word difference in 21 segments).
+
+The runs here read 20-second windows (``WINDOWS``) instead of the 120 s first and 300 s later
+ones, so that one minute of speech is written in several windows, each its own transaction, as
+two and a half minutes are with the real windows (those took 104 s of CPU for these tests, for
+a 150 s recording decoded about five times over).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 from pathlib import Path
 
 import jiwer
 import pytest
 
+from storage import Project
 from tests.crash_support import count, integrity, rows, run_cli, run_killed_at
 from tests.media import REAL_RU, real_russian
 from tests.transcribe_audio_helpers import join_turns
@@ -35,6 +42,19 @@ pytestmark = [
 
 ADD = "storage.transcript.transcription:Transcription.add_transcribed"
 END = "storage.transcript.transcription:Transcription.end_transcription"
+#: every transcribing process here reads windows of about 20 s (the first one too)
+WINDOWS = (
+    "import transcribe.engine as e, transcribe.stream as s\ne.WINDOW_S = s.FIRST_WINDOW_S = 20.0"
+)
+TRANSCRIBE = ("transcribe", "--all", "--model", "base")
+
+
+def _transcribe(folder: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(TRANSCRIBE[0], folder, *TRANSCRIBE[1:], setup=WINDOWS)
+
+
+def _killed_at(target: str, folder: Path, *, after: bool) -> None:
+    run_killed_at(target, TRANSCRIBE[0], folder, *TRANSCRIBE[1:], after=after, setup=WINDOWS)
 
 
 def _normalise(text: str) -> str:
@@ -44,10 +64,10 @@ def _normalise(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """About 150 s of real speech (the first window of a transcription is at most 120 s, so
-    the run writes its segments in more than one transaction) and what was said."""
+    """About 58 s of real speech (five sentences: three or four windows of 20 s, so the run
+    writes its segments in more than one transaction) and what was said."""
     folder = tmp_path_factory.mktemp("speech")
-    sentences = [real_russian(i) for i in range(14)]
+    sentences = [real_russian(i) for i in range(5)]
     path = join_turns(folder, [wav for wav, _ in sentences], pause_s=0.6)
     return path, " ".join(text for _, text in sentences)
 
@@ -57,16 +77,19 @@ def uninterrupted(
     tmp_path_factory: pytest.TempPathFactory, recording: tuple[Path, str]
 ) -> list[tuple[int, int, str]]:
     folder = _project(tmp_path_factory.mktemp("whole"), recording[0])
-    done = run_cli("transcribe", folder, "--all", "--model", "base")
+    done = _transcribe(folder)
     assert done.returncode == 0, done.stderr
     return _segments(folder)
 
 
 def _project(where: Path, audio: Path) -> Path:
+    """A project expecting Russian with the recording imported (as ``fieldscribe new --coder ann
+    --languages ru`` and ``import`` make it: the commands' own crashes are tests/test_crash_new_
+    project.py's and test_crash_import.py's)."""
     folder = where / "Study.fieldscribe"
-    for args in (("new", folder, "--coder", "ann", "--languages", "ru"), ("import", folder, audio)):
-        made = run_cli(*args)
-        assert made.returncode == 0, made.stderr
+    with Project.create(folder, coder="ann") as project:
+        project.set_languages("ru")
+        project.sessions.import_audio(audio)
     return folder
 
 
@@ -100,7 +123,7 @@ def test_killed_after_its_first_segments_resumes_without_duplicates(
     tmp_path: Path, recording: tuple[Path, str], uninterrupted: list[tuple[int, int, str]]
 ) -> None:
     folder = _project(tmp_path, recording[0])
-    run_killed_at(ADD, "transcribe", folder, "--all", "--model", "base", after=True)
+    _killed_at(ADD, folder, after=True)
     assert integrity(folder) == "ok"
     status, done_ms, total_ms = _state(folder)
     kept = _segments(folder)
@@ -108,7 +131,7 @@ def test_killed_after_its_first_segments_resumes_without_duplicates(
     listed = run_cli("sessions", folder)
     assert listed.returncode == 0 and "interrupted" in listed.stdout
 
-    resumed = run_cli("transcribe", folder, "--all", "--model", "base")
+    resumed = _transcribe(folder)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed at" in resumed.stdout  # not started again from the beginning
     assert _state(folder) == ("done", total_ms, total_ms)
@@ -132,10 +155,10 @@ def test_killed_before_or_after_every_write_finishes_the_same(
     after: bool,
 ) -> None:
     folder = _project(tmp_path, recording[0])
-    run_killed_at(target, "transcribe", folder, "--all", "--model", "base", after=after)
+    _killed_at(target, folder, after=after)
     assert integrity(folder) == "ok"
     before = _segments(folder)
-    again = run_cli("transcribe", folder, "--all", "--model", "base")
+    again = _transcribe(folder)
     assert again.returncode == 0, again.stderr
     assert _state(folder)[0] == "done"
     got = _segments(folder)

@@ -11,15 +11,6 @@ export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 # against 0.36 s cached; tests/test_cli_bad_input.py, test_cli_fuzz.py and test_docs_commands.py
 # 14.2 s of CPU (25.6 s wall) against 8.5 s (15.0 s) once cached (one process, a loaded machine).
 unset PYTHONDONTWRITEBYTECODE
-# glibc hands the decoders' freed buffers back to the system and maps them afresh at the next
-# batch: half the system time of a real-model test is those page faults. The test processes keep
-# buffers up to 64 MB (and 256 MB of freed memory) instead: tests/test_real_kazakh.py took 95.9 s
-# of CPU (80.4 user, 15.5 system, 654 MB peak) against 88.3 s (80.8, 7.5, 745 MB) so, measured
-# side by side on a machine others loaded. Only the memory kept changes, not what a test checks;
-# the app keeps glibc's defaults (transcribe/memory.py: a long run's resident size comes first).
-export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-67108864}
-export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456}
-export MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-16777216}
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import layers"; .venv/bin/lint-imports --no-cache

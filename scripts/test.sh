@@ -36,7 +36,8 @@ set +e
 # tests), which no test's timeout ends.
 # Tests marked "alone" measure real time to tens of milliseconds: they run after the others, in
 # this process, with the machine to themselves.
-timeout 2400 .venv/bin/python -m pytest -q -p no:cacheprovider "${parallel[@]}" -m "not alone" "$@" 2>&1 | tee "$log"
+# --durations: every run ends with its 40 slowest tests, so where the time goes is in each CI log.
+timeout 2400 .venv/bin/python -m pytest -q -p no:cacheprovider --durations=40 "${parallel[@]}" -m "not alone" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 0 ]; then
   .venv/bin/python -m pytest -q -p no:cacheprovider -m alone "$@" 2>&1 | tee -a "$log"

@@ -315,6 +315,10 @@ def new_table(headers: list[str]) -> QTableWidget:
     """A read-only table of whole rows under ``headers`` (``fit_table`` fits it to a dock)."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
+    for column, header in enumerate(headers):  # a header a narrow dock elides ("Rejected for…")
+        item = table.horizontalHeaderItem(column)
+        if item is not None:
+            item.setToolTip(header)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -111,6 +111,10 @@ def test_ethics_tabs_read_whole_in_the_dock(
         dock.grab().save(_shot(tmp_path, f"ethics_{size[0]}_{i}.png"))
         views = panel.widget(i).findChildren(QAbstractItemView)
         for view in (v for v in views if v.isVisible() and isinstance(v, QTableWidget)):
+            for col in range(view.columnCount()):  # "Rejected forms" read "Rejected for…"
+                header = view.horizontalHeaderItem(col)
+                if header is not None:
+                    assert header.toolTip() == header.text(), (panel.tabText(i), header.text())
             if view in (panel.consent.table, panel.audit.table):
                 continue  # five columns: they scroll rather than cut their words (below)
             assert _sideways(view) <= 0, (panel.tabText(i), _sideways(view))

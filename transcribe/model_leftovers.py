@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 
 from storage.core.left_behind import tell
-from storage.core.tempdirs import process_alive
+from storage.core.tempdirs import left_by_dead
 from storage.core.words import plural
 
 from .model_checksums import forget_checks
@@ -33,7 +33,7 @@ _REMOVING = re.compile(r"^\.removing-(?P<name>.+)-(?P<pid>\d+)$")
 
 
 def _dead(pid: str) -> bool:
-    return int(pid) != os.getpid() and not process_alive(int(pid))
+    return left_by_dead(int(pid))
 
 
 def _folders(folder: Path) -> list[Path]:

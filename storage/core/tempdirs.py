@@ -139,6 +139,11 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def left_by_dead(pid: int) -> bool:
+    """Whether what process ``pid`` left is an orphan: not this process's, and it runs no more."""
+    return pid != os.getpid() and not process_alive(pid)
+
+
 def sweep_stale(root: Path | None = None) -> list[Path]:
     """Remove the private folders left by FieldScribe processes that died; return them.
 

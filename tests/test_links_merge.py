@@ -83,3 +83,29 @@ def test_codes_of_one_path_merged_keep_one_copy_of_a_link(tmp_path: Path) -> Non
     (corruption,) = [c for c in lead.codebook.codes() if c.name == "Corruption"]
     mine = [k for k in lead.links.all() if corruption.id in (k.origin.id, k.target.id)]
     assert sorted(k.name for k in mine) == ["undermines", "worries ann", "worries bob"]
+
+
+def test_a_consented_only_bundle_leaves_out_the_links_of_whom_it_leaves_out(
+    tmp_path: Path,
+) -> None:
+    """A link to a participant left out of a consented-only bundle (or to a memo naming
+    them) stayed in the bundle with its name and the participant's id."""
+    from storage.privacy.models import ExportPrivacy
+    from tests.test_bundle_consented_only import _focus_group
+
+    ids = _focus_group(tmp_path / "fg")
+    with Project.open(tmp_path / "fg") as p:
+        code = p.codebook.ensure_code_path("Су")
+        p.links.add(("participant", ids["no"]), ("code", code.id), "Ғалым complains of")
+        p.links.add(("participant", ids["yes"]), ("code", code.id), "speaks of")
+        export_bundle(p, tmp_path / "only.fsbundle", privacy=ExportPrivacy(consented_only="export"))
+    with Project.from_bundle(tmp_path / "only.fsbundle", tmp_path / "copy", coder="ann") as c:
+        assert [k.name for k in c.links.all()] == ["speaks of"]
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "only.fsbundle") as zf:
+        zf.extract("project.db", tmp_path / "x")
+    conn = sqlite3.connect(tmp_path / "x" / "project.db")
+    assert [r[0] for r in conn.execute("SELECT name FROM links")] == ["speaks of"]
+    conn.close()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from storage.core.errors import ReadOnlyError
+from storage.core.link_rows import drop_dangling
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX
 from storage.core.tempdirs import private_dir
 from storage.privacy import crypto
@@ -117,6 +118,8 @@ def sanitize_snapshot(
             if _table_exists(conn, table):
                 conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
+        if _table_exists(conn, "links"):  # a link to a participant or memo left out goes too
+            drop_dangling(conn)
         _model_folders_by_name(conn)
         conn.execute("COMMIT")
         if vacuum:

@@ -43,7 +43,6 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--direction",
         choices=tuple(DIRECTION_WORDS),
-        default="one-way",
         help="(add) one-way (from -> to, the default), both, or none",
     )
     p.add_argument("--memo", metavar="TEXT", help="(add) a note on the link")
@@ -81,12 +80,15 @@ def cmd_links(args: argparse.Namespace) -> int:
             "`links add DIR --from END --to END --name NAME` adds one, `links remove DIR ID` "
             "removes one."
         )
-    adding = [o for o in ("origin", "target", "name", "memo") if getattr(args, o) is not None]
+    adding = [
+        o for o in ("origin", "target", "name", "direction", "memo") if getattr(args, o) is not None
+    ]
     if action == "add":
         return _add(args)
     if adding:
         raise InvalidInputError(
-            "--from, --to, --name and --memo add a link: `fieldscribe links add DIR --from END "
+            "--from, --to, --name, --direction and --memo add a link: `fieldscribe links add DIR "
+            "--from END "
             "--to END --name NAME`."
         )
     return _list(args)
@@ -128,7 +130,11 @@ def _add(args: argparse.Namespace) -> int:
         origin = project.links.resolve_end(args.origin)
         target = project.links.resolve_end(args.target)
         link = project.links.add(
-            origin, target, args.name, direction=direction_of(args.direction), memo=args.memo
+            origin,
+            target,
+            args.name,
+            direction=direction_of(args.direction or "one-way"),
+            memo=args.memo,
         )
     if args.json:
         print_json(_as_json(link))

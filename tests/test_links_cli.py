@@ -110,6 +110,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
         ["remove", "{dir}"],
         ["{dir}", "extra"],
         ["{dir}", "--name", "x"],
+        ["{dir}", "--direction", "both"],
     ],
 )
 def test_bad_list_or_remove_is_one_line(

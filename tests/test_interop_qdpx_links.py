@@ -211,3 +211,16 @@ def test_links_made_here_survive_a_round_trip(tmp_path: Path) -> None:
         assert {(k.name, k.direction) for k in back.links.all()} == made
         labels = {k.describe() for k in back.links.all()}
     assert "code 'Қол жетімділік/Көлік' → is cause of → code 'Денсаулық'" in labels
+
+
+def test_an_export_writes_a_link_s_name_with_pseudonyms(tmp_path: Path) -> None:
+    """A link's name is pseudonymised as a code's name is (it was written with the real
+    name while the code beside it read "Болат")."""
+    with Project.create(tmp_path / "p", coder="me") as p:
+        p.privacy.set_pseudonym("Ғалым", "Болат")
+        a, b = (p.codebook.ensure_code_path(c) for c in ("Ғалым", "Су"))
+        p.links.add(("code", a.id), ("code", b.id), "Ғалым complains of")
+        export_qdpx(p, tmp_path / "out.qdpx")
+    assert {(k[0], k[3]) for k in _links(tmp_path / "out.qdpx")} == {
+        ("Болат complains of", "Code:Болат")
+    }

@@ -89,7 +89,8 @@ def test_a_consented_only_bundle_leaves_out_the_links_of_whom_it_leaves_out(
     tmp_path: Path,
 ) -> None:
     """A link to a participant left out of a consented-only bundle (or to a memo naming
-    them) stayed in the bundle with its name and the participant's id."""
+    them) stayed in the bundle with its name and the participant's id; a link's name kept
+    the real names the bundle's pseudonyms replace everywhere else."""
     from storage.privacy.models import ExportPrivacy
     from tests.test_bundle_consented_only import _focus_group
 
@@ -97,15 +98,15 @@ def test_a_consented_only_bundle_leaves_out_the_links_of_whom_it_leaves_out(
     with Project.open(tmp_path / "fg") as p:
         code = p.codebook.ensure_code_path("Су")
         p.links.add(("participant", ids["no"]), ("code", code.id), "Ғалым complains of")
-        p.links.add(("participant", ids["yes"]), ("code", code.id), "speaks of")
+        p.links.add(("participant", ids["yes"]), ("code", code.id), "speaks of Ғалым")
         export_bundle(p, tmp_path / "only.fsbundle", privacy=ExportPrivacy(consented_only="export"))
     with Project.from_bundle(tmp_path / "only.fsbundle", tmp_path / "copy", coder="ann") as c:
-        assert [k.name for k in c.links.all()] == ["speaks of"]
+        assert [k.name for k in c.links.all()] == ["speaks of Болат"]
     import sqlite3
     import zipfile
 
     with zipfile.ZipFile(tmp_path / "only.fsbundle") as zf:
         zf.extract("project.db", tmp_path / "x")
     conn = sqlite3.connect(tmp_path / "x" / "project.db")
-    assert [r[0] for r in conn.execute("SELECT name FROM links")] == ["speaks of"]
+    assert [r[0] for r in conn.execute("SELECT name FROM links")] == ["speaks of Болат"]
     conn.close()

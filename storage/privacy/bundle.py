@@ -201,6 +201,7 @@ def _rewrite_rows(
         view.sessions.markers(),
     )
     participants, codes, meta = view.sessions.participants(), view.codebook.codes(), view.metadata()
+    links = view.links.all() if _table_exists(conn, "links") else []
     turns = _table_exists(conn, "speaker_turns")
     _leave_out_participants(conn, view, {m.id for m in memos})
     if excluded:
@@ -262,6 +263,8 @@ def _rewrite_rows(
     _update(conn, "participants", participants_fields, marks)
     codes_fields = [(c.id, {"name": c.name, "description": c.description}) for c in codes]
     _update(conn, "codes", codes_fields, marks)
+    # a link's name and memo, as a code's name (the view pseudonymises them)
+    _update(conn, "links", [(k.id, {"name": k.name, "memo": k.memo}) for k in links], marks)
     if _table_exists(conn, "speaker_profiles"):  # a voice profile may carry a real name
         profiles = conn.execute("SELECT id, name FROM speaker_profiles").fetchall()
         profile_fields = [(i, {"name": view.filter.label(name)}) for i, name in profiles]

@@ -262,6 +262,11 @@ def test_an_old_project_s_kept_links_become_rows(tmp_path: Path) -> None:
     )
     conn.commit()
     conn.close()
+    # read-only (not migrated: a folder one cannot write): the kept links are listed as they are
+    with Project.open(tmp_path / "p", readonly=True) as p:
+        assert [(k.id, k.name, k.origin.label) for k in p.links.all()] == [
+            (guid, "себебі", "code 'Емхана'")
+        ]
     with Project.open(tmp_path / "p") as p:
         assert p.schema_version == SCHEMA_VERSION
         (link,) = p.links.all()

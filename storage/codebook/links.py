@@ -9,20 +9,19 @@ id, go with either end, and a ``.qdpx`` export writes each as a REFI-QDA ``Link`
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.link_rows import end_exists
 from storage.core.names import clean_name
-from storage.core.schema_links import LINK_DIRECTIONS, LINK_KINDS
+from storage.core.schema_links import LINK_DIRECTIONS, LINK_KINDS, OLD_KEY, kept_links
 from storage.core.store import Store
 from storage.core.words import clock
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from storage.project import Project
 
 #: how the command line and the window name a direction, and REFI-QDA's word for it
@@ -98,16 +97,30 @@ class Links:
     # ----------------------------------------------------------------- reading
     def all(self) -> list[Link]:
         """Every link, by its origin's label, name and target's label."""
-        return self._links(self._store.rows("SELECT * FROM links"))
+        return self._links(self._select())
 
     def of(self, kind: str, row_id: str) -> list[Link]:
         """The links with ``kind`` ``row_id`` at either end."""
-        rows = self._store.rows(
-            "SELECT * FROM links WHERE (origin_kind = ? AND origin_id = ?) "
-            "OR (target_kind = ? AND target_id = ?)",
-            (kind, row_id, kind, row_id),
+        return self._links(
+            [
+                r
+                for r in self._select()
+                if (r["origin_kind"], r["origin_id"]) == (kind, row_id)
+                or (r["target_kind"], r["target_id"]) == (kind, row_id)
+            ]
         )
-        return self._links(rows)
+
+    def _select(self) -> list[Any]:
+        """Every row of ``links``; in a project of an older schema opened read-only (not
+        migrated), the links its import kept as JSON (``schema_links.kept_links``)."""
+        try:
+            return self._store.rows("SELECT * FROM links")
+        except sqlite3.OperationalError:
+            if self._store.one("SELECT 1 FROM sqlite_master WHERE name = 'links'") is not None:
+                raise
+            return kept_links(
+                self._store.scalar("SELECT value FROM project_meta WHERE key = ?", (OLD_KEY,))
+            )
 
     def get(self, link_id: str) -> Link:
         """One link.
@@ -140,7 +153,7 @@ class Links:
             )
         raise NotFoundError(f"No link with id {ref!r}; list them with `fieldscribe links DIR`.")
 
-    def _links(self, rows: list[sqlite3.Row]) -> list[Link]:
+    def _links(self, rows: list[Any]) -> list[Link]:
         labels: dict[tuple[str, str], str] = {}
 
         def end(kind: str, row_id: str) -> LinkEnd:

@@ -38,7 +38,8 @@ LINK_KINDS = ("code", "session", "coding", "memo", "participant")
 LINK_DIRECTIONS = ("OneWay", "Bidirectional", "Associative")
 #: the stamp of links moved here from ``exchange.links`` (the same in every copy)
 MOVED_STAMP = "2000-01-01T00:00:00.000Z"
-_OLD_KEY = "exchange.links"
+#: where an older FieldScribe kept the links an import brought
+OLD_KEY = "exchange.links"
 _COLOUR = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
 
 _KINDS_SQL = ", ".join(f"'{k}'" for k in LINK_KINDS)
@@ -85,17 +86,14 @@ _END_TABLES = (
 )
 
 
-def links_migration(db: Database) -> None:
-    """Migration 0013: the ``links`` table, its triggers, and the links kept as JSON moved in."""
-    db.executescript(_V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in _END_TABLES))
-    conn = db.conn
-    row = conn.execute("SELECT value FROM project_meta WHERE key = ?", (_OLD_KEY,)).fetchone()
-    if row is None:
-        return
+def kept_links(raw: str | None) -> list[dict[str, Any]]:
+    """The rows of ``links`` that the JSON value ``exchange.links`` of an older project stands
+    for (what the migration writes; also what a read-only project not migrated yet shows)."""
     try:
-        kept = json.loads(row[0]) if row[0] else {}
+        kept = json.loads(raw) if raw else {}
     except ValueError:
         kept = {}
+    rows: list[dict[str, Any]] = []
     for guid, link in sorted(kept.items() if isinstance(kept, dict) else []):
         if not isinstance(link, dict):
             continue
@@ -106,23 +104,37 @@ def links_migration(db: Database) -> None:
         ]
         if len(ends) != 2:
             continue
-        direction = link.get("direction")
-        colour = link.get("color")
-        conn.execute(
-            "INSERT OR IGNORE INTO links (id, origin_kind, origin_id, target_kind, target_id, "
-            "name, direction, colour, memo, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?)",
-            (
-                str(guid),
-                ends[0][0],
-                str(ends[0][1]),
-                ends[1][0],
-                str(ends[1][1]),
-                str(link.get("name") or ""),
-                direction if direction in LINK_DIRECTIONS else None,
-                colour if isinstance(colour, str) and _COLOUR.match(colour) else None,
-                MOVED_STAMP,
-                MOVED_STAMP,
-            ),
+        direction, colour = link.get("direction"), link.get("color")
+        rows.append(
+            {
+                "id": str(guid),
+                "origin_kind": ends[0][0],
+                "origin_id": str(ends[0][1]),
+                "target_kind": ends[1][0],
+                "target_id": str(ends[1][1]),
+                "name": str(link.get("name") or ""),
+                "direction": direction if direction in LINK_DIRECTIONS else None,
+                "colour": colour if isinstance(colour, str) and _COLOUR.match(colour) else None,
+                "memo": None,
+                "created_by": "",
+                "created_at": MOVED_STAMP,
+                "updated_at": MOVED_STAMP,
+            }
         )
-    conn.execute("DELETE FROM project_meta WHERE key = ?", (_OLD_KEY,))
+    return rows
+
+
+def links_migration(db: Database) -> None:
+    """Migration 0013: the ``links`` table, its triggers, and the links kept as JSON moved in."""
+    db.executescript(_V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in _END_TABLES))
+    conn = db.conn
+    row = conn.execute("SELECT value FROM project_meta WHERE key = ?", (OLD_KEY,)).fetchone()
+    if row is None:
+        return
+    for link in kept_links(row[0]):
+        conn.execute(
+            f"INSERT OR IGNORE INTO links ({', '.join(link)}) "
+            f"VALUES ({', '.join('?' * len(link))})",
+            tuple(link.values()),
+        )
+    conn.execute("DELETE FROM project_meta WHERE key = ?", (OLD_KEY,))

@@ -48,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "worker": "cluster_cmds",
     "locate-audio": "audio_cmds",
     **dict.fromkeys(("deleted-sessions", "restore-session"), "deleted_cmds"),
+    "links": "links_cmds",
 }
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QMenu,
+    QSplitter,
     QStyle,
     QStyleOptionViewItem,
     QTreeView,
@@ -28,8 +29,10 @@ from PySide6.QtWidgets import (
 
 from gui.action_bar import ActionBar
 from gui.fit import WrapDelegate, wrapped
+from gui.links_box import LinksBox
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
+from storage.codebook.links import Link
 from storage.core.models import Code
 
 
@@ -127,6 +130,8 @@ class CodebookPanel(QWidget):
     memo_requested = Signal(str)
     pin_requested = Signal(str)
     retrieve_requested = Signal(str)
+    link_requested = Signal(str)  # code id: link it to something
+    unlink_requested = Signal(object)  # the ``Link`` to remove
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +160,12 @@ class CodebookPanel(QWidget):
         self.act_retrieve = self._action(
             "Retrieve segments", lambda: self._emit(self.retrieve_requested)
         )
+        self.act_link = self._action("Add link…", lambda: self._emit(self.link_requested))
+        self.act_unlink = self._action("Remove link", self._unlink)
+        self.act_link.setToolTip("Link the selected code to another code (“is cause of”)")
+        self.act_unlink.setToolTip("Remove the link selected in the Links list")
+        # the selected code's links, both ways, under the tree
+        self.links = LinksBox(self.act_link, self.act_unlink, self)
         # every action in sight: on two rows or three when the panel is narrow (a laptop)
         self.toolbar = ActionBar(
             [
@@ -182,7 +193,13 @@ class CodebookPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
-        layout.addWidget(self.tree)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.links)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter)
         # the actions on "the selected code" are greyed out while no code is selected (they
         # would do nothing, and Sub-code would quietly make a top-level code)
         self.code_actions = [
@@ -195,6 +212,7 @@ class CodebookPanel(QWidget):
             self.act_memo,
             self.act_pin,
             self.act_retrieve,
+            self.act_link,
         ]
         tips = {
             self.act_sub: "A new code under the selected code",
@@ -214,9 +232,11 @@ class CodebookPanel(QWidget):
     def update_actions(self) -> None:
         """Enable the actions on the selected code only while a code is selected; Expand all
         and Collapse all only while a code has sub-codes (else they did nothing)."""
-        has_code = self.current_code() is not None
+        code = self.current_code()
+        has_code = code is not None
         for act in self.code_actions:
             act.setEnabled(has_code)
+        self.links.show_code(code.id if code else None, code.name if code else None)
         model = self.model
         branches = any(model.rowCount(model.index(r, 0)) for r in range(model.rowCount()))
         self.act_expand_all.setEnabled(branches)
@@ -288,6 +308,15 @@ class CodebookPanel(QWidget):
         finally:
             self.tree.setAutoScroll(auto)
 
+    def set_links(self, links: list[Link]) -> None:
+        """Every link of the project (read with the codebook); the selected code's are shown."""
+        self.links.model.load(links)
+
+    def _unlink(self) -> None:
+        link = self.links.current_link()
+        if link is not None:
+            emit(self.unlink_requested, link)
+
     def _emit(self, signal: SignalInstance) -> None:
         code = self.current_code()
         if code is not None:
@@ -328,6 +357,7 @@ class CodebookPanel(QWidget):
                 self.act_describe,
                 self.act_memo,
                 self.act_pin,
+                self.act_link,
                 self.act_merge,
                 self.act_delete,
             ):

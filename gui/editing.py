@@ -20,6 +20,7 @@ from gui.chrome import WindowChrome
 from gui.code_actions import CodeActions
 from gui.coding_actions import CodingActions, codings_with_codes
 from gui.edit_scope import EditScope
+from gui.link_actions import LinkActions
 from gui.memo_actions import MemoActions
 from gui.pinned_codes import PinnedCodes
 from gui.project_docks import ProjectDocks
@@ -71,6 +72,7 @@ class EditingController:
         scope = EditScope(state, chrome, views, self._push)
         self.segments = SegmentEdits(scope)
         self.codes = CodeActions(scope)
+        self.links = LinkActions(scope)
         self.coding = CodingActions(scope, self.current_segment)
         self.pins = PinnedCodes(scope, settings, self.coding.apply_code)
         self.memos = MemoActions(scope, runner, self.current_segment)
@@ -185,6 +187,8 @@ class EditingController:
         cb.memo_requested.connect(self.memos.code_memo)
         cb.pin_requested.connect(self.pins.pin_dialog)
         cb.retrieve_requested.connect(self.docks.retrieve_code)
+        cb.link_requested.connect(self.links.add_link_dialog)
+        cb.unlink_requested.connect(self.links.remove_link)
         cb.model.rename_requested.connect(
             lambda cid, name: self.codes.update_code(cid, {"name": name}, f"Rename code → {name}")
         )
@@ -268,6 +272,7 @@ class EditingController:
         sid = self.views.segment_model.session_id
 
         def job(_ctx: Any) -> tuple[list[Code], dict[str, int], bool, Any, Any]:
+            links = project.links.all()  # the Links list under the codebook
             codes = project.codebook.codes()
             blind = project.get_meta("blind_coding") == "1"
             # blind coding on or off: the open transcript marks my segment memos, or everyone's
@@ -275,13 +280,14 @@ class EditingController:
             memos = (sid, project.codebook.segment_memo_labels(sid, author=mine)) if sid else None
             freq = project.codebook.code_frequencies(coder=mine)  # blind coding: my codings
             filters = (project.retrieval.attribute_values(), [c.name for c in project.coders.all()])
-            return codes, freq, blind, filters, memos
+            return codes, freq, blind, filters, (memos, links)
 
         self.runner.submit("Codebook", job, on_done=self._codebook_loaded, serial=True)
 
     def _codebook_loaded(self, result: tuple[list[Code], dict[str, int], bool, Any, Any]) -> None:
-        codes, freq, blind, filters, memos = result
+        codes, freq, blind, filters, (memos, links) = result
         current = self.views.codebook.current_code()
+        self.views.codebook.set_links(links)
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
         # the code just created, once a reading holds it (one begun before it was added

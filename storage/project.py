@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from storage.codebook.codebook import Codebook
+    from storage.codebook.links import Links
     from storage.codebook.retrieval import Retrieval
     from storage.history.undo import History
     from storage.privacy.audit import AuditLog
@@ -184,6 +185,13 @@ class Project:
         from storage.codebook.codebook import Codebook
 
         return Codebook(self.store, self)
+
+    @cached_property
+    def links(self) -> Links:
+        """Named links between codes, sessions, passages, memos and participants."""
+        from storage.codebook.links import Links
+
+        return Links(self.store, self)
 
     @cached_property
     def retrieval(self) -> Retrieval:

@@ -181,3 +181,46 @@ def test_a_coder_s_copy_exports_the_links(tmp_path: Path) -> None:
     with Project.from_bundle(tmp_path / "lead.fsbundle", tmp_path / "ann", coder="ann") as ann:
         export_qdpx(ann, tmp_path / "ann.qdpx")
     assert len(_links(tmp_path / "ann.qdpx")) == 5
+
+
+def test_links_made_here_survive_a_round_trip(tmp_path: Path) -> None:
+    """Links a researcher made in FieldScribe (`links add`, the codebook's Links list) go out
+    as REFI-QDA ``Link``s (valid against the schema) and come back from the file as links."""
+    with Project.create(tmp_path / "p", coder="me") as p:
+        session = p.sessions.add_session("Сұхбат")
+        seg = p.transcript.add_segment(session.id, 0, 4000, "Автобус күніне бір рет жүреді.")
+        a, b = (p.codebook.ensure_code_path(c) for c in ("Қол жетімділік/Көлік", "Денсаулық"))
+        coding = p.codebook.apply_code(seg.id, a.id, start_cp=0, end_cp=7)
+        p.links.add(("code", a.id), ("code", b.id), "is cause of")
+        p.links.add(("coding", coding.id), ("code", b.id), "shows", direction="Associative")
+        p.links.add(("session", session.id), ("code", b.id), "about", direction="Bidirectional")
+        made = {(k.name, k.direction) for k in p.links.all()}
+        export_qdpx(p, tmp_path / "out.qdpx")
+    root = _root(tmp_path / "out.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(root), schema.error_log
+    written = _links(tmp_path / "out.qdpx")
+    assert {(name, d, origin, target) for name, d, _c, origin, target in written} == {
+        ("is cause of", "OneWay", "Code:Көлік", "Code:Денсаулық"),
+        ("shows", "Associative", "words:Автобус", "Code:Денсаулық"),
+        ("about", "Bidirectional", "TextSource:Сұхбат", "Code:Денсаулық"),
+    }
+    report = import_qdpx(tmp_path / "out.qdpx", tmp_path / "back", coder="me")
+    assert any("3 links between" in line for line in report.notes), report.notes
+    with Project.open(tmp_path / "back") as back:
+        assert {(k.name, k.direction) for k in back.links.all()} == made
+        labels = {k.describe() for k in back.links.all()}
+    assert "code 'Қол жетімділік/Көлік' → is cause of → code 'Денсаулық'" in labels
+
+
+def test_an_export_writes_a_link_s_name_with_pseudonyms(tmp_path: Path) -> None:
+    """A link's name is pseudonymised as a code's name is (it was written with the real
+    name while the code beside it read "Болат")."""
+    with Project.create(tmp_path / "p", coder="me") as p:
+        p.privacy.set_pseudonym("Ғалым", "Болат")
+        a, b = (p.codebook.ensure_code_path(c) for c in ("Ғалым", "Су"))
+        p.links.add(("code", a.id), ("code", b.id), "Ғалым complains of")
+        export_qdpx(p, tmp_path / "out.qdpx")
+    assert {(k[0], k[3]) for k in _links(tmp_path / "out.qdpx")} == {
+        ("Болат complains of", "Code:Болат")
+    }

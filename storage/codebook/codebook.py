@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.anchors import is_flagged, unflagged
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
+from storage.core.link_rows import move_code_links
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
 from storage.core.names import clean_name, name_key, spelling_prefixes
 from storage.core.store import Store, where_equal
@@ -405,6 +406,14 @@ class Codebook:
                 "WHERE target_type = 'code' AND target_id = ?",
                 (target_id, now_iso(), source_id),
             )
+            # its links go with it; one that would link the target to itself goes
+            links = move_code_links(
+                conn,
+                source_id,
+                target_id,
+                stamp=lambda _version: now_iso(),
+                tombstone=lambda link_id, _version: self._store.tombstone("links", link_id),
+            )
             conn.execute("DELETE FROM codes WHERE id = ?", (source_id,))
             self._store.tombstone("codes", source_id)
             # where it went: a merge elsewhere tells the codings dropped above (the same coding
@@ -416,7 +425,8 @@ class Codebook:
             )
         return DeletionReport(
             target=f"code {source.path!r}, merged into {target.path!r}",
-            removed={"codings moved": moved, "sub-codes moved": children},
+            removed={"codings moved": moved, "sub-codes moved": children}
+            | ({"links moved": links} if links else {}),
         )
 
     def delete_code(self, code_id: str, *, force: bool = False) -> DeletionReport:
@@ -435,6 +445,13 @@ class Codebook:
                 f"delete with --force to remove {'it' if n == 1 else 'them'}, or merge it into "
                 "another code."
             )
+        links = int(
+            self._store.scalar(
+                "SELECT count(*) FROM links WHERE (origin_kind = 'code' AND origin_id IN "
+                f"({marks})) OR (target_kind = 'code' AND target_id IN ({marks}))",
+                ids * 2,
+            )
+        )
         with self._store.tx() as db:
             conn = db.conn
             for (coding_id,) in conn.execute(
@@ -446,7 +463,8 @@ class Codebook:
                 conn.execute("DELETE FROM codes WHERE id = ?", (cid,))
                 self._store.tombstone("codes", cid)
         return DeletionReport(
-            target=f"code {code.path!r}", removed={"codings": n, "sub-codes": len(ids) - 1}
+            target=f"code {code.path!r}",
+            removed={"codings": n, "sub-codes": len(ids) - 1} | ({"links": links} if links else {}),
         )
 
     def code_frequencies(self, *, coder: str | None = None) -> dict[str, int]:

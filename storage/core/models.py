@@ -71,11 +71,6 @@ WHOLE_CODINGS_KEY = "exchange.whole_codings"
 #: (``storage.interop.project_description``: importing it again adds no second memo); bundle
 #: merges take the union, so that a coder's copy importing the file again adds none either
 DESCRIPTIONS_KEY = "exchange.descriptions"
-#: ``project_meta`` key of ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
-#: "target": [kind, id]}}``: the REFI-QDA ``Link``s between codes, sessions, codings, memos and
-#: participants an import kept (``storage.interop.qdpx_links``); exports write those whose
-#: both ends they write; bundle merges take them
-LINKS_KEY = "exchange.links"
 #: ``project_meta`` key of ``{code id: [its name in the file, the name given here]}``: codes a
 #: REFI-QDA import named apart (siblings of one name, or differing in letter case only);
 #: exports write the file's name again (``storage.interop.exchange_meta``); bundle merges take it

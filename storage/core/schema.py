@@ -19,6 +19,7 @@ from storage.core.held_codings import held_codings_migration
 from storage.core.schema_deleted_sessions import deleted_sessions_migration
 from storage.core.schema_deletions import deleted_speech_migration
 from storage.core.schema_languages import migrate_segment_language
+from storage.core.schema_links import links_migration
 from storage.core.schema_models import segment_model_migration
 from storage.core.schema_privacy import privacy_migration
 from storage.core.schema_search import search_fold_migration
@@ -206,6 +207,7 @@ MIGRATION_STEPS: list[tuple[str, Callable[[Database], None]]] = [
     ("0010_segment_model", segment_model_migration),
     ("0011_deleted_sessions", deleted_sessions_migration),
     ("0012_held_codings", held_codings_migration),
+    ("0013_links", links_migration),
 ]
 
 SCHEMA_VERSION = len(MIGRATION_STEPS)

@@ -36,8 +36,9 @@ TRAVELLING_TABLES_0002 = (
 
 #: Tables whose rows travel in bundles and merge by id, parents before children. A table
 #: added here needs a new migration that creates its version-history trigger (see
-#: ``speaker_profiles_travel_migration``; ``speaker_turns`` has its own in migration 0006).
-TRAVELLING_TABLES = (*TRAVELLING_TABLES_0002, "speaker_profiles", "speaker_turns")
+#: ``speaker_profiles_travel_migration``; ``speaker_turns`` has its own in migration 0006,
+#: ``links`` in 0013).
+TRAVELLING_TABLES = (*TRAVELLING_TABLES_0002, "speaker_profiles", "speaker_turns", "links")
 
 _V2 = """
 CREATE TABLE conflicts (

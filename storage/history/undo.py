@@ -34,6 +34,7 @@ from storage.core.anchors import TextDiff, is_flagged
 from storage.core.errors import InUseError
 from storage.core.held_codings import drop_settled, hold_again
 from storage.core.ids import now_iso
+from storage.core.link_rows import end_exists
 from storage.core.store import Store
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class UndoScope:
     segment_ids: frozenset[str] = frozenset()
     code_ids: frozenset[str] = frozenset()
     speaker_sessions: frozenset[str] = frozenset()
+    #: links added or removed by the edit (the links of its codes and codings are in anyway)
+    link_ids: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -63,15 +66,19 @@ class UndoScope:
         segments: Iterable[str] = (),
         codes: Iterable[str] = (),
         speaker_sessions: Iterable[str] = (),
+        links: Iterable[str] = (),
     ) -> UndoScope:
-        """Build a scope from segment, code and session ids."""
-        return cls(frozenset(segments), frozenset(codes), frozenset(speaker_sessions))
+        """Build a scope from segment, code, session and link ids."""
+        return cls(
+            frozenset(segments), frozenset(codes), frozenset(speaker_sessions), frozenset(links)
+        )
 
     def __or__(self, other: UndoScope) -> UndoScope:
         return UndoScope(
             self.segment_ids | other.segment_ids,
             self.code_ids | other.code_ids,
             self.speaker_sessions | other.speaker_sessions,
+            self.link_ids | other.link_ids,
         )
 
 
@@ -84,8 +91,8 @@ class Snapshot:
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         """The rows of one table (``segments``, ``codes``, ``codings``, ``memos``,
-        ``redactions``, ``speaker_turns`` or ``session_speakers``; ``deleted_speech``: the
-        spans of deleted segments' tombstones, by segment id)."""
+        ``redactions``, ``speaker_turns``, ``session_speakers`` or ``links``;
+        ``deleted_speech``: the spans of deleted segments' tombstones, by segment id)."""
         return self.rows.get(name, {})
 
 
@@ -212,6 +219,19 @@ class History:
                     "(SELECT value FROM json_each(?))) OR (target_type = 'coding' AND target_id "
                     "IN (SELECT value FROM json_each(?)))",
                     (segs, codes, codings),
+                ).fetchall()
+            }
+            # the links of these codes and codings (a deleted code's come back with it), and
+            # the links the edit names
+            snap.rows["links"] = {
+                r["id"]: dict(r)
+                for r in conn.execute(
+                    "SELECT * FROM links WHERE id IN (SELECT value FROM json_each(?)) OR "
+                    "(origin_kind = 'code' AND origin_id IN (SELECT value FROM json_each(?))) OR "
+                    "(target_kind = 'code' AND target_id IN (SELECT value FROM json_each(?))) OR "
+                    "(origin_kind = 'coding' AND origin_id IN (SELECT value FROM json_each(?))) "
+                    "OR (target_kind = 'coding' AND target_id IN (SELECT value FROM json_each(?)))",
+                    (_ids_param(scope.link_ids), codes, codes, codings, codings),
                 ).fetchall()
             }
         return snap
@@ -348,7 +368,35 @@ class History:
             for code in reversed(_parents_first({k: now.table("codes")[k] for k in gone})):
                 conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))
                 self._store.tombstone("codes", code["id"])
+            self._restore_links(now, target, ts)
             drop_settled(conn)  # a held coding a redo brought back waits no more
+
+    def _restore_links(self, now: Snapshot, target: Snapshot, ts: str) -> None:
+        """Links go back to how they were, after their ends did: one the target lacks goes
+        (with a tombstone), one it has comes back while both its ends are in the project."""
+        conn = self._store.conn
+        links_now, links_target = now.table("links"), target.table("links")
+        for link_id in sorted(links_now.keys() - links_target.keys()):
+            if conn.execute("DELETE FROM links WHERE id = ?", (link_id,)).rowcount:
+                self._store.tombstone("links", link_id)
+        present = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM links WHERE id IN (SELECT value FROM json_each(?))",
+                (_ids_param(links_target),),
+            )
+        }
+        for link in links_target.values():
+            if link["id"] not in present and not all(
+                end_exists(conn, link[f"{side}_kind"], link[f"{side}_id"])
+                for side in ("origin", "target")
+            ):
+                continue  # an end went meanwhile (a merged bundle deleted it)
+            current = None
+            if link["id"] in present:
+                row = conn.execute("SELECT * FROM links WHERE id = ?", (link["id"],)).fetchone()
+                current = dict(row)
+            self._put("links", link, current, ts)
 
     def _restore_redactions(self, now: Snapshot, target: Snapshot, ts: str) -> None:
         """Redactions go back to where they were (a text edit moved or dropped them). One

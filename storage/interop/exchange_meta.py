@@ -36,9 +36,6 @@ in ``project_meta`` so that an export gives it back.
   apart on import (two sibling codes of one name, or names differing in letter case only:
   "Trust" and "trust (2)"): exports write the file's name again while the code keeps the
   name it was given.
-* ``exchange.links``: ``{link GUID: {"name", "direction", "color", "origin": [kind, id],
-  "target": [kind, id]}}`` of the file's ``Link``s between codes, sources, selections, notes
-  and cases (``qdpx_links``): exports write each again while both its ends are exported.
 
 Each value is JSON; a missing or unreadable value counts as empty.
 """
@@ -53,7 +50,6 @@ from storage.core.models import (
     CASE_NOTES_KEY,
     CODE_NAMES_KEY,
     CRLF_KEY,
-    LINKS_KEY,
     MARKED_LABELS_KEY,
     TIME_RANGES_KEY,
     VIDEO_SESSIONS_KEY,
@@ -71,7 +67,6 @@ MARKED_LABELS = MARKED_LABELS_KEY
 TIME_RANGES = TIME_RANGES_KEY
 WHOLE_CODINGS = WHOLE_CODINGS_KEY
 VIDEO_SESSIONS = VIDEO_SESSIONS_KEY
-LINKS = LINKS_KEY
 
 
 def read(project: Any, key: str) -> Any:
@@ -147,16 +142,6 @@ def video_sessions(project: Any) -> set[str]:
     """The sessions imported from a ``VideoSource``."""
     value = read(project, VIDEO_SESSIONS)
     return {str(v) for v in value} if isinstance(value, list) else set()
-
-
-def links(project: Any) -> dict[str, dict[str, Any]]:
-    """``{link GUID: its name, direction, colour and ends}`` kept from imports (``LINKS``)."""
-    value = read(project, LINKS)
-    return (
-        {str(k): v for k, v in value.items() if isinstance(v, dict)}
-        if isinstance(value, dict)
-        else {}
-    )
 
 
 def code_names(project: Any) -> dict[str, tuple[str, str]]:

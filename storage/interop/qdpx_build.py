@@ -248,7 +248,7 @@ class QdeBuilder:
             for memo in self.memos:
                 self.note(notes, memo)
         self.links(root)
-        self.counts["links"] += qdpx_links.write_links(root, exchange_meta.links(p))
+        self.counts["links"] += qdpx_links.write_links(root, qdpx_links.kept_links(p))
         if self.description is not None:
             _text(root, "Description", self.description.text)
         for memo in self.memos_by_target.get(("project", None), []):

@@ -1,13 +1,13 @@
 """REFI-QDA ``Link``s: named relations between codes, sources, selections, notes and cases
 (ATLAS.ti's code-code and quotation links, NVivo's relationships and see-also links).
 
-FieldScribe draws no links, but keeps them so that a round trip (NVivo -> FieldScribe ->
-NVivo) gives them back: an import resolves each end to what it became here (a code, a
-session, the first coding made of a selection, a memo made of a note, a participant) and
-keeps the link under ``exchange_meta.LINKS``; an export writes a ``Link`` again, with its
-GUID, name, direction and colour, for each link whose both ends it writes (an end deleted
-since drops the link). A link between a note and what it is about was read as that note's
-place (``qdpx_import.people.linked_notes``) and is not kept here.
+An import resolves each end to what it became here (a code, a session, the first coding made
+of a selection, a memo made of a note, a participant) and adds the link to the project's
+links (``project.links``, schema 0013), with its GUID as id, its name, direction and colour;
+an export writes a ``Link`` again for each link whose both ends it writes (an end deleted
+since took the link with it). Links made here go out the same way. A link between a note
+and what it is about was read as that note's place (``qdpx_import.people.linked_notes``) and
+is not kept here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from xml.etree import ElementTree as ET
 
 from storage.core.words import plural, verb
 
-from . import exchange_meta
 from ._common import derived_guid
 from .qdpx_xml import _g, _q, _sub
 
@@ -48,36 +47,44 @@ def _end(ctx: ImportContext, guid: str, transcripts: dict[str, str]) -> list[str
 
 
 def keep_links(ctx: ImportContext) -> None:
-    """Keep the file's links between items imported here (``exchange_meta.LINKS``) and say
+    """Add the file's links between items imported here (``project.links``) and say
     what became of each; runs last, when every item has its place."""
     total = ctx.qp.unsupported.get("links", 0)
     transcripts = {tr.guid: src.guid for src in ctx.qp.sources for tr in src.transcripts}
-    kept = exchange_meta.links(ctx.p)
     added, lost = 0, 0
+    stamp = ctx.p.store.stamp()
     for link in ctx.qp.link_items:
         if (link.origin, link.target) in ctx.note_link_pairs:
             continue  # a note's place, read as such
         guid = link.guid or derived_guid("link", link.origin, link.target, link.name or "")
-        if guid in kept:  # kept from an import of this file before
-            continue
+        if ctx.exists("links", guid) or ctx.deleted("links", guid):
+            continue  # from an import of this file before (and kept, or removed since)
         origin, target = _end(ctx, link.origin, transcripts), _end(ctx, link.target, transcripts)
         if origin is None or target is None:
             lost += 1
             continue
-        kept[guid] = {
-            "name": link.name,
-            "direction": link.direction if link.direction in DIRECTIONS else None,
-            "color": link.color if link.color and _COLOUR.match(link.color) else None,
-            "origin": origin,
-            "target": target,
-        }
+        ctx.conn.execute(
+            "INSERT INTO links (id, origin_kind, origin_id, target_kind, target_id, name, "
+            "direction, colour, memo, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+            (
+                guid,
+                *origin,
+                *target,
+                (link.name or "").strip(),
+                link.direction if link.direction in DIRECTIONS else None,
+                link.color if link.color and _COLOUR.match(link.color) else None,
+                stamp["created_by"],
+                stamp["created_at"],
+                stamp["updated_at"],
+            ),
+        )
         added += 1
     if added:
-        exchange_meta.write(ctx.conn, exchange_meta.LINKS, kept)
         ctx.report.notes.append(
             f"{plural(added, 'link')} between codes, sources, selections, notes or cases "
-            f"{verb(added, 'was', 'were')} kept: FieldScribe does not show links, and a .qdpx "
-            "export writes each again while both its ends are in the project."
+            f"{verb(added, 'was', 'were')} kept: `fieldscribe links` lists them, the codebook's "
+            "Links tab shows a code's, and a .qdpx export writes each again."
         )
     # links without both ends (none to keep), and those to items not imported here
     lost += total - len(ctx.qp.link_items)
@@ -88,10 +95,25 @@ def keep_links(ctx: ImportContext) -> None:
         )
 
 
+def kept_links(project: Any) -> dict[str, dict[str, Any]]:
+    """The project's links as an export writes them: ``{id: {"name", "direction", "color",
+    "origin": [kind, id], "target": [kind, id]}}``."""
+    return {
+        link.id: {
+            "name": link.name,
+            "direction": link.direction,
+            "color": link.colour,
+            "origin": [link.origin.kind, link.origin.id],
+            "target": [link.target.kind, link.target.id],
+        }
+        for link in project.links.all()
+    }
+
+
 def write_links(links_parent: ET.Element, kept: dict[str, dict[str, Any]]) -> int:
-    """Write the kept links whose both ends are in the built ``Project`` (``links_parent``
-    is its root; a ``Links`` element is added where needed, after ``Notes``); the number
-    written."""
+    """Write the links (``kept_links``) whose both ends are in the built ``Project``
+    (``links_parent`` is its root; a ``Links`` element is added where needed, after
+    ``Notes``); the number written."""
     written = {el.get("guid") for el in links_parent.iter() if el.get("guid")}
     rows: list[dict[str, str]] = []
     for guid, link in sorted(kept.items()):

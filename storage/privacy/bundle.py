@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from storage.core.errors import ReadOnlyError
+from storage.core.link_rows import drop_dangling
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX
 from storage.core.tempdirs import private_dir
 from storage.privacy import crypto
@@ -117,6 +118,8 @@ def sanitize_snapshot(
             if _table_exists(conn, table):
                 conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM redactions")  # the text already carries the placeholders
+        if _table_exists(conn, "links"):  # a link to a participant or memo left out goes too
+            drop_dangling(conn)
         _model_folders_by_name(conn)
         conn.execute("COMMIT")
         if vacuum:
@@ -198,6 +201,7 @@ def _rewrite_rows(
         view.sessions.markers(),
     )
     participants, codes, meta = view.sessions.participants(), view.codebook.codes(), view.metadata()
+    links = view.links.all() if _table_exists(conn, "links") else []
     turns = _table_exists(conn, "speaker_turns")
     _leave_out_participants(conn, view, {m.id for m in memos})
     if excluded:
@@ -259,6 +263,8 @@ def _rewrite_rows(
     _update(conn, "participants", participants_fields, marks)
     codes_fields = [(c.id, {"name": c.name, "description": c.description}) for c in codes]
     _update(conn, "codes", codes_fields, marks)
+    # a link's name and memo, as a code's name (the view pseudonymises them)
+    _update(conn, "links", [(k.id, {"name": k.name, "memo": k.memo}) for k in links], marks)
     if _table_exists(conn, "speaker_profiles"):  # a voice profile may carry a real name
         profiles = conn.execute("SELECT id, name FROM speaker_profiles").fetchall()
         profile_fields = [(i, {"name": view.filter.label(name)}) for i, name in profiles]

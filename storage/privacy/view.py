@@ -113,6 +113,7 @@ class PrivateView:
             get_code=self.get_code,
         )
         self.speakers = _FilteredFeature(project.speakers, speaker_turns=self.speaker_turns)
+        self.links = _FilteredFeature(project.links, all=self.links_all)
 
     def __getattr__(self, name: str) -> Any:
         # Everything not filtered here (ids, folder, coders, schema_version...) is the project's.
@@ -422,6 +423,14 @@ class PrivateView:
             description=self._s(c.description),
             path="/".join(self._str(part) for part in c.path.split("/")) if c.path else c.path,
         )
+
+    def links_all(self) -> list[Any]:
+        """The links (``project.links.all``), their names and memos pseudonymised as code
+        names are; an export writes those whose both ends it writes."""
+        return [
+            dataclasses.replace(k, name=self._str(k.name), memo=self._s(k.memo))
+            for k in self._project.links.all()
+        ]
 
     def codes(self) -> list[Code]:
         """The codebook (names and descriptions pseudonymised)."""

@@ -65,6 +65,7 @@ KEPT_TABLES = (
     "redactions",
     "memos",
     "transcription_state",
+    "links",
 )
 #: the tables counted in a deletion's report, in the order it names them
 _COUNTED = (
@@ -211,6 +212,21 @@ class DeletedSessions:
             "(target_type = 'coding' AND target_id IN (SELECT value FROM json_each(?))) "
             "ORDER BY id",
             (session_id, seg_ids, codings),
+        )
+        # the links to the session, its passages and its memos (schema 0013)
+        ends = json.dumps(
+            [["session", session_id]]
+            + [["coding", c["id"]] for c in rows["codings"]]
+            + [["memo", m["id"]] for m in rows["memos"]]
+        )
+        rows["links"] = _rows(
+            conn,
+            "SELECT * FROM links WHERE EXISTS (SELECT 1 FROM json_each(?) e WHERE "
+            "(json_extract(e.value, '$[0]') = origin_kind AND "
+            "json_extract(e.value, '$[1]') = origin_id) OR "
+            "(json_extract(e.value, '$[0]') = target_kind AND "
+            "json_extract(e.value, '$[1]') = target_id)) ORDER BY id",
+            (ends,),
         )
         return {table: rows[table] for table in KEPT_TABLES}
 
@@ -432,6 +448,7 @@ class DeletedSessions:
         if self._store.readonly:
             raise ReadOnlyError(f"{self._store.folder} was opened read-only; nothing was changed.")
         rows: dict[str, list[dict[str, Any]]] = json.loads(kept["rows"])
+        rows.setdefault("links", [])  # kept before links were rows (schema 0013)
         audio: list[dict[str, str]] = json.loads(kept["audio"])
         report = RestoreReport(session_id=session_id, title=str(kept["title"]), restored={})
         self._plan(rows, report)
@@ -499,11 +516,29 @@ class DeletedSessions:
         for mapping in rows["session_speakers"]:
             if mapping["participant_id"] is not None and mapping["participant_id"] not in people:
                 mapping["participant_id"] = None
+        # a link's other end may have gone meanwhile (a code deleted): the link stays out
+        here = {
+            "code": codes,
+            "participant": people,
+            "session": {session["id"]} | {r[0] for r in conn.execute("SELECT id FROM sessions")},
+            "coding": {c["id"] for c in rows["codings"]}
+            | {r[0] for r in conn.execute("SELECT id FROM codings")},
+            "memo": {m["id"] for m in rows["memos"]}
+            | {r[0] for r in conn.execute("SELECT id FROM memos")},
+        }
+        links = [
+            k
+            for k in rows["links"]
+            if k["origin_id"] in here[k["origin_kind"]] and k["target_id"] in here[k["target_kind"]]
+        ]
         report.left_out = {
             "codings of deleted codes": len(lost),
             "consents of deleted participants": len(rows["consents"]) - len(consents),
         }
         rows["consents"] = consents
+        if len(links) < len(rows["links"]):
+            report.left_out["links to other items"] = len(rows["links"]) - len(links)
+        rows["links"] = links
 
     def _audio_back(
         self,

@@ -22,6 +22,7 @@ ROW_NAMES = {
     "memos": "Memo",
     "sessions": "Session",
     "participants": "Participant",
+    "links": "Link",
 }
 
 

@@ -40,6 +40,7 @@ for _parent, _children in FK_CHILDREN.items():
 FK_PARENTS.setdefault("codings", []).append(("coder", "coders"))
 
 _DELETE_ORDER = (
+    "links",
     "speaker_profiles",
     "speaker_turns",
     "codings",

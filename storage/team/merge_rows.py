@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import LOST_FLAG
 from storage.core.held_codings import HELD_COLUMNS, drop_settled
+from storage.core.link_rows import drop_dangling
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
@@ -120,11 +121,13 @@ class _Merge:
             "JOIN temp.fs_touch_segments t ON t.rid = r.rowid",
         )
         SameNameCodes(self).run()
+        # a link the bundle brought to what is not here (a code deleted here) goes with it
+        drop_dangling(conn)
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
         ProjectSettings(self).take_coding_maps()
         ProjectSettings(self).take_descriptions()
-        ProjectSettings(self).take_links()
+        ProjectSettings(self).take_code_names()
         if self.opened.project_id == self.project.id:
             ProjectSettings(self).take()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from storage.core.link_rows import move_code_links
 from storage.core.names import path_key
 from storage.team.conflicts import mark_resolved
 
@@ -69,7 +70,7 @@ class SameNameCodes:
                 self._m.summary.merged_codes += 1
 
     def _merge_code_into(self, source: str, target: str) -> None:
-        """Move a code's codings, sub-codes and memos to ``target``; delete ``source``.
+        """Move a code's codings, sub-codes, memos and links to ``target``; delete ``source``.
 
         Unlike ``Project.merge_codes`` (a user's act, stamped with its time), every stamp here
         derives from the rows themselves: each changed row's new version is its old version plus
@@ -129,6 +130,14 @@ class SameNameCodes:
                     f"UPDATE main.{table} SET {column} = ?, updated_at = ? WHERE id = ?",
                     (target, _next_version(version), row_id),
                 )
+        # its links too (one that would link the kept code to itself, or repeat one, goes)
+        move_code_links(
+            conn,
+            source,
+            target,
+            stamp=_next_version,
+            tombstone=lambda link_id, version: tombstone("links", link_id, version),
+        )
         version = conn.execute(
             "SELECT updated_at FROM main.codes WHERE id = ?", (source,)
         ).fetchone()[0]

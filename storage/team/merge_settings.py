@@ -21,7 +21,6 @@ from storage.core.models import (
     CODE_NAMES_KEY,
     CRLF_KEY,
     DESCRIPTIONS_KEY,
-    LINKS_KEY,
     MARKED_LABELS_KEY,
     NUMBER_STYLES,
     SHARED_SETTINGS,
@@ -110,26 +109,26 @@ class ProjectSettings:
         if theirs - ours:
             self.set_meta(DESCRIPTIONS_KEY, json.dumps(sorted(ours | theirs)))
 
-    def take_links(self) -> None:
-        """The REFI-QDA links the bundle's project kept (``LINKS_KEY``: ``{link GUID: its
-        name, direction, colour and ends}``) and the names of codes an import named apart
-        (``CODE_NAMES_KEY``: ``{code id: [the file's name, the name given]}``), so that a
-        coder's copy or the merged project exports them as the other tool wrote them (an
-        export writes a link only while both its ends are there, a file's name only while the
-        code keeps the name given). An entry this project has stays as it is; the others are
-        added (one entry, from one file, reads the same in every bundle)."""
-        for key, kind in ((LINKS_KEY, dict), (CODE_NAMES_KEY, list)):
-            raw = self.meta(self._m.b, key)
-            try:
-                theirs = json.loads(raw) if raw else {}
-                ours = json.loads(self.meta("main", key) or "{}")
-            except ValueError:
-                continue
-            if not isinstance(theirs, dict) or not isinstance(ours, dict):
-                continue
-            new = {k: v for k, v in theirs.items() if k not in ours and isinstance(v, kind)}
-            if new:
-                self.set_meta(key, json.dumps(ours | new, ensure_ascii=False, sort_keys=True))
+    def take_code_names(self) -> None:
+        """The names of codes an imported REFI-QDA file named apart (``CODE_NAMES_KEY``:
+        ``{code id: [the file's name, the name given]}``), so that a coder's copy or the
+        merged project exports them as the other tool wrote them (while the code keeps the
+        name given). An entry this project has stays as it is; the others are added (one
+        entry, from one file, reads the same in every bundle). The file's links are rows of
+        ``links`` now (schema 0013), merged like codes."""
+        raw = self.meta(self._m.b, CODE_NAMES_KEY)
+        try:
+            theirs = json.loads(raw) if raw else {}
+            ours = json.loads(self.meta("main", CODE_NAMES_KEY) or "{}")
+        except ValueError:
+            return
+        if not isinstance(theirs, dict) or not isinstance(ours, dict):
+            return
+        new = {k: v for k, v in theirs.items() if k not in ours and isinstance(v, list)}
+        if new:
+            self.set_meta(
+                CODE_NAMES_KEY, json.dumps(ours | new, ensure_ascii=False, sort_keys=True)
+            )
 
     def take_coding_maps(self) -> None:
         """The bundle's facts about codings an imported REFI-QDA file made, so that the merged

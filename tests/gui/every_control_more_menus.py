@@ -466,3 +466,41 @@ def _expand(h: Harness) -> None:
     tree.collapseAll()
     trigger(h, h.current)
     assert tree.isExpanded(access)
+
+
+@control(
+    "Codebook menu ▸ Add link…",
+    effect="asks the other code, the link's name and direction; the Links list shows the link",
+)
+def _add_link(h: Harness) -> None:
+    def answer(_title: str, items: list[str]) -> str:
+        if any("Corruption" in i for i in items):
+            return next(i for i in items if "Corruption" in i)
+        return items[0]  # the first name offered ("is cause of"), one way
+
+    h.input_answer = answer
+    trigger(h, h.current)
+    links = h.window.codebook.links.model
+    h.qtbot.waitUntil(lambda: links.rowCount() == 1)
+    assert links.data(links.index(0, 0)) == "→ is cause of → Corruption"
+    (link,) = h.project.links.all()
+    assert (link.origin.label, link.target.label) == (
+        "code 'Trust and privacy'",
+        "code 'Corruption'",
+    )
+
+
+@control(
+    "Codebook menu ▸ Remove link",
+    effect="the link selected in the Links list goes (greyed out while none is selected)",
+)
+def _remove_link(h: Harness) -> None:
+    code = {c.path: c.id for c in h.project.codebook.codes()}
+    h.window.editing.links.add_link(code["Trust and privacy"], code["Corruption"], "is cause of")
+    h.wait()
+    box = h.window.codebook.links
+    h.qtbot.waitUntil(lambda: box.model.rowCount() == 1)
+    box.view.setCurrentIndex(box.model.index(0, 0))
+    trigger(h, h.current)
+    h.qtbot.waitUntil(lambda: box.model.rowCount() == 0)
+    assert h.project.links.all() == []

@@ -29,8 +29,8 @@ What maps, and how:
   journal entries when nothing does; an uncoded selection's ``Description`` -> a memo on its
   segments.
 
-- ``Links`` between codes, sources, selections, notes and cases -> kept for exports
-  (``qdpx_links``; FieldScribe shows no links).
+- ``Links`` between codes, sources, selections, notes and cases -> the project's links
+  (``qdpx_links``, ``project.links``).
 
 Anything that cannot be represented (pictures, PDF page areas, sets, graphs, media
 outside the archive...) is listed in the report. Media named outside the archive

@@ -1,0 +1,87 @@
+"""Rows of ``links`` (schema 0013) that several features keep right: a code merged into
+another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), and
+a merge drops links that arrived without one of their ends."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from storage.core.schema_links import LINK_KINDS
+
+#: ``(table, link kind)`` of each table a link's end may be a row of
+END_TABLES = (
+    ("codes", "code"),
+    ("sessions", "session"),
+    ("codings", "coding"),
+    ("memos", "memo"),
+    ("participants", "participant"),
+)
+assert tuple(kind for _, kind in END_TABLES) == LINK_KINDS
+
+
+def move_code_links(
+    conn: sqlite3.Connection,
+    source: str,
+    target: str,
+    stamp: Callable[[str], str],
+    tombstone: Callable[[str, str], None],
+    schema: str = "main",
+) -> int:
+    """Point the links of code ``source`` at code ``target`` (a merge of the two); the number
+    moved. A link that would join ``target`` to itself, or repeat a link ``target`` has
+    (the same two ends, either way round, and the same name), is removed instead
+    (``tombstone(link id, its version)``).
+    ``stamp(version)``: the new ``updated_at`` of a link moved from that version."""
+    moved = 0
+    rows = conn.execute(
+        f"SELECT id, origin_kind, origin_id, target_kind, target_id, name, updated_at "
+        f"FROM {schema}.links WHERE (origin_kind = 'code' AND origin_id = ?) "
+        "OR (target_kind = 'code' AND target_id = ?) ORDER BY created_at, id",
+        (source, source),
+    ).fetchall()
+    for link_id, o_kind, o_id, t_kind, t_id, name, version in rows:
+        ends = [
+            (o_kind, target if (o_kind, o_id) == ("code", source) else o_id),
+            (t_kind, target if (t_kind, t_id) == ("code", source) else t_id),
+        ]
+        twin = conn.execute(
+            f"SELECT 1 FROM {schema}.links WHERE id != ? AND name = ? AND ("
+            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?) OR "
+            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?))",
+            (link_id, name, *ends[0], *ends[1], *ends[1], *ends[0]),
+        ).fetchone()
+        if ends[0] == ends[1] or twin is not None:
+            conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (link_id,))
+            tombstone(link_id, version)
+            continue
+        conn.execute(
+            f"UPDATE {schema}.links SET origin_id = ?, target_id = ?, updated_at = ? WHERE id = ?",
+            (ends[0][1], ends[1][1], stamp(version), link_id),
+        )
+        moved += 1
+    return moved
+
+
+def drop_dangling(conn: sqlite3.Connection, schema: str = "main") -> int:
+    """Delete the links one of whose ends is not in the project (a merged bundle brought a
+    link to a code deleted here); no tombstone: the end's deletion is what travels. The
+    number deleted."""
+    missing = " OR ".join(
+        f"(k.{side}_kind = '{kind}' AND NOT EXISTS (SELECT 1 FROM {schema}.{table} t "
+        f"WHERE t.id = k.{side}_id))"
+        for table, kind in END_TABLES
+        for side in ("origin", "target")
+    )
+    return conn.execute(
+        f"DELETE FROM {schema}.links WHERE id IN (SELECT k.id FROM {schema}.links k "
+        f"WHERE {missing})"
+    ).rowcount
+
+
+def end_exists(conn: sqlite3.Connection, kind: str, row_id: str) -> bool:
+    """Whether a link's end (``kind``, ``row_id``) is a row of the project."""
+    table = dict((k, t) for t, k in END_TABLES).get(kind)
+    if table is None:
+        return False
+    return conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None

@@ -1,0 +1,112 @@
+"""Links travel in bundles and merge like other codebook rows: every coder's new links are
+kept, a link a coder removed goes at the lead (the removal wins, as for codes), a link whose
+end a coder deleted goes with it, two codes of one path merged into one keep one copy of a
+link both coders made, and the order of bundles does not matter. A link between two memos
+kept through a coder's copy (a merge once dropped it: the end check read ``memos.target_id``
+for the link's target)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage import Project
+from storage.team.bundle_export import export_bundle
+from storage.team.merging import merge_bundles
+from tests.teamwork_helpers import team
+
+
+def _seen(p: Project) -> set[tuple[str, str, str]]:
+    return {(k.origin.label, k.name, k.target.label) for k in p.links.all()}
+
+
+def _setup(tmp: Path) -> tuple[Project, dict[str, Project]]:
+    lead, _segs, _ = team(tmp)
+    health = lead.codebook.find_code("Services/Health")
+    assert health is not None
+    queues = lead.codebook.ensure_code_path("Очереди")
+    trust = lead.codebook.ensure_code_path("Trust")
+    note1 = lead.codebook.add_memo("project", None, "Шулы бөлме.", title="Бірінші")
+    note2 = lead.codebook.add_memo("project", None, "Қайта сұрау.", title="Екінші")
+    lead.links.add(("code", queues.id), ("code", health.id), "is cause of")
+    lead.links.add(("code", trust.id), ("code", health.id), "contradicts")
+    lead.links.add(("memo", note1.id), ("memo", note2.id), "see also")
+    export_bundle(lead, tmp / "lead2.fsbundle")
+    coders = {
+        name: Project.from_bundle(tmp / "lead2.fsbundle", tmp / f"{name}2", coder=name)
+        for name in ("ann", "bob")
+    }
+    return lead, coders
+
+
+def test_adds_are_kept_removals_win_and_a_deleted_end_takes_its_links(tmp_path: Path) -> None:
+    lead, coders = _setup(tmp_path)
+    ann, bob = coders["ann"], coders["bob"]
+    assert _seen(ann) == _seen(lead)  # the memo-to-memo link arrived too
+    code = {c.path: c.id for c in ann.codebook.codes()}
+    ann.links.add(("code", code["Trust"]), ("code", code["Очереди"]), "reduces")
+    (cause,) = [k for k in ann.links.all() if k.name == "is cause of"]
+    ann.links.remove(cause.id)
+    bob.links.add(("code", code["Services/Health"]), ("code", code["Очереди"]), "needs")
+    bob.links.add(("code", code["Trust"]), ("code", code["Services"]), "about")
+    bob_code = bob.codebook.ensure_code_path("Corruption")
+    bob.links.add(("code", bob_code.id), ("code", code["Trust"]), "undermines")
+    ann.codebook.delete_code(code["Services"])  # with Health: their links go everywhere
+    bundles = []
+    for name, p in coders.items():
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+        bundles.append(tmp_path / f"{name}.fsbundle")
+    expected = {
+        ("code 'Trust'", "reduces", "code 'Очереди'"),
+        ("memo 'Бірінші'", "see also", "memo 'Екінші'"),
+        ("code 'Corruption'", "undermines", "code 'Trust'"),
+    }
+    merge_bundles(lead, bundles)
+    assert _seen(lead) == expected
+    other = Project.from_bundle(tmp_path / "lead2.fsbundle", tmp_path / "again", coder="lead")
+    merge_bundles(other, list(reversed(bundles)))
+    assert _seen(other) == expected
+    assert {k.id for k in other.links.all()} == {k.id for k in lead.links.all()}
+    merge_bundles(lead, bundles)  # again: nothing changes
+    assert _seen(lead) == expected
+
+
+def test_codes_of_one_path_merged_keep_one_copy_of_a_link(tmp_path: Path) -> None:
+    lead, coders = _setup(tmp_path)
+    for name, p in coders.items():
+        mine = p.codebook.ensure_code_path("Corruption")  # each coder's own code of one path
+        trust = p.codebook.find_code("Trust")
+        assert trust is not None
+        p.links.add(("code", mine.id), ("code", trust.id), "undermines")
+        p.links.add(("code", trust.id), ("code", mine.id), f"worries {name}")
+        export_bundle(p, tmp_path / f"{name}.fsbundle")
+    merge_bundles(lead, [tmp_path / "ann.fsbundle", tmp_path / "bob.fsbundle"])
+    (corruption,) = [c for c in lead.codebook.codes() if c.name == "Corruption"]
+    mine = [k for k in lead.links.all() if corruption.id in (k.origin.id, k.target.id)]
+    assert sorted(k.name for k in mine) == ["undermines", "worries ann", "worries bob"]
+
+
+def test_a_consented_only_bundle_leaves_out_the_links_of_whom_it_leaves_out(
+    tmp_path: Path,
+) -> None:
+    """A link to a participant left out of a consented-only bundle (or to a memo naming
+    them) stayed in the bundle with its name and the participant's id; a link's name kept
+    the real names the bundle's pseudonyms replace everywhere else."""
+    from storage.privacy.models import ExportPrivacy
+    from tests.test_bundle_consented_only import _focus_group
+
+    ids = _focus_group(tmp_path / "fg")
+    with Project.open(tmp_path / "fg") as p:
+        code = p.codebook.ensure_code_path("Су")
+        p.links.add(("participant", ids["no"]), ("code", code.id), "Ғалым complains of")
+        p.links.add(("participant", ids["yes"]), ("code", code.id), "speaks of Ғалым")
+        export_bundle(p, tmp_path / "only.fsbundle", privacy=ExportPrivacy(consented_only="export"))
+    with Project.from_bundle(tmp_path / "only.fsbundle", tmp_path / "copy", coder="ann") as c:
+        assert [k.name for k in c.links.all()] == ["speaks of Болат"]
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "only.fsbundle") as zf:
+        zf.extract("project.db", tmp_path / "x")
+    conn = sqlite3.connect(tmp_path / "x" / "project.db")
+    assert [r[0] for r in conn.execute("SELECT name FROM links")] == ["speaks of Болат"]
+    conn.close()

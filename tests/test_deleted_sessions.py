@@ -227,6 +227,8 @@ def test_codings_of_a_code_deleted_meanwhile_are_left_out_and_counted(
         "consents of deleted participants": 1,
     }
     assert "Left out: 2 codings of deleted codes (deleted meanwhile)." in report.describe()
+    # one of a kind reads as one ("1 consents of deleted participants" before)
+    assert "Left out: 1 consent of a deleted participant (deleted meanwhile)." in report.describe()
     assert [c.id for c in project.codebook.codings()] == [kept_coding.id]
     # the memo on a left-out coding stays out with it; the others come back
     memos = {m.target_type: m.text for m in project.codebook.memos()}

@@ -85,6 +85,14 @@ RESTORED_SUFFIX = " (restored)"
 _NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
+#: each ``left_out`` kind as one of it reads ("Left out: 1 coding of a deleted code")
+_ONE_LEFT_OUT = {
+    "codings of deleted codes": "coding of a deleted code",
+    "consents of deleted participants": "consent of a deleted participant",
+    "links to other items": "link to another item",
+}
+
+
 @dataclass
 class DeletedSession:
     """A deleted session that can be restored (``Sessions.deleted_sessions``)."""
@@ -135,7 +143,8 @@ class RestoreReport:
             )
         for what, n in self.left_out.items():
             if n:
-                lines.append(f"Left out: {n} {what} (deleted meanwhile).")
+                counted = plural(n, _ONE_LEFT_OUT.get(what, what), what)
+                lines.append(f"Left out: {counted} (deleted meanwhile).")
         for path in self.audio_missing:
             lines.append(
                 f"Its audio was not found at {path}: the session is back without it "

@@ -38,7 +38,9 @@ sys.path.insert(0, str(ROOT))
 class Walk:
     """The window, the dialogs and what they left on disk."""
 
-    def __init__(self, out: Path, size: tuple[int, int], tmp: Path) -> None:
+    def __init__(
+        self, out: Path, size: tuple[int, int], tmp: Path, *, real_transcriber: bool = False
+    ) -> None:
         from PySide6.QtCore import QSettings
         from PySide6.QtWidgets import QApplication
 
@@ -49,7 +51,10 @@ class Walk:
         self.out, self.tmp, self.shots, self.size = out, tmp, 0, size
         self.problems: list[str] = []
         self.settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-        self.w = MainWindow(settings=self.settings, transcriber=make_fake_transcriber())
+        if real_transcriber:  # as the app
+            self.w = MainWindow(settings=self.settings)
+        else:
+            self.w = MainWindow(settings=self.settings, transcriber=make_fake_transcriber())
         self.w.show()
         self.w.resize(*size)
         self.w.activateWindow()

@@ -42,24 +42,9 @@ class TaskWalk(Walk):
     """``Walk`` with the real transcriber and the menus clicked by their names."""
 
     def __init__(self, out: Path, size: tuple[int, int], tmp: Path) -> None:
-        from PySide6.QtCore import QSettings, QTimer
-        from PySide6.QtWidgets import QApplication
+        from PySide6.QtCore import QTimer
 
-        from gui.main_window import MainWindow
-
-        self.app = QApplication.instance() or QApplication(sys.argv)
-        self.out, self.tmp, self.shots, self.size = out, tmp, 0, size
-        self.problems: list[str] = []
-        self.settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-        self.w = MainWindow(settings=self.settings)  # the real transcriber, as the app
-        self.w.show()
-        self.w.resize(*size)
-        self.w.activateWindow()
-        self.pump(500)
-        self._seen: dict[int, float] = {}
-        self.watchdog = QTimer()
-        self.watchdog.timeout.connect(self._unanswered)
-        self.watchdog.start(1000)
+        super().__init__(out, size, tmp, real_transcriber=True)
         self.too_big: dict[str, tuple[int, int]] = {}
         self.measure = QTimer()
         self.measure.timeout.connect(self._measure)

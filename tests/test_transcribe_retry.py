@@ -113,19 +113,27 @@ def test_a_chunk_retaken_whole_that_stops_early_again_is_decoded_from_where_word
         pieces = [(c["start"] / S, c["end"] / S) for g in groups for c in g]
         asked.append(pieces)
         if pieces[0][0] == 0.0:  # the chunk from its start: the first sentence, then the end
-            return [seg(" Это была ракета.", [(0.2, 1.0, " Это"), (1.1, 2.0, " была"),
-                                             (2.1, 6.0, " ракета.")])]  # fmt: skip
+            # (each word no longer than its letters allow: ``drafts.plausible_times``)
+            return [seg(" Это была ракета, и она летела далеко.", [
+                (0.2, 1.0, " Это"), (1.1, 2.0, " была"), (2.1, 3.0, " ракета,"),
+                (3.1, 3.6, " и"), (3.7, 4.5, " она"), (4.6, 5.3, " летела"),
+                (5.4, 6.0, " далеко.")])]  # fmt: skip
         start = pieces[0][0]
-        return [seg(" Аванс шесть фельетонов.", [(start + 0.2, start + 1.0, " Аванс"),
-                                                 (start + 1.1, start + 2.0, " шесть"),
-                                                 (start + 2.1, 13.5, " фельетонов.")])]  # fmt: skip
+        return [seg(" Аванс шесть фельетонов, и все они были написаны быстро.", [
+            (start + 0.2, start + 1.0, " Аванс"), (start + 1.1, start + 2.0, " шесть"),
+            (8.35, 9.6, " фельетонов,"), (9.7, 10.0, " и"), (10.1, 10.6, " все"),
+            (10.7, 11.2, " они"), (11.3, 11.9, " были"), (12.0, 12.8, " написаны"),
+            (12.9, 13.5, " быстро.")])]  # fmt: skip
 
     tr._decode = decode  # type: ignore[method-assign]
     (plan,) = plan_batches(window, 4)
     result = tr._run_batch(window, plan, "ru")
     assert asked == [[(0.0, 14.0)], [(0.0, 14.0)], [(6.25, 14.0)]]
     texts = [d.text for d in result.segments]
-    assert texts == ["Это была ракета.", "Аванс шесть фельетонов."]
+    assert texts == [
+        "Это была ракета, и она летела далеко.",
+        "Аванс шесть фельетонов, и все они были написаны быстро.",
+    ]
     assert not any(d.untranscribed for d in result.segments)
 
 
@@ -143,8 +151,8 @@ def test_no_segment_runs_past_its_batch_into_the_next() -> None:
     def decode(audio, groups, language, max_new_tokens=None):  # type: ignore[no-untyped-def]
         start = groups[0][0]["start"] / S
         if start == 0.0:  # the last word placed in the padding, past the chunk's end
-            return [seg(" Бастық әг", [(20.3, 24.0, " Бастық"), (24.1, 25.42, " әг")])]
-        return [seg(" окна многоэтажных", [(25.1, 27.0, " окна"), (27.1, 30.0, " многоэтажных")])]
+            return [seg(" Бастық әг", [(23.0, 24.0, " Бастық"), (24.7, 25.42, " әг")])]
+        return [seg(" окна многоэтажных", [(25.1, 26.0, " окна"), (26.1, 27.5, " многоэтажных")])]
 
     tr._decode = decode  # type: ignore[method-assign]
     plans = plan_batches(window, 1)
@@ -153,8 +161,8 @@ def test_no_segment_runs_past_its_batch_into_the_next() -> None:
     assert max(d.end_ms for d in first) == 25000 <= min(d.start_ms for d in second)
     segments = [d for d in first + second if d.text]  # the rest: speech without transcript
     assert [d.text for d in segments] == ["Бастық әг", "окна многоэтажных"]
-    assert [(d.start_ms, d.end_ms) for d in segments] == [(20300, 25000), (25100, 30000)]
-    assert [(w.start_ms, w.end_ms) for w in segments[0].words] == [(20300, 24000), (24100, 25000)]
+    assert [(d.start_ms, d.end_ms) for d in segments] == [(23000, 25000), (25100, 27500)]
+    assert [(w.start_ms, w.end_ms) for w in segments[0].words] == [(23000, 24000), (24700, 25000)]
 
 
 def test_only_chunks_retaken_whole_are_decoded_a_third_time() -> None:

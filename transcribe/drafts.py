@@ -34,7 +34,7 @@ def to_drafts(
     the copy's own stretch alone, hears it said again (``said_again_parts``): then each copy is
     guarded on its own, so a sentence a person repeated is neither collapsed into one nor,
     through the repetition, takes the whole piece with it as "repetitive"."""
-    words = guards.timed_words(seg.words or [])
+    words = plausible_times(guards.timed_words(seg.words or []))
     kept = guards.cut_loop(words)
     if len(kept) < len(words):
         dropped.append(f"loop: {''.join(w.word for w in words[len(kept) :])[:60]}")
@@ -55,6 +55,32 @@ def to_drafts(
     for part in said_again_parts(kept, hear):
         drafts.extend(_part_drafts(seg, part, speech, offset_ms, dropped, language))
     return drafts
+
+
+#: a word lasts at most this long, plus ``WORD_LETTER_S`` a letter: Whisper stretches the words
+#: either side of speech it does not write over it. Russian with real Kazakh after it and no pause
+#: came out as one Russian segment, "...на русском». Зимой..." with "русском»." 2.34 s long and
+#: "Зимой" 2.68 s: the Kazakh between them was covered by them, and no placeholder was left
+WORD_BASE_S = 0.5
+WORD_LETTER_S = 0.15
+
+
+def plausible_times(words: list[guards.WordT]) -> list[guards.WordT]:
+    """The words, each one longer than its letters allow (``WORD_BASE_S`` and ``WORD_LETTER_S``)
+    cut to that length: a word that begins a sentence (the first, or one after a sentence's end)
+    keeps its end (Whisper began it early, over speech before it), any other keeps its start
+    (it ran on over speech after it). The speech it no longer covers is left to the
+    placeholders (``placeholders``), like any speech without words."""
+    out = []
+    for i, w in enumerate(words):
+        longest = WORD_BASE_S + WORD_LETTER_S * sum(ch.isalnum() for ch in w.word)
+        if w.end - w.start <= longest:
+            out.append(w)
+        elif i == 0 or guards.ends_sentence(words[i - 1].word):
+            out.append(guards.WordT(w.end - longest, w.end, w.word, w.probability))
+        else:
+            out.append(guards.WordT(w.start, w.start + longest, w.word, w.probability))
+    return out
 
 
 def said_again_parts(words: list[guards.WordT], hear: Hear | None) -> list[list[guards.WordT]]:

@@ -56,6 +56,7 @@ from .coverage import (
 from .crosstalk import crosstalk
 from .drafts import by_language, end_before_next, main_language, placeholders, to_drafts
 from .encoder import ENCODE_ONE_BY_ONE, EncoderCache, OneByOneEncoder, digit_tokens
+from .heard_apart import heard_apart
 from .identify import Identifier, chunk_key
 from .memory import tune_allocator
 from .model_load import check_language, check_languages, default_threads, load_model, plan_workers
@@ -372,6 +373,14 @@ class Transcriber:
                         seg, speech_s, window.start_ms, dropped, code,
                         functools.partial(self._hear, window.audio, code),
                     )
+                )  # fmt: skip
+            if language is None:
+                # a sentence of a longer stretch heard alone in another language: a switch
+                # with no pause to cut at; not written in this one (a translation)
+                found = heard_apart(
+                    found, window, run, code, self._allowed,
+                    other_language=self._identifier.other_language_alone,
+                    decode=self._decode, speech_s=speech_s, dropped=dropped,
                 )  # fmt: skip
             holes = placeholders(run, found, window.start_ms, code)
             if language is None:

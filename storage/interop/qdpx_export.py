@@ -116,7 +116,7 @@ def export_qdpx(
     if dest.is_dir():
         raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
     if with_media:
-        refuse_unfinished(project.store, "the .qdpx with the audio (without: --no-media)")
+        refuse_unfinished(project.store, "a .qdpx with the audio")
     with private_view(project, privacy, output=dest) as view:
         summary = _write_qdpx(view, dest, with_media)
     log_export(

@@ -292,11 +292,14 @@ def test_the_repair_moves_no_coding_and_keeps_the_words_the_text_says(
                         (text, int(edited), seg.id),
                     )
                 project.codebook.apply_code(seg.id, code.id)
+                hidden: list[tuple[int, int]] = []  # the spans redacted in this segment
                 for a, b in spans:
                     start, end = sorted((round(a * len(text)), round(b * len(text))))
                     if end > start:
                         project.codebook.apply_code(seg.id, code.id, start_cp=start, end_cp=end)
-                        project.redactions.redact(seg.id, start, end)
+                        if not any(a <= start and end <= b for a, b in hidden):  # else refused
+                            project.redactions.redact(seg.id, start, end)
+                            hidden.append((start, end))
                 expected[seg.id] = words_kept_by(text, words) if edited else words
         _as_older_fieldscribe_left_it(folder)
         anchored = (

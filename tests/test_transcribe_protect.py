@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import Project
+from storage.core.errors import InvalidInputError
 from storage.transcript.transcript import SegmentDraft
 from tests.fake_whisper import FakeWhisperBase, use_fake_whisper
 from tests.hardening_support import fingerprint, one_line_error, run_cli, tone_wav
@@ -557,7 +558,11 @@ def _act(project: Project, sid: str, action: str, index: int) -> set[str]:
         span = {"start_cp": 0, "end_cp": 4} if action == "code_span" else {}
         project.codebook.apply_code(seg.id, code.id, **span)
     elif action == "redact":
-        project.redactions.redact(seg.id, 0, 4, "NAME")
+        try:
+            project.redactions.redact(seg.id, 0, 4, "NAME")
+        except InvalidInputError as refused:  # the same words again: refused, nothing new
+            assert "already redacted" in str(refused)
+            return set()
     elif action == "destroy":
         project.redactions.destroy_span(seg.id, len(seg.text) - 4, len(seg.text), "GONE")
     elif action == "memo":

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,21 +54,24 @@ def _paths(where: dict[str, object]) -> list[tuple[str, Path]]:
     return out
 
 
-def _check(where: dict[str, object]) -> None:
+def _check(where: dict[str, object], *, also: Path | None = None) -> None:
+    """Every place is in the run's private home (or in ``also``, this process's pytest temp
+    folder, where a test before may have pointed Qt's settings with ``QSettings.setPath``)."""
     private = Path(os.environ.get("FS_TEST_HOME", "/nonexistent-private-home")).resolve()
     real = [Path(p).resolve() for p in os.environ.get("FS_TEST_REAL_HOME", "").split(os.pathsep)]
     real = [p for p in real if str(p) not in ("", ".", "/")] or [Path("~").expanduser().resolve()]
     for name, path in _paths(where):
         path = path.resolve()
-        assert path.is_relative_to(private), f"{name}: {path} is outside the run's {private}"
+        ours = path.is_relative_to(private) or (also is not None and path.is_relative_to(also))
+        assert ours, f"{name}: {path} is outside the run's {private}"
         for own in real:
             assert not path.is_relative_to(own) or own.is_relative_to(private), (
                 f"{name}: {path} is in the person's own {own}"
             )
 
 
-def test_every_per_user_folder_is_the_runs_own() -> None:
-    _check(where())
+def test_every_per_user_folder_is_the_runs_own(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _check(where(), also=tmp_path_factory.getbasetemp().resolve())
 
 
 def test_a_command_a_test_starts_uses_the_runs_folders_too() -> None:

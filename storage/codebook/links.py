@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
-from storage.core.link_rows import end_exists
+from storage.core.link_rows import end_exists, twin_link
 from storage.core.names import clean_name
 from storage.core.schema_links import LINK_DIRECTIONS, LINK_KINDS, OLD_KEY, kept_links
 from storage.core.store import Store
@@ -118,9 +118,7 @@ class Links:
         except sqlite3.OperationalError:
             if self._store.one("SELECT 1 FROM sqlite_master WHERE name = 'links'") is not None:
                 raise
-            return kept_links(
-                self._store.scalar("SELECT value FROM project_meta WHERE key = ?", (OLD_KEY,))
-            )
+            return kept_links(self._project.get_meta(OLD_KEY))
 
     def get(self, link_id: str) -> Link:
         """One link.
@@ -295,16 +293,12 @@ class Links:
             raise InvalidInputError(
                 f"A link joins two things; {self.label(*origin)} cannot be linked to itself."
             )
-        twin = self._store.one(
-            "SELECT id FROM links WHERE name = ? AND ("
-            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?) OR "
-            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?))",
-            (clean, *origin, *target, *target, *origin),
-        )
+        with self._store.mutex:
+            twin = twin_link(self._store.conn, clean, origin, target)
         if twin is not None:
             raise InvalidInputError(
                 f"{self.label(*origin)} and {self.label(*target)} are already linked as "
-                f"{clean!r} (link {twin[0]})."
+                f"{clean!r} (link {twin})."
             )
         new = link_id or new_id()
         with self._store.tx() as db:

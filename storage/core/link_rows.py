@@ -7,17 +7,27 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from storage.core.schema_links import LINK_KINDS
+from storage.core.schema_links import END_TABLES
 
-#: ``(table, link kind)`` of each table a link's end may be a row of
-END_TABLES = (
-    ("codes", "code"),
-    ("sessions", "session"),
-    ("codings", "coding"),
-    ("memos", "memo"),
-    ("participants", "participant"),
-)
-assert tuple(kind for _, kind in END_TABLES) == LINK_KINDS
+
+def twin_link(
+    conn: sqlite3.Connection,
+    name: str,
+    one: tuple[str, str],
+    other: tuple[str, str],
+    *,
+    besides: str = "",
+    schema: str = "main",
+) -> str | None:
+    """The id of a link named ``name`` between ends ``one`` and ``other`` (each ``(kind,
+    id)``), either way round, other than link ``besides``; None if there is none."""
+    row = conn.execute(
+        f"SELECT id FROM {schema}.links WHERE id != ? AND name = ? AND ("
+        "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?) OR "
+        "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?))",
+        (besides, name, *one, *other, *other, *one),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def move_code_links(
@@ -45,12 +55,7 @@ def move_code_links(
             (o_kind, target if (o_kind, o_id) == ("code", source) else o_id),
             (t_kind, target if (t_kind, t_id) == ("code", source) else t_id),
         ]
-        twin = conn.execute(
-            f"SELECT 1 FROM {schema}.links WHERE id != ? AND name = ? AND ("
-            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?) OR "
-            "(origin_kind = ? AND origin_id = ? AND target_kind = ? AND target_id = ?))",
-            (link_id, name, *ends[0], *ends[1], *ends[1], *ends[0]),
-        ).fetchone()
+        twin = twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
         if ends[0] == ends[1] or twin is not None:
             conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (link_id,))
             tombstone(link_id, version)

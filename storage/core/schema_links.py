@@ -29,11 +29,21 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from storage.core.meta import read_meta
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+#: ``(table, link kind)`` of each table a link's end may be a row of
+END_TABLES = (
+    ("codes", "code"),
+    ("sessions", "session"),
+    ("codings", "coding"),
+    ("memos", "memo"),
+    ("participants", "participant"),
+)
 #: what a link's end may be
-LINK_KINDS = ("code", "session", "coding", "memo", "participant")
+LINK_KINDS = tuple(kind for _, kind in END_TABLES)
 #: REFI-QDA's ``Link/@direction`` values
 LINK_DIRECTIONS = ("OneWay", "Bidirectional", "Associative")
 #: the stamp of links moved here from ``exchange.links`` (the same in every copy)
@@ -77,13 +87,6 @@ BEGIN
         OR (target_kind = '{kind}' AND target_id = OLD.id);
 END;
 """
-_END_TABLES = (
-    ("codes", "code"),
-    ("sessions", "session"),
-    ("codings", "coding"),
-    ("memos", "memo"),
-    ("participants", "participant"),
-)
 
 
 def kept_links(raw: str | None) -> list[dict[str, Any]]:
@@ -126,12 +129,12 @@ def kept_links(raw: str | None) -> list[dict[str, Any]]:
 
 def links_migration(db: Database) -> None:
     """Migration 0013: the ``links`` table, its triggers, and the links kept as JSON moved in."""
-    db.executescript(_V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in _END_TABLES))
+    db.executescript(_V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in END_TABLES))
     conn = db.conn
-    row = conn.execute("SELECT value FROM project_meta WHERE key = ?", (OLD_KEY,)).fetchone()
-    if row is None:
+    kept = read_meta(conn, "main", OLD_KEY)
+    if kept is None:
         return
-    for link in kept_links(row[0]):
+    for link in kept_links(kept):
         conn.execute(
             f"INSERT OR IGNORE INTO links ({', '.join(link)}) "
             f"VALUES ({', '.join('?' * len(link))})",

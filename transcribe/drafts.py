@@ -288,14 +288,16 @@ def placeholders(
     for chunk in _touching_joined(chunks):
         for a, b in free_spans(chunk, covered):
             if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
-                start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
-                end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)
-                out.append(
-                    SegmentDraft(
-                        start_ms, end_ms, "", language=language or None, untranscribed=True
-                    )
-                )
+                out.append(without_transcript(offset_ms, a, b, language))
     return out
+
+
+def without_transcript(offset_ms: int, a: float, b: float, language: str) -> SegmentDraft:
+    """Speech without transcript over samples ``a``-``b`` of audio that begins at
+    ``offset_ms``, marked ``language`` ("": unknown)."""
+    start_ms = offset_ms + round(a * 1000 / SAMPLE_RATE)
+    end_ms = offset_ms + round(b * 1000 / SAMPLE_RATE)
+    return SegmentDraft(start_ms, end_ms, "", language=language or None, untranscribed=True)
 
 
 def _touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from storage.transcript.transcript import SegmentDraft
 
-from .drafts import to_drafts
+from .drafts import to_drafts, without_transcript
 from .identify import LID_PART_MIN_S
 from .stream import SAMPLE_RATE, Window
 
@@ -69,9 +69,7 @@ def heard_apart(
         if words and sure >= READ_SURE:
             out.extend(read)
             continue
-        start_ms = window.start_ms + part["start"] * 1000 // SAMPLE_RATE
-        end_ms = window.start_ms + part["end"] * 1000 // SAMPLE_RATE
-        out.append(SegmentDraft(start_ms, end_ms, "", language=heard, untranscribed=True))
+        out.append(without_transcript(window.start_ms, part["start"], part["end"], heard))
     return out
 
 

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from storage.core.errors import CancelledError, InvalidInputError
+from storage.core.line_lists import append_lines, lists_in, whole_lines
 
 # The cancel check of the work running in this thread (``cancellable``): a staged file is not
 # moved onto its destination once it says so.
@@ -201,10 +202,7 @@ class RenameList:
         """List ``names`` before they are written or renamed onto (each a file of ``folder``)."""
         self.names.extend(names)
         self.folder.mkdir(exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write("".join(f"{n.name}\n" for n in names))
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_lines(self.path, (n.name for n in names))
 
     def drop(self) -> None:
         """Remove the list (the rows that name its files are committed)."""
@@ -244,24 +242,15 @@ def sweep_renamed(folder: Path, named: Callable[[str], bool]) -> list[str]:
     and its commit left with no row naming them (``named(file name)`` is False), only those
     its list names (``renaming``); returns their names. Under the project's write lock."""
     removed: list[str] = []
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if not _RENAMING.match(entry.name) or not entry.is_file(follow_symlinks=False):
+    for listed in lists_in(folder, _RENAMING):
+        for name in whole_lines(listed) or []:
+            if not name or Path(name).name != name or named(name):
                 continue
-            try:
-                text = Path(entry.path).read_text(encoding="utf-8")
-            except (OSError, ValueError):
-                text = ""
-            # only whole lines: a kill while one was appended leaves a part of a name
-            names = text.split("\n")[:-1]
-            for name in names:
-                if not name or Path(name).name != name or named(name):
-                    continue
-                path = folder / name
-                if path.is_file() and not path.is_symlink():
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed.append(name)
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+            path = folder / name
+            if path.is_file() and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(name)
+        with contextlib.suppress(OSError):
+            listed.unlink()
     return removed

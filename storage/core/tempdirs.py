@@ -23,6 +23,7 @@ from pathlib import Path
 
 from storage.core.errors import DiskFullError, ReadOnlyError
 from storage.core.left_behind import tell
+from storage.core.line_lists import append_lines, whole_lines
 from storage.core.words import plural
 
 PREFIX = "fieldscribe-tmp-"
@@ -65,18 +66,12 @@ def note_output(folder: Path, part: Path) -> None:
     """Note in the private ``folder`` that its process writes ``part`` (the hidden ``.NAME.part``
     an export is written under beside the file the person chose, then renamed): a process
     killed before that rename leaves it there, and ``sweep_stale`` removes it with ``folder``."""
-    with open(folder / OUTPUTS, "a", encoding="utf-8") as fh:
-        fh.write(f"{part.absolute()}\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    append_lines(folder / OUTPUTS, [str(part.absolute())])
 
 
 def _remove_outputs(folder: Path) -> list[Path]:
     """Remove (zeroed first) the temporary files ``note_output`` listed in ``folder``."""
-    try:
-        lines = (folder / OUTPUTS).read_text(encoding="utf-8").split("\n")[:-1]
-    except (OSError, ValueError):
-        return []
+    lines = whole_lines(folder / OUTPUTS) or []
     removed = []
     for line in lines:
         part = Path(line)

@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 from storage.core.left_behind import tell
+from storage.core.line_lists import append_lines, lists_in, whole_lines
 from storage.core.store import Store
 from storage.core.words import plural
 
@@ -41,12 +42,9 @@ class RestoreMoves:
     def add(self, kept: Path, restored: Path) -> None:
         """List the move of ``kept`` onto ``restored`` (both in the project folder)."""
         line = f"{kept.relative_to(self._folder).as_posix()}\t"
-        line += f"{restored.relative_to(self._folder).as_posix()}\n"
+        line += restored.relative_to(self._folder).as_posix()
         self.path.parent.mkdir(exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_lines(self.path, [line])
 
     def drop(self) -> None:
         """Remove the list (the restore committed, or moved its files back)."""
@@ -82,20 +80,13 @@ def _move_back(store: Store, kept: str, restored: str) -> bool:
 
 def _listed_restores(store: Store) -> int:
     moved = 0
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(store.media_dir):
-            if not _RESTORING.match(entry.name) or not entry.is_file(follow_symlinks=False):
-                continue
-            try:
-                text = Path(entry.path).read_text(encoding="utf-8")
-            except (OSError, ValueError):
-                text = ""
-            for line in text.split("\n")[:-1]:  # whole lines: a kill mid-line leaves a part
-                kept, _, restored = line.partition("\t")
-                if kept and restored:
-                    moved += _move_back(store, kept, restored)
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+    for listed in lists_in(store.media_dir, _RESTORING):
+        for line in whole_lines(listed) or []:
+            kept, _, restored = line.partition("\t")
+            if kept and restored:
+                moved += _move_back(store, kept, restored)
+        with contextlib.suppress(OSError):
+            listed.unlink()
     return moved
 
 

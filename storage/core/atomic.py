@@ -218,14 +218,17 @@ class RenameList:
 
 
 @contextlib.contextmanager
-def renaming(folder: Path, names: Sequence[Path] = ()) -> Iterator[RenameList]:
+def renaming(
+    folder: Path, names: Sequence[Path] = (), *, keep: bool = False
+) -> Iterator[RenameList]:
     """Around the renames of staged copies onto ``names`` (files of ``folder``; more can be
     added as they come: ``RenameList.add``) and the commit of the rows that name them: the
     names are listed first in a hidden file there (fsynced), removed once the block ends. A
     process killed before the commit leaves the list, so the next open for writing knows which
     files its own staging made and which of them no row names (``sweep_renamed``); a file it
     never listed is never touched. On an exception the listed files are removed (their rows
-    were rolled back)."""
+    were rolled back). ``keep``: the list stays when the block ends well (the caller drops it
+    once the commit that counts is made)."""
     listed = RenameList(folder)
     if names:
         listed.add(*names)
@@ -234,7 +237,8 @@ def renaming(folder: Path, names: Sequence[Path] = ()) -> Iterator[RenameList]:
     except BaseException:
         listed.forget()
         raise
-    listed.drop()
+    if not keep:
+        listed.drop()
 
 
 def sweep_renamed(folder: Path, named: Callable[[str], bool]) -> list[str]:

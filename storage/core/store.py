@@ -128,19 +128,10 @@ class Store:
         leaves the list for the next open's sweep), and the copies go if it rolls back."""
         with self.mutex:
             nested = self._depth > 0
-        if not nested:
-            with renaming(self.media_dir, names) as listed:
-                yield listed
-            return
-        listed = RenameList(self.media_dir)
-        try:
-            if names:
-                listed.add(*names)
+        with renaming(self.media_dir, names, keep=nested) as listed:
             yield listed
-        except BaseException:
-            listed.forget()
-            raise
-        self._at_end.append(lambda committed: listed.drop() if committed else listed.forget())
+        if nested:
+            self._at_end.append(lambda committed: listed.drop() if committed else listed.forget())
 
     def rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         """Run a query and return all its rows."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from gui.action_bar import ActionBar
 from gui.fit import WrapDelegate, wrapped
 from gui.links_box import LinksBox
+from gui.menu_keys import literal
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.codebook.links import Link
@@ -343,7 +344,7 @@ class CodebookPanel(QWidget):
         menu = QMenu(self)
         code = self.current_code()
         if code is not None:
-            name = code.name.replace("&", "&&")  # a name's "&" is no underlined letter
+            name = literal(code.name)  # a name's "&" is no underlined letter
             apply = menu.addAction(f"Code the selection with “{name}”")
             apply.triggered.connect(lambda: emit(self.apply_requested, code.id))
             menu.addAction(self.act_retrieve)

@@ -32,6 +32,17 @@ def without_mark(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&&")
 
 
+def readable(text: str) -> str:
+    """``text`` as a menu shows it: no mnemonic marker, ``&&`` a plain ``&``."""
+    return without_mark(text).replace("&&", "&")
+
+
+def literal(text: str) -> str:
+    """A name (a code, a folder, a session title) as an item's text: its ``&`` shown as such,
+    not as an underlined letter ("Q&A" read "QA")."""
+    return text.replace("&", "&&")
+
+
 def _candidates(plain: str) -> list[int]:
     """Positions in ``plain`` (no marker) worth underlining: word starts first, then the rest
     of the letters and digits."""

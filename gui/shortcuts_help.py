@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.menu_keys import readable
+
 #: keys that act in one pane only (event filters and widget shortcuts, not menu actions)
 PANE_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Menus", "Alt + the underlined letter", "open that menu; arrows and Enter pick an item"),
@@ -40,11 +42,6 @@ PANE_KEYS: tuple[tuple[str, str, str], ...] = (
 SPECIAL_KEYS = frozenset({"Redo", "Undo", "Exit", "Copy", "Paste", "Cut", "Find", "Open", "New"})
 
 
-def _clean(text: str) -> str:
-    """A menu's or an item's text as read: mnemonic ampersands out, "&&" a plain "&"."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-
-
 def menu_keys(menu_bar: Any) -> list[tuple[str, str, str]]:
     """(menu, item, keys) of every menu item with a shortcut, in menu order (submenus
     included, named "Menu ▸ Submenu")."""
@@ -56,17 +53,17 @@ def menu_keys(menu_bar: Any) -> list[tuple[str, str, str]]:
                 continue
             sub = action.menu()
             if isinstance(sub, QMenu):
-                walk(sub, f"{where} ▸ {_clean(action.text())}")
+                walk(sub, f"{where} ▸ {readable(action.text())}")
                 continue
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
             keys = [k for k in keys if k and k not in SPECIAL_KEYS]
             if keys:
-                rows.append((where, _clean(action.text()), " or ".join(keys)))
+                rows.append((where, readable(action.text()), " or ".join(keys)))
 
     for top in menu_bar.actions():
         sub = top.menu()
         if isinstance(sub, QMenu):
-            walk(sub, _clean(top.text()))
+            walk(sub, readable(top.text()))
     return rows
 
 

@@ -42,6 +42,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.fmt import plural, verb
+from gui.menu_keys import literal
 from gui.models.table import RowTableModel
 from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
@@ -165,7 +166,7 @@ class CoderChooser(QPushButton):
             menu = self.menu()
             menu.clear()
             for name in self.coders:
-                act = menu.addAction(name.replace("&", "&&"))  # a name is no shortcut
+                act = menu.addAction(literal(name))  # a name is no shortcut
                 act.setData(name)
                 act.setCheckable(True)
                 act.toggled.connect(partial(self._toggled, name))

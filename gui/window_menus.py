@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from gui.chrome import dock_view_action
 from gui.keyboard import KeysOf, PaneCycler
+from gui.menu_keys import literal
 from gui.shortcuts_help import show_shortcuts
 
 
@@ -97,7 +98,7 @@ def fill_recent(w: Any) -> None:
     w.recent_menu.clear()
     folders = w.settings.recent()
     for folder in folders:  # a folder's "&" shown as it is, not as an underlined letter
-        w.recent_menu.addAction(folder.replace("&", "&&")).triggered.connect(
+        w.recent_menu.addAction(literal(folder)).triggered.connect(
             lambda _c=False, f=folder: w.projects.open_project(Path(f))
         )
     if not folders:  # an empty submenu opened onto nothing

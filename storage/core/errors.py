@@ -42,6 +42,11 @@ class AudioError(FieldScribeError):
     """An audio file is missing, empty, truncated or not audio."""
 
 
+class UnfinishedDestroyError(AudioError):
+    """A session's recording is the clear audio a killed ``redact --destroy`` has not yet
+    replaced by its silenced copy: it is not played, transcribed or copied."""
+
+
 class InUseError(FieldScribeError):
     """A delete would remove data that other rows depend on; it must be asked for explicitly."""
 

@@ -400,7 +400,7 @@ class SessionsController:
             "missing" if audio_missing else "" if media is not None else "none"
         )
         v.waveform.empty_text = (
-            "The recording is not played: the destroy of its redacted words is unfinished"
+            "Not played: the destroy of its redacted words is unfinished"
             if withheld
             else "No audio in this project — File ▸ Locate missing audio…"
             if audio_missing
@@ -653,7 +653,9 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         try:
             media: Path | None = project.sessions.media_path(session_id)
         except UnfinishedDestroyError as exc:  # the clear audio a killed destroy left
-            media, withheld = None, str(exc)
+            # (the whole line, with the file's path, does not fit a status bar)
+            media = None
+            withheld = f"Not played: a destroy of its redacted words was cut off; {exc.remedy}."
         except AudioError:  # recorded, but not in the folder (a bundle made without it)
             media, missing = None, True
         except FieldScribeError:

@@ -64,13 +64,16 @@ def refuse_clear_audio(store: Store, relative: str) -> None:
             "open the project once where its folder can be written (any command that writes "
             "finishes the destroy)"
         )
+        remedy = "open the project where its folder can be written to finish the destroy"
     else:
         what = (
             "its silenced copy is missing: delete that file, or silence it with another "
             "program, before using the project"
         )
+        remedy = "its silenced copy is missing; delete the clear file or silence it elsewhere"
     raise UnfinishedDestroyError(
         f"{folder / relative}: a FieldScribe killed during `redact --destroy` left this clear "
         f"recording, whose redacted words are destroyed; it is not read until the destroy is "
-        f"finished: {what}."
+        f"finished: {what}.",
+        remedy,
     )

@@ -44,7 +44,12 @@ class AudioError(FieldScribeError):
 
 class UnfinishedDestroyError(AudioError):
     """A session's recording is the clear audio a killed ``redact --destroy`` has not yet
-    replaced by its silenced copy: it is not played, transcribed or copied."""
+    replaced by its silenced copy: it is not played, transcribed or copied. ``remedy``: what
+    finishes it, in a few words (a window's status line has no room for the file's path)."""
+
+    def __init__(self, message: str, remedy: str = "") -> None:
+        super().__init__(message)
+        self.remedy = remedy
 
 
 class InUseError(FieldScribeError):

@@ -230,6 +230,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
     """fieldscribe bundle merge DIR BUNDLE..."""
     started = time.monotonic()
     summaries: list[Any] = []  # each bundle's, as soon as it is merged
+    not_kept: list[Any] = []  # those a failed commit rolled back
     with open_project(args, write=True) as project:
         options = {
             "allow_other_project": args.allow_other_project,
@@ -238,15 +239,29 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         try:
             if not any(is_encrypted(bundle) for bundle in args.bundles):
                 # all at once: the next bundle unpacks while one merges, one commit serves many
-                merge_bundles(project, list(args.bundles), done=summaries, **options)
+                merge_bundles(
+                    project, list(args.bundles), done=summaries, not_kept=not_kept, **options
+                )
             else:
                 for bundle in args.bundles:  # an encrypted one: decrypted to a private copy
                     with decrypted(bundle, args, project) as plain:
-                        merge_bundles(project, [plain], shown=[bundle], done=summaries, **options)
+                        merge_bundles(
+                            project,
+                            [plain],
+                            shown=[bundle],
+                            done=summaries,
+                            not_kept=not_kept,
+                            **options,
+                        )
         except BaseException:
             # a later bundle refused: the ones before it stay merged, and are reported so
             if summaries and not args.json:
                 _print_merged(summaries)
+            if not_kept and not args.json:  # merged, then rolled back: no table of them
+                print(
+                    f"Nothing was kept from {', '.join(s.bundle for s in not_kept)}: the merge "
+                    f"of {'it' if len(not_kept) == 1 else 'them'} could not be saved."
+                )
             raise
         open_conflicts = len(project.team.conflicts())
     if args.json:

@@ -459,7 +459,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
         from storage.core.atomic import staged
 
         try:
-            with staged(args.output) as tmp:
+            with staged(args.output, chosen=True) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InvalidInputError(f"{args.output}: cannot write ({exc.strerror}).") from exc

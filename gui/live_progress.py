@@ -92,14 +92,16 @@ class LiveEstimate:
         return left
 
 
-def cancelled_text(shown_pct: int, added: int, resumed_ms: int) -> str:
+def cancelled_text(shown_pct: int, added: int, resumed_ms: int, in_all: int = 0) -> str:
     """The status line after a cancel: ``shown_pct`` was on screen, the run wrote ``added``
-    segments and began at ``resumed_ms`` (0: from the start). Text is written a minute or two
-    of speech at a time, so a cancel before the first batch keeps nothing from this run."""
+    segments and began at ``resumed_ms`` (0: from the start); the session holds ``in_all``.
+    Text is written a minute or two of speech at a time, so a cancel before the first batch
+    keeps nothing from this run."""
     at = f" at {shown_pct} %" if shown_pct else ""
     if added:
+        more = f" ({in_all} in the session)" if in_all > added else ""
         return (
-            f"Transcription cancelled{at}; {plural(added, 'segment')} kept. "
+            f"Transcription cancelled{at}; {plural(added, 'segment')} kept{more}. "
             "Transcribe again to resume."
         )
     if resumed_ms:  # an earlier run's text stays; the next run goes on after it

@@ -30,6 +30,7 @@ from gui.tasks import TaskRunner
 from gui.views import WorkbenchViews
 from gui.waveform import compute_peaks
 from storage import AudioError, FieldScribeError, Project
+from storage.core.errors import UnfinishedDestroyError
 from storage.core.languages import language_name
 from storage.core.models import Session
 
@@ -377,11 +378,13 @@ class SessionsController:
         markers: list[Any],
         media: Path | None,
         audio_missing: bool = False,
+        withheld: str = "",
         *,
         refresh: bool = False,
     ) -> None:
         """Show a session read by ``_transcript_job`` (``audio_missing``: its recording is
-        recorded but not in the project folder: a bundle made without it)."""
+        recorded but not in the project folder: a bundle made without it; ``withheld``: why its
+        recording is not played, the clear audio of a destroy a kill left unfinished)."""
         assert self.state.project is not None
         v = self.views
         count = prepared.segment_count
@@ -393,9 +396,13 @@ class SessionsController:
         v.waveform.set_markers(markers)
         self.strip.refresh()
         self._has_media = media is not None
-        self._no_audio = "missing" if audio_missing else "" if media is not None else "none"
+        self._no_audio = withheld or (
+            "missing" if audio_missing else "" if media is not None else "none"
+        )
         v.waveform.empty_text = (
-            "No audio in this project — File ▸ Locate missing audio…"
+            "Not played: the destroy of its redacted words is unfinished"
+            if withheld
+            else "No audio in this project — File ▸ Locate missing audio…"
             if audio_missing
             else "No audio"
         )
@@ -529,6 +536,8 @@ class SessionsController:
                 "This session's audio is not in the project: File ▸ Locate missing audio… "
                 "copies it in."
             )
+        elif self._no_audio not in ("", "none"):  # why it is withheld (``Sessions.media_path``)
+            text = self._no_audio
         else:
             text = "This session has no recording (a transcript imported as text): nothing to play."
         self.chrome.message(text, 6000)
@@ -628,7 +637,7 @@ def session_redactions(project: Project, session_id: str) -> dict[str, list[tupl
 def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
     """The worker side of loading a transcript: rows, codings, markers, media path."""
 
-    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None, bool] | None:
+    def job(ctx: Any) -> tuple[PreparedTranscript, list[Any], Path | None, bool, str] | None:
         segments = project.retrieval.transcript_columns(session_id, cancel=ctx.cancel)
         if ctx.cancelled:
             return None  # a part of the transcript: never shown
@@ -640,13 +649,17 @@ def _transcript_job(project: Project, session_id: str) -> Callable[[Any], Any]:
         # waited for the project behind the workers' long reads (0.4 s after a merge)
         prepared.redactions = session_redactions(project, session_id)
         markers = project.sessions.markers(session_id)
-        missing = False
+        missing, withheld = False, ""
         try:
             media: Path | None = project.sessions.media_path(session_id)
+        except UnfinishedDestroyError as exc:  # the clear audio a killed destroy left
+            # (the whole line, with the file's path, does not fit a status bar)
+            media = None
+            withheld = f"Not played: a destroy of its redacted words was cut off; {exc.remedy}."
         except AudioError:  # recorded, but not in the folder (a bundle made without it)
             media, missing = None, True
         except FieldScribeError:
             media = None
-        return prepared, markers, media, missing
+        return prepared, markers, media, missing, withheld
 
     return job

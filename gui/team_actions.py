@@ -449,7 +449,7 @@ class TeamActions(QObject):
                 public = project.privacy.generate_identity()
             else:
                 public = project.privacy.load_identity(None).public_key()
-            with staged(path) as tmp:
+            with staged(path, chosen=True) as tmp:
                 tmp.write_text(public_key_text(public, project.coder), encoding="utf-8")
             return made
 

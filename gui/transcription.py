@@ -587,7 +587,9 @@ class TranscriptionController(QObject):
                 # figure counted the part being decoded, dropped by a second Cancel ("cancelled
                 # at 78 %" here, "cancelled at 56 %" there)
                 shown = min(100, int(100 * done / total))
-            self.chrome.message(cancelled_text(shown, added, resumed), 12000)
+            in_all = getattr(summary, "session_segments", 0)
+            in_all = in_all if isinstance(in_all, int) else 0
+            self.chrome.message(cancelled_text(shown, added, resumed, in_all), 12000)
         else:
             # named: sessions imported together end one after another, each with its message
             # with which model: an imported one (a Kazakh fine-tune) was used, or gave way
@@ -607,6 +609,10 @@ class TranscriptionController(QObject):
                 text += (
                     f", {untranscribed} without transcript (play and type {them(untranscribed)})"
                 )
+            in_all = getattr(summary, "session_segments", 0)
+            if isinstance(in_all, int) and in_all > added + untranscribed:
+                # a resumed run wrote only its part ("13 segments" of the session's 40)
+                text += f"; the session has {plural(in_all, 'segment')} in all"
             kept = getattr(summary, "segments_kept", 0)
             if kept:  # a transcription again: the header counts them too
                 text += f"; {plural(kept, 'segment')} holding your work kept unchanged"

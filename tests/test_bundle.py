@@ -476,11 +476,13 @@ BAD_CASES = {
     "unlisted": (dict(extra=[("media/extra.wav", b"x")]), "not in the manifest"),
     "size": (
         dict(manifest_change=lambda m: m["members"]["project.db"].update(size=10)),
-        "manifest says",
+        r"project.db is damaged .it is \d+ bytes, not the 10 the manifest lists, so its sha256 "
+        r"checksum cannot match.; nothing was changed",
     ),
     "checksum": (
         dict(manifest_change=lambda m: m["members"]["project.db"].update(sha256="0" * 64)),
-        "checksum mismatch",
+        r"project.db is damaged .it does not match the sha256 checksum the manifest lists.; "
+        "nothing was changed",
     ),
     "trigger": (
         dict(

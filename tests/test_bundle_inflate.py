@@ -70,9 +70,16 @@ def _restate_size(bundle: Path, out: Path, size: int) -> Path:
 
 
 def _refused(folder: Path, bad: Path, message: str) -> None:
+    """Refused in one line naming the bundle and its damaged member, saying that nothing was
+    changed (it said "'project.db' is truncated; export it again." or "... is larger than the
+    manifest says; refusing.": not that the bundle is damaged, nor that the project is as it
+    was), and nothing was."""
     before = dump(folder)
-    with Project.open(folder) as p, pytest.raises(InvalidBundleError, match=message):
+    with Project.open(folder) as p, pytest.raises(InvalidBundleError, match=message) as told:
         merge_bundles(p, [bad])
+    said = str(told.value)
+    assert said.startswith(f"{bad}: project.db is damaged (") and "\n" not in said, said
+    assert "; nothing was changed. Ask for the bundle to be exported again" in said, said
     assert dump(folder) == before
 
 
@@ -139,4 +146,18 @@ def test_member_larger_than_every_header_says_is_refused(tmp_path: Path, compres
         out.writestr("manifest.json", zf.read("manifest.json"))
         out.writestr("project.db", zf.read("project.db"), compress_type=compress)
     bad = _restate_size(src, tmp_path / "short.fsbundle", real // 2)
-    _refused(folder, bad, "larger than the manifest says")
+    _refused(folder, bad, "more than the .* bytes the manifest lists, so its sha256 checksum")
+
+
+def test_the_command_line_says_which_member_is_damaged_in_one_line(tmp_path: Path) -> None:
+    """``bundle merge`` of a bundle whose project.db was cut: one line that the bundle's
+    project.db is damaged, why (the checksum cannot match) and that nothing was changed."""
+    from tests.test_bundle_robustness import _refused_by_cli
+
+    folder, good = _bundle(tmp_path)
+    with zipfile.ZipFile(good) as zf:
+        real = zf.getinfo("project.db").file_size
+    bad = _restate_size(good, tmp_path / "short.fsbundle", real // 2)
+    err = _refused_by_cli(folder, bad)
+    assert err.startswith(f"fieldscribe: error: {bad}: project.db is damaged ("), err
+    assert "sha256 checksum cannot match" in err and "nothing was changed" in err, err

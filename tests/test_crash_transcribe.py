@@ -136,6 +136,12 @@ def test_killed_after_its_first_segments_resumes_without_duplicates(
     assert "resumed at" in resumed.stdout  # not started again from the beginning
     assert _state(folder) == ("done", total_ms, total_ms)
     got = _segments(folder)
+    # the report counts this run's segments, and says what the session holds in all (it said
+    # "13 segments added" of a session's 40, nothing more)
+    added = re.search(r": (\d+) segments? added", resumed.stdout)
+    in_all = re.search(r"The session has (\d+) segments? in all now", resumed.stdout)
+    assert added and in_all, resumed.stdout
+    assert int(added.group(1)) == len(got) - len(kept) and int(in_all.group(1)) == len(got)
     assert got[: len(kept)] == kept  # what was written before the kill stays as it was
     _same_as_uninterrupted(got, uninterrupted, recording[1])
 

@@ -82,6 +82,9 @@ class TranscriptionSummary:
     # how far the written text goes when the run ended (None: not told, the whole recording):
     # a resumed or stopped run transcribed resumed_from_ms to done_ms, not the whole duration
     done_ms: int | None = None
+    # the session's segments when the run ended: a resumed run added only its part of them
+    # (13 "added" of the 40 the session holds)
+    session_segments: int = 0
 
     def by_language(self) -> list[tuple[str, int]]:
         """(language, segments written in it), the most first: what the run heard."""

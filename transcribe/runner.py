@@ -308,6 +308,7 @@ def transcribe_session(
             if not summary.cancelled:
                 summary.duration_ms = max(total_ms, run.done_ms)
             summary.done_ms = run.done_ms
+            summary.session_segments = project.transcript.segment_count(session_id)
         except BaseException as exc:
             recorded = _record_end(project, previous, session_id, run, exc)
             if is_disk_full(exc) or is_disk_full(exc.__cause__ or exc):

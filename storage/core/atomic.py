@@ -14,6 +14,7 @@ from pathlib import Path
 
 from storage.core.errors import CancelledError, InvalidInputError
 from storage.core.line_lists import append_lines, lists_in, whole_lines
+from storage.core.tempdirs import noted_output
 
 # The cancel check of the work running in this thread (``cancellable``): a staged file is not
 # moved onto its destination once it says so.
@@ -106,7 +107,9 @@ def raise_if_cancelled(dest: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged(dest: Path, *, fsync: bool = False, move: bool = True) -> Iterator[Path]:
+def staged(
+    dest: Path, *, fsync: bool = False, move: bool = True, chosen: bool = False
+) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; on success move it onto ``dest`` (unless not
     ``move``: the caller renames it later, ``copy_to_staging``).
 
@@ -114,23 +117,29 @@ def staged(dest: Path, *, fsync: bool = False, move: bool = True) -> Iterator[Pa
     a FIFO or a device is refused with ``InvalidInputError`` before anything is written. On any
     exception the temporary file is removed and the exception propagates unchanged, so
     callers keep their own error messages. With ``fsync`` the data is flushed to disk first.
+
+    ``chosen``: ``dest`` is a file the person chose (an export, on a USB stick or a shared
+    drive, where nothing of FieldScribe looks later): the temporary file is noted in a private
+    folder first (``tempdirs.note_output``), so that one a process killed before the rename
+    leaves is removed by the next FieldScribe to start. Every export writes through here.
     """
     check_output(dest)
     tmp = staging_name(dest)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # never write through a link or a pipe left under the temporary name
-    try:
-        yield tmp
-        if fsync:
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        raise_if_cancelled(dest)
-        if move:
-            os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with noted_output(tmp) if chosen else contextlib.nullcontext():
+        try:
+            yield tmp
+            if fsync:
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+            raise_if_cancelled(dest)
+            if move:
+                os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
 
 
 def staging_name(dest: Path) -> Path:

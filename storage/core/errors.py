@@ -42,6 +42,16 @@ class AudioError(FieldScribeError):
     """An audio file is missing, empty, truncated or not audio."""
 
 
+class UnfinishedDestroyError(AudioError):
+    """A session's recording is the clear audio a killed ``redact --destroy`` has not yet
+    replaced by its silenced copy: it is not played, transcribed or copied. ``remedy``: what
+    finishes it, in a few words (a window's status line has no room for the file's path)."""
+
+    def __init__(self, message: str, remedy: str = "") -> None:
+        super().__init__(message)
+        self.remedy = remedy
+
+
 class InUseError(FieldScribeError):
     """A delete would remove data that other rows depend on; it must be asked for explicitly."""
 

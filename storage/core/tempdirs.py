@@ -69,6 +69,18 @@ def note_output(folder: Path, part: Path) -> None:
     append_lines(folder / OUTPUTS, [str(part.absolute())])
 
 
+@contextlib.contextmanager
+def noted_output(part: Path) -> Iterator[None]:
+    """Within this block ``part`` is noted (``note_output``) in a private folder of its own,
+    removed with the note when the block ends (by then ``part`` was renamed or removed)."""
+    folder = make_private_dir("output")
+    try:
+        note_output(folder, part)
+        yield
+    finally:
+        remove_private_dir(folder, shred=False)
+
+
 def _remove_outputs(folder: Path) -> list[Path]:
     """Remove (zeroed first) the temporary files ``note_output`` listed in ``folder``."""
     lines = whole_lines(folder / OUTPUTS) or []

@@ -19,7 +19,7 @@ def write_atomic(dest: Path, write: Callable[[Path], None]) -> Path:
             "file elsewhere. Nothing was written."
         )
     try:
-        with staged(dest) as tmp:
+        with staged(dest, chosen=True) as tmp:
             write(tmp)
     except OSError as exc:
         if is_disk_full(exc):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.etree import ElementTree as ET
 
-from storage.core.atomic import staged
+from storage.core.atomic import staged, staging_name
 from storage.core.errors import (
     AudioError,
     DiskFullError,
@@ -117,7 +117,7 @@ def export_qdpx(
         raise InvalidInputError(f"{dest} is a folder; give a file name ending in .qdpx.")
     if with_media:
         refuse_unfinished(project.store, "a .qdpx with the audio")
-    with private_view(project, privacy, output=dest) as view:
+    with private_view(project, privacy) as view:
         summary = _write_qdpx(view, dest, with_media)
     log_export(
         project, "qdpx", dest, privacy,
@@ -151,7 +151,7 @@ def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary
     root = builder.build()
     xml = _serialise(root)
     try:
-        with staged(dest) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        with staged(dest, chosen=True) as tmp, zipfile.ZipFile(tmp, "w") as zf:
             info = zipfile.ZipInfo("project.qde", _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, xml)
@@ -172,7 +172,7 @@ def _write_qdpx(project: Project, dest: Path, with_media: bool) -> ExportSummary
             raise DiskFullError(
                 f"{dest}: the disk is full; nothing was written. Free some space."
             ) from exc
-        tmp = dest.with_name(f".{dest.name}.part")
+        tmp = staging_name(dest)
         if exc.filename is not None and Path(exc.filename) not in (tmp, dest):
             raise ReadOnlyError(
                 f"{exc.filename}: cannot read it ({exc.strerror or exc}); {dest} was not written."

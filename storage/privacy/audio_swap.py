@@ -16,58 +16,24 @@ place (``finish``), and the list is cleared. A process killed anywhere leaves on
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 from storage.core.atomic import fsync_folder
+from storage.core.destroy_pending import PENDING_KEY, Swap, pending, record
 from storage.core.errors import AudioError
 from storage.core.left_behind import tell
-from storage.core.meta import put_meta, read_meta
 from storage.core.store import Store
 from storage.core.words import plural
 
-PENDING_KEY = "destroy_audio_pending"
 # a silenced copy being written or waiting for its swap: ``.NAME.redacted.EXT``
 _SILENCED = re.compile(r"^\..+\.redacted\.[A-Za-z0-9]+$")
-
-
-@dataclass(frozen=True)
-class Swap:
-    """A silenced copy (``staged``) to take the place of ``final``; ``clear`` (the clear
-    audio, when its name differs: a video's track written as .flac) goes. Paths relative to
-    the project folder."""
-
-    staged: str
-    final: str
-    clear: str
 
 
 def silenced_name(final: Path) -> Path:
     """The hidden name the silenced copy bound for ``final`` is written under."""
     return final.with_name(f".{final.stem}.redacted{final.suffix}")
-
-
-def record(conn: sqlite3.Connection, swaps: list[Swap]) -> None:
-    """Note the swaps still to do, inside the transaction that destroys the text."""
-    put_meta(conn, PENDING_KEY, json.dumps([vars(s) for s in swaps]))
-
-
-def pending(conn: sqlite3.Connection) -> list[Swap]:
-    """The swaps a committed destroy has not finished (a process killed after its commit)."""
-    value = read_meta(conn, "main", PENDING_KEY)
-    try:
-        items = json.loads(value) if value else []
-    except ValueError:
-        return []
-    return [
-        Swap(str(i["staged"]), str(i["final"]), str(i["clear"]))
-        for i in items
-        if isinstance(i, dict) and {"staged", "final", "clear"} <= i.keys()
-    ]
 
 
 def _inside(folder: Path, relative: str) -> Path | None:

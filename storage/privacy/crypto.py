@@ -228,7 +228,11 @@ def encrypt_file(
     """
     src, dest = Path(src), Path(dest)
     try:
-        with staged(dest, fsync=True) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with (
+            staged(dest, fsync=True, chosen=True) as tmp,
+            open(src, "rb") as fin,
+            open(tmp, "wb") as fout,
+        ):
             encrypt_stream(
                 fin,
                 fout,

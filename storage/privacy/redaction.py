@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core.destroy_pending import Swap, record
 from storage.core.errors import InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
 from storage.core.models import Segment, Word
 from storage.core.store import Store
 from storage.privacy.audio import REDACT_MODES, merge_spans, redact_audio, writable_suffix
-from storage.privacy.audio_swap import Swap, finish, record, silenced_name
+from storage.privacy.audio_swap import finish, silenced_name
 from storage.privacy.models import Redaction
 from storage.privacy.scrub import destroyed_fixer, scrub_conflicts
 from storage.privacy.text import (

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from storage.core.atomic import staging_name
 from storage.core.models import (
     Code,
     Coding,
@@ -29,7 +28,7 @@ from storage.core.models import (
     SessionSpeaker,
 )
 from storage.core.segment_rows import REDACTED_WORD, words_kept_by
-from storage.core.tempdirs import note_output, private_dir
+from storage.core.tempdirs import private_dir
 from storage.privacy.audio import redact_audio, writable_suffix
 from storage.privacy.models import PURPOSE_NEEDS, ExportPrivacy
 from storage.privacy.names import contains_name
@@ -474,20 +473,14 @@ class PrivateView:
 
 
 @contextlib.contextmanager
-def private_view(
-    project: Project, options: ExportPrivacy | None = None, *, output: Path | None = None
-) -> Iterator[Project]:
+def private_view(project: Project, options: ExportPrivacy | None = None) -> Iterator[Project]:
     """Yield the privacy-filtered view of ``project`` for one export (typed as a Project).
 
     ``options`` None means the safe default: pseudonyms and redactions applied, every segment
-    kept. Temporary redacted audio copies are removed on exit. ``output``: the file the export
-    writes (under its ``staging_name`` first), which a process killed before its rename leaves
-    for the next start's sweep to remove (``tempdirs.note_output``).
+    kept. Temporary redacted audio copies are removed on exit.
     """
     options = options or ExportPrivacy()
     with private_dir("view", shred=False) as workdir:  # redacted audio: nothing to hide
-        if output is not None:
-            note_output(workdir, staging_name(output))
         yield cast("Project", PrivateView(project, options, workdir))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.audio import AudioInfo, sha256_of
+from storage.core.destroy_pending import refuse_clear_audio
 from storage.core.errors import (
     AudioError,
     InUseError,
@@ -402,13 +403,19 @@ class Sessions:
     def media_path(self, session_id: str) -> Path:
         """Return the absolute path of a session's (first) media file.
 
+        Every reader of a session's recording (playing it, transcribing it, telling its
+        speakers apart) gets it here.
+
         Raises:
             NotFoundError: the session has no media.
             AudioError: the media file is missing from the project folder.
+            UnfinishedDestroyError: it is the clear audio a killed ``redact --destroy`` left
+                (``core.destroy_pending``).
         """
         media = self.media_for_session(session_id)
         if not media:
             raise NotFoundError(f"Session {session_id} has no audio.")
+        refuse_clear_audio(self._store, media[0].path)
         path = self._store.folder / media[0].path
         if not path.is_file():
             raise AudioError(f"{path}: the session's audio file is missing from the project.")

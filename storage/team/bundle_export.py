@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from storage.core.atomic import check_output, fsync_folder, raise_if_cancelled
+from storage.core.atomic import check_output, fsync_folder, staged, staging_name
 from storage.core.audio import sha256_of
 from storage.core.errors import ReadOnlyError
 from storage.core.ids import now_iso
 from storage.core.schema import SCHEMA_VERSION
 from storage.core.schema_teamwork import TRAVELLING_TABLES
-from storage.core.tempdirs import make_private_dir, note_output, remove_private_dir
+from storage.core.tempdirs import make_private_dir, remove_private_dir
 from storage.privacy.audio_swap import refuse_unfinished
 from storage.privacy.bundle import (
     export_encrypted,
@@ -118,8 +117,7 @@ def export_bundle(
     # the snapshot (unsanitised until sanitize_snapshot is done) and the redacted audio copies
     # live in a private temporary folder, never next to the user's output
     work = make_private_dir("export")
-    part = out.with_name(f".{out.name}.part")  # the finished, sanitised zip, then renamed
-    note_output(work, part)  # killed before the rename: the next FieldScribe removes it
+    part = staging_name(out)  # the finished, sanitised zip, then renamed
     try:
         snapshot = work / DB_MEMBER
         dest = sqlite3.connect(str(snapshot))
@@ -173,15 +171,16 @@ def export_bundle(
         # the database is deflated (about 4:1): bundles are mailed and carried around. Stored,
         # a merge would save inflating it (about 0.55 s of CPU per 125 MiB on a slow laptop),
         # too little to make every bundle four times larger.
-        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        # (staged: the workbench's Cancel keeps the earlier bundle, or none; killed before the
+        # rename, the next FieldScribe removes the part)
+        with (
+            staged(out, fsync=True, chosen=True) as tmp,
+            zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+        ):
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
             zf.write(snapshot, DB_MEMBER)
             for rel, src in media_files:
                 zf.write(src, rel, compress_type=zipfile.ZIP_STORED)
-        with open(part, "rb") as fh:
-            os.fsync(fh.fileno())
-        raise_if_cancelled(out)  # the workbench's Cancel: the earlier bundle, or none, stays
-        os.replace(part, out)
         fsync_folder(out.parent)
         register_safe_versions(project, safe.versions)
         if not project.readonly:

@@ -14,6 +14,15 @@ from typing import Any
 from storage.team.bundle import InvalidBundleError
 
 
+def damaged(path: Path, name: str, why: str) -> InvalidBundleError:
+    """The refusal of a bundle whose member ``name`` is not what its manifest lists (``why``):
+    one line naming the member, saying that the project was not touched and what to do."""
+    return InvalidBundleError(
+        f"{path}: {name} is damaged ({why}); nothing was changed. Ask for the bundle to be "
+        "exported again, or copy it again."
+    )
+
+
 def _load_inflater() -> tuple[Any, tuple[type[BaseException], ...]]:
     """ISA-L's zlib (inflates about twice as fast), else zlib: the module and its errors."""
     try:
@@ -57,9 +66,7 @@ def _read_member(
     try:
         return _read_member_unchecked(path, info, offset, size, sink)
     except _INFLATE_ERRORS as exc:
-        raise InvalidBundleError(
-            f"{path}: {info.filename!r} is damaged ({exc}); export it again."
-        ) from exc
+        raise damaged(path, info.filename, f"it cannot be unpacked: {exc}") from exc
 
 
 def _read_member_unchecked(
@@ -97,9 +104,7 @@ def _read_member_unchecked(
                 sink(memoryview(out))
                 written += len(out)
             if not inflater.eof:
-                raise InvalidBundleError(
-                    f"{path}: {info.filename!r} is truncated or damaged; export it again."
-                )
+                raise damaged(path, info.filename, "its compressed data ends early")
     return written
 
 
@@ -125,23 +130,34 @@ def extract_limited(
             written = _read_member(path, info, offset, size, sink)
         else:
             written = 0
-            with zf.open(info) as src:
-                while True:
-                    block = src.read(1 << 20)
-                    if not block:
-                        break
-                    written += len(block)
-                    if written > size:
-                        break
-                    sink(memoryview(block))
+            try:
+                with zf.open(info) as src:
+                    while True:
+                        block = src.read(1 << 20)
+                        if not block:
+                            break
+                        written += len(block)
+                        if written > size:
+                            break
+                        sink(memoryview(block))
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                raise damaged(path, info.filename, f"it cannot be unpacked: {exc}") from exc
     if written > size:
-        raise InvalidBundleError(
-            f"{path}: {info.filename!r} is larger than the manifest says; refusing."
+        raise damaged(
+            path,
+            info.filename,
+            f"it unpacks to more than the {size} bytes the manifest lists, so its sha256 "
+            "checksum cannot match",
         )
     if written != size:
-        raise InvalidBundleError(f"{path}: {info.filename!r} is truncated; export it again.")
+        raise damaged(
+            path,
+            info.filename,
+            f"it unpacks to {written} bytes, not the {size} the manifest lists, so its sha256 "
+            "checksum cannot match",
+        )
     if digest.hexdigest() != sha:
-        raise InvalidBundleError(
-            f"{path}: checksum mismatch for {info.filename!r}; the bundle was damaged or changed."
+        raise damaged(
+            path, info.filename, "it does not match the sha256 checksum the manifest lists"
         )
     os.chmod(target, 0o400)

@@ -31,7 +31,7 @@ from storage.team.bundle import (
     OpenedBundle,
 )
 from storage.team.bundle_database import check_database, upgrade_older
-from storage.team.bundle_members import extract_limited
+from storage.team.bundle_members import damaged, extract_limited
 from storage.team.not_a_bundle import not_a_file, not_a_zip, zip_without_manifest
 
 _MAX_MANIFEST = 4 << 20
@@ -229,9 +229,11 @@ def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
             raise InvalidBundleError(f"{path}: {name!r} is in the manifest but missing.")
         info = zf.getinfo(name)
         if info.file_size != meta["size"]:
-            raise InvalidBundleError(
-                f"{path}: {name!r} is {info.file_size} bytes, the manifest says {meta['size']}; "
-                "refusing the bundle."
+            raise damaged(
+                path,
+                name,
+                f"it is {info.file_size} bytes, not the {meta['size']} the manifest lists, so "
+                "its sha256 checksum cannot match",
             )
         target = work / name
         extract_limited(path, zf, info, target, int(meta["size"]), str(meta["sha256"]))

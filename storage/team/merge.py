@@ -131,6 +131,9 @@ class MergeSession:
         self._copied: list[Path] = []
         self._pragmas: tuple[int, int] | None = None
         self.bulk = _Bulk()
+        #: the summaries of the bundles merged since the last commit: a failed commit (a full
+        #: disk) rolls them back, and they stay here, so that nobody reports them as kept
+        self.uncommitted: list[MergeSummary] = []
 
     def __enter__(self) -> MergeSession:
         self.project.store.mutex.acquire()
@@ -183,6 +186,7 @@ class MergeSession:
                                 os.replace(item, final_name(item))
                                 renamed.append(final_name(item))
                             stack.close()  # COMMIT
+                        self.uncommitted = []
                 except BaseException:
                     for item in copied + renamed:  # audio of rows that were rolled back
                         item.unlink(missing_ok=True)
@@ -287,6 +291,7 @@ class MergeSession:
             with contextlib.suppress(sqlite3.Error):  # done with it: give its pages back
                 conn.execute(f"PRAGMA {schema}.cache_size = 16")
         self._copied.extend(copied)
+        self.uncommitted.append(summary)
         return summary
 
 

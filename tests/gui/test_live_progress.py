@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -262,6 +263,32 @@ def test_a_resumed_run_cancelled_before_its_next_part_keeps_the_earlier_text(
     said = window.statusBar().currentMessage()
     assert "up to 1:00 is kept" in said and "goes on from there" in said, said
     assert "nothing was kept" not in said and "starts over" not in said
+    assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_a_resumed_run_says_what_the_session_holds_in_all(
+    window: Any, qtbot: Any, idle: Any, project: Project, speech_wav: Path, cancelled: bool
+) -> None:
+    """A run cancelled, then resumed: the status bar said "13 segments" of the resumed run
+    alone, for a session of 40. It now says what the session holds in all as well."""
+    done = threading.Event()
+
+    def resumed(project: Project, sid: str, *, progress: Any = None, **_k: Any) -> Any:
+        if progress is not None:
+            progress(Progress(0.7, 126000, 181000, 15.0, 30.0, 13))
+        done.wait(20)
+        summary = TranscriptionSummary(sid, "fake", "ru", 13, 181000, 15.0, 60000, cancelled)
+        summary.done_ms, summary.session_segments = 126000, 40
+        return summary
+
+    sid = _transcribing_opened(window, qtbot, idle, speech_wav, resumed)
+    qtbot.waitUntil(lambda: window.sessions_model.live(sid) is not None)
+    done.set()
+    idle(window)
+    said = window.statusBar().currentMessage()
+    assert "13 segments" in said, said
+    assert ("(40 in the session)" if cancelled else "the session has 40 segments in all") in said
     assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
 
 

@@ -227,3 +227,36 @@ def test_play_in_a_session_whose_audio_is_not_in_the_project_says_where_to_get_i
     assert window.statusBar().currentMessage() == (
         "This session's audio is not in the project: File ▸ Locate missing audio… copies it in."
     )
+
+
+def test_play_refuses_the_clear_recording_of_an_unfinished_destroy(
+    window: Any, qtbot: Any, idle: Any, speech_wav: Path
+) -> None:
+    """A ``redact --destroy`` whose swap is still to do (a kill after its commit, the project
+    then opened where the open could not finish it): the player loaded and played the clear
+    recording whose redacted words were destroyed. It now loads nothing and Play says why."""
+    import shutil
+
+    from storage.core.destroy_pending import Swap, record
+
+    window.transcription.import_files([speech_wav])
+    idle(window)
+    project = window.project
+    sid = project.sessions.all()[0].id
+    media = project.sessions.media_path(sid)
+    relative = str(media.relative_to(project.folder))
+    staged = media.with_name(f".{media.stem}.redacted{media.suffix}")
+    shutil.copyfile(media, staged)  # the silenced copy waiting beside the clear file
+    with project.store.tx() as db:
+        record(db.conn, [Swap(str(staged.relative_to(project.folder)), relative, relative)])
+    window.sessions.reopen_session(sid)
+    qtbot.waitUntil(lambda: "no audio" in window.transcript_label.full_text())
+    window.statusBar().clearMessage()
+    window.player.toggle()
+    said = window.statusBar().currentMessage()
+    assert said == (
+        "Not played: a destroy of its redacted words was cut off; open the project where its "
+        "folder can be written to finish the destroy."
+    )
+    assert window.statusBar().fontMetrics().horizontalAdvance(said) < 1024 - 40
+    assert not window.player.is_playing()

@@ -7,9 +7,15 @@ for the link's target)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from storage import Project
+from storage.core.errors import InvalidInputError
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
 from tests.teamwork_helpers import team
@@ -110,3 +116,90 @@ def test_a_consented_only_bundle_leaves_out_the_links_of_whom_it_leaves_out(
     conn = sqlite3.connect(tmp_path / "x" / "project.db")
     assert [r[0] for r in conn.execute("SELECT name FROM links")] == ["speaks of Болат"]
     conn.close()
+
+
+TWIN_CODES = ("Trust", "Очереди", "Services/Health")
+TWIN_NAMES = ("is cause of", "себебі")
+DIRECTIONS = ("OneWay", "Bidirectional", "Associative")
+MEMOS = (None, "Ann thinks so.", "Бөлек ой.")
+ADDS = st.lists(
+    st.tuples(
+        st.integers(0, 2),
+        st.integers(0, 2),
+        st.integers(0, 1),
+        st.integers(0, 2),
+        st.integers(0, 2),
+    ),
+    max_size=5,
+)
+
+
+def _key(origin: tuple[str, str], target: tuple[str, str], name: str, direction: str) -> Any:
+    """What makes two links the same: their name, direction and ends (in order when one-way)."""
+    ends = (origin, target) if direction == "OneWay" else tuple(sorted((origin, target)))
+    return (name, direction, ends)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(ann_adds=ADDS, bob_adds=ADDS)
+@example(ann_adds=[(0, 1, 0, 0, 1)], bob_adds=[(0, 1, 0, 0, 2), (2, 0, 1, 1, 0)])
+def test_the_same_link_made_by_two_coders_is_one_after_a_merge(
+    ann_adds: list[tuple[int, ...]], bob_adds: list[tuple[int, ...]]
+) -> None:
+    """Against a model: after merging both coders' bundles (either order) there is one link
+    per name, direction and ends, its memo every coder's memo for it (each once)."""
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        lead, coders = _setup(tmp)
+        codes = {c.path: c.id for c in lead.codebook.codes()}
+        model: dict[Any, set[str]] = {
+            _key(
+                (k.origin.kind, k.origin.id),
+                (k.target.kind, k.target.id),
+                k.name,
+                k.direction or "OneWay",
+            ): set()
+            for k in lead.links.all()
+        }
+        for (name, p), adds in (
+            (("ann", coders["ann"]), ann_adds),
+            (("bob", coders["bob"]), bob_adds),
+        ):
+            for a, b, n, d, m in adds:
+                ends = (("code", codes[TWIN_CODES[a]]), ("code", codes[TWIN_CODES[b]]))
+                try:
+                    p.links.add(*ends, TWIN_NAMES[n], direction=DIRECTIONS[d], memo=MEMOS[m])
+                except InvalidInputError:
+                    continue  # a link of a code to itself, or the same link twice
+                memos = model.setdefault(_key(*ends, TWIN_NAMES[n], DIRECTIONS[d]), set())
+                memos.update([MEMOS[m]] if MEMOS[m] else [])
+            export_bundle(p, tmp / f"{name}.fsbundle")
+        bundles = [tmp / "ann.fsbundle", tmp / "bob.fsbundle"]
+        merge_bundles(lead, bundles)
+        seen = [
+            (
+                _key(
+                    (k.origin.kind, k.origin.id),
+                    (k.target.kind, k.target.id),
+                    k.name,
+                    k.direction or "OneWay",
+                ),
+                set(k.memo.split("\n\n")) if k.memo else set(),
+            )
+            for k in lead.links.all()
+        ]
+        assert sorted(seen, key=repr) == sorted(model.items(), key=repr)
+        other = Project.from_bundle(tmp / "lead2.fsbundle", tmp / "again", coder="lead")
+        merge_bundles(other, list(reversed(bundles)))
+        assert {(k.id, k.memo) for k in other.links.all()} == {
+            (k.id, k.memo) for k in lead.links.all()
+        }
+        before = {(k.id, k.memo) for k in lead.links.all()}
+        merge_bundles(lead, bundles)  # again: nothing changes
+        assert {(k.id, k.memo) for k in lead.links.all()} == before
+        for project in (lead, other, *coders.values()):
+            project.close()

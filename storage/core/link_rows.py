@@ -5,7 +5,9 @@ a merge drops links that arrived without one of their ends."""
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from storage.core.schema_links import END_TABLES
 
@@ -41,7 +43,7 @@ def move_code_links(
     """Point the links of code ``source`` at code ``target`` (a merge of the two); the number
     moved. A link that would join ``target`` to itself, or repeat a link ``target`` has
     (the same two ends, either way round, and the same name), is removed instead
-    (``tombstone(link id, its version)``).
+    (``tombstone(link id, its version)``), its memo joined to that link's (``joined_memos``).
     ``stamp(version)``: the new ``updated_at`` of a link moved from that version."""
     moved = 0
     rows = conn.execute(
@@ -57,6 +59,8 @@ def move_code_links(
         ]
         twin = twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
         if ends[0] == ends[1] or twin is not None:
+            if twin is not None:  # the twin keeps this one's memo too
+                _take_memo(conn, twin, link_id, stamp, schema)
             conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (link_id,))
             tombstone(link_id, version)
             continue
@@ -66,6 +70,79 @@ def move_code_links(
         )
         moved += 1
     return moved
+
+
+def _take_memo(
+    conn: sqlite3.Connection,
+    keeper: str,
+    gone: str,
+    stamp: Callable[[str], str],
+    schema: str,
+) -> None:
+    """Join link ``gone``'s memo to link ``keeper``'s (``joined_memos``)."""
+    (kept, version), (other,) = (
+        conn.execute(
+            f"SELECT memo, updated_at FROM {schema}.links WHERE id = ?", (keeper,)
+        ).fetchone(),
+        conn.execute(f"SELECT memo FROM {schema}.links WHERE id = ?", (gone,)).fetchone(),
+    )
+    memo = joined_memos(kept, other)
+    if memo != kept:
+        conn.execute(
+            f"UPDATE {schema}.links SET memo = ?, updated_at = ? WHERE id = ?",
+            (memo, stamp(version), keeper),
+        )
+
+
+def joined_memos(*memos: str | None) -> str | None:
+    """The memos of copies of one link made one: each in turn, less those empty or said
+    already (a memo another holds whole), a blank line between; None when none."""
+    kept: list[str] = []
+    for memo in memos:
+        text = (memo or "").strip()
+        if text and not any(text in other for other in kept):
+            kept = [other for other in kept if other not in text] + [text]
+    return "\n\n".join(kept) or None
+
+
+def merge_twins(
+    conn: sqlite3.Connection,
+    stamp: Callable[[str], str],
+    tombstone: Callable[[str, str], None],
+    schema: str = "main",
+) -> int:
+    """Make one of each group of links that say the same (two coders each linked the same
+    ends under the same name and direction, and a bundle merge brought both): the same name,
+    the same direction and the same ends (in the same order for a one-way link, either way
+    round otherwise). The one made first stays (``created_at``, then id: any order of merges
+    keeps the same one), its memo the memos of all (``joined_memos``, in the order they were
+    made); the others are removed (``tombstone(link id, its version)``). ``stamp(version)``:
+    the new ``updated_at`` of a link whose memo changed. The number removed."""
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for row in conn.execute(
+        f"SELECT id, origin_kind, origin_id, target_kind, target_id, name, direction, memo, "
+        f"updated_at FROM {schema}.links ORDER BY created_at, id"
+    ):
+        ends: tuple[Any, ...] = ((row[1], row[2]), (row[3], row[4]))
+        if row[6] not in (None, "OneWay"):
+            ends = tuple(sorted(ends))
+        groups[(row[5], row[6], ends)].append(row)
+    removed = 0
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        first = rows[0]
+        memo = joined_memos(*(row[7] for row in rows))
+        if memo != first[7]:
+            conn.execute(
+                f"UPDATE {schema}.links SET memo = ?, updated_at = ? WHERE id = ?",
+                (memo, stamp(first[8]), first[0]),
+            )
+        for row in rows[1:]:
+            conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (row[0],))
+            tombstone(row[0], row[8])
+            removed += 1
+    return removed
 
 
 def drop_dangling(conn: sqlite3.Connection, schema: str = "main") -> int:

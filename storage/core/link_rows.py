@@ -1,15 +1,21 @@
 """Rows of ``links`` (schema 0013) that several features keep right: a code merged into
-another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), and
-a merge drops links that arrived without one of their ends."""
+another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), a
+coding another stands for now hands them to it (a re-transcription, a text edit, a split or a
+join of segments: ``follow_coding``), a merge makes one of copies of a link (``merge_twins``)
+and drops links that arrived without one of their ends."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from storage.core.ids import now_iso
 from storage.core.schema_links import END_TABLES
+
+if TYPE_CHECKING:
+    from storage.core.store import Store
 
 
 def twin_link(
@@ -32,30 +38,32 @@ def twin_link(
     return None if row is None else str(row[0])
 
 
-def move_code_links(
+def move_links(
     conn: sqlite3.Connection,
+    kind: str,
     source: str,
     target: str,
     stamp: Callable[[str], str],
     tombstone: Callable[[str, str], None],
     schema: str = "main",
 ) -> int:
-    """Point the links of code ``source`` at code ``target`` (a merge of the two); the number
-    moved. A link that would join ``target`` to itself, or repeat a link ``target`` has
-    (the same two ends, either way round, and the same name), is removed instead
-    (``tombstone(link id, its version)``), its memo joined to that link's (``joined_memos``).
+    """Point the links of ``kind`` ``source`` at ``kind`` ``target`` (a merge of two codes, a
+    coding that another stands for now); the number moved. A link that would join ``target``
+    to itself, or repeat a link ``target`` has (the same two ends, either way round, and the
+    same name), is removed instead (``tombstone(link id, its version)``), its memo joined to
+    that link's (``joined_memos``).
     ``stamp(version)``: the new ``updated_at`` of a link moved from that version."""
     moved = 0
     rows = conn.execute(
         f"SELECT id, origin_kind, origin_id, target_kind, target_id, name, updated_at "
-        f"FROM {schema}.links WHERE (origin_kind = 'code' AND origin_id = ?) "
-        "OR (target_kind = 'code' AND target_id = ?) ORDER BY created_at, id",
-        (source, source),
+        f"FROM {schema}.links WHERE (origin_kind = ? AND origin_id = ?) "
+        "OR (target_kind = ? AND target_id = ?) ORDER BY created_at, id",
+        (kind, source, kind, source),
     ).fetchall()
     for link_id, o_kind, o_id, t_kind, t_id, name, version in rows:
         ends = [
-            (o_kind, target if (o_kind, o_id) == ("code", source) else o_id),
-            (t_kind, target if (t_kind, t_id) == ("code", source) else t_id),
+            (o_kind, target if (o_kind, o_id) == (kind, source) else o_id),
+            (t_kind, target if (t_kind, t_id) == (kind, source) else t_id),
         ]
         twin = twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
         if ends[0] == ends[1] or twin is not None:
@@ -70,6 +78,23 @@ def move_code_links(
         )
         moved += 1
     return moved
+
+
+def follow_coding(store: Store, gone: str, kept: str | None) -> int:
+    """Inside the caller's transaction, before coding ``gone`` is deleted because coding
+    ``kept`` stands for it now (its words went into its coder's whole-segment coding of the
+    code, a split or a join made it one with another): its links go to ``kept``
+    (``move_links``); the number moved. Nothing when ``kept`` is None or ``gone`` itself."""
+    if kept is None or kept == gone:
+        return 0
+    return move_links(
+        store.conn,
+        "coding",
+        gone,
+        kept,
+        stamp=lambda _version: now_iso(),
+        tombstone=lambda link_id, _version: store.tombstone("links", link_id),
+    )
 
 
 def _take_memo(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage.core.link_rows import move_code_links
+from storage.core.link_rows import move_links
 from storage.core.names import path_key
 from storage.team.conflicts import mark_resolved
 
@@ -131,8 +131,9 @@ class SameNameCodes:
                     (target, _next_version(version), row_id),
                 )
         # its links too (one that would link the kept code to itself, or repeat one, goes)
-        move_code_links(
+        move_links(
             conn,
+            "code",
             source,
             target,
             stamp=_next_version,

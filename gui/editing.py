@@ -169,6 +169,11 @@ class EditingController:
         a(c, "Remove a coding…", self.coding.remove_coding_dialog)
         a(c, "Re-assign a coding…", self.coding.reassign_coding_dialog)
         a(c, "Coding memo…", self.coding.coding_memo_dialog)
+        # a passage linked to a code, another passage, a memo, a participant (right-click too)
+        self.act_link_passage = a(
+            c, "Link passage to…", lambda: self.coding.link_passage_dialog(self.links)
+        )
+        self.views.transcript.addAction(self.act_link_passage)
 
         m = "&Memos"
         a(m, "Project journal…", self.memos.journal_dialog, "Ctrl+J")

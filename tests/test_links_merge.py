@@ -203,3 +203,33 @@ def test_the_same_link_made_by_two_coders_is_one_after_a_merge(
         assert {(k.id, k.memo) for k in lead.links.all()} == before
         for project in (lead, other, *coders.values()):
             project.close()
+
+
+def test_a_twin_coding_of_codes_of_one_path_hands_its_links_to_the_one_kept(
+    tmp_path: Path,
+) -> None:
+    """Ann made "Corruption" in two copies of the project and coded the same words with each;
+    merged by path, one coding stays: the other's link goes to it (it went with the coding)."""
+    lead, coders = _setup(tmp_path)
+    ann = coders["ann"]
+    seg = ann.transcript.segments(ann.sessions.all()[0].id)[0]
+    theirs = ann.codebook.ensure_code_path("Corruption")
+    ann.codebook.apply_code(seg.id, theirs.id, start_cp=0, end_cp=7)
+    export_bundle(ann, tmp_path / "ann.fsbundle")
+    other = Project.from_bundle(tmp_path / "lead2.fsbundle", tmp_path / "ann-b", coder="ann")
+    mine = other.codebook.ensure_code_path("Corruption")
+    coding = other.codebook.apply_code(seg.id, mine.id, start_cp=0, end_cp=7)
+    trust = other.codebook.find_code("Trust")
+    assert trust is not None
+    other.links.add(("coding", coding.id), ("code", trust.id), "shows", memo="Пара.")
+    export_bundle(other, tmp_path / "ann-b.fsbundle")
+    merge_bundles(
+        lead, [tmp_path / "ann.fsbundle", tmp_path / "ann-b.fsbundle"], merge_same_name=True
+    )
+    (corruption,) = [c for c in lead.codebook.codes() if c.name == "Corruption"]
+    (kept,) = lead.codebook.codings(code_id=corruption.id)
+    assert [(k.origin.id, k.name, k.memo) for k in lead.links.all() if k.name == "shows"] == [
+        (kept.id, "shows", "Пара.")
+    ]
+    for p in (other, *coders.values()):
+        p.close()

@@ -180,6 +180,12 @@ class EditingController:
         a(m, "Session memos…", self.memos.session_memo)
         a(m, "Segment memos…", self.memos.segment_memo)
         a(m, "Code memos…", lambda: self.memos.code_memo(None))
+        # a memo linked to a code, a passage of the session shown, a memo, a participant
+        a(
+            m,
+            "Link a memo…",
+            lambda: self.links.link_memo_dialog(self.views.segment_model.session_id),
+        )
 
     def _wire_codebook(self) -> None:
         cb = self.views.codebook

@@ -2,8 +2,8 @@
 Remove link removes the link selected in the Links list; Code ▸ Link passage to… (also the
 transcript's right-click menu) links one of the current segment's codings to a code, another
 passage of its session, a memo, a participant or the session (as ATLAS.ti links a quotation to
-a code or another quotation). All are undoable; the segment editor's hover shows a passage's
-links (``passage_link_lines``)."""
+a code or another quotation); Memos ▸ Link a memo… links a memo so. All are undoable; the
+segment editor's hover shows a passage's links (``passage_link_lines``)."""
 
 from __future__ import annotations
 
@@ -132,21 +132,43 @@ class LinkActions:
     def link_passage_dialog(self, coding_id: str, session_id: str) -> None:
         """Ask what to link passage ``coding_id`` to (a code, another passage of the session,
         a memo, a participant, the session), the name and the direction; link them."""
+        self.link_from_dialog(("coding", coding_id), session_id, "Link passage", "The passage")
+
+    def link_memo_dialog(self, session_id: str | None) -> None:
+        """Ask which memo to link (those the coder may see), then what to link it to (a code,
+        a passage of the session shown, another memo, a participant, a session), the name and
+        the direction; link them."""
         if self.state.ctx is None:
             return
         project = self.state.ctx.project
-        passage = ("coding", coding_id)
-        ends = link_ends(project, session_id, besides=passage)
+        memos = project.team.visible_memos()
+        if not memos:
+            self.chrome.message("There are no memos to link yet (Memos ▸ Project journal…).")
+            return
+        labels = [project.links.label("memo", m.id) for m in memos]
+        label, ok = AskDialog.ask(
+            self.chrome.window, "Link a memo", "Memo:", labels[0], items=labels
+        )
+        if ok and label in labels:
+            memo = ("memo", memos[labels.index(label)].id)
+            self.link_from_dialog(memo, session_id, "Link a memo", label)
+
+    def link_from_dialog(self, origin: End, session_id: str | None, title: str, named: str) -> None:
+        """Ask what to link ``origin`` to (``link_ends``), the name and the direction; link
+        them (undoable)."""
+        if self.state.ctx is None:
+            return
+        ends = link_ends(self.state.ctx.project, session_id, besides=origin)
         labels = [label for label, _ in ends]
         label, ok = AskDialog.ask(
-            self.chrome.window, "Link passage", "Link the passage to:", labels[0], items=labels
-        )
+            self.chrome.window, title, f"Link {named[0].lower()}{named[1:]} to:", labels[0],
+            items=labels,
+        )  # fmt: skip
         if not ok or label not in labels:
             return
-        target = ends[labels.index(label)][1]
-        asked = self._name_and_direction("Link passage", "The passage … " + label)
+        asked = self._name_and_direction(title, f"{named} … {label}")
         if asked is not None:
-            self.add_link_between(passage, target, *asked)
+            self.add_link_between(origin, ends[labels.index(label)][1], *asked)
 
     def add_link(self, origin: str, target: str, name: str, direction: str = "one-way") -> None:
         """Link two codes (undoable); a refusal (the same link again) is said in the status
@@ -166,20 +188,18 @@ class LinkActions:
             self._push(RemoveLinkCommand(self.state.ctx, link))
 
 
-def link_ends(project: Project, session_id: str, *, besides: End) -> list[tuple[str, End]]:
-    """What a passage of session ``session_id`` may be linked to, each with the words the
-    picker shows: the codes, the session's other passages, the memos, the participants and
-    the session itself."""
+def link_ends(project: Project, session_id: str | None, *, besides: End) -> list[tuple[str, End]]:
+    """What ``besides`` may be linked to, each with the words the picker shows: the codes, the
+    passages of session ``session_id`` (the one shown; None: no passages), the memos the coder
+    may see, the participants, and that session (else every session)."""
     ends: list[End] = [("code", c.id) for c in project.codebook.codes()]
-    ends += [
-        ("coding", c.id)
-        for c in project.codebook.codings(session_id=session_id)
-        if ("coding", c.id) != besides
-    ]
-    ends += [("memo", m.id) for m in project.codebook.memos()]
+    if session_id is not None:
+        ends += [("coding", c.id) for c in project.codebook.codings(session_id=session_id)]
+    ends += [("memo", m.id) for m in project.team.visible_memos()]
     ends += [("participant", p.id) for p in project.sessions.participants()]
-    ends.append(("session", session_id))
-    return [(project.links.label(*end), end) for end in ends]
+    sessions = [session_id] if session_id is not None else [s.id for s in project.sessions.all()]
+    ends += [("session", sid) for sid in sessions]
+    return [(project.links.label(*end), end) for end in ends if end != besides]
 
 
 def passage_link_lines(project: Project, coding_id: str) -> list[str]:

@@ -650,6 +650,35 @@ def _link_passage(h: Harness) -> None:
 
 
 # ---------------------------------------------------------------------- Memos
+@control(
+    "Memos ▸ Link a memo…",
+    effect="offers the memos, then codes, passages of the session shown, memos, participants "
+    "and the session; the memo chosen is linked to the one chosen (or says there is no memo)",
+)
+def _link_memo(h: Harness) -> None:
+    trigger(h, h.current)
+    assert "There are no memos to link yet" in h.message() or h.inputs
+    h.project.codebook.add_memo("journal", None, "Интернет плохой.", title="Сеть")
+
+    def answer(_title: str, items: list[str]) -> str:
+        if all(i.startswith("memo") for i in items):
+            return next(i for i in items if i == "memo 'Сеть'")
+        if any(i.startswith("one way") for i in items):
+            return items[0]
+        if "is cause of" in items:
+            return "is cause of"
+        assert any(i.startswith("passage in ") for i in items)  # the session shown's
+        return next(i for i in items if i == "code 'Trust and privacy'")
+
+    h.input_answer = answer
+    trigger(h, h.current)
+    h.wait()
+    made = [
+        (k.origin.label, k.target.label) for k in h.project.links.all() if k.origin.kind == "memo"
+    ]
+    assert made == [("memo 'Сеть'", "code 'Trust and privacy'")]
+
+
 def _memo_check(title: str) -> Check:
     def check(h: Harness) -> None:
         trigger(h, h.current)

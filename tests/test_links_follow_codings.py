@@ -147,3 +147,28 @@ def test_retranscribe_says_where_the_links_of_a_passage_went(
             trust.id,
             "Ұзақ күту.",
         )
+
+
+def test_undo_of_the_edit_gives_the_passage_its_links_back(tmp_path: Path) -> None:
+    """Edit ▸ Undo of a text edit that sent a passage's coding into its whole-segment coding
+    puts the links back on the passage, the one that went included."""
+    from storage.history.undo import UndoScope
+
+    with Project.create(tmp_path / "p", coder="ann") as p:
+        session = p.sessions.add_session("Сұхбат")
+        (seg,) = p.transcript.add_segments(session.id, [SegmentDraft(0, 4000, TEXTS[0], "A")])
+        code, other = p.codebook.ensure_code_path("Көлік"), p.codebook.ensure_code_path("Trust")
+        span = p.codebook.apply_code(seg.id, code.id, start_cp=0, end_cp=7)
+        whole = p.codebook.apply_code(seg.id, code.id)
+        p.links.add(("coding", span.id), ("code", other.id), "shows")
+        p.links.add(("coding", span.id), ("coding", whole.id), "part of")
+        before = {(k.name, k.origin.id, k.target.id) for k in p.links.all()}
+        _, record = p.history.record_edit(
+            UndoScope.of(segments=[seg.id]),
+            lambda: p.transcript.update_segment(seg.id, text=TEXTS[0][8:]),
+        )
+        assert {(k.name, k.origin.id) for k in p.links.all()} == {("shows", whole.id)}
+        p.history.undo_edit(record)
+        assert {(k.name, k.origin.id, k.target.id) for k in p.links.all()} == before
+        p.history.redo_edit(record)
+        assert {(k.name, k.origin.id) for k in p.links.all()} == {("shows", whole.id)}

@@ -323,7 +323,7 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
     from storage.core.languages import check_language_code, language_name
     from storage.core.models import as_dict
     from transcribe import runner
-    from transcribe.run_notes import lost_spans_hint, span_ids
+    from transcribe.run_notes import lost_spans_hint, passage_links, passage_links_hint, span_ids
 
     # a bad code: one line, before the project is opened
     language = None if args.language is None else check_language_code(args.language)
@@ -338,13 +338,14 @@ def cmd_retranscribe(args: argparse.Namespace) -> int:
                 "Whisper hears and cannot be undone: add --replace to do it."
             )
         expected = project.languages
-        spans = span_ids(project, before.id)
+        spans, links = span_ids(project, before.id), passage_links(project, before.id)
         # Ctrl+C interrupts before anything is written: the new text is stored in one step
         segment = runner.retranscribe_segment(
             project, before.id, language=language, model=args.model, threads=args.threads
         )
         names = runner.names_in_new_text(project, segment)
         names += lost_spans_hint(len(spans - span_ids(project, before.id)))
+        names += passage_links_hint(links, passage_links(project, before.id))
     if args.json:
         print_json(as_dict(segment))
     else:

@@ -4,7 +4,7 @@ re-assign or annotate a segment's codings (undoable)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gui.ask_dialog import AskDialog
 from gui.code_actions import pick_code
@@ -18,6 +18,9 @@ from gui.undo import (
     RemoveCodingCommand,
 )
 from storage.core.models import Code, Coding
+
+if TYPE_CHECKING:
+    from gui.link_actions import LinkActions
 
 
 def codings_with_codes(model: SegmentTableModel, segment_id: str) -> list[tuple[Coding, Code]]:
@@ -156,6 +159,14 @@ class CodingActions:
         )
         if ok:
             self._push(ReassignCodingCommand(self.state.ctx, coding, codes[paths.index(path)].id))
+
+    def link_passage_dialog(self, links: LinkActions) -> None:
+        """Link one of the current segment's codings (a passage) to a code, another passage, a
+        memo, a participant or the session (``LinkActions.link_passage_dialog``)."""
+        coding = self._pick_coding("Link passage to")
+        seg = self.current_segment()
+        if coding is not None and seg is not None:
+            links.link_passage_dialog(coding.id, seg.session_id)
 
     def coding_memo_dialog(self) -> None:
         coding = self._pick_coding("Coding memo")

@@ -169,12 +169,23 @@ class EditingController:
         a(c, "Remove a coding…", self.coding.remove_coding_dialog)
         a(c, "Re-assign a coding…", self.coding.reassign_coding_dialog)
         a(c, "Coding memo…", self.coding.coding_memo_dialog)
+        # a passage linked to a code, another passage, a memo, a participant (right-click too)
+        self.act_link_passage = a(
+            c, "Link passage to…", lambda: self.coding.link_passage_dialog(self.links)
+        )
+        self.views.transcript.addAction(self.act_link_passage)
 
         m = "&Memos"
         a(m, "Project journal…", self.memos.journal_dialog, "Ctrl+J")
         a(m, "Session memos…", self.memos.session_memo)
         a(m, "Segment memos…", self.memos.segment_memo)
         a(m, "Code memos…", lambda: self.memos.code_memo(None))
+        # a memo linked to a code, a passage of the session shown, a memo, a participant
+        a(
+            m,
+            "Link a memo…",
+            lambda: self.links.link_memo_dialog(self.views.segment_model.session_id),
+        )
 
     def _wire_codebook(self) -> None:
         cb = self.views.codebook

@@ -1,5 +1,9 @@
-"""Links of the codebook: Add link… asks the other code, the link's name and its direction;
-Remove link removes the link selected in the Links list. Both are undoable."""
+"""Links: the codebook's Add link… asks the other code, the link's name and its direction;
+Remove link removes the link selected in the Links list; Code ▸ Link passage to… (also the
+transcript's right-click menu) links one of the current segment's codings to a code, another
+passage of its session, a memo, a participant or the session (as ATLAS.ti links a quotation to
+a code or another quotation); Memos ▸ Link a memo… links a memo so. All are undoable; the
+segment editor's hover shows a passage's links (``passage_link_lines``)."""
 
 from __future__ import annotations
 
@@ -25,11 +29,15 @@ if TYPE_CHECKING:
     from storage import Project
 
 
+End = tuple[str, str]
+
+
 class AddLinkCommand(RecordedCommand):
-    """Link two codes (undo removes the link; redo brings it back with its id)."""
+    """Link two ends, each ``(kind, id)`` (undo removes the link; redo brings it back with its
+    id)."""
 
     def __init__(
-        self, ctx: EditContext, origin: str, target: str, name: str, direction: str
+        self, ctx: EditContext, origin: End, target: End, name: str, direction: str
     ) -> None:
         super().__init__(ctx, f"Add link “{name}”")
         self.origin, self.target, self.name, self.direction = origin, target, name, direction
@@ -40,8 +48,8 @@ class AddLinkCommand(RecordedCommand):
 
     def operate(self, project: Project) -> Link:
         link = project.links.add(
-            ("code", self.origin),
-            ("code", self.target),
+            self.origin,
+            self.target,
             self.name,
             direction=DIRECTION_WORDS[self.direction],
         )
@@ -95,29 +103,82 @@ class LinkActions:
         target = pick_code(self.chrome.window, others, "Add link", f"Link “{source.path}” to:")
         if target is None:
             return
+        asked = self._name_and_direction("Add link", f"“{source.path}” … “{target.path}”")
+        if asked is not None:
+            self.add_link(code_id, target.id, *asked)
+
+    def _name_and_direction(self, title: str, between: str) -> tuple[str, str] | None:
+        """Ask a link's name (suggested and used names offered, any typed) and direction."""
         used = sorted({k.name for k in self.views.codebook.links.model.links()})
         names = [*SUGGESTED_NAMES, *(n for n in used if n not in SUGGESTED_NAMES)]
         name, ok = AskDialog.ask(
             self.chrome.window,
-            "Add link",
-            f"“{source.path}” … “{target.path}”: the link's name",
+            title,
+            f"{between}: the link's name",
             names[0],
             items=names,
             editable=True,
         )
         if not ok or not name.strip():
-            return
+            return None
         words = list(DIRECTIONS)
         direction, ok = AskDialog.ask(
-            self.chrome.window, "Add link", "Direction:", words[0], items=words
+            self.chrome.window, title, "Direction:", words[0], items=words
         )
         if not ok or direction not in DIRECTIONS:
+            return None
+        return name.strip(), DIRECTIONS[direction]
+
+    def link_passage_dialog(self, coding_id: str, session_id: str) -> None:
+        """Ask what to link passage ``coding_id`` to (a code, another passage of the session,
+        a memo, a participant, the session), the name and the direction; link them."""
+        self.link_from_dialog(("coding", coding_id), session_id, "Link passage", "The passage")
+
+    def link_memo_dialog(self, session_id: str | None) -> None:
+        """Ask which memo to link (those the coder may see), then what to link it to (a code,
+        a passage of the session shown, another memo, a participant, a session), the name and
+        the direction; link them."""
+        if self.state.ctx is None:
             return
-        self.add_link(code_id, target.id, name.strip(), DIRECTIONS[direction])
+        project = self.state.ctx.project
+        memos = project.team.visible_memos()
+        if not memos:
+            self.chrome.message("There are no memos to link yet (Memos ▸ Project journal…).")
+            return
+        labels = [project.links.label("memo", m.id) for m in memos]
+        label, ok = AskDialog.ask(
+            self.chrome.window, "Link a memo", "Memo:", labels[0], items=labels
+        )
+        if ok and label in labels:
+            memo = ("memo", memos[labels.index(label)].id)
+            self.link_from_dialog(memo, session_id, "Link a memo", label)
+
+    def link_from_dialog(self, origin: End, session_id: str | None, title: str, named: str) -> None:
+        """Ask what to link ``origin`` to (``link_ends``), the name and the direction; link
+        them (undoable)."""
+        if self.state.ctx is None:
+            return
+        ends = link_ends(self.state.ctx.project, session_id, besides=origin)
+        labels = [label for label, _ in ends]
+        label, ok = AskDialog.ask(
+            self.chrome.window, title, f"Link {named[0].lower()}{named[1:]} to:", labels[0],
+            items=labels,
+        )  # fmt: skip
+        if not ok or label not in labels:
+            return
+        asked = self._name_and_direction(title, f"{named} … {label}")
+        if asked is not None:
+            self.add_link_between(origin, ends[labels.index(label)][1], *asked)
 
     def add_link(self, origin: str, target: str, name: str, direction: str = "one-way") -> None:
         """Link two codes (undoable); a refusal (the same link again) is said in the status
         bar by the command's error."""
+        self.add_link_between(("code", origin), ("code", target), name, direction)
+
+    def add_link_between(
+        self, origin: End, target: End, name: str, direction: str = "one-way"
+    ) -> None:
+        """Link two ends, each ``(kind, id)`` (undoable)."""
         if self.state.ctx is not None:
             self._push(AddLinkCommand(self.state.ctx, origin, target, name, direction))
 
@@ -125,3 +186,28 @@ class LinkActions:
         """Remove a link (undoable)."""
         if self.state.ctx is not None:
             self._push(RemoveLinkCommand(self.state.ctx, link))
+
+
+def link_ends(project: Project, session_id: str | None, *, besides: End) -> list[tuple[str, End]]:
+    """What ``besides`` may be linked to, each with the words the picker shows: the codes, the
+    passages of session ``session_id`` (the one shown; None: no passages), the memos the coder
+    may see, the participants, and that session (else every session)."""
+    ends: list[End] = [("code", c.id) for c in project.codebook.codes()]
+    if session_id is not None:
+        ends += [("coding", c.id) for c in project.codebook.codings(session_id=session_id)]
+    ends += [("memo", m.id) for m in project.team.visible_memos()]
+    ends += [("participant", p.id) for p in project.sessions.participants()]
+    sessions = [session_id] if session_id is not None else [s.id for s in project.sessions.all()]
+    ends += [("session", sid) for sid in sessions]
+    return [(project.links.label(*end), end) for end in ends if end != besides]
+
+
+def passage_link_lines(project: Project, coding_id: str) -> list[str]:
+    """A passage's links as its hover shows them: ``Link: → shows → code 'Health'``."""
+    lines = []
+    for link in project.links.of("coding", coding_id):
+        if (link.origin.kind, link.origin.id) == ("coding", coding_id):
+            lines.append(f"Link: {link.arrow} {link.name} {link.arrow} {link.target.label}")
+        else:
+            lines.append(f"Link: {link.origin.label} {link.arrow} {link.name} {link.arrow}")
+    return lines

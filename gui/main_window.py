@@ -47,6 +47,7 @@ from gui.exchange import ExchangeActions
 from gui.header_label import HeaderLabel
 from gui.heap import freeze_long_lived
 from gui.layout import PANEL_ROWS, LayoutKeeper, fit_to_screen
+from gui.link_actions import passage_link_lines
 from gui.missing_audio import MissingAudioActions
 from gui.model_warmup import ModelWarmup
 from gui.models.segments import SegmentTableModel
@@ -426,6 +427,7 @@ class MainWindow(QMainWindow):
         extra.editor_selection = lambda: (editor.segment, editor.selection_cp(), editor.is_dirty())
         # the shown segment's redactions: from the transcript's, read with it on a worker
         editor.redactions = self.segment_model.redactions_of
+        editor.passage_links = self._passage_links
         self.segment_model.redactions_source = self._session_redactions
         # a new redaction is marked in the editor and the table at once (its segment shown again)
         extra.redacted.connect(self.segment_model.reload_redactions)
@@ -446,6 +448,11 @@ class MainWindow(QMainWindow):
         """A session's redacted spans whose original is still there, by segment id."""
         project = self.state.project
         return session_redactions(project, session_id) if project is not None else {}
+
+    def _passage_links(self, coding_id: str) -> list[str]:
+        """A passage's links, for the segment editor's hover."""
+        project = self.state.project
+        return passage_link_lines(project, coding_id) if project is not None else []
 
     def _dock_timelines(self) -> list[SpeakerTimeline]:
         """The Speakers dock's timeline, when the dock is open (it follows playback too)."""

@@ -23,7 +23,7 @@ from gui.views import WorkbenchViews
 from storage.core.languages import language_name
 from storage.history.undo import EditRecord, UndoScope
 from transcribe.notes import for_gui
-from transcribe.run_notes import lost_spans_hint, span_ids
+from transcribe.run_notes import lost_spans_hint, passage_links, passage_links_hint, span_ids
 
 
 class Owner(Protocol):
@@ -142,7 +142,7 @@ class SegmentRetranscription:
             # the rows before and after, for one undoable step (the decoding itself runs
             # outside any transaction: it takes seconds)
             _, before = project.history.record_edit(scope, lambda: None)
-            spans = span_ids(project, segment_id)
+            spans, links = span_ids(project, segment_id), passage_links(project, segment_id)
             old = project.transcript.get_segment(segment_id)
             seg = fn(project, segment_id, language=language, cancel=ctx.cancel)
             if ctx.cancel.is_set():  # cancelled: the segment was left as it was
@@ -158,7 +158,8 @@ class SegmentRetranscription:
                 project.codebook.codings(segment_id=segment_id),
                 record,
                 names=_mapped_names_in(project, seg),
-                notes=lost_spans_hint(len(spans - span_ids(project, segment_id))),
+                notes=lost_spans_hint(len(spans - span_ids(project, segment_id)))
+                + passage_links_hint(links, passage_links(project, segment_id)),
                 same=old is not None
                 and (old.text, old.language) == (seg.text, seg.language)
                 and not seg.untranscribed,

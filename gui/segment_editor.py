@@ -38,8 +38,8 @@ from storage.core.models import Code, Coding, Segment
 class SegmentEditor(QTextEdit):
     """The current segment's full text: edit it, split at the cursor, select words to code.
 
-    Coded spans are shown in their codes' colours; hovering shows code, coder and memo, and
-    which model wrote the text (or "Typed by hand").
+    Coded spans are shown in their codes' colours; hovering shows code, coder, memo and links,
+    and which model wrote the text (or "Typed by hand").
     """
 
     text_committed = Signal(str, str, str)  # segment id, old text, new text
@@ -53,7 +53,10 @@ class SegmentEditor(QTextEdit):
         self.setMouseTracking(True)
         self.segment: Segment | None = None
         self._base_text = ""
-        self._spans: list[tuple[int, int, str]] = []  # cp start, cp end, tooltip
+        #: cp start, cp end, tooltip, and the coding there (None: a redaction)
+        self._spans: list[tuple[int, int, str, str | None]] = []
+        #: a coding id -> its links' lines for the hover (``link_actions.passage_link_lines``)
+        self.passage_links: Callable[[str], list[str]] = lambda _cid: []
         #: a segment id -> its redacted spans (cp start, cp end, placeholder); the window
         #: reads them from the project (a redaction changed nothing on screen otherwise)
         self.redactions: Callable[[str], list[tuple[int, int, str]]] = lambda _sid: []
@@ -121,9 +124,9 @@ class SegmentEditor(QTextEdit):
             memo = f" — {coding.memo}" if coding.memo else ""
             tip = f"{code.path} · {coding.coder}{memo}"
             if coding.start_cp is None or coding.end_cp is None:
-                self._spans.append((0, len(text), tip + " (whole segment)"))
+                self._spans.append((0, len(text), tip + " (whole segment)", coding.id))
                 continue
-            self._spans.append((coding.start_cp, coding.end_cp, tip))
+            self._spans.append((coding.start_cp, coding.end_cp, tip, coding.id))
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             cursor.setPosition(cp_to_utf16(text, coding.start_cp))
@@ -142,7 +145,7 @@ class SegmentEditor(QTextEdit):
             if start >= end:
                 continue
             self._spans.append(
-                (start, end, f"Redacted: exports show {placeholder} (Ethics ▸ Redactions)")
+                (start, end, f"Redacted: exports show {placeholder} (Ethics ▸ Redactions)", None)
             )
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
@@ -258,7 +261,10 @@ class SegmentEditor(QTextEdit):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             cursor = self.cursorForPosition(event.pos())
             cp = utf16_to_cp(self.toPlainText(), cursor.position())
-            tips = [tip for a, b, tip in self._spans if a <= cp < b]
+            tips = []
+            for a, b, tip, coding_id in self._spans:
+                if a <= cp < b:  # a passage's links under it, read as it is hovered
+                    tips += [tip, *(self.passage_links(coding_id) if coding_id else [])]
             seg = self.segment
             if seg is not None and (who := written_by(seg.model, seg.origin, seg.edited)):
                 tips.append(who)  # which model wrote the text (or a person typed it)

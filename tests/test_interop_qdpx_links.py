@@ -224,3 +224,67 @@ def test_an_export_writes_a_link_s_name_with_pseudonyms(tmp_path: Path) -> None:
     assert {(k[0], k[3]) for k in _links(tmp_path / "out.qdpx")} == {
         ("Болат complains of", "Code:Болат")
     }
+
+
+def test_a_link_s_memo_survives_a_round_trip(tmp_path: Path) -> None:
+    """A link's memo goes out as a ``Note`` its ``Link`` refers to (``NoteRef``: the schema's
+    only place for it) and comes back as the link's memo, not as a journal memo; before, the
+    export wrote no memo at all."""
+    with Project.create(tmp_path / "p", coder="me") as p:
+        session = p.sessions.add_session("Сұхбат")
+        seg = p.transcript.add_segment(session.id, 0, 4000, "Автобус күніне бір рет жүреді.")
+        a, b = (p.codebook.ensure_code_path(c) for c in ("Көлік", "Денсаулық"))
+        coding = p.codebook.apply_code(seg.id, a.id, start_cp=0, end_cp=7)
+        p.links.add(("code", a.id), ("code", b.id), "is cause of", memo="Ауылда емхана жоқ.")
+        p.links.add(("coding", coding.id), ("code", b.id), "shows", memo="Екі жол\nмемо 🚌")
+        p.links.add(("session", session.id), ("code", b.id), "about")
+        made = {(k.describe(), k.memo) for k in p.links.all()}
+        export_qdpx(p, tmp_path / "out.qdpx")
+    root = _root(tmp_path / "out.qdpx")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(root), schema.error_log
+    notes = {n.get("guid"): n.findtext(f"{NS}PlainTextContent") for n in root.iter(f"{NS}Note")}
+    memos = {
+        link.get("name"): [notes[r.get("targetGUID")] for r in link.iter(f"{NS}NoteRef")]
+        for link in root.iter(f"{NS}Link")
+    }
+    assert memos == {
+        "is cause of": ["Ауылда емхана жоқ."],
+        "shows": ["Екі жол\nмемо 🚌"],
+        "about": [],
+    }
+    import_qdpx(tmp_path / "out.qdpx", tmp_path / "back", coder="me")
+    with Project.open(tmp_path / "back") as back:
+        assert {(k.describe(), k.memo) for k in back.links.all()} == made
+        assert back.codebook.memos() == []  # the memos are the links', not the journal's
+        export_qdpx(back, tmp_path / "again.qdpx")
+    # imported again into the same project: nothing doubled
+    import_qdpx(tmp_path / "again.qdpx", tmp_path / "back", coder="me")
+    with Project.open(tmp_path / "back") as back:
+        assert {(k.describe(), k.memo) for k in back.links.all()} == made
+        assert back.codebook.memos() == []
+
+
+def test_the_memo_of_a_link_not_kept_is_in_the_journal(tmp_path: Path) -> None:
+    qde = (
+        _qde()
+        .replace(
+            f"{_link(66, 110, 10, 'map', 'OneWay', '#222222')}",
+            f'<Link guid="{_g(66)}" name="map" originGUID="{_g(110)}" targetGUID="{_g(10)}">'
+            f'<NoteRef targetGUID="{_g(93)}"/></Link>',
+        )
+        .replace(
+            "</Notes>",
+            f'<Note guid="{_g(93)}" name="Картадан"><PlainTextContent>Жол '
+            "алыс.</PlainTextContent></Note></Notes>",
+        )
+    )
+    archive = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("project.qde", qde.encode())
+        zf.writestr("m.png", b"\x89PNG\r\n\x1a\n")
+    import_qdpx(archive, tmp_path / "p", coder="me")
+    with Project.open(tmp_path / "p") as p:
+        assert [
+            (m.target_type, m.title, m.text) for m in p.codebook.memos() if m.title == "Картадан"
+        ] == [("journal", "Картадан", "Жол алыс.")]

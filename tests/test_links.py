@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from storage import Project
@@ -29,12 +29,18 @@ CODES = ("Транспорт", "Денсаулық", "Trust", "Cost")  # flat: m
 NAMES = ("is cause of", "contradicts", "себебі")
 
 Ends = tuple[str, str]
-State = dict[str, tuple[Ends, Ends, str]]
+State = dict[str, tuple[Ends, Ends, str, frozenset[str]]]  # ends, name, the memo's parts
+MEMOS = (None, "Бірінші ой.", "a second thought")
 
 
 def _links(p: Project) -> State:
     return {
-        k.id: ((k.origin.kind, k.origin.id), (k.target.kind, k.target.id), k.name)
+        k.id: (
+            (k.origin.kind, k.origin.id),
+            (k.target.kind, k.target.id),
+            k.name,
+            frozenset(k.memo.split("\n\n") if k.memo else ()),
+        )
         for k in p.links.all()
     }
 
@@ -42,31 +48,44 @@ def _links(p: Project) -> State:
 def _twin(state: State, a: Ends, b: Ends, name: str, but: str | None = None) -> bool:
     return any(
         n == name and {o, t} == {a, b} and (o, t) in ((a, b), (b, a))
-        for i, (o, t, n) in state.items()
+        for i, (o, t, n, _m) in state.items()
         if i != but
     )
 
 
 def _merged(state: State, order: list[str], source: str, target: str) -> State:
     """The model of ``merge_codes(source, target)``: each link of ``source`` (oldest first)
-    moves to ``target``, unless that links ``target`` to itself or repeats a link."""
+    moves to ``target``, unless that links ``target`` to itself or repeats a link (which then
+    holds its memo too)."""
     out = dict(state)
     for link_id in sorted(out, key=order.index):
-        o, t, name = out[link_id]
+        o, t, name, memo = out[link_id]
         if ("code", source) not in (o, t):
             continue
         o2 = ("code", target) if o == ("code", source) else o
         t2 = ("code", target) if t == ("code", source) else t
-        if o2 == t2 or _twin(out, o2, t2, name, but=link_id):
+        twins = [
+            i for i, k in out.items() if i != link_id and k[2] == name and {k[0], k[1]} == {o2, t2}
+        ]
+        if twins:
+            o3, t3, n3, m3 = out[twins[0]]
+            out[twins[0]] = (o3, t3, n3, m3 | memo)
+        if o2 == t2 or twins:
             del out[link_id]
         else:
-            out[link_id] = (o2, t2, name)
+            out[link_id] = (o2, t2, name, memo)
     return out
 
 
 OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("add"), st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)),
+        st.tuples(
+            st.just("add"),
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.integers(0, 2),
+            st.integers(0, 2),
+        ),
         st.tuples(st.just("remove"), st.integers(0, 20)),
         st.tuples(st.just("rename"), st.integers(0, 3)),
         st.tuples(st.just("merge"), st.integers(0, 3), st.integers(0, 3)),
@@ -85,6 +104,7 @@ OPS = st.lists(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(ops=OPS)
+@example(ops=[("add", 0, 2, 0, 1), ("add", 1, 2, 0, 2), ("merge", 0, 1), ("undo",), ("redo",)])
 def test_links_follow_the_model_under_edits_and_undo(ops: list[tuple[Any, ...]]) -> None:
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "p", coder="ann") as p:
         ids = [p.codebook.ensure_code_path(path).id for path in CODES]
@@ -108,12 +128,13 @@ def test_links_follow_the_model_under_edits_and_undo(ops: list[tuple[Any, ...]])
                     with pytest.raises((InvalidInputError, NotFoundError)):
                         p.links.add(*ends, name)
                     continue
+                memo = MEMOS[op[4]]
                 link, rec, before, codes = record(
                     UndoScope(),
-                    lambda ends=ends, name=name: p.links.add(*ends, name),
+                    lambda ends=ends, name=name, memo=memo: p.links.add(*ends, name, memo=memo),
                     grows=lambda k: UndoScope.of(links=[k.id]),
                 )
-                model[link.id] = (*ends, name)
+                model[link.id] = (*ends, name, frozenset([memo] if memo else []))
                 order.append(link.id)
             elif kind == "remove":
                 if not model:

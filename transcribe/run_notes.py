@@ -243,6 +243,42 @@ def span_ids(project: Project, segment_id: str) -> set[str]:
     return {c.id for c in project.codebook.codings(segment_id=segment_id) if c.start_cp is not None}
 
 
+def passage_links(project: Project, segment_id: str) -> dict[str, set[str]]:
+    """``{link id: the ids of the segment's codings at its ends}``: the links of a
+    segment's passages, read before and after a re-transcription (``passage_links_hint``)."""
+    codings = {c.id for c in project.codebook.codings(segment_id=segment_id)}
+    found: dict[str, set[str]] = {}
+    for coding_id in codings:
+        for link in project.links.of("coding", coding_id):
+            ends = {e.id for e in (link.origin, link.target) if e.kind == "coding"}
+            found.setdefault(link.id, set()).update(ends & codings)
+    return found
+
+
+def passage_links_hint(before: dict[str, set[str]], after: dict[str, set[str]]) -> list[str]:
+    """After re-transcribing one segment: the links of passages whose coding another now
+    stands for (its words went into its coder's whole-segment coding of the code) moved to
+    that coding; those that went with it (a link between the two, or one that coding had
+    already) are gone: say so, one line."""
+    moved = sum(1 for k, ends in before.items() if k in after and after[k] != ends)
+    gone = len(before.keys() - after.keys())
+    if not moved and not gone:
+        return []
+    said = []
+    if moved:
+        said.append(
+            f"{plural(moved, 'link')} of a passage whose words are not in the new text "
+            f"{verb(moved, 'now links', 'now link')} the whole-segment coding that stands for it"
+        )
+    if gone:
+        said.append(
+            f"{plural(gone, 'link')} of such a passage went with it "
+            f"(it linked that coding, or repeated a link of it)"
+        )
+    text = "; ".join(said)
+    return [Note(f"{text}.", gui=f"{text}; Edit ▸ Undo brings them back.")]
+
+
 def lost_spans_hint(lost: int) -> list[str]:
     """After re-transcribing one segment: span codings whose words are not in the new text
     now cover the whole segment, flagged in their memos (``storage.core.anchors.flag_lost``);

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.anchors import is_flagged, unflagged
 from storage.core.errors import InUseError, InvalidInputError, NotFoundError
 from storage.core.ids import new_id, now_iso
-from storage.core.link_rows import move_code_links
+from storage.core.link_rows import follow_coding, move_links
 from storage.core.models import MEMO_TARGETS, Code, Coding, DeletionReport, Memo
 from storage.core.names import clean_name, name_key, spelling_prefixes
 from storage.core.store import Store, where_equal
@@ -394,7 +394,13 @@ class Codebook:
                 )
                 if cur.rowcount:
                     moved += 1
-                else:  # the same coding already exists on the target
+                else:  # the same coding already exists on the target: it takes the links
+                    same = conn.execute(
+                        "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND "
+                        "coder = ? AND start_cp IS ? AND end_cp IS ?",
+                        (c["segment_id"], target_id, c["coder"], c["start_cp"], c["end_cp"]),
+                    ).fetchone()
+                    follow_coding(self._store, c["id"], same and same[0])
                     conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
                     self._store.tombstone("codings", c["id"])
             children = conn.execute(
@@ -407,8 +413,9 @@ class Codebook:
                 (target_id, now_iso(), source_id),
             )
             # its links go with it; one that would link the target to itself goes
-            links = move_code_links(
+            links = move_links(
                 conn,
+                "code",
                 source_id,
                 target_id,
                 stamp=lambda _version: now_iso(),

@@ -1,13 +1,21 @@
 """Rows of ``links`` (schema 0013) that several features keep right: a code merged into
-another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), and
-a merge drops links that arrived without one of their ends."""
+another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), a
+coding another stands for now hands them to it (a re-transcription, a text edit, a split or a
+join of segments: ``follow_coding``), a merge makes one of copies of a link (``merge_twins``)
+and drops links that arrived without one of their ends."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from storage.core.ids import now_iso
 from storage.core.schema_links import END_TABLES
+
+if TYPE_CHECKING:
+    from storage.core.store import Store
 
 
 def twin_link(
@@ -30,33 +38,37 @@ def twin_link(
     return None if row is None else str(row[0])
 
 
-def move_code_links(
+def move_links(
     conn: sqlite3.Connection,
+    kind: str,
     source: str,
     target: str,
     stamp: Callable[[str], str],
     tombstone: Callable[[str, str], None],
     schema: str = "main",
 ) -> int:
-    """Point the links of code ``source`` at code ``target`` (a merge of the two); the number
-    moved. A link that would join ``target`` to itself, or repeat a link ``target`` has
-    (the same two ends, either way round, and the same name), is removed instead
-    (``tombstone(link id, its version)``).
+    """Point the links of ``kind`` ``source`` at ``kind`` ``target`` (a merge of two codes, a
+    coding that another stands for now); the number moved. A link that would join ``target``
+    to itself, or repeat a link ``target`` has (the same two ends, either way round, and the
+    same name), is removed instead (``tombstone(link id, its version)``), its memo joined to
+    that link's (``joined_memos``).
     ``stamp(version)``: the new ``updated_at`` of a link moved from that version."""
     moved = 0
     rows = conn.execute(
         f"SELECT id, origin_kind, origin_id, target_kind, target_id, name, updated_at "
-        f"FROM {schema}.links WHERE (origin_kind = 'code' AND origin_id = ?) "
-        "OR (target_kind = 'code' AND target_id = ?) ORDER BY created_at, id",
-        (source, source),
+        f"FROM {schema}.links WHERE (origin_kind = ? AND origin_id = ?) "
+        "OR (target_kind = ? AND target_id = ?) ORDER BY created_at, id",
+        (kind, source, kind, source),
     ).fetchall()
     for link_id, o_kind, o_id, t_kind, t_id, name, version in rows:
         ends = [
-            (o_kind, target if (o_kind, o_id) == ("code", source) else o_id),
-            (t_kind, target if (t_kind, t_id) == ("code", source) else t_id),
+            (o_kind, target if (o_kind, o_id) == (kind, source) else o_id),
+            (t_kind, target if (t_kind, t_id) == (kind, source) else t_id),
         ]
         twin = twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
         if ends[0] == ends[1] or twin is not None:
+            if twin is not None:  # the twin keeps this one's memo too
+                _take_memo(conn, twin, link_id, stamp, schema)
             conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (link_id,))
             tombstone(link_id, version)
             continue
@@ -66,6 +78,96 @@ def move_code_links(
         )
         moved += 1
     return moved
+
+
+def follow_coding(store: Store, gone: str, kept: str | None) -> int:
+    """Inside the caller's transaction, before coding ``gone`` is deleted because coding
+    ``kept`` stands for it now (its words went into its coder's whole-segment coding of the
+    code, a split or a join made it one with another): its links go to ``kept``
+    (``move_links``); the number moved. Nothing when ``kept`` is None or ``gone`` itself."""
+    if kept is None or kept == gone:
+        return 0
+    return move_links(
+        store.conn,
+        "coding",
+        gone,
+        kept,
+        stamp=lambda _version: now_iso(),
+        tombstone=lambda link_id, _version: store.tombstone("links", link_id),
+    )
+
+
+def _take_memo(
+    conn: sqlite3.Connection,
+    keeper: str,
+    gone: str,
+    stamp: Callable[[str], str],
+    schema: str,
+) -> None:
+    """Join link ``gone``'s memo to link ``keeper``'s (``joined_memos``)."""
+    (kept, version), (other,) = (
+        conn.execute(
+            f"SELECT memo, updated_at FROM {schema}.links WHERE id = ?", (keeper,)
+        ).fetchone(),
+        conn.execute(f"SELECT memo FROM {schema}.links WHERE id = ?", (gone,)).fetchone(),
+    )
+    memo = joined_memos(kept, other)
+    if memo != kept:
+        conn.execute(
+            f"UPDATE {schema}.links SET memo = ?, updated_at = ? WHERE id = ?",
+            (memo, stamp(version), keeper),
+        )
+
+
+def joined_memos(*memos: str | None) -> str | None:
+    """The memos of copies of one link made one: each in turn, less those empty or said
+    already (a memo another holds whole), a blank line between; None when none."""
+    kept: list[str] = []
+    for memo in memos:
+        text = (memo or "").strip()
+        if text and not any(text in other for other in kept):
+            kept = [other for other in kept if other not in text] + [text]
+    return "\n\n".join(kept) or None
+
+
+def merge_twins(
+    conn: sqlite3.Connection,
+    stamp: Callable[[str], str],
+    tombstone: Callable[[str, str], None],
+    schema: str = "main",
+) -> int:
+    """Make one of each group of links that say the same (two coders each linked the same
+    ends under the same name and direction, and a bundle merge brought both): the same name,
+    the same direction and the same ends (in the same order for a one-way link, either way
+    round otherwise). The one made first stays (``created_at``, then id: any order of merges
+    keeps the same one), its memo the memos of all (``joined_memos``, in the order they were
+    made); the others are removed (``tombstone(link id, its version)``). ``stamp(version)``:
+    the new ``updated_at`` of a link whose memo changed. The number removed."""
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for row in conn.execute(
+        f"SELECT id, origin_kind, origin_id, target_kind, target_id, name, direction, memo, "
+        f"updated_at FROM {schema}.links ORDER BY created_at, id"
+    ):
+        ends: tuple[Any, ...] = ((row[1], row[2]), (row[3], row[4]))
+        if row[6] not in (None, "OneWay"):
+            ends = tuple(sorted(ends))
+        groups[(row[5], row[6], ends)].append(row)
+    removed = 0
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        first = rows[0]
+        memo = joined_memos(*(row[7] for row in rows))
+        if memo != first[7]:
+            conn.execute(
+                f"UPDATE {schema}.links SET memo = ?, updated_at = ? WHERE id = ?",
+                (memo, stamp(first[8]), first[0]),
+            )
+        for row in rows[1:]:
+            conn.execute(f"DELETE FROM {schema}.links WHERE id = ?", (row[0],))
+            tombstone(row[0], row[8])
+            removed += 1
+    return removed
 
 
 def drop_dangling(conn: sqlite3.Connection, schema: str = "main") -> int:

@@ -185,6 +185,7 @@ class QLink:
     name: str | None = None
     direction: str | None = None
     color: str | None = None
+    notes: list[str] = field(default_factory=list)  # its NoteRefs: the link's memo
 
 
 @dataclass
@@ -496,6 +497,7 @@ def parse_project(root: Element) -> QProject:
                         link.get("name"),
                         (link.get("direction") or "").strip() or None,
                         (link.get("color") or "").strip() or None,
+                        note_refs(link),
                     )
                 )
     unsupported = {}

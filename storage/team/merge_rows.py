@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import LOST_FLAG
 from storage.core.held_codings import HELD_COLUMNS, drop_settled
-from storage.core.link_rows import drop_dangling
+from storage.core.link_rows import drop_dangling, merge_twins
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
@@ -123,6 +123,14 @@ class _Merge:
         SameNameCodes(self).run()
         # a link the bundle brought to what is not here (a code deleted here) goes with it
         drop_dangling(conn)
+        # two coders' copies of one link (same name, direction and ends): one, memos joined
+        merge_twins(
+            conn,
+            stamp=_next_version,
+            tombstone=lambda link_id, version: self._union_tombstone(
+                ("links", link_id, self.project.coder, _next_version(version))
+            ),
+        )
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
         ProjectSettings(self).take_coding_maps()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage.core.link_rows import move_code_links
+from storage.core.link_rows import move_links
 from storage.core.names import path_key
 from storage.team.conflicts import mark_resolved
 
@@ -98,6 +98,9 @@ class SameNameCodes:
         def tombstone(table: str, row_id: str, version: str) -> None:
             self._m._union_tombstone((table, row_id, by, _next_version(version)))
 
+        def links_gone(link_id: str, version: str) -> None:
+            tombstone("links", link_id, version)
+
         for cid, created, version, seg, coder, start, end in conn.execute(
             "SELECT id, created_at, updated_at, segment_id, coder, start_cp, end_cp "
             "FROM main.codings WHERE code_id = ? ORDER BY created_at, id",
@@ -109,7 +112,11 @@ class SameNameCodes:
                 (target, seg, coder, start, end),
             ).fetchone()
             if twin is not None:
-                if (twin[1], twin[0]) < (created, cid):
+                # the one made first stays, and takes the other's links (``move_links``)
+                first = (twin[1], twin[0]) < (created, cid)
+                gone, kept = (cid, twin[0]) if first else (twin[0], cid)
+                move_links(conn, "coding", gone, kept, stamp=_next_version, tombstone=links_gone)
+                if gone == cid:
                     conn.execute("DELETE FROM main.codings WHERE id = ?", (cid,))
                     tombstone("codings", cid, version)
                     continue
@@ -131,12 +138,13 @@ class SameNameCodes:
                     (target, _next_version(version), row_id),
                 )
         # its links too (one that would link the kept code to itself, or repeat one, goes)
-        move_code_links(
+        move_links(
             conn,
+            "code",
             source,
             target,
             stamp=_next_version,
-            tombstone=lambda link_id, version: tombstone("links", link_id, version),
+            tombstone=links_gone,
         )
         version = conn.execute(
             "SELECT updated_at FROM main.codes WHERE id = ?", (source,)

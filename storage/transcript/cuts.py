@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.errors import InvalidInputError
 from storage.core.ids import new_id, now_iso
+from storage.core.link_rows import follow_coding
 from storage.core.meta import put_meta, read_meta, time_ranges_in
 from storage.core.model_names import joined_models
 from storage.core.models import TIME_RANGES_KEY, Segment
@@ -141,10 +142,7 @@ class SegmentCuts:
                 right_span = (None, None)
             elif end > at_cp:
                 right_span = (max(0, start - shift), end - shift)
-                if start >= at_cp:  # entirely in the right part: move it
-                    conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
-                    self._store.tombstone("codings", c["id"])
-                else:
+                if start < at_cp:
                     conn.execute(
                         "UPDATE codings SET end_cp = ?, updated_at = ? WHERE id = ?",
                         (min(end, left_len), now_iso(), c["id"]),
@@ -167,6 +165,10 @@ class SegmentCuts:
                         now_iso(),
                     ),
                 )
+            if start is not None and start >= at_cp:  # entirely in the right part: moved
+                follow_coding(self._store, c["id"], _coding_at(conn, right_id, c, right_span))
+                conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
+                self._store.tombstone("codings", c["id"])
 
     def _split_time_ranges(
         self, left_id: str, right_id: str, times: tuple[int, int, int], *, copied: bool
@@ -214,6 +216,7 @@ class SegmentCuts:
                 # for this one, which goes
                 ranges[twin["id"]] = ranges.pop(c["id"])
                 changed = True
+                follow_coding(self._store, c["id"], twin["id"])
                 conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
                 self._store.tombstone("codings", c["id"])
             elif on_right:  # wholly in the right half: the coding is the right half's
@@ -268,11 +271,7 @@ class SegmentCuts:
                         (*span, now_iso(), c["id"]),
                     )
                 continue
-            clash = conn.execute(
-                "SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
-                "AND start_cp IS ? AND end_cp IS ?",
-                (right_id, c["code_id"], c["coder"], *span),
-            ).fetchone()
+            clash = _coding_at(conn, right_id, c, span)
             if clash is None:  # the coding keeps its id: it moved, it was not copied
                 conn.execute(
                     "UPDATE codings SET segment_id = ?, start_cp = ?, end_cp = ?, updated_at = ? "
@@ -280,6 +279,7 @@ class SegmentCuts:
                     (right_id, *span, now_iso(), c["id"]),
                 )
             else:
+                follow_coding(self._store, c["id"], clash)
                 conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
                 self._store.tombstone("codings", c["id"])
 
@@ -350,6 +350,7 @@ class SegmentCuts:
                                 now_iso(),
                             ),
                         )
+                        follow_coding(self._store, c["id"], moved)
                         self._store.tombstone("codings", c["id"])
                         continue
                 conn.execute(
@@ -369,6 +370,8 @@ class SegmentCuts:
                         now_iso(),
                     ),
                 )
+                # the coding on the merged segment (this one's copy, or the same one there)
+                follow_coding(self._store, c["id"], _coding_at(conn, segment_id, c, (start, end)))
                 self._store.tombstone("codings", c["id"])
             conn.execute("DELETE FROM codings WHERE segment_id = ?", (nxt["id"],))
             if ranged:
@@ -446,6 +449,21 @@ def _split_time(seg: Segment, at_cp: int) -> int:
     if not seg.text:
         return seg.start_ms
     return seg.start_ms + round((seg.end_ms - seg.start_ms) * at_cp / len(seg.text))
+
+
+def _coding_at(
+    conn: Any, segment_id: str, coding: Any, span: tuple[int | None, int | None] | None
+) -> str | None:
+    """The id of the coding of ``coding``'s code and coder at ``span`` of a segment; None when
+    there is none (or no span)."""
+    if span is None:
+        return None
+    row = conn.execute(
+        "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+        "AND start_cp IS ? AND end_cp IS ?",
+        (segment_id, coding["code_id"], coding["coder"], *span),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _nonempty(span: tuple[int | None, int | None]) -> bool:

@@ -18,6 +18,7 @@ from storage.core.errors import (
 from storage.core.held_codings import release_held
 from storage.core.ids import new_id, now_iso
 from storage.core.languages import check_language_code
+from storage.core.link_rows import follow_coding
 from storage.core.model_names import TYPED_BY_HAND, shown_model_name
 from storage.core.models import SEGMENT_ORIGINS, DeletionReport, SearchHit, Segment, Word
 from storage.core.segment_rows import (
@@ -362,10 +363,11 @@ class Transcript:
             if row[0] not in leave and (only is None or row[0] in only)
         ]
         moves: list[tuple[str, int | None, int | None, str | None]] = []
-        taken: set[tuple[str, str, int | None, int | None]] = set()
+        #: the coding at each place (code, coder, span): one that lands there hands it its links
+        taken: dict[tuple[str, str, int | None, int | None], str] = {}
         if only is not None:  # the codings that stay where they are keep their places
             taken = {
-                (code_id, coder, start, end)
+                (code_id, coder, start, end): coding_id
                 for coding_id, code_id, coder, start, end in conn.execute(
                     "SELECT id, code_id, coder, start_cp, end_cp FROM codings "
                     "WHERE segment_id = ? AND start_cp IS NOT NULL",
@@ -374,9 +376,9 @@ class Transcript:
                 if coding_id not in only
             }
         whole = {
-            (r[0], r[1])
+            (r[0], r[1]): r[2]
             for r in conn.execute(
-                "SELECT code_id, coder FROM codings WHERE segment_id = ? AND start_cp IS NULL",
+                "SELECT code_id, coder, id FROM codings WHERE segment_id = ? AND start_cp IS NULL",
                 (segment_id,),
             ).fetchall()
         }
@@ -390,12 +392,14 @@ class Transcript:
                 new_span = span
             key = (code_id, coder, *new_span)
             if key in taken or (new_span[0] is None and (code_id, coder) in whole):
+                # the coding there stands for this one: it takes its links
+                follow_coding(self._store, coding_id, taken.get(key) or whole[(code_id, coder)])
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
                 if not merged:
                     self._store.tombstone("codings", coding_id)
                 into_whole += new_span[0] is None
                 continue
-            taken.add(key)
+            taken[key] = coding_id
             flagged += new_span[0] is None
             if new_span != (start, end) or new_memo != memo:
                 moves.append((coding_id, *new_span, new_memo))

@@ -622,7 +622,63 @@ def _coding_memo(h: Harness) -> None:
     assert "Плохой интернет" in [c.memo for c in h.project.codebook.codings()]
 
 
+@control(
+    "Code ▸ Link passage to…",
+    effect="offers the segment's codings, then codes, passages, memos, participants and the "
+    "session; the passage chosen is linked to the one chosen under the name and direction given",
+)
+def _link_passage(h: Harness) -> None:
+    _coded_segment(h)
+
+    def answer(title: str, items: list[str]) -> str:
+        if title == "Link passage to":  # which of the segment's codings
+            return next(i for i in items if "Connectivity" in i)
+        if any(i.startswith("one way") for i in items):
+            return items[0]
+        if "is cause of" in items:
+            return "is cause of"
+        return next(i for i in items if i == "code 'Trust and privacy'")
+
+    h.input_answer = answer
+    before = len(h.project.links.all())
+    trigger(h, h.current)
+    h.wait()
+    made = [k for k in h.project.links.all() if k.origin.kind == "coding"]
+    assert len(h.project.links.all()) == before + 1 and len(made) == 1
+    assert made[0].target.label == "code 'Trust and privacy'"
+    assert made[0].origin.label.startswith("passage in ")
+
+
 # ---------------------------------------------------------------------- Memos
+@control(
+    "Memos ▸ Link a memo…",
+    effect="offers the memos, then codes, passages of the session shown, memos, participants "
+    "and the session; the memo chosen is linked to the one chosen (or says there is no memo)",
+)
+def _link_memo(h: Harness) -> None:
+    trigger(h, h.current)
+    assert "There are no memos to link yet" in h.message() or h.inputs
+    h.project.codebook.add_memo("journal", None, "Интернет плохой.", title="Сеть")
+
+    def answer(_title: str, items: list[str]) -> str:
+        if all(i.startswith("memo") for i in items):
+            return next(i for i in items if i == "memo 'Сеть'")
+        if any(i.startswith("one way") for i in items):
+            return items[0]
+        if "is cause of" in items:
+            return "is cause of"
+        assert any(i.startswith("passage in ") for i in items)  # the session shown's
+        return next(i for i in items if i == "code 'Trust and privacy'")
+
+    h.input_answer = answer
+    trigger(h, h.current)
+    h.wait()
+    made = [
+        (k.origin.label, k.target.label) for k in h.project.links.all() if k.origin.kind == "memo"
+    ]
+    assert made == [("memo 'Сеть'", "code 'Trust and privacy'")]
+
+
 def _memo_check(title: str) -> Check:
     def check(h: Harness) -> None:
         trigger(h, h.current)

@@ -196,6 +196,7 @@ def test_start_page_is_said(h: Harness) -> None:
         ("Code ▸ Remove a coding…", "Remove a coding: select the coded segment"),
         ("Code ▸ Re-assign a coding…", "Re-assign a coding: select the coded segment"),
         ("Code ▸ Coding memo…", "Coding memo: select the coded segment"),
+        ("Code ▸ Link passage to…", "Link passage to: select the coded segment"),
         ("Playback ▸ Play current segment", "Select the segment to play"),
         ("Edit ▸ Delete segment", "Select the segments to delete"),
     ],

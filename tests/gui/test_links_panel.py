@@ -112,3 +112,48 @@ def test_the_same_link_again_is_refused_in_the_status_bar(
     w.editing.links.add_link(code["Услуги/Денсаулық"], code["Очереди"], "is part of")
     qtbot.waitUntil(lambda: "already linked" in w.statusBar().currentMessage())
     assert [k.name for k in w.project.links.all()] == ["is part of"]
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_a_passage_is_linked_from_the_transcript_and_its_hover_shows_the_link(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    project: Project,
+    size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Code ▸ Link passage to… (and the transcript's right-click menu) links the current
+    segment's coding to a memo, a participant, another passage or a code; undo takes it back;
+    the segment editor's hover lists the passage's links. Before, only codes could be
+    linked in the window."""
+    memo = project.codebook.add_memo("project", None, "Кезек туралы.", title="Кезек")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, size, monkeypatch)
+    assert w.editing.act_link_passage in w.transcript.actions()  # right-click "Link passage to…"
+    w.transcript.selectRow(0)
+    qtbot.waitUntil(lambda: w.segment_editor.segment is not None)
+    (coding,) = w.project.codebook.codings(segment_id=w.segment_editor.segment.id)
+    asked: list[list[str]] = []
+
+    def answer(_parent: Any, title: str, label: str, text: str, **kw: Any) -> tuple[str, bool]:
+        items = list(kw.get("items") or [])
+        asked.append(items)
+        if label == "Link the passage to:":
+            return next(i for i in items if i.startswith("memo")), True
+        if label == "Direction:":
+            return next(k for k, v in DIRECTIONS.items() if v == "none"), True
+        return "is about", True
+
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(answer))
+    w.editing.act_link_passage.trigger()
+    qtbot.waitUntil(lambda: len(w.project.links.all()) == 2)
+    kinds = {item.split(" ")[0] for item in asked[0]}
+    assert kinds == {"code", "passage", "memo", "session"}  # no participants in this project
+    (made,) = [k for k in w.project.links.all() if k.name == "is about"]
+    assert (made.origin.id, made.target.id, made.direction) == (coding.id, memo.id, "Associative")
+    assert w.segment_editor.passage_links(coding.id) == ["Link: — is about — memo 'Кезек'"]
+    w.segment_editor.grab().save(str(tmp_path / f"editor-{size[0]}.png"))
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: len(w.project.links.all()) == 1)
+    assert w.segment_editor.passage_links(coding.id) == []

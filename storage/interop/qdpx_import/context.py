@@ -222,6 +222,9 @@ class ImportContext:
         self.skipped_cases: set[str] = set()  # cases that only carry a source's variables
         self.note_links = 0  # Links between a note and a selection or case, read as NoteRefs
         self.note_link_pairs: set[tuple[str, str]] = set()  # (origin, target) of those
+        #: notes a ``Link``'s ``NoteRef`` names and nothing else places: the link's memo
+        #: (``qdpx_links.keep_links``), read by ``people.import_notes``: {guid: (name, text)}
+        self.link_notes: dict[str, tuple[str | None, str]] = {}
         self.case_map: dict[str, str] = {}  # case GUID -> its participant's id
         #: selection GUID -> the codings made of it (``links``: a link's end)
         self.selection_codings: dict[str, list[str]] = {}

@@ -273,6 +273,7 @@ def import_notes(ctx: ImportContext) -> None:
     about_codings = coded_selection_notes(ctx)
     memos_before: list[str] | None = None
     back = 0  # notes kept in the journal before, as their source's text was not read: moved
+    on_links = {guid for link in ctx.qp.link_items for guid in link.notes}
     for guid, note in ctx.qp.notes.items():
         if ctx.exists("memos", guid):  # imported before
             back += from_journal(ctx, guid, ctx.note_targets.get(guid, []))
@@ -283,6 +284,9 @@ def import_notes(ctx: ImportContext) -> None:
         if text is None:
             continue  # its text is missing (said): a later import of the whole file adds it
         found = ctx.note_targets.get(guid, [])
+        if guid in on_links and not found:  # a link's memo, nothing else's (``keep_links``)
+            ctx.link_notes[guid] = (note.name, text)
+            continue
         codings = [target_id for target_type, target_id in found if target_type == "coding"]
         markers = [target_id for target_type, target_id in found if target_type == "marker"]
         if codings:

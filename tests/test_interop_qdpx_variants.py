@@ -987,7 +987,7 @@ def test_bare_text_path_without_scheme_is_read_from_the_archive(tmp_path: Path) 
     assert coded(folder) == [("Feeling", "second line")]
     with Project.open(folder, readonly=True) as p:
         assert [s.title for s in p.sessions.all()] == ["board 2017.txt"]
-    assert "'C:\\\\data\\\\board 2017.txt' is not inside the archive" in report.describe()
+    assert "'C:\\data\\board 2017.txt' is not inside the archive" in report.describe()
 
 
 def test_atlas_transcript_with_crlf_counts_a_line_end_as_one(tmp_path: Path) -> None:

@@ -450,7 +450,9 @@ def test_project_zipped_inside_a_folder(tmp_path: Path) -> None:
     assert coded(tmp_path / "out") == [("Feeling", "second")]
 
 
-@pytest.mark.parametrize("value", ["1e400", "-1e400", "99999999999999999999999999", "nan"])
+@pytest.mark.parametrize(
+    "value", ["1e400", "-1e400", "99999999999999999999999999", "nan", "-5", "-0.6"]
+)
 def test_unusable_numbers_are_reported_not_a_crash(tmp_path: Path, value: str) -> None:
     """A position or time that is no usable number: the selection is reported, the rest read."""
     s, e = span(TEXT, "second")

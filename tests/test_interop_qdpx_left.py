@@ -379,6 +379,27 @@ def test_media_outside_the_archive_are_found_in_the_folder_the_user_names(
     assert "'relative://gone.wav' is not inside the archive nor in the media folder" in text
 
 
+def test_windows_paths_are_reported_as_the_file_writes_them(
+    tmp_path: Path, wav_bytes: bytes
+) -> None:
+    """The report wrote a Windows path with each backslash doubled ('C:\\\\Data\\\\third.wav'),
+    not as the exporter's file and the researcher's disk have it."""
+    media_dir = tmp_path / "recordings"
+    media_dir.mkdir()
+    (media_dir / "third.wav").write_bytes(wav_bytes)
+    found, gone, text = "C:\\Data\\Almaty\\third.wav", "D:\\Отчёт\\gone.wav", "C:\\x\\a.txt"
+    qde = project(
+        _av_sources({1: found, 2: gone})[: -len("</Sources>")]
+        + f'<TextSource guid="{_g(600)}" name="T" plainTextPath="{text}"/></Sources>'
+    )
+    report, _folder = import_one(tmp_path, qde, media_dir=media_dir)
+    said = report.describe()
+    for path in (found, gone, text):
+        assert f"'{path}'" in said
+    assert "\\\\" not in said
+    assert f"nor in the media folder '{media_dir}'" in said
+
+
 def test_media_are_never_read_outside_the_folder(tmp_path: Path, wav_bytes: bytes) -> None:
     """No ``..``, no symbolic link out of the folder, no absolute path followed as it is."""
     media_dir = tmp_path / "recordings"

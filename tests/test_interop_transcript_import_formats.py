@@ -560,6 +560,49 @@ def test_txt_f4_and_otter_styles_are_recognised(tmp_path: Path) -> None:
     ]
 
 
+def test_otter_closing_line_is_not_the_last_speakers_words(tmp_path: Path) -> None:
+    """Otter ends its .txt and .docx exports with "Transcribed by https://otter.ai": it was
+    imported as the end of the last speaker's turn."""
+    said = "Speaker 1  0:05\r\nHello.\r\n\r\nАйгүл  0:09\r\nТранспорт, otter.ai\r\n\r\n"
+    for footer in ("Transcribed by https://otter.ai", "transcribed by otter.ai/"):
+        parsed = parse_transcript(_put(tmp_path, "otter.txt", f"\ufeff{said}{footer}\r\n\r\n"))
+        assert [(d.speaker, d.text) for d in parsed.drafts] == [
+            ("Speaker 1", "Hello."),
+            ("Айгүл", "Транспорт, otter.ai"),
+        ]
+        assert any(footer in note for note in parsed.notes)
+    word = _docx(
+        tmp_path, "otter.docx", ["Speaker 1  0:05", "Hello.", "Transcribed by https://otter.ai"]
+    )
+    assert _cues(word) == [(5000, 5000, "Speaker 1", "Hello.")]
+    # said in the middle of a turn, the words stay
+    middle = _put(tmp_path, "m.txt", "Speaker 1  0:05\nTranscribed by otter.ai\nYes.\n")
+    assert _cues(middle) == [(5000, 5000, "Speaker 1", "Transcribed by otter.ai Yes.")]
+
+
+@pytest.mark.parametrize("arrow", ["→", "—>", "–>", "->", "⟶"])
+def test_subtitle_arrows_word_autocorrect_writes(tmp_path: Path, arrow: str) -> None:
+    """An .srt edited in Word (AutoCorrect makes "-->" an arrow "→", "--" an em dash) or by
+    hand: the cue with such a time line went into the text of the cue before it, its number
+    and times as words ("ok 2 00:00:04,000 → 00:00:06,000 вторая")."""
+    cues = (
+        f"1\r\n00:00:01,000 --> 00:00:03,500\r\nok\r\n\r\n"
+        f"2\r\n00:00:04,000 {arrow} 00:00:06,000\r\nвторая\r\n\r\n"
+        f"3\r\n00:01:07,250{arrow}00:01:08,000\r\n<i>третья</i>\r\n"
+    )
+    for name in ("edited.srt", "edited.txt"):
+        parsed = parse_transcript(_put(tmp_path, name, cues))
+        assert parsed.format == "srt"
+        assert [(d.start_ms, d.end_ms, d.text) for d in parsed.drafts] == [
+            (1000, 3500, "ok"),
+            (4000, 6000, "вторая"),
+            (67250, 68000, "третья"),
+        ]
+        assert any("2 time lines with" in note for note in parsed.notes)
+    plain = parse_transcript(_put(tmp_path, "plain.srt", cues.replace(arrow, "-->")))
+    assert not any("time line" in note for note in plain.notes)
+
+
 def test_time_spans_whisper_and_nvivo_style(tmp_path: Path) -> None:
     """Whisper's own output ``[00:00.000 --> 00:05.120]  text`` and NVivo's ``0:00:00.0 -
     0:00:10.6 | text`` were refused or read with the end as part of the text."""

@@ -68,6 +68,14 @@ def iso_from_xml(value: str | None) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def quoted(text: str) -> str:
+    """``text`` in quotes for a report line, as the file writes it: ``repr`` doubled each
+    backslash of a Windows path ('C:\\\\Users\\\\anna\\\\a.wav' for C:\\Users\\anna\\a.wav)."""
+    if not text.isprintable() or ("'" in text and '"' in text):
+        return repr(text)
+    return f"'{text}'" if "'" not in text else f'"{text}"'
+
+
 def hms(ms: int, *, millis: bool = False, sep: str = ".") -> str:
     """Format milliseconds as ``HH:MM:SS`` (with ``sep`` and milliseconds on request)."""
     ms = max(0, int(ms))

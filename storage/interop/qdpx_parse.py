@@ -231,6 +231,14 @@ def _int(value: str | None) -> int | None:
     return number if abs(number) <= _MAX_INT else None
 
 
+def _position(value: str | None) -> int | None:
+    """A character position (``startPosition``/``endPosition``); a negative one is none (it
+    was taken as the text's start, its coding widened to there without a word). A time out of
+    the recording, also a negative one, is fitted to it and said (``ranges``)."""
+    number = _int(value)
+    return None if number is None or number < 0 else number
+
+
 def _guid(el: Element) -> str:
     return norm_guid(el.get("guid")) or ""
 
@@ -306,11 +314,12 @@ _GUID_LEN = 36  # "8-4-4-4-12" hex digits and hyphens
 
 
 def _selection(el: Element, start_attr: str, end_attr: str) -> QSelection:
+    read = _position if start_attr == "startPosition" else _int
     sel = QSelection(
         guid=_guid(el),
         name=el.get("name"),
-        start=_int(el.get(start_attr)),
-        end=_int(el.get(end_attr)),
+        start=read(el.get(start_attr)),
+        end=read(el.get(end_attr)),
         user=norm_guid(el.get("creatingUser") or el.get("modifyingUser")),
         created=el.get("creationDateTime") or el.get("modifiedDateTime"),
         description=child_text(el, "Description"),
@@ -477,7 +486,7 @@ def parse_project(root: Element) -> QProject:
             note.codings = len(children(n, "Coding"))
             for sel in children(n, "PlainTextSelection"):
                 note.codings += len(children(sel, "Coding"))
-                start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+                start, end = _position(sel.get("startPosition")), _position(sel.get("endPosition"))
                 if start is not None and end is not None:
                     note.spans.append((start, end))
             notes[note.guid] = note

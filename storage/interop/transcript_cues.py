@@ -26,7 +26,10 @@ from .transcript_parsed import (
 #: (``00:01:05 --> 00:01:09``, as some converters write SubRip: such a file read "no timed
 #: segments found")
 _CUE_CLOCK = r"(?:\d+:\d{1,2}|\d+):\d{2}(?:[.,]\d{1,3})?"
-_VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*-->\s*({_CUE_CLOCK})")
+#: the arrow between a cue's times, also as a file edited in Word has it (its AutoCorrect makes
+#: "-->" an arrow "→" or "—>", an em dash) or as typed by hand ("->")
+CUE_ARROW = r"(?:-->|->|[\u2013\u2014]-?>|[\u2192\u27f6])"
+_VTT_TIME = re.compile(rf"^\s*({_CUE_CLOCK})\s*{CUE_ARROW}\s*({_CUE_CLOCK})")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
 _KARAOKE = re.compile(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
@@ -202,6 +205,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
     dialogues = 0  # cues of two or more named dialogue lines, split by speaker
     unreadable: list[str] = []  # lines with "-->" that are no cue's times ("00:01 --> xx")
     guessed: dict[int, str] = {}  # labels that are no name, by cue (``give_back_labels``)
+    other_arrows = 0  # time lines with another arrow than "-->" ("→", "—>", "->")
 
     def header_start(t: int) -> int:
         """The cue identifier's line when the line before the timing holds one: a number in
@@ -239,6 +243,7 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
             i += 1
         match = _VTT_TIME.match(lines[t])
         assert match is not None
+        other_arrows += "-->" not in match.group(0)
         start, end = parse_clock(match.group(1)), parse_clock(match.group(2))
         dialogue = _dialogue(body_lines, vtt)
         if dialogue is not None:
@@ -290,6 +295,12 @@ def parse_cues(text: str, fmt: str) -> ParsedTranscript:
                 f"captions) {verb(carried, 'was')} kept once, in the cue that said "
                 f"{'it' if carried == 1 else 'them'} first"
             )
+    if other_arrows:
+        notes.append(
+            f"{plural(other_arrows, 'time line')} with '→', '—>' or '->' for '-->' (as "
+            f"Word's AutoCorrect or a hand writes it) {verb(other_arrows, 'was')} read as "
+            f"{'a cue' if other_arrows == 1 else 'cues'}"
+        )
     if dialogues:
         notes.append(
             f"{plural(dialogues, 'cue')} with a line for each of two or more speakers "

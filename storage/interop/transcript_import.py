@@ -33,7 +33,7 @@ from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
-from .transcript_cues import parse_cues
+from .transcript_cues import CUE_ARROW, parse_cues
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
@@ -66,7 +66,7 @@ def estimated_length_ms(text: str) -> int:
     return max(MIN_ESTIMATED_MS, round(words / WORDS_PER_SECOND * 1000))
 
 
-_SRT_HEAD = r"^\d+\s*\n\s*(?:\d+:)?\d{2}:\d{2}[,.]\d{3}\s*-->"
+_SRT_HEAD = rf"^\d+\s*\n\s*(?:\d+:)?\d{{2}}:\d{{2}}[,.]\d{{3}}\s*{CUE_ARROW}"
 
 
 @dataclass

@@ -39,6 +39,9 @@ _TXT_TS = re.compile(
     r"|(?P<n>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s))\s*(?:[-\u2013\u2014]\s+)?"
 )
 
+#: the line Otter ends its exports with (``Transcribed by https://otter.ai``): no one said it
+_TOOL_FOOTER = re.compile(r"\s*transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*", re.I)
+
 
 def _lead_ms(lead: re.Match[str]) -> int:
     """The time of a line's leading timestamp (``_TXT_TS``)."""
@@ -199,6 +202,11 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     (``frame_times``); a line read as text is taken from them, as it was written.
     """
     originals = lines if originals is None else originals
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    footer = None
+    if filled and _TOOL_FOOTER.fullmatch(lines[filled[-1]]):  # read as the last speaker's words
+        footer = originals[filled[-1]].strip()
+        lines, originals = lines[: filled[-1]], originals[: filled[-1]]
     speakers = speakers_named(lines)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
@@ -333,6 +341,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"{verb(len(skipped), 'was')} not imported: "
             f"{skipped[0][:60]!r}"
         )
+    if footer is not None:
+        notes.append(f"the tool's closing line {footer!r} was not imported")
     if trint_names:
         notes.append(
             f"the line under a time was read as the speaker's name (Trint's layout): "

@@ -15,7 +15,7 @@ from storage.core.ids import new_id, now_iso
 from storage.core.names import clean_name
 from storage.core.words import plural, verb
 
-from .._common import ORIGIN, decode_text
+from .._common import ORIGIN, decode_text, quoted
 from ..qdpx_parse import QProject, QSelection
 from ..safe_zip import SafeZip
 from .item_lines import ItemLines, Say
@@ -338,12 +338,12 @@ class ImportContext:
             if found is not None:
                 return found
             why = (
-                f"its text {path!r} is missing from the archive, which names it as its "
+                f"its text {quoted(path)} is missing from the archive, which names it as its "
                 f"own ({INCOMPLETE})"
                 if path.lower().startswith("internal://")
-                else f"its text {path!r} is not inside the archive"
+                else f"its text {quoted(path)} is not inside the archive"
                 + (
-                    f" nor in the media folder {str(self.media_dir)!r}"
+                    f" nor in the media folder {quoted(str(self.media_dir))}"
                     if self.media_dir is not None
                     else " (only files inside it are read, never a path on another computer; "
                     "import it again naming the folder that holds the file)"
@@ -363,7 +363,7 @@ class ImportContext:
             # binary data (text never holds a NUL; a zip, audio, a PDF do): its bytes as letters
             # would be the source's text, its codings placed on them
             why = (
-                f"its text {path!r} holds no text ({_binary_kind(data)}), so it could not be "
+                f"its text {quoted(path)} holds no text ({_binary_kind(data)}), so it could not be "
                 "read; export it again from the program that made it"
             )
             if missing is None:
@@ -419,7 +419,7 @@ class ImportContext:
             )
             return None
         self.report.notes.append(
-            f"{what}: its text {path!r} (outside the archive) was read from the media folder "
+            f"{what}: its text {quoted(path)} (outside the archive) was read from the media folder "
             f"as {found.name!r}."
         )
         return decode_text(data)

@@ -13,7 +13,7 @@ from storage.core.errors import AudioError, InvalidInputError
 from storage.core.ids import new_id, now_iso
 from storage.core.words import plural, verb
 
-from .._common import hms, iso_from_xml
+from .._common import hms, iso_from_xml, quoted
 from ..cue_lines import cue_lines, span_rows
 from ..qdpx_parse import QSelection, QSource, QTranscript
 from ..text_lines import (
@@ -483,9 +483,10 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
         if outside is None:
             ctx.report.media_missing.append(src.path)
             ctx.report.not_imported.append(
-                f"{src.kind} {src.name!r}: its media {src.path!r} is not inside the archive"
+                f"{src.kind} {src.name!r}: its media {quoted(src.path)} is not inside the archive"
                 + (
-                    f" nor in the media folder {str(ctx.media_dir)!r}; the session has no audio."
+                    f" nor in the media folder {quoted(str(ctx.media_dir))}; the session has no "
+                    "audio."
                     if ctx.media_dir is not None
                     else "; the session has no audio (import the file again naming the folder "
                     "that holds the recording, or add it later)."
@@ -544,8 +545,8 @@ def attach_media(ctx: ImportContext, src: QSource, session_id: str) -> int | Non
     if outside is not None:
         ctx.report.media_found.append(str(outside))
         ctx.report.notes.append(
-            f"{src.kind} {src.name!r}: its media {src.path!r} (outside the archive) was found "
-            f"in the media folder as {outside.name!r} and copied in."
+            f"{src.kind} {src.name!r}: its media {quoted(src.path)} (outside the archive) was "
+            f"found in the media folder as {outside.name!r} and copied in."
         )
     stamp = now_iso()
     ctx.conn.execute(

@@ -16,6 +16,7 @@ from .._common import (
     expected_languages,
     iso_from_xml,
     line_languages,
+    quoted,
 )
 from ..qdpx_parse import QProject, QSelection, QSource
 from ..text_lines import (
@@ -259,21 +260,23 @@ def rich_text(
         where = (
             ""
             if path.lower().startswith("internal://")  # the archive should hold it
-            else f" nor in the media folder {str(ctx.media_dir)!r}"
+            else f" nor in the media folder {quoted(str(ctx.media_dir))}"
             if ctx.media_dir is not None
             else " (import it again naming the folder that holds it)"
         )
-        return None, f"its rich text {path!r} is not inside the archive{where}"
+        return None, f"its rich text {quoted(path)} is not inside the archive{where}"
     try:
         paragraphs = docx_paragraphs(data)
     except ValueError as exc:
-        return None, f"its rich text {path!r} cannot be read: {exc}"
+        return None, f"its rich text {quoted(path)} cannot be read: {exc}"
     lacks = (
-        f"its plain text {plain!r} is not inside the archive" if plain else "it has no plain text"
+        f"its plain text {quoted(plain)} is not inside the archive"
+        if plain
+        else "it has no plain text"
     )
-    read = f"{lacks}; its text was read from its rich text {path!r} (a Word document"
+    read = f"{lacks}; its text was read from its rich text {quoted(path)} (a Word document"
     if named_plain:  # a tool named its Word document as the plain text
-        read = f"its plain text {path!r} is a Word document; its text was read from it ("
+        read = f"its plain text {quoted(path)} is a Word document; its text was read from it ("
     ctx.report.notes.append(
         f"{what}: {read}{':' if not named_plain else ''} "
         f"{plural(len(paragraphs), 'paragraph')} joined by line ends, the plain text "

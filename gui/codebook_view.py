@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     QSize,
     Qt,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import ActionBar
+from gui.context_menu import context_menu
 from gui.fit import WrapDelegate, wrapped
 from gui.links_box import LinksBox
 from gui.menu_keys import literal
@@ -105,7 +105,6 @@ class CodeTree(QTreeView):
         self.header().sectionResized.connect(
             lambda column, _old, _new: self._relayout.start() if column == 0 else None
         )
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
@@ -145,7 +144,7 @@ class CodebookPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.doubleClicked.connect(self._double_clicked)
         self.tree.enter_pressed.connect(self._double_clicked)
-        self.tree.customContextMenuRequested.connect(self._context_menu)
+        context_menu(self.tree, self._fill_context_menu)  # its items lettered
 
         self.act_new = self._action("New code", self._new_top, "Ctrl+Shift+N")
         self.act_sub = self._action("Sub-code", self._new_sub)
@@ -340,8 +339,7 @@ class CodebookPanel(QWidget):
         if code is not None:
             emit(self.apply_requested, code.id)
 
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
+    def _fill_context_menu(self, menu: QMenu) -> None:
         code = self.current_code()
         if code is not None:
             name = literal(code.name)  # a name's "&" is no underlined letter
@@ -366,4 +364,3 @@ class CodebookPanel(QWidget):
         menu.addSeparator()
         menu.addAction(self.act_expand_all)
         menu.addAction(self.act_collapse_all)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))

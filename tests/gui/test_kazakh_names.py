@@ -1,0 +1,73 @@
+"""Russian and Kazakh names in the window: long titles in Cyrillic (two bytes a letter) offered as
+file names, Kazakh letters in the menus and the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from storage import SegmentDraft
+from tests.gui.test_exchange_menu import _consent, _options
+from tests.gui.test_team_menu import _action
+
+KAZAKH = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
+LONG_TITLE = (
+    "Фокус-топ: Алматы облысы әкімдігінің қызмет көрсету сапасы, ұлттық үлгі, "
+    "өңірлік іс-шаралар және һәм ғылыми зерттеу, екінші кезең (қайта тыңдау)"
+)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(f"{KAZAKH}абвёЁ xyz.-:"), min_size=100, max_size=400),
+    st.sampled_from(["", ".docx", ".qdpx", ".fsbundle.enc"]),
+)
+def test_a_long_cyrillic_title_gives_a_name_a_file_can_have(title: str, suffix: str) -> None:
+    """A session titled in 130 Kazakh letters was offered "TITLE.docx" of 300 bytes and more:
+    the export failed with "File name too long" (255 bytes; ".NAME.part" is written first).
+    The name offered fits ``MOST_NAME_BYTES`` with whole letters, its ending kept."""
+    from gui.fmt import MOST_NAME_BYTES, file_name
+
+    name = file_name(title + suffix)
+    assert 0 < len(name.encode()) <= MOST_NAME_BYTES
+    assert len(f".{name}.part".encode()) <= 255
+    if suffix and title.strip(" .") and "." not in title and ":" not in title:
+        assert name.endswith(suffix)
+        assert title.startswith(name.removesuffix(suffix))  # a start of it, cut between letters
+
+
+def test_a_transcript_of_a_long_kazakh_title_is_exported_under_the_name_offered(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The save dialog's name taken as it was offered (a person presses Save): the file is
+    written, not refused as too long."""
+    project = window.project
+    session = project.sessions.add_session(LONG_TITLE)
+    project.transcript.add_segments(
+        session.id, [SegmentDraft(0, 900, "Сәлеметсіз бе, қалайсыз?", "S1", language="kk")]
+    )
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(session.id)
+    idle(window)
+    _options(monkeypatch)
+    _consent(monkeypatch, QMessageBox.StandardButton.Yes)
+    out = tmp_path / "out"
+    out.mkdir()
+    offered: list[str] = []
+
+    def save(*args: Any, **_k: Any) -> tuple[str, str]:
+        offered.append(args[2])
+        kinds = args[3].split(";;")
+        return str(out / args[2]), next(k for k in kinds if "*.docx" in k)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    _action(window, "&File", "Export this transcript (txt, docx, srt, vtt, json)…").trigger()
+    idle(window)
+    assert offered and offered[0].endswith(".docx") and offered[0].startswith("Фокус-топ- ")
+    written = list(out.iterdir())
+    assert [p.name for p in written] == offered, window.chrome.last_error
+    assert written[0].stat().st_size > 0

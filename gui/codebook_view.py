@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from gui.action_bar import ActionBar
 from gui.context_menu import context_menu
 from gui.fit import WrapDelegate, wrapped
+from gui.keyboard import tab_in_order
 from gui.links_box import LinksBox
 from gui.menu_keys import literal
 from gui.models.codes import CodeTreeModel
@@ -200,6 +201,11 @@ class CodebookPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         layout.addWidget(self.splitter)
+        # Tab as the panel reads: its tool bar (made after the tree and the links) was reached
+        # after Add link, from the bottom of the panel back to its top
+        tab_in_order(
+            [*self.toolbar.buttons, self.tree, self.links.view, *self.links.buttons.buttons]
+        )
         # the actions on "the selected code" are greyed out while no code is selected (they
         # would do nothing, and Sub-code would quietly make a top-level code)
         self.code_actions = [

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.chrome import bring_to_front
 from gui.fmt import fmt_ms, plural, verb
+from gui.keyboard import tab_in_order
 from gui.languages import UNKNOWN_LANGUAGE
 from gui.qtcompat import emit
 from storage.core.languages import language_name
@@ -126,6 +127,9 @@ class SearchPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
+        # Tab as the row reads: the language list was made before Word forms, so Tab went
+        # from the query to the list at the far right, then back to the box beside the query
+        tab_in_order([self.query, self.forms, self.language_box, self.code_button, self.results])
         # empty, the dock is a query row: no blank list taking the transcript's room
         self.info.hide()
         self.message.hide()

@@ -92,6 +92,8 @@ class TranscriptView(QTableView):
         self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
         # controllers add their segment actions (Set language…, Re-transcribe segment…)
         context_menu(self)  # lettered items
+        # Tab goes on to the segment's text below, not from cell to cell of a row for ever
+        self.setTabKeyNavigation(False)
         self.doubleClicked.connect(self._double_clicked)
         self.clicked.connect(self._clicked)
 

@@ -31,7 +31,7 @@ from gui.context_menu import context_menu
 from gui.fit import WrapDelegate, wrapped
 from gui.keyboard import tab_in_order
 from gui.links_box import LinksBox
-from gui.menu_keys import literal
+from gui.menu_keys import menu_name
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.codebook.links import Link
@@ -348,7 +348,7 @@ class CodebookPanel(QWidget):
     def _fill_context_menu(self, menu: QMenu) -> None:
         code = self.current_code()
         if code is not None:
-            name = literal(code.name)  # a name's "&" is no underlined letter
+            name = menu_name(code.name)  # a name's "&" is no underlined letter; cut if long
             apply = menu.addAction(f"Code the selection with “{name}”")
             apply.triggered.connect(lambda: emit(self.apply_requested, code.id))
             menu.addAction(self.act_retrieve)

@@ -45,7 +45,7 @@ from gui.consent import confirm_consent, nobody_note
 from gui.flow_row import FlowLayout
 from gui.fmt import plural
 from gui.layout import fit_to_screen
-from gui.menu_keys import keep_mnemonics, literal, marked
+from gui.menu_keys import keep_mnemonics, marked, menu_name
 from gui.status_text import FitLabel
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
@@ -161,7 +161,8 @@ class FilterBar(QWidget):
         self.sessions_menu.clear()
         self.session_actions = []
         for sid, title in f.sessions:
-            action = self.sessions_menu.addAction(literal(title))  # "R&D" whole
+            action = self.sessions_menu.addAction(menu_name(title))  # "R&D" whole; cut if long
+            action.setToolTip(title)
             action.setCheckable(True)
             action.setData(sid)
             action.setChecked(sid in chosen)

@@ -71,3 +71,61 @@ def test_a_transcript_of_a_long_kazakh_title_is_exported_under_the_name_offered(
     written = list(out.iterdir())
     assert [p.name for p in written] == offered, window.chrome.last_error
     assert written[0].stat().st_size > 0
+
+
+LONG_CODE = (
+    "Мемлекеттік қызметтерге қолжетімділік: ауылдық жерлердегі интернет байланысының сапасы "
+    "мен жылдамдығы, әкімдіктің жауаптары және тұрғындардың өтініштері бойынша шешімдер"
+)
+#: a 1366x768 laptop at 125 %: the screen Qt lays out on is 1093 px wide
+LAPTOP_WIDTH = 1093
+
+
+def test_menus_naming_a_long_kazakh_code_title_or_folder_fit_a_laptop_screen(
+    window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A code named in 170 Kazakh letters, pinned to key 1, made the Code menu 1515 px wide (its
+    keys past the screen's edge); the codebook's right-click menu, Open recent and Analysis'
+    sessions menu named such names whole too. Each item names it cut, every menu fits."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    from gui.context_menu import context_menu_of, restore
+    from gui.menu_keys import readable
+
+    project = window.project
+    session = project.sessions.add_session(LONG_TITLE)
+    project.transcript.add_segments(session.id, [SegmentDraft(0, 900, "Сәлем", "S1")])
+    window.sessions.reload_sessions()
+    window.sessions.open_segment_session(session.id)
+    idle(window)
+    window.editing.add_code(LONG_CODE)
+    idle(window)
+    code = project.codebook.find_code(LONG_CODE)
+    window.editing.pin_code(code.id, 1)
+    deep = tmp_path / "Әлеуметтік зерттеулер" / "Қостанай өңірі, 2026 жылғы маусым" / "Топтар"
+    window.settings.add_recent(str(deep / "Ұлттық үлгі (қайта тыңдау).fieldscribe"))
+    window.codebook.select_code(code.id)
+    analysis = window.analysis.show()
+    idle(window)
+
+    def opened(menu: QMenu) -> QMenu:
+        menu.popup(window.mapToGlobal(QPoint(0, 0)))  # filled as it opens
+        menu.hide()
+        return menu
+
+    own = context_menu_of(window.codebook.tree)
+    assert own is not None
+    right_click, before = own.menu()
+    menus = {
+        "Code": opened(window.chrome.menus["&Code"]),
+        "Open recent": opened(window.recent_menu),
+        "codebook right-click": right_click,
+        "Analysis sessions": opened(analysis.filter_bar.sessions_menu),
+    }
+    wide = {name: m.sizeHint().width() for name, m in menus.items()}
+    assert all(w <= LAPTOP_WIDTH for w in wide.values()), wide
+    texts = [readable(a.text()) for m in menus.values() for a in m.actions()]
+    assert any(t.startswith("Pinned code 1: Мемлекеттік қызметтерге") for t in texts), texts
+    assert any(t.endswith("(қайта тыңдау).fieldscribe") for t in texts), texts  # its end
+    restore(before)

@@ -117,3 +117,79 @@ def test_tab_reads_the_codebook_and_the_search_row_in_order(
     idle(window)
     assert search.results.count() > 0
     assert _read_out_of_order(search, search.query) == []
+
+
+def _key(key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> QWidget:
+    """``key`` pressed on the focused widget only; the widget that has the focus after it."""
+    focused = QApplication.focusWidget()
+    assert focused is not None, "nothing has the focus: the keyboard is lost"
+    QTest.keyClick(focused, key, mods)
+    now = QApplication.focusWidget()
+    assert now is not None
+    return now
+
+
+def test_a_session_read_corrected_coded_and_searched_by_keyboard_alone(
+    window: Any, project: Project, idle: Any, qtbot: Any
+) -> None:
+    """Open a session, move, correct a segment's words, code it whole and code a span, search
+    in Kazakh capitals and open a hit: every step by keys sent to the focused widget. Down in
+    the search box did nothing (Enter searched again): the hits were four Tabs away."""
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    sid = _session(project)
+    window.sessions.reload_sessions()
+    window.editing.reload_codebook()
+    idle(window)
+    window.activateWindow()
+    window.player_bar.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert _key(Qt.Key.Key_F6) is window.sessions_view
+    window.sessions_view.setCurrentIndex(window.sessions_model.index(0, 0))
+    for _ in range(window.sessions_model.rowCount()):
+        _key(Qt.Key.Key_Return)
+        idle(window)
+        if window.transcript.model().rowCount() == 4:
+            break
+        _key(Qt.Key.Key_Down)
+    assert window.transcript.model().rowCount() == 4
+    assert _key(Qt.Key.Key_F6) is window.transcript
+    _key(Qt.Key.Key_Down)
+    assert window.transcript.currentIndex().row() == 1
+    editor = window.segment_editor
+    assert _key(Qt.Key.Key_E, ctrl) is editor
+    _key(Qt.Key.Key_End)
+    type_text(editor, " түзетілді")
+    assert _key(Qt.Key.Key_Escape) is window.transcript
+    idle(window)
+    second = project.transcript.segments(sid)[1]
+    assert second.text.endswith("түзетілді")
+    assert _key(Qt.Key.Key_F6) is window.codebook.tree
+    code = project.codebook.find_code("Қызмет/Кезек")
+    for _ in range(3):
+        if window.codebook.current_code() == code:
+            break
+        _key(Qt.Key.Key_Down)
+    assert window.codebook.current_code() == code
+    _key(Qt.Key.Key_Return)  # code the current segment with it
+    idle(window)
+    assert [(c.segment_id, c.start_cp) for c in project.codebook.codings()] == [(second.id, None)]
+    assert _key(Qt.Key.Key_F6, shift) is window.transcript
+    assert _key(Qt.Key.Key_E, ctrl) is editor
+    _key(Qt.Key.Key_Home)
+    for _ in range(len("сегмент")):
+        _key(Qt.Key.Key_Right, shift)
+    _key(Qt.Key.Key_C, ctrl | shift)  # Code ▸ Code selection with the current code
+    idle(window)
+    spans = [(c.start_cp, c.end_cp) for c in project.codebook.codings()]
+    assert sorted(spans, key=str) == [(0, len("сегмент")), (None, None)]
+    search = window.search_panel
+    assert _key(Qt.Key.Key_F, ctrl) is search.query
+    type_text(search.query, "ТҮЗЕТІЛДІ")
+    _key(Qt.Key.Key_Return)
+    idle(window)
+    assert search.results.count() == 1
+    assert _key(Qt.Key.Key_Down) is search.results
+    window.transcript.go_to_row(3)
+    _key(Qt.Key.Key_Return)
+    idle(window)
+    assert window.transcript.currentIndex().row() == 1

@@ -129,3 +129,31 @@ def test_menus_naming_a_long_kazakh_code_title_or_folder_fit_a_laptop_screen(
     assert any(t.startswith("Pinned code 1: Мемлекеттік қызметтерге") for t in texts), texts
     assert any(t.endswith("(қайта тыңдау).fieldscribe") for t in texts), texts  # its end
     restore(before)
+
+
+#: a Kazakh dictionary's order (Ә after А, Ғ after Г, Қ after К, І after Ы...)
+KAZAKH_ORDER = ["Ақпарат", "Әкімдік", "Банк", "Ғылым", "Ёлка", "Кезек", "Қала", "Оқу", "Өтініш",
+                "Ұлт", "Үкімет", "Һәм", "ЫРЫС", "Іс-шара", "Яна"]  # fmt: skip
+
+
+def test_the_codebook_lists_kazakh_names_in_the_alphabets_order(window: Any, idle: Any) -> None:
+    """The tree sorted by code point: Әкімдік, Қала, Үкімет... came after Яна, and Іс-шара
+    before Ақпарат."""
+    project = window.project
+    for name in reversed(KAZAKH_ORDER):
+        project.codebook.ensure_code_path(name)
+    window.editing.reload_codebook()
+    idle(window)
+    model = window.codebook.model
+    shown = [model.code(model.index(r, 0)).name for r in range(model.rowCount())]
+    assert shown == KAZAKH_ORDER  # capitals ("ЫРЫС") among the others
+
+
+@given(st.lists(st.text(alphabet="абвгдежзийклмнопрстуфхцчшщъыьэюяАБВЯ", max_size=6), max_size=8))
+def test_russian_names_keep_their_order(names: list[str]) -> None:
+    """Russian's alphabet (ё aside) is code point order: names of its letters sort as before."""
+    from storage.core.names import name_order
+
+    assert sorted(names, key=lambda n: (name_order(n), n)) == sorted(
+        names, key=lambda n: (n.casefold(), n)
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from storage import Project, SegmentDraft
 
@@ -193,3 +193,24 @@ def test_a_session_read_corrected_coded_and_searched_by_keyboard_alone(
     _key(Qt.Key.Key_Return)
     idle(window)
     assert window.transcript.currentIndex().row() == 1
+
+
+def test_tab_walks_the_session_details_and_leaves_its_speakers_table(
+    window: Any, project: Project, idle: Any
+) -> None:
+    """Session details: Tab went from a speaker to their participant list and back for ever
+    (the rest of the form, and the window, out of the keyboard's reach); the lists came after
+    the Retrieval dock, Add participant after the table under it."""
+    sid = _session(project)
+    project.transcript.add_segments(sid, [SegmentDraft(9000, 9900, "Иә", "S2", "kk")])
+    window.sessions.reload_sessions()
+    window.sessions.open_session(sid)
+    window.docks.show_details()
+    idle(window)
+    panel = window.docks.session_panel
+    assert panel is not None and panel.speakers.rowCount() == 2
+    assert _read_out_of_order(panel, panel.title) == []
+    add = next(b for b in panel.findChildren(QAbstractButton) if "Add" in b.text())
+    panel.speakers.setFocus()
+    went = _tab(4)
+    assert add in went and panel.participants in went, [type(w).__name__ for w in went]

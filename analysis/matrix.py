@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from storage.core.names import name_order
+
 from .filters import (
     CLOSURE_SQL,
     SESSION_FIELDS,
@@ -209,7 +211,7 @@ def code_matrix(
     if not len(code):
         return empty_table("matrix", measure, empty_note(project, filters), spec)
     cmap = column_map(project, columns, set(keys))
-    col_keys = sorted(cmap.label, key=lambda k: (k == "", cmap.label[k].lower(), k))
+    col_keys = sorted(cmap.label, key=lambda k: (k == "", name_order(cmap.label[k]), k))
     col_pos = {k: j for j, k in enumerate(col_keys)}
     by_key = np.array([col_pos[cmap.column(raw)] for raw in keys], dtype=np.int64)
     col = by_key[key]

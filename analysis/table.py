@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from storage.core.names import name_order
+
 #: how a cell may be shown: the count, or a percentage of its row's or column's total
 PERCENT_MODES = ("none", "row", "column")
 #: what a cell counts, by measure (matrix, frequencies) or mode (co-occurrence): a table's file
@@ -148,7 +150,7 @@ class Table:
             # the same table, and did so until they were sorted too)
             order = sorted(
                 range(len(columns)),
-                key=lambda j: (columns[j].key == "", columns[j].label.lower(), columns[j].key),
+                key=lambda j: (columns[j].key == "", name_order(columns[j].label), columns[j].key),
             )
             columns = [columns[j] for j in order]
             cells = [[row[j] for j in order] for row in self.cells]

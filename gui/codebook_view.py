@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     QSize,
     Qt,
@@ -28,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.action_bar import ActionBar
+from gui.context_menu import context_menu
 from gui.fit import WrapDelegate, wrapped
+from gui.keyboard import tab_in_order
 from gui.links_box import LinksBox
-from gui.menu_keys import literal
+from gui.menu_keys import menu_name
 from gui.models.codes import CodeTreeModel
 from gui.qtcompat import emit
 from storage.codebook.links import Link
@@ -105,7 +106,6 @@ class CodeTree(QTreeView):
         self.header().sectionResized.connect(
             lambda column, _old, _new: self._relayout.start() if column == 0 else None
         )
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
@@ -145,7 +145,7 @@ class CodebookPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.doubleClicked.connect(self._double_clicked)
         self.tree.enter_pressed.connect(self._double_clicked)
-        self.tree.customContextMenuRequested.connect(self._context_menu)
+        context_menu(self.tree, self._fill_context_menu)  # its items lettered
 
         self.act_new = self._action("New code", self._new_top, "Ctrl+Shift+N")
         self.act_sub = self._action("Sub-code", self._new_sub)
@@ -201,6 +201,11 @@ class CodebookPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         layout.addWidget(self.splitter)
+        # Tab as the panel reads: its tool bar (made after the tree and the links) was reached
+        # after Add link, from the bottom of the panel back to its top
+        tab_in_order(
+            [*self.toolbar.buttons, self.tree, self.links.view, *self.links.buttons.buttons]
+        )
         # the actions on "the selected code" are greyed out while no code is selected (they
         # would do nothing, and Sub-code would quietly make a top-level code)
         self.code_actions = [
@@ -340,11 +345,10 @@ class CodebookPanel(QWidget):
         if code is not None:
             emit(self.apply_requested, code.id)
 
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
+    def _fill_context_menu(self, menu: QMenu) -> None:
         code = self.current_code()
         if code is not None:
-            name = literal(code.name)  # a name's "&" is no underlined letter
+            name = menu_name(code.name)  # a name's "&" is no underlined letter; cut if long
             apply = menu.addAction(f"Code the selection with “{name}”")
             apply.triggered.connect(lambda: emit(self.apply_requested, code.id))
             menu.addAction(self.act_retrieve)
@@ -366,4 +370,3 @@ class CodebookPanel(QWidget):
         menu.addSeparator()
         menu.addAction(self.act_expand_all)
         menu.addAction(self.act_collapse_all)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))

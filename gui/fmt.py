@@ -67,14 +67,26 @@ def timestamp_tag(ms: int) -> str:
 _NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 
+#: the most bytes (UTF-8) of a name offered for a file: systems take 255 (a Cyrillic or Kazakh
+#: letter is two), and an export is written first as ".NAME.part" beside it
+MOST_NAME_BYTES = 200
+
+
 def file_name(name: str) -> str:
     """A title as a file name every system takes: the characters Windows refuses (``:`` of
-    "Demo: focus group", ``/``, ``?``...) become "-", and no trailing dot or space."""
+    "Demo: focus group", ``/``, ``?``...) become "-", no trailing dot or space, and a long
+    title cut to ``MOST_NAME_BYTES`` (its ending kept): a session titled in 130 Kazakh letters
+    was offered a name the export could not write ("File name too long")."""
     cleaned = _NOT_IN_FILE_NAMES.sub("-", name).strip()
     stem, dot, suffix = cleaned.rpartition(".")
-    if dot and suffix and stem.rstrip(" ."):
-        return f"{stem.rstrip(' .')}.{suffix}"
-    return cleaned.rstrip(" .") or "export"
+    if not (dot and suffix and stem.rstrip(" .")) or len(suffix.encode()) > 16:
+        stem, suffix = cleaned, ""  # no ending, or a dot of the title's own
+    ending = f".{suffix}" if suffix else ""
+    room = MOST_NAME_BYTES - len(ending.encode())
+    if len(stem.encode()) > room:  # whole characters only
+        stem = stem.encode()[:room].decode(errors="ignore")
+    stem = stem.rstrip(" .")
+    return f"{stem}{ending}" if stem else "export"
 
 
 def wrote_codings(

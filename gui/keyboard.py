@@ -6,6 +6,7 @@ a hidden or covered dock is brought to front before it takes the focus, as Ctrl+
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,6 +15,13 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from gui.chrome import bring_to_front
+
+
+def tab_in_order(widgets: Sequence[QWidget]) -> None:
+    """Tab walks ``widgets`` in this order (as they are read): Qt's order is the order they
+    were made in, and a panel's tool bar made after its list was reached after the list."""
+    for before, after in itertools.pairwise(widgets):
+        QWidget.setTabOrder(before, after)
 
 
 def _dock_of(widget: QWidget) -> QDockWidget | None:

@@ -42,6 +42,7 @@ from gui.analysis.launcher import AnalysisLauncher
 from gui.app_state import AppState
 from gui.chrome import WindowChrome, bring_to_front
 from gui.codebook_view import CodebookPanel
+from gui.context_menu import context_menu
 from gui.editing import EditingController
 from gui.exchange import ExchangeActions
 from gui.header_label import HeaderLabel
@@ -385,7 +386,7 @@ class MainWindow(QMainWindow):
         # the title has priority, the status elides (its tooltip has it whole), no scrolling
         self.sessions_view = SessionsView(self)
         self.sessions_view.setModel(self.sessions_model)
-        self.sessions_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        context_menu(self.sessions_view)  # its actions, each with its letter
         self.sessions_dock = self.chrome.add_dock(
             self.sessions_view, "Sessions", Qt.DockWidgetArea.LeftDockWidgetArea
         )

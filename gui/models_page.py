@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from gui.ask_dialog import AskDialog
 from gui.fmt import plural
 from gui.layout import grow_for
+from gui.menu_keys import keep_mnemonics
 from gui.models import in_use, listing, wording
 from gui.models.whisper_models import WhisperModelsTable, speed_text
 from gui.select_row import select_row
@@ -105,6 +106,7 @@ class ModelsPage(QWidget):
         menu.addAction("From a folder…", self.ask_import_folder)
         menu.addAction("From an archive (.zip, .tar.gz)…", self.ask_import_archive)
         self.import_button.setMenu(menu)
+        keep_mnemonics(menu)
         self.remove_button = QPushButton("Remove", self)
         self.verify_button = QPushButton("Verify", self)
         self.verify_button.setToolTip(

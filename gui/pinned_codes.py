@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog
 
 from gui.edit_scope import EditScope
+from gui.menu_keys import menu_name
 from gui.settings import Settings
 
 
@@ -44,8 +45,9 @@ class PinnedCodes:
             code_id = pins[n - 1] if n <= len(pins) else ""
             code = self.views.segment_model.code(code_id) if code_id else None
             if code is not None:
-                # a name's "&" is a letter to read, not the item's underlined one
-                action.setText(f"Pinned code {n}: {code.name.replace('&', '&&')}")
+                # a name's "&" is a letter to read, not the item's underlined one; a long
+                # name cut (the tooltip and the codebook have it whole)
+                action.setText(f"Pinned code {n}: {menu_name(code.name)}")
                 action.setToolTip(f"Code the selection with {code.path} (key {n} or Ctrl+{n})")
             else:
                 action.setText(f"Pinned code {n}: none (right-click a code ▸ Pin to key…)")

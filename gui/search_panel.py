@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.chrome import bring_to_front
 from gui.fmt import fmt_ms, plural, verb
+from gui.keyboard import KeysOf, tab_in_order
 from gui.languages import UNKNOWN_LANGUAGE
 from gui.qtcompat import emit
 from storage.core.languages import language_name
@@ -126,11 +127,24 @@ class SearchPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
+        # Tab as the row reads: the language list was made before Word forms, so Tab went
+        # from the query to the list at the far right, then back to the box beside the query
+        tab_in_order([self.query, self.forms, self.language_box, self.code_button, self.results])
+        # Down from the query goes to the hits (Enter opens one): the query's Enter searched
+        # again, and only four Tabs reached the list
+        self.query_keys = KeysOf(self.query, {Qt.Key.Key_Down: self.focus_hits})
         # empty, the dock is a query row: no blank list taking the transcript's room
         self.info.hide()
         self.message.hide()
         self.results.hide()
         self.code_button.hide()
+
+    def focus_hits(self) -> None:
+        """The keyboard in the hits, on the current one (the first at first), if any."""
+        if self.results.isVisible() and self.results.count():
+            if self.results.currentRow() < 0:
+                self.results.setCurrentRow(0)
+            self.results.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_query(self) -> None:
         """Show the Search dock (in front of Retrieval or whatever shares its place) and put

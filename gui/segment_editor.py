@@ -49,6 +49,9 @@ class SegmentEditor(QTextEdit):
         super().__init__(parent)
         self._hint = ""
         self.setAcceptRichText(False)
+        # Tab goes on to the next control, as in the transcript's own cell editor: it typed a
+        # tab into the segment's words, and the keyboard stayed in the editor
+        self.setTabChangesFocus(True)
         self.setPlaceholderText("Select a segment to read, correct and code its text here.")
         self.setMouseTracking(True)
         self.segment: Segment | None = None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from gui.ask_dialog import AskDialog
 from gui.fit import FitButton
+from gui.keyboard import tab_in_order
 from gui.qtcompat import emit
 from gui.undo import NO_PARTICIPANT, EditContext, MapSpeakerCommand, ParticipantCommand
 from storage.core.models import KIND_LABELS, Participant, Session
@@ -98,6 +99,9 @@ class RowsTable(QTableWidget):
         super().__init__(rows, columns, parent)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Tab goes on past the table (its speakers' participant lists on the way): it went
+        # from a speaker to their list and back for ever, the rest of the form out of reach
+        self.setTabKeyNavigation(False)
         rows_header = self.verticalHeader()
         rows_header.setMinimumSectionSize(1)
         rows_header.setDefaultSectionSize(self.fontMetrics().lineSpacing() + 10)
@@ -214,7 +218,7 @@ class SessionPanel(QWidget):
         self.participants.itemChanged.connect(self._participant_edited)
         # by the Participants heading, in sight with a focus group's speakers listed above
         # (below the participants it lay 740 px down the 534 px dock at 1024x700)
-        add = FitButton("Add participant", "Add…", self)
+        add = self.add_button = FitButton("Add participant", "Add…", self)
         add.clicked.connect(self._add_participant)
         heading = QHBoxLayout()
         participants = QLabel("<b>Participants</b>", self)
@@ -288,6 +292,7 @@ class SessionPanel(QWidget):
             self._reveal_participant(self._reveal)
             self._reveal = ""
         self.speakers.setRowCount(len(speakers))
+        lists: list[QWidget] = []  # the speakers' participant lists, reached by Tab in turn
         for row, sp in enumerate(speakers):
             item = _item(sp.label)
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -309,6 +314,10 @@ class SessionPanel(QWidget):
                 )
             )
             self.speakers.setCellWidget(row, 1, box)
+            lists.append(box)
+        # Tab: the table, its lists, then Add participant and the participants (the lists,
+        # made last, came after the Retrieval dock; Add participant after the table below it)
+        tab_in_order([self.speakers, *lists, self.add_button, self.participants])
         self._loading = False
 
     def _run(self, name: str, fn: Any, said: str = "") -> None:

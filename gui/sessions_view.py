@@ -140,6 +140,9 @@ class SessionsView(QTableView):
         super().__init__(parent)
         self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        # Tab leaves the list for the next control: it moved from a title to its status and
+        # back, and the keyboard never left the list (the arrows walk the rows)
+        self.setTabKeyNavigation(False)
         self.verticalHeader().setVisible(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -42,7 +42,7 @@ from analysis.agreement import (
     disagreements,
 )
 from gui.fmt import plural, verb
-from gui.menu_keys import literal
+from gui.menu_keys import keep_mnemonics, literal
 from gui.models.table import RowTableModel
 from gui.tasks import TaskRunner
 from gui.team_conflicts import ConflictDialog as ConflictDialog  # its old home
@@ -153,6 +153,7 @@ class CoderChooser(QPushButton):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMenu(QMenu(self))
+        keep_mnemonics(self.menu())  # each coder's letter
         self.coders: list[str] = []
         self.left_out: set[str] = set()
         self.known = False  # whether the coders were read yet (a worker reads them)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.context_menu import context_menu
 from gui.languages import LanguageBadgeDelegate
 from gui.models.segments import (
     CODE_MIME,
@@ -90,7 +91,9 @@ class TranscriptView(QTableView):
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
         self.setItemDelegateForColumn(COL_LANG, LanguageBadgeDelegate(self))
         # controllers add their segment actions (Set language…, Re-transcribe segment…)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        context_menu(self)  # lettered items
+        # Tab goes on to the segment's text below, not from cell to cell of a row for ever
+        self.setTabKeyNavigation(False)
         self.doubleClicked.connect(self._double_clicked)
         self.clicked.connect(self._clicked)
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from gui.chrome import dock_view_action
 from gui.keyboard import KeysOf, PaneCycler
-from gui.menu_keys import literal
+from gui.menu_keys import menu_name
 from gui.shortcuts_help import show_shortcuts
 
 
@@ -98,9 +98,10 @@ def fill_recent(w: Any) -> None:
     w.recent_menu.clear()
     folders = w.settings.recent()
     for folder in folders:  # a folder's "&" shown as it is, not as an underlined letter
-        w.recent_menu.addAction(literal(folder)).triggered.connect(
-            lambda _c=False, f=folder: w.projects.open_project(Path(f))
-        )
+        # a folder is longer than a name: 100 characters (about 620 px), its middle cut
+        item = w.recent_menu.addAction(menu_name(folder, keep_end=True, most=100))
+        item.setStatusTip(folder)  # whole in the status bar
+        item.triggered.connect(lambda _c=False, f=folder: w.projects.open_project(Path(f)))
     if not folders:  # an empty submenu opened onto nothing
         w.recent_menu.addAction("No recent projects yet").setEnabled(False)
 

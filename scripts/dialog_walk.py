@@ -56,7 +56,11 @@ class Walk:
         else:
             self.w = MainWindow(settings=self.settings, transcriber=make_fake_transcriber())
         self.w.show()
-        self.w.resize(*size)
+        # the screen as Qt lays out on it: at 125 % (QT_SCALE_FACTOR=1.25) a 1366x768 screen
+        # is 1093x614, and a window of --screen's pixels went past its edges unseen
+        screen = self.w.screen().availableGeometry()
+        self.size = (min(size[0], screen.width()), min(size[1], screen.height()))
+        self.w.resize(*self.size)
         self.w.activateWindow()
         self.pump(500)
         # a modal dialog nobody expected (a question a step did not plan for) is grabbed, said
@@ -67,6 +71,10 @@ class Walk:
         self.watchdog = QTimer()
         self.watchdog.timeout.connect(self._unanswered)
         self.watchdog.start(1000)
+        self.too_big: dict[str, tuple[int, int]] = {}  # windows past the screen's edges
+        self.measure = QTimer()
+        self.measure.timeout.connect(self._measure)
+        self.measure.start(150)
 
     def _unanswered(self) -> None:
         from PySide6.QtWidgets import QApplication, QMessageBox
@@ -86,6 +94,22 @@ class Walk:
             button.click()
         else:
             dialog.reject()
+
+    def _measure(self) -> None:
+        """Every window that shows fits the screen (its frame, title bar included)."""
+        from PySide6.QtWidgets import QApplication
+
+        screen = self.w.screen().availableGeometry()
+        for top in QApplication.topLevelWidgets():
+            if not top.isVisible() or top is self.w:
+                continue
+            frame = top.frameGeometry()
+            if frame.width() > screen.width() or frame.height() > screen.height():
+                name = f"{type(top).__name__} {top.windowTitle()!r}"
+                if name not in self.too_big:
+                    print(f"  PROBLEM: {name} is {frame.width()}x{frame.height()}")
+                    self.problems.append(f"{name} larger than the screen")
+                self.too_big[name] = (frame.width(), frame.height())
 
     # ------------------------------------------------------------------ helpers
     def pump(self, ms: int) -> None:
@@ -715,7 +739,9 @@ def walk_all(args: Any, out: Path, tmp: Path, mic: Any) -> None:
 
     width, height = (int(v) for v in args.screen.lower().split("x"))
     walk = Walk(out, (width, height), tmp)
-    print(f"screen {args.screen}, window {walk.w.width()}x{walk.w.height()}, PNGs in {out}")
+    logical = walk.w.screen().availableGeometry().size().toTuple()
+    print(f"screen {args.screen} ({logical} logical), window {walk.w.width()}x{walk.w.height()}")
+    print(f"PNGs in {out}")
     walk.run(walk.coder_name, "first start: coder name")
     walk.run(walk.new_project, "File ▸ New project")
     walk.run(lambda: walk.import_audio(Path(DEMO_RECORDING)), "File ▸ Import audio")
@@ -731,6 +757,7 @@ def walk_all(args: Any, out: Path, tmp: Path, mic: Any) -> None:
         walk.run(lambda: walk.record(mic), "Record ▸ Record a session (virtual microphone)")
     walk.run(walk.qdpx_round, "File ▸ Export / Import a .qdpx")
     walk.w.runner.cancel_all()
+    print(f"windows larger than the screen: {walk.too_big}")
     print(f"{len(walk.problems)} problems")
     for problem in walk.problems:
         print(" -", problem.splitlines()[0] if problem else problem)

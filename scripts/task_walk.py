@@ -42,13 +42,7 @@ class TaskWalk(Walk):
     """``Walk`` with the real transcriber and the menus clicked by their names."""
 
     def __init__(self, out: Path, size: tuple[int, int], tmp: Path) -> None:
-        from PySide6.QtCore import QTimer
-
         super().__init__(out, size, tmp, real_transcriber=True)
-        self.too_big: dict[str, tuple[int, int]] = {}
-        self.measure = QTimer()
-        self.measure.timeout.connect(self._measure)
-        self.measure.start(150)
 
     def _unanswered(self) -> None:
         """A consent question of an export: Export anyway (said); others as ``Walk``'s."""
@@ -62,22 +56,6 @@ class TaskWalk(Walk):
                 anyway[0].click()
                 return
         super()._unanswered()
-
-    def _measure(self) -> None:
-        """Every window that shows fits the screen (its frame, title bar included)."""
-        from PySide6.QtWidgets import QApplication
-
-        screen = self.w.screen().availableGeometry()
-        for top in QApplication.topLevelWidgets():
-            if not top.isVisible() or top is self.w:
-                continue
-            frame = top.frameGeometry()
-            if frame.width() > screen.width() or frame.height() > screen.height():
-                name = f"{type(top).__name__} {top.windowTitle()!r}"
-                if name not in self.too_big:
-                    print(f"  PROBLEM: {name} is {frame.width()}x{frame.height()}")
-                    self.problems.append(f"{name} larger than the screen")
-                self.too_big[name] = (frame.width(), frame.height())
 
     # ------------------------------------------------------------------ menus
     def action(self, path: str) -> Any:

@@ -50,6 +50,7 @@ from gui.analysis.models import (
     span_codings,
 )
 from gui.fmt import plural
+from gui.menu_keys import keep_mnemonics
 from gui.rows_in_sight import RowsInSight
 
 Compute = Callable[[str, Callable[[Any], Any], Callable[[Any], None]], None]
@@ -126,6 +127,7 @@ class AnalysisTab(QWidget):
             action = menu.addAction(text)
             action.triggered.connect(lambda _c=False, k=kind: self.export_requested.emit(k))
         self.export_button.setMenu(menu)
+        keep_mnemonics(menu)
         self.controls.addWidget(self.export_button)
 
     def _add_controls(self, items: Sequence[tuple[str, QWidget]]) -> dict[str, QLabel]:

@@ -45,7 +45,7 @@ from gui.consent import confirm_consent, nobody_note
 from gui.flow_row import FlowLayout
 from gui.fmt import plural
 from gui.layout import fit_to_screen
-from gui.menu_keys import literal
+from gui.menu_keys import keep_mnemonics, marked, menu_name
 from gui.status_text import FitLabel
 from gui.tasks import TaskHandle, TaskRunner
 from storage import Project
@@ -69,6 +69,14 @@ class CheckListMenu(QMenu):
         if event.key() in keys and action is not None and action.isCheckable():
             if action.isEnabled():
                 action.trigger()
+            return
+        # an entry's underlined letter ticks it and the menu stays open, as a click does
+        typed = event.text().lower()
+        lettered = [a for a in self.actions() if typed and marked(a.text()) == typed]
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if plain and lettered and lettered[0].isCheckable() and lettered[0].isEnabled():
+            self.setActiveAction(lettered[0])
+            lettered[0].trigger()
             return
         super().keyPressEvent(event)
 
@@ -94,6 +102,7 @@ class FilterBar(QWidget):
         self.sessions_button = QPushButton("All sessions")
         self.sessions_menu = CheckListMenu(self)  # stays open while sessions are ticked
         self.sessions_button.setMenu(self.sessions_menu)
+        keep_mnemonics(self.sessions_menu)  # a session's letter ticks it
         self.date_from = QLineEdit()
         self.date_to = QLineEdit()
         self._dates: dict[QLineEdit, str | None] = {self.date_from: None, self.date_to: None}
@@ -152,7 +161,8 @@ class FilterBar(QWidget):
         self.sessions_menu.clear()
         self.session_actions = []
         for sid, title in f.sessions:
-            action = self.sessions_menu.addAction(literal(title))  # "R&D" whole
+            action = self.sessions_menu.addAction(menu_name(title))  # "R&D" whole; cut if long
+            action.setToolTip(title)
             action.setCheckable(True)
             action.setData(sid)
             action.setChecked(sid in chosen)

@@ -18,6 +18,7 @@ from gui.fmt import plural
 from gui.models.segments import CODE_MIME
 from gui.qtcompat import emit
 from storage.core.models import Code
+from storage.core.names import name_order
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -50,7 +51,8 @@ class CodeTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._codes = {c.id: c for c in codes}
         self._children = {None: []}
-        for code in sorted(codes, key=lambda c: c.name.lower()):
+        # in the alphabet's order: Kazakh's ә, қ, ү... after я (and і before а) no longer
+        for code in sorted(codes, key=lambda c: name_order(c.name)):
             parent = code.parent_id if code.parent_id in self._codes else None
             self._children.setdefault(parent, []).append(code.id)
         self._keys = list(self._codes)

@@ -121,3 +121,17 @@ def readable_file_name(name: str) -> str:
         else:
             name = raw.decode("utf-8", "replace")
     return unicodedata.normalize("NFC", name)
+
+
+#: Russian and Kazakh letters in the order their alphabets read (Russian's is a part of
+#: Kazakh's): by code point, Kazakh's ә ғ қ ң ө ұ ү һ came after я and і before а
+CYRILLIC_ORDER = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+_CYRILLIC_RANK = {ch: chr(0xE000 + i) for i, ch in enumerate(CYRILLIC_ORDER)}
+
+
+def name_order(name: str) -> str:
+    """A key that sorts names as a reader of Russian or Kazakh expects: case aside (NFC,
+    casefolded), "Әкімдік" after "Ақпарат" and before "Банк", "Іс-шара" after "Ырыс". Other
+    letters keep their code points' order (Latin before Cyrillic)."""
+    folded = unicodedata.normalize("NFC", name.casefold())
+    return "".join(_CYRILLIC_RANK.get(ch, ch) for ch in folded)

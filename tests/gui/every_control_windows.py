@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gui.menu_keys import readable
 from tests.gui.every_control import (
     YES,
     Harness,
@@ -40,7 +41,7 @@ def _analysis_export(h: Harness) -> None:
     window, _tab = _analysis_tab(h, _TABS[cls])
     if what == "Export":  # the button: its menu of exports
         trigger(h, h.current)
-        assert h.dialogs and [a.text() for a in h.dialogs[-1].actions()] == [
+        assert h.dialogs and [readable(a.text()) for a in h.dialogs[-1].actions()] == [
             "Chart (PNG, SVG)…",
             "Table (xlsx, csv)…",
         ]
@@ -93,7 +94,7 @@ def _kwic(h: Harness) -> None:
 def _sessions_filter(h: Harness) -> None:
     _analysis_tab(h, "matrix")
     trigger(h, h.current)
-    assert h.dialogs and [a.text() for a in h.dialogs[-1].actions()] == [
+    assert h.dialogs and [readable(a.text()) for a in h.dialogs[-1].actions()] == [
         "Focus group: online public services"
     ]
 
@@ -145,7 +146,7 @@ def _install(h: Harness) -> None:
 @control("FieldScribe settings ▸ ModelsPage ▸ Import…", effect="its menu: a folder or an archive")
 def _import_menu(h: Harness) -> None:
     in_settings(h, lambda _d: trigger(h, h.current))
-    assert [a.text() for a in h.dialogs[-1].actions()] == [
+    assert [readable(a.text()) for a in h.dialogs[-1].actions()] == [
         "From a folder…",
         "From an archive (.zip, .tar.gz)…",
     ]

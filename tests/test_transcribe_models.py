@@ -84,6 +84,30 @@ def test_model_found_in_hf_hub_cache(tmp_path: Path, monkeypatch) -> None:
     assert "tinytest.en" in {m.name for m in list_models(tmp_path / "cache")}
 
 
+def test_a_cache_model_with_a_listed_name_is_listed_by_the_name_that_picks_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The cache's Systran/faster-whisper-tiny.en and the bundled tiny.en were two rows
+    "tiny.en" (so with base), and ``--model tiny.en`` picks the bundled one; two repositories of
+    one short name were two rows of it too. Each row's name now resolves to that row's model."""
+    first = _fake_hf_cache(tmp_path / "hub", "Systran/faster-whisper-tiny.en")
+    again = _fake_hf_cache(tmp_path / "hub", "Systran/faster-whisper-mini")
+    other = _fake_hf_cache(tmp_path / "hub", "someone/faster-whisper-mini")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    listed = list_models(tmp_path / "cache")
+    names = [m.name for m in listed]
+    assert len(names) == len(set(names)), names
+    by_path = {m.path: m.name for m in listed}
+    assert by_path[first] == "Systran/faster-whisper-tiny.en"
+    assert sorted([by_path[again], by_path[other]]) in (
+        ["Systran/faster-whisper-mini", "mini"],
+        ["mini", "someone/faster-whisper-mini"],
+    )
+    for m in listed:
+        if m.path is not None:  # (the package's base, not assembled here, is its own name)
+            assert resolve_model(m.name, tmp_path / "cache").path == m.path, m.name
+
+
 def test_model_found_under_hf_home(tmp_path: Path, monkeypatch) -> None:
     snap = _fake_hf_cache(tmp_path / "hfhome" / "hub", "someone/faster-whisper-mini")
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)

@@ -175,12 +175,23 @@ def _folder_size(folder: Path) -> int:
 
 
 # ----------------------------------------------------------------------------- Hugging Face cache
-def hf_models() -> list[ModelInfo]:
-    """Faster-whisper models found in the Hugging Face cache (``transcribe.model_hf``)."""
-    return [
-        ModelInfo(name, snap, is_multilingual(snap), _folder_size(snap), f"huggingface ({repo})")
-        for name, repo, snap in hf_snapshots()
-    ]
+def hf_models(taken: set[str] | None = None) -> list[ModelInfo]:
+    """Faster-whisper models found in the Hugging Face cache (``transcribe.model_hf``), each
+    named as ``--model`` picks it: by its repository where a model listed before it (the
+    names in ``taken``, or an earlier repository of the cache) has its short name. The
+    package's base and the cache's Systran/faster-whisper-base were two rows "base", and
+    ``--model base`` picks the package's."""
+    seen = set(taken or ())
+    result = []
+    for name, repo, snap in hf_snapshots():
+        shown = repo if name in seen else name
+        seen.add(shown)
+        result.append(
+            ModelInfo(
+                shown, snap, is_multilingual(snap), _folder_size(snap), f"huggingface ({repo})"
+            )
+        )
+    return result
 
 
 # ----------------------------------------------------------------------------- installed models
@@ -334,7 +345,7 @@ def list_models(
         info.damaged, info.repair = base_damage(cache_dir, checking) or (None, None)
         result.append(info)
     result.extend(installed_models(cache_dir, checking))
-    result.extend(hf_models())
+    result.extend(hf_models({m.name for m in result}))
     return result
 
 

@@ -13,7 +13,7 @@ from analysis.agreement import coders_words, compute_agreement, disagreements
 from analysis.exports import TABLE_SUFFIXES, export_scope, write_agreement
 from analysis.filters import Filters
 from storage import Project
-from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError
+from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError, is_disk_full
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
 from storage.team.bundle_export import export_bundle_file
@@ -253,7 +253,7 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
                             not_kept=not_kept,
                             **options,
                         )
-        except BaseException:
+        except BaseException as exc:
             # a later bundle refused: the ones before it stay merged, and are reported so
             if summaries and not args.json:
                 _print_merged(summaries)
@@ -262,6 +262,11 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
                     f"Nothing was kept from {', '.join(s.bundle for s in not_kept)}: the merge "
                     f"of {'it' if len(not_kept) == 1 else 'them'} could not be saved."
                 )
+            if summaries and is_disk_full(exc):  # not "nothing was written": some were kept
+                raise FieldScribeError(
+                    f"the disk is full; the merge stopped after {plural(len(summaries), 'bundle')}"
+                    " (kept). Free some space and merge the others again."
+                ) from exc
             raise
         open_conflicts = len(project.team.conflicts())
     if args.json:

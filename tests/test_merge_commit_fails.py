@@ -126,7 +126,12 @@ def test_the_tables_printed_are_the_bundles_kept(
     conn.close()
     assert coders & {"alice", "bob", "chen"} == {b.stem for b in kept}
     if lost:
-        assert code == 1 and "disk is full" in one_line_error(err)
+        line = one_line_error(err)
+        assert code == 1 and "disk is full" in line
+        # with bundles kept, the line said "nothing was changed"
+        assert ("nothing was changed" in line) == (not kept), line
+        if kept:
+            assert f"after {len(kept)} bundle" in line and "(kept)" in line, line
         said = [line for line in out.splitlines() if line.startswith("Nothing was kept from ")]
         assert len(said) == 1 and all(str(b) in said[0] for b in lost), out
         assert not any(str(b) in said[0] for b in kept)

@@ -134,6 +134,30 @@ def test_new_refuses_from_the_future_project(project_dir: Path) -> None:
     assert result.returncode == 1 and "newer FieldScribe" in result.stderr
 
 
+def test_a_command_run_here_says_what_a_fresh_process_says(
+    project_dir: Path, tmp_path: Path
+) -> None:
+    """``tests.hardening_support.fs_here`` (the CLI's entry point in the test's process, for
+    tests whose subject is the command) gives the exit code, stdout and stderr of ``main.py``
+    run as a person runs it: a success, a refusal, a command-line slip, and ``--help``."""
+    from tests.hardening_support import fs_here
+
+    for argv in [
+        ("sessions", project_dir, "--json"),
+        ("codes", project_dir),
+        ("sessions", tmp_path / "missing.fieldscribe"),
+        ("segments", project_dir, "--session"),
+        ("no-such-command",),
+        ("--help",),
+    ]:
+        there, here = fs(*argv, ok=False), fs_here(*argv, ok=False)
+        assert (here.returncode, here.stdout, here.stderr) == (
+            there.returncode,
+            there.stdout,
+            there.stderr,
+        ), argv
+
+
 def test_help_lists_the_commands() -> None:
     out = fs("--help").stdout
     for command in ("new", "import", "sessions", "segments", "search", "code", "autocode"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 
 def _coded_interview(tmp_path: Path) -> tuple[Path, str]:

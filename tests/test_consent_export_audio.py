@@ -18,7 +18,7 @@ from pydub import AudioSegment
 from storage import Project
 from storage.core.audio import configure_pydub
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 
 def _tone(path: Path, seconds: float) -> Path:

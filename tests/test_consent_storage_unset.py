@@ -10,7 +10,7 @@ import pytest
 
 from storage import Project
 from storage.core.errors import InvalidInputError
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 
 def _project(folder: Path) -> tuple[str, str]:

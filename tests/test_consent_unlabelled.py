@@ -34,7 +34,7 @@ from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import private_view
 from storage.team.bundle_export import export_bundle
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 from tests.test_consent_export_audio import _tone
 
 ONLY = ExportPrivacy(consented_only="export")

@@ -15,8 +15,8 @@ from storage import Project
 from storage.core.audio import configure_pydub
 from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
+from tests.hardening_support import fs_here as fs
 from tests.media import espeak
-from tests.test_cli import fs
 from tests.test_privacy_exports import _leaks
 
 SPOKEN = "Aigul met Marat in Kyzylorda on Monday"

@@ -19,8 +19,8 @@ from storage import Project
 from storage.core.audio import configure_pydub
 from storage.core.models import Word
 from storage.transcript.transcript import SegmentDraft
+from tests.hardening_support import fs_here as fs
 from tests.media import espeak
-from tests.test_cli import fs
 
 SPOKEN = "Aigul and Marat met near the old mill in Kyzylorda on Monday"
 REAL_NAMES = ["Айгуль", "Айгулем", "Aigul", "Marat"]

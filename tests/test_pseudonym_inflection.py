@@ -23,7 +23,7 @@ from storage.privacy.inflect import inflected
 from storage.privacy.names import contains_name, fold
 from storage.privacy.text import Replacement, find_names, rewrite
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 
 def _pseudonymise(text: str, real: str, pseudonym: str) -> str:

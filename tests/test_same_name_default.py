@@ -16,7 +16,7 @@ from analysis.agreement import compute_agreement
 from storage import Project, SegmentDraft
 from storage.team.bundle_export import export_bundle
 from storage.team.merging import merge_bundles
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 N = 20
 ALICE = range(0, 10)  # the segments each coder codes "Corruption"

@@ -15,7 +15,7 @@ from storage.core.errors import InvalidInputError
 from storage.core.schema import SCHEMA_VERSION
 from storage.transcript.forms import forms_query, stem
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 KAZAKH_PAIRS = ["Әә", "Ғғ", "Ққ", "Ңң", "Өө", "Ұұ", "Үү", "Һһ", "Іі", "Ёё"]
 SEGMENTS = [

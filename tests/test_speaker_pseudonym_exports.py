@@ -17,7 +17,7 @@ import pytest
 
 from storage import Project
 from storage.transcript.transcript import SegmentDraft
-from tests.test_cli import fs
+from tests.hardening_support import fs_here as fs
 
 REAL = "Ерлан"
 

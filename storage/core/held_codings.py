@@ -24,6 +24,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from storage.core.anchors import LOST_FLAG
+from storage.core.sql_script import run_script
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -49,7 +50,7 @@ HELD_COLUMNS = ("id", "segment_id", "code_id", "coder", "memo", "created_by", "c
 
 def held_codings_migration(db: Database) -> None:
     """Migration 0012: the ``held_codings`` table."""
-    db.executescript(_V12)
+    run_script(db, _V12)
 
 
 def release_held(conn: sqlite3.Connection, holder_id: str) -> int:

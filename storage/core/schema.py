@@ -25,6 +25,7 @@ from storage.core.schema_privacy import privacy_migration
 from storage.core.schema_search import search_fold_migration
 from storage.core.schema_speakers import migrate_speaker_turns, migrate_speakers
 from storage.core.schema_teamwork import speaker_profiles_travel_migration, teamwork_migration
+from storage.core.sql_script import run_script
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -190,7 +191,7 @@ CREATE TABLE transcription_state (
 
 
 def _initial(db: Database) -> None:
-    db.executescript(_V1)
+    run_script(db, _V1)
 
 
 #: The ordered migration steps. Append only.

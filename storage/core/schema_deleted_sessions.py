@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -40,4 +42,4 @@ CREATE INDEX deleted_sessions_at ON deleted_sessions(deleted_at);
 
 def deleted_sessions_migration(db: Database) -> None:
     """Migration 0011: the ``deleted_sessions`` table."""
-    db.executescript(_V11)
+    run_script(db, _V11)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -26,4 +28,4 @@ CREATE INDEX deletions_session ON deletions(session_id) WHERE session_id IS NOT 
 
 def deleted_speech_migration(db: Database) -> None:
     """Migration 0009: ``deletions.session_id``, ``start_ms`` and ``end_ms``."""
-    db.executescript(_V9)
+    run_script(db, _V9)

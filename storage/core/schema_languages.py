@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -20,4 +22,4 @@ CREATE INDEX segments_language ON segments(session_id, language);
 
 def migrate_segment_language(db: Database) -> None:
     """Migration 0007: ``segments.language`` and ``segments.untranscribed``."""
-    db.executescript(_V7)
+    run_script(db, _V7)

@@ -30,6 +30,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from storage.core.meta import read_meta
+from storage.core.sql_script import run_script
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -129,7 +130,7 @@ def kept_links(raw: str | None) -> list[dict[str, Any]]:
 
 def links_migration(db: Database) -> None:
     """Migration 0013: the ``links`` table, its triggers, and the links kept as JSON moved in."""
-    db.executescript(_V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in END_TABLES))
+    run_script(db, _V13 + "".join(_END_TRIGGER.format(table=t, kind=k) for t, k in END_TABLES))
     conn = db.conn
     kept = read_meta(conn, "main", OLD_KEY)
     if kept is None:

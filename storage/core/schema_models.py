@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storage.core.model_names import TYPED_BY_HAND
+from storage.core.sql_script import run_script
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -25,4 +26,4 @@ UPDATE segments SET model = '{TYPED_BY_HAND}' WHERE origin = 'manual';
 
 def segment_model_migration(db: Database) -> None:
     """Migration 0010: ``segments.model``."""
-    db.executescript(_V10)
+    run_script(db, _V10)

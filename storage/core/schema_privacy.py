@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -79,4 +81,4 @@ PROJECT_ONLY_TABLES = ("pseudonyms",)
 
 def privacy_migration(db: Database) -> None:
     """Create the consent, pseudonym, redaction and audit-log tables."""
-    db.executescript(_PRIVACY)
+    run_script(db, _PRIVACY)

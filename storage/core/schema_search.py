@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -49,4 +51,4 @@ def search_fold_migration(db: Database) -> None:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'segments_fts'"
     ).fetchone()
     if exists:
-        db.executescript(_SEARCH)
+        run_script(db, _SEARCH)

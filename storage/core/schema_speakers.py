@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -31,7 +33,7 @@ CREATE INDEX speaker_profiles_model ON speaker_profiles(model);
 
 def migrate_speakers(db: Database) -> None:
     """Migration 0002: ``segments.speaker_edited`` and the ``speaker_profiles`` table."""
-    db.executescript(_V2_SPEAKERS)
+    run_script(db, _V2_SPEAKERS)
 
 
 _V6 = """
@@ -59,4 +61,4 @@ END;
 
 def migrate_speaker_turns(db: Database) -> None:
     """Migration 0006: the ``speaker_turns`` table (with its version-history trigger)."""
-    db.executescript(_V6)
+    run_script(db, _V6)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storage.core.sql_script import run_script
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -76,12 +78,12 @@ END;
 def teamwork_migration(db: Database) -> None:
     """Create the conflicts and row-version tables and the version-history triggers."""
     script = _V2 + "".join(_TRIGGER.format(table=t) for t in TRAVELLING_TABLES_0002)
-    db.executescript(script)
+    run_script(db, script)
 
 
 def speaker_profiles_travel_migration(db: Database) -> None:
     """Schema step 0005: voice profiles travel in bundles (their version-history trigger)."""
-    db.executescript(_TRIGGER.format(table="speaker_profiles"))
+    run_script(db, _TRIGGER.format(table="speaker_profiles"))
 
 
 #: Suffix of the version (``updated_at``) a row gets in a bundle when it was made safe: the

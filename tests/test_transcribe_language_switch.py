@@ -26,7 +26,7 @@ from transcribe.drafts import (
     to_drafts,
 )
 from transcribe.heard_apart import READ_SURE, heard_apart
-from transcribe.hole_language import part_of_stretch
+from transcribe.hole_language import heard_on_its_own
 from transcribe.models import base_parts
 from transcribe.stream import Window
 
@@ -287,12 +287,14 @@ def test_a_placeholder_that_is_its_whole_stretch_keeps_the_language_heard_in_the
     assert segments == [(6120, 7840, "ru", True)]
 
 
-def test_a_placeholder_is_part_of_its_stretch_with_enough_other_speech() -> None:
+def test_a_placeholder_is_heard_on_its_own_when_long_enough_with_enough_other_speech() -> None:
     hole = {"start": 2 * RATE, "end": 4 * RATE}
     touching = [{"start": 0, "end": 3 * RATE}, {"start": 3 * RATE, "end": 4 * RATE}]
-    assert part_of_stretch(hole, touching)  # 2 s before it, across the chunks' meeting point
-    assert not part_of_stretch(hole, [{"start": RATE, "end": 4 * RATE}])  # 1 s: too little
-    assert not part_of_stretch(hole, [hole, {"start": 5 * RATE, "end": 9 * RATE}])  # apart
+    assert heard_on_its_own(hole, touching)  # 2 s before it, across the chunks' meeting point
+    assert not heard_on_its_own(hole, [{"start": RATE, "end": 4 * RATE}])  # 1 s: too little
+    assert not heard_on_its_own(hole, [hole, {"start": 5 * RATE, "end": 9 * RATE}])  # apart
+    # a second of espeak-ng Kazakh without a word, heard alone as English 0.91: too short
+    assert not heard_on_its_own({"start": 3 * RATE, "end": 4 * RATE}, touching)
 
 
 # ----------------------------------------------------------------------- real speech (slow)

@@ -58,7 +58,7 @@ from .drafts import by_language, end_before_next, main_language, placeholders, t
 from .encoder import ENCODE_ONE_BY_ONE, EncoderCache, OneByOneEncoder, digit_tokens
 from .guards import CYRILLIC_LANGUAGES
 from .heard_apart import heard_apart
-from .hole_language import language_in_part, part_of_stretch
+from .hole_language import heard_on_its_own, language_in_part
 from .identify import UNKNOWN, Identifier, chunk_key
 from .memory import tune_allocator
 from .model_load import check_language, check_languages, default_threads, load_model, plan_workers
@@ -486,7 +486,7 @@ class Transcriber:
         }
         allowed = self._allowed
         if code in CYRILLIC_LANGUAGES and code in allowed and len(allowed) > 1:
-            if not part_of_stretch(part, run):
+            if not heard_on_its_own(part, run):
                 return hole
             decided = any(
                 chunk_key(c) in by_reading

@@ -201,11 +201,7 @@ def score(
             cyr, lat = len(CYRILLIC.findall(text)), len(LATIN.findall(text))
             if (t.language == "en" and cyr > lat) or (t.language != "en" and lat > cyr):
                 wrong_script += 1
-        # the language given to the turn: the one of the spans covering most of it
-        cover: dict[str | None, float] = {}
-        for s in over:
-            cover[s[2]] = cover.get(s[2], 0.0) + min(s[1], t.end) - max(s[0], t.start)
-        if cover and max(cover, key=lambda k: cover[k]) == t.language:
+        if given_language(result, t) == t.language:
             right += 1
 
     def alone(kinds: tuple[str, ...]) -> list[str]:
@@ -238,11 +234,33 @@ def score(
     }
 
 
-def show(result: dict) -> None:
-    """Print each segment: its times, language and text (or that it is a placeholder)."""
+def given_language(result: dict, turn: corpus.Turn) -> str | None:
+    """The language given to a turn: the one of the segments covering most of it ("" for
+    none; None: no segment over it; a placeholder counts with its language)."""
+    cover: dict[str, float] = {}
+    for s in result["spans"]:
+        if s[0] < turn.end and s[1] > turn.start:
+            key = s[2] or ""
+            cover[key] = cover.get(key, 0.0) + min(s[1], turn.end) - max(s[0], turn.start)
+    return max(cover, key=lambda k: cover[k]) if cover else None
+
+
+def show(result: dict, turns: Sequence[corpus.Turn] = ()) -> None:
+    """Print each segment: its times, language and text (or that it is a placeholder); then
+    each turn given another language than its own, with what was written over it."""
     for start, end, language, placeholder, text in result["spans"]:
         said = "[speech without transcript]" if placeholder else text.strip()
         print(f"    {start:6.1f} {end:6.1f} {language or '?':<3} {said}")
+    for t in turns:
+        given = given_language(result, t)
+        if t.aside or given == t.language:
+            continue
+        print(f"    wrong language: {t.start:.1f}-{t.end:.1f} {t.language} given {given or '?'}")
+        print(f"      said:    {t.text}")
+        for s in result["spans"]:
+            if s[0] < t.end and s[1] > t.start:
+                said = "[speech without transcript]" if s[3] else s[4].strip()
+                print(f"      written: {s[0]:.1f}-{s[1]:.1f} {s[2] or '?'} {said}")
 
 
 def main() -> int:
@@ -315,7 +333,7 @@ def main() -> int:
                             flush=True,
                         )
                     if args.show:
-                        show(result)
+                        show(result, turns)
     return 0
 
 

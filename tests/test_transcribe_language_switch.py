@@ -6,6 +6,7 @@ transcript."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,6 +26,7 @@ from transcribe.drafts import (
     to_drafts,
 )
 from transcribe.heard_apart import READ_SURE, heard_apart
+from transcribe.hole_language import heard_on_its_own
 from transcribe.models import base_parts
 from transcribe.stream import Window
 
@@ -195,6 +197,106 @@ def test_what_is_not_heard_apart(draft: SegmentDraft, why: str) -> None:
     assert out == [draft] and asked == [], why
 
 
+# ------------------------------------------------------------- the placeholder's language
+# what ``base`` hears in the placeholder between "русском»." and "Зимой" (6.12-7.84 s) alone
+HOLE_HEARD = {"ru": 0.468, "pt": 0.07, "es": 0.048, "el": 0.036, "ro": 0.035, "it": 0.035}
+SWITCH_RUN = [{"start": 0, "end": round(14.68 * RATE)}]
+
+
+def _switch_batch(
+    heard: dict[str, float], by_reading: bool = False, run: list[dict[str, int]] = SWITCH_RUN
+) -> tuple[list[tuple[int, int, str | None, bool]], list[tuple[int, int]]]:
+    """switch.wav through the engine without a model: one stretch identified as Russian (or
+    decided by its readings in each language, ``by_reading``), decoded as ``SWITCH``; each
+    stretch heard on its own as ``heard``. The segments (start, end, language, placeholder) and
+    the stretches heard on their own."""
+    from transcribe.batches import InFlight, plan_batches
+    from transcribe.engine import Transcriber
+    from transcribe.identify import Identifier
+
+    alone: list[tuple[int, int]] = []
+
+    def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
+        return [_seg(SWITCH)] if code == "ru" else []
+
+    identifier = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
+
+    def hear_alone(audio: Any, part: dict[str, int]) -> dict[str, float]:
+        alone.append((part["start"], part["end"]))
+        hole = part["start"] >= 5.8 * RATE and part["end"] <= 8.1 * RATE
+        return heard if hole else {"ru": 0.95}  # the Russian either side: Russian
+
+    settled = {(c["start"], c["end"]): [_seg(SWITCH)] for c in run} if by_reading else {}
+    identifier._alone = hear_alone  # type: ignore[method-assign]
+    identifier.identify = lambda *a, **k: ([(c, "ru") for c in run], settled)  # type: ignore[method-assign]
+    tr = object.__new__(Transcriber)
+    tr.batch_size = 4
+    tr._in_flight = InFlight()
+    tr._identifier = identifier
+    tr._allowed = ["ru", "kk", "en"]
+    tr._decode = decode  # type: ignore[method-assign]
+    window = Window(0, np.zeros(15 * RATE, dtype=np.float32), list(run), final=True)
+    (plan,) = plan_batches(window, 4)
+    result = tr._run_batch(window, plan, None)
+    return [(d.start_ms, d.end_ms, d.language, d.untranscribed) for d in result.segments], alone
+
+
+def test_a_placeholder_heard_unclearly_inside_a_stretch_is_of_no_language() -> None:
+    """Before, marked RU: the stretch was heard as Russian (0.99) on the Russian either side,
+    and the placeholder alone, real Kazakh, gave Russian 0.47 and nothing else clearly."""
+    segments, alone = _switch_batch(HOLE_HEARD)
+    assert segments == [
+        (0, 5870, "ru", False),
+        (6120, 7840, None, True),
+        (8090, 14660, "ru", False),
+    ]
+    assert (round(6.12 * RATE), round(7.84 * RATE)) in alone
+
+
+@pytest.mark.parametrize(
+    ("heard", "language"),
+    [
+        ({"kk": 0.5, "tr": 0.2, "ru": 0.05}, "kk"),  # before: RU (its Kazakh reading unsure)
+        ({"ru": 0.9, "uk": 0.05}, "ru"),
+        ({"lt": 0.8, "kk": 0.04, "ru": 0.02}, None),  # none of them: before, RU
+    ],
+)
+def test_a_placeholder_inside_a_stretch_takes_the_expected_language_heard_in_it(
+    heard: dict[str, float], language: str | None
+) -> None:
+    segments, _ = _switch_batch(heard)
+    assert [s[2] for s in segments if s[3]] == [language]
+
+
+def test_a_stretch_decided_by_its_readings_keeps_their_language_over_an_unclear_placeholder() -> (
+    None
+):
+    """Whisper could not place the stretch as a whole; its reading in Russian was kept, and
+    nothing heard in the placeholder says otherwise (espeak-ng's Kazakh, read best in Kazakh,
+    its last words heard alone as Hungarian)."""
+    segments, _ = _switch_batch(HOLE_HEARD, by_reading=True)
+    assert [s[2] for s in segments if s[3]] == ["ru"]
+    segments, _ = _switch_batch({"kk": 0.8, "tr": 0.1}, by_reading=True)
+    assert [s[2] for s in segments if s[3]] == ["kk"]  # heard clearly in another
+
+
+def test_a_placeholder_that_is_its_whole_stretch_keeps_the_language_heard_in_the_stretch() -> None:
+    """Its stretch's identification heard it (with its piece's frames)."""
+    run = [{"start": round(6.12 * RATE), "end": round(7.84 * RATE)}]
+    segments, _ = _switch_batch(HOLE_HEARD, run=run)
+    assert segments == [(6120, 7840, "ru", True)]
+
+
+def test_a_placeholder_is_heard_on_its_own_when_long_enough_with_enough_other_speech() -> None:
+    hole = {"start": 2 * RATE, "end": 4 * RATE}
+    touching = [{"start": 0, "end": 3 * RATE}, {"start": 3 * RATE, "end": 4 * RATE}]
+    assert heard_on_its_own(hole, touching)  # 2 s before it, across the chunks' meeting point
+    assert not heard_on_its_own(hole, [{"start": RATE, "end": 4 * RATE}])  # 1 s: too little
+    assert not heard_on_its_own(hole, [hole, {"start": 5 * RATE, "end": 9 * RATE}])  # apart
+    # a second of espeak-ng Kazakh without a word, heard alone as English 0.91: too short
+    assert not heard_on_its_own({"start": 3 * RATE, "end": 4 * RATE}, touching)
+
+
 # ----------------------------------------------------------------------- real speech (slow)
 @pytest.mark.slow
 @pytest.mark.skipif(base_parts() is None, reason="the base-model extra is missing")
@@ -202,7 +304,8 @@ def test_what_is_not_heard_apart(draft: SegmentDraft, why: str) -> None:
     ("name", "other", "language"),
     [
         # real Kazakh between two Russian sentences (about 4.9-9.0 s): before, one Russian
-        # segment over it all, the Kazakh lost without a placeholder
+        # segment over it all, the Kazakh lost without a placeholder; then a placeholder
+        # marked RU
         ("switch.flac", (6.3, 7.6), "kk"),
         # quiet English before a Russian sentence (1.1-3.2 s): before, "Меня зовут Дрюггд, мы
         # здесь здесь." marked Russian, a translation
@@ -225,3 +328,6 @@ def test_speech_in_another_language_with_no_pause_is_not_written_in_the_stretchs
     assert over, shown  # not lost
     # each either its own language's reading or speech without transcript, never Russian text
     assert all(d.untranscribed or d.language == language for d in over), shown
+    # and speech without transcript there is marked with the language heard in it, or none:
+    # before, the Kazakh's was marked RU (heard alone: Russian 0.47, nothing else clearly)
+    assert all(d.language in (language, None) for d in over), shown

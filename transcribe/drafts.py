@@ -285,7 +285,7 @@ def placeholders(
         covered.extend(((a - offset_ms) / 1000, (b - offset_ms) / 1000) for a, b in spans)
     covered.sort()
     out = []
-    for chunk in _touching_joined(chunks):
+    for chunk in touching_joined(chunks):
         for a, b in free_spans(chunk, covered):
             if b - a >= PLACEHOLDER_MIN_S * SAMPLE_RATE:
                 out.append(without_transcript(offset_ms, a, b, language))
@@ -300,7 +300,7 @@ def without_transcript(offset_ms: int, a: float, b: float, language: str) -> Seg
     return SegmentDraft(start_ms, end_ms, "", language=language or None, untranscribed=True)
 
 
-def _touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
+def touching_joined(chunks: list[dict[str, int]]) -> list[dict[str, int]]:
     """Chunks that meet (the VAD cuts long speech into chunks that touch) joined into one: a
     stretch of speech without text across the meeting point is measured whole."""
     joined: list[dict[str, int]] = []

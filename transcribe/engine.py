@@ -56,8 +56,10 @@ from .coverage import (
 from .crosstalk import crosstalk
 from .drafts import by_language, end_before_next, main_language, placeholders, to_drafts
 from .encoder import ENCODE_ONE_BY_ONE, EncoderCache, OneByOneEncoder, digit_tokens
+from .guards import CYRILLIC_LANGUAGES
 from .heard_apart import heard_apart
-from .identify import Identifier, chunk_key
+from .hole_language import heard_on_its_own, language_in_part
+from .identify import UNKNOWN, Identifier, chunk_key
 from .memory import tune_allocator
 from .model_load import check_language, check_languages, default_threads, load_model, plan_workers
 from .models import ModelInfo, resolve_model
@@ -390,8 +392,11 @@ class Transcriber:
                     for hole in holes
                     for read in self._read_hole(window, hole, code, run, speech_s, dropped)
                 ]
+                by_reading = {chunk_key(c) for c in run if settled.get(chunk_key(c)) is not None}
                 holes = [
-                    self._hole_language(window, hole, code) if hole.untranscribed else hole
+                    self._hole_language(window, hole, code, run, by_reading)
+                    if hole.untranscribed
+                    else hole
                     for hole in holes
                 ]
             found.extend(holes)
@@ -462,15 +467,36 @@ class Transcriber:
             return [hole]
         return read
 
-    def _hole_language(self, window: Window, hole: SegmentDraft, code: str) -> SegmentDraft:
+    def _hole_language(
+        self,
+        window: Window,
+        hole: SegmentDraft,
+        code: str,
+        run: list[dict[str, int]],
+        by_reading: set[tuple[int, int]],
+    ) -> SegmentDraft:
         """A placeholder in a stretch decoded in ``code``, with the language Whisper hears in it
         on its own where ``code`` may be its lean to English
-        (``Identifier.untranscribed_language``)."""
+        (``Identifier.untranscribed_language``), or, in Russian or Kazakh, where the placeholder
+        is only a part of its stretch and ``code`` was heard on the rest
+        (``hole_language``; ``by_reading``: the stretches decided by their readings)."""
         part = {
             "start": (hole.start_ms - window.start_ms) * SAMPLE_RATE // 1000,
             "end": (hole.end_ms - window.start_ms) * SAMPLE_RATE // 1000,
         }
-        heard = self._identifier.untranscribed_language(window.audio, part, code, self._allowed)
+        allowed = self._allowed
+        if code in CYRILLIC_LANGUAGES and code in allowed and len(allowed) > 1:
+            if not heard_on_its_own(part, run):
+                return hole
+            decided = any(
+                chunk_key(c) in by_reading
+                for c in run
+                if c["start"] < part["end"] and part["start"] < c["end"]
+            )
+            probs = self._identifier.heard_alone(window.audio, part)
+            heard = language_in_part(probs, code, allowed, read=decided, unknown=UNKNOWN)
+        else:
+            heard = self._identifier.untranscribed_language(window.audio, part, code, allowed)
         return dataclasses.replace(hole, language=heard or None)
 
     def _decode_again(

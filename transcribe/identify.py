@@ -409,6 +409,11 @@ class Identifier:
         heard = choose(probs, allowed)[0]
         return heard if heard != code and heard in allowed else None
 
+    def heard_alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
+        """Whisper's language probabilities for ``part`` encoded on its own (``_alone``): the
+        language of speech without transcript inside a stretch (``hole_language``)."""
+        return self._alone(audio, part)
+
     def _hear(
         self,
         audio: Audio,

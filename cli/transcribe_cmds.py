@@ -478,7 +478,7 @@ def _print_summary(title: str, s: Any) -> None:
         f"{state} {title!r}: {plural(s.segments_added, 'segment')} added (model {s.model}, "
         f"{language}{resumed}) in {s.elapsed_s:.1f} s ({_audio_done(s)})."
     )
-    if s.session_segments != s.segments_added:  # resumed, or kept: this run wrote a part
+    if s.session_segments > s.segments_added:  # resumed, or kept: this run wrote a part
         print(f"  The session has {plural(s.session_segments, 'segment')} in all now.")
     for note in s.notes:
         print(f"  Note: {note}")

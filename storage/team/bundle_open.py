@@ -114,7 +114,10 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
             zlib.error,
             NotImplementedError,
         ) as exc:
-            raise InvalidBundleError(f"{path} is damaged ({exc}); export it again.") from exc
+            raise InvalidBundleError(
+                f"{path} is damaged ({exc}); nothing was changed. Ask for the bundle to be "
+                "exported again, or copy it again."
+            ) from exc
         except OSError as exc:
             full = exc.errno == errno.ENOSPC
             raise (DiskFullError if full else InvalidBundleError)(

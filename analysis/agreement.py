@@ -32,6 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from storage.core.names import name_order
 from storage.core.spans import merged_spans
 
 SEGMENT_UNIT = (
@@ -402,7 +403,7 @@ def compute_agreement(data: AgreementInput) -> AgreementReport:
     pooled_overlap = [0.0, 0.0]
     per_code = []
     pair_tables = {pair: np.zeros((2, 2)) for pair in combinations(range(len(prep.coders)), 2)}
-    for code_id, path in sorted(data.codes.items(), key=lambda item: item[1].lower()):
+    for code_id, path in sorted(data.codes.items(), key=lambda item: name_order(item[1])):
         units = prep.units_of(code_id)
         stats = _code_binary(prep, units, pair_tables)
         inter, union = _overlap(prep, units)

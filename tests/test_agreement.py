@@ -317,3 +317,12 @@ def test_cli_disagreement_on_different_words_says_whose_words(
     assert cli_main(["agreement", folder, "--coders", "ann,ben", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)["codes"]
     assert row["percent"]["value"] == 1.0 and row["overlap"]["value"] == pytest.approx(5 / 15)
+
+
+def test_codes_are_listed_in_the_kazakh_and_russian_alphabets_order() -> None:
+    """Codes sorted by code point put Әкімдік, Қала and Үкімет after Яна (the codebook tree
+    lists them in the alphabets' order: ``storage.core.names.name_order``)."""
+    order = ["Ақпарат", "Әкімдік", "Банк", "Қала", "Үкімет", "Яна"]
+    data = _data(["ann", "ben"], 4, [(0, "k1", "ann", None, None), (0, "k1", "ben", None, None)])
+    data.codes = {f"k{i}": name for i, name in enumerate(reversed(order))}
+    assert [c.code_path for c in compute_agreement(data).codes] == order

@@ -175,3 +175,14 @@ def test_codebook_import_takes_the_codebook_of_a_qdpx(tmp_path: Path, capsys) ->
         zf.writestr("project.qde", _QDC)
     assert cli_main(["codebook", "import", str(dest), str(zipped)]) == 0
     assert "2 new codes, 2 already in the codebook" in capsys.readouterr().out
+
+
+def test_the_codebook_listing_is_in_the_kazakh_and_russian_alphabets_order(project) -> None:
+    """Exports of the codebook (.qdc, csv, xlsx, docx) list siblings as the tree does: by code
+    point Әкімдік, Қала and Үкімет came after Яна."""
+    from storage.interop.qdc import codebook_rows
+
+    order = ["Ақпарат", "Әкімдік", "Банк", "Қала", "Үкімет", "Яна"]
+    for name in reversed(order):
+        project.codebook.ensure_code_path(name)
+    assert [row.code.name for row in codebook_rows(project)] == order

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from storage.core.errors import InvalidInputError
 from storage.core.models import Code
+from storage.core.names import name_order
 from storage.core.words import plural
 from storage.privacy.models import ExportPrivacy
 from storage.privacy.view import log_export, private_view
@@ -67,7 +68,7 @@ def codebook_rows(project: Project, rank: dict[str, int] | None = None) -> list[
 
     def walk(parent: str | None, depth: int) -> None:
         for code in sorted(
-            kids.get(parent, []), key=lambda c: (rank.get(c.id, end), c.name.lower())
+            kids.get(parent, []), key=lambda c: (rank.get(c.id, end), name_order(c.name))
         ):
             rows.append(CodeRow(code, depth, freq.get(code.id, 0), total(code)))
             walk(code.id, depth + 1)

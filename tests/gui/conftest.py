@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
 from storage import Project
-from tests.gui.gui_helpers import TranscriptionSummary, make_fake_transcriber
+from tests.gui.gui_helpers import TranscriptionSummary, main_window, make_fake_transcriber
 
 # the guard against unanswered blocking dialogs and callbacks left to a later test: its
 # autouse fixture and its hooks, here so that they apply to the GUI tests
@@ -121,15 +121,8 @@ def fake_transcriber() -> Callable[..., TranscriptionSummary]:
 
 @pytest.fixture
 def window(qtbot: Any, project: Project, qsettings: Any, fake_transcriber: Any) -> Iterator[Any]:
-    from gui.main_window import MainWindow
-
-    qsettings.setValue("transcribe_after_import", "false")
-    w = MainWindow(project, transcriber=fake_transcriber, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.cancel_all()
-    w.close()
+    with main_window(qtbot, qsettings, fake_transcriber, project) as w:
+        yield w
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -23,6 +24,25 @@ FAKE_TEXTS = [
     ("P2", "In the villages the internet is slow."),
     ("P1", "The health portal reminder was very helpful."),
 ]
+
+
+@contextmanager
+def main_window(
+    qtbot: Any, qsettings: Any, transcriber: Any, project: Project | None = None
+) -> Iterator[Any]:
+    """The app's window on ``project`` (none: the start page), shown, not transcribing after an
+    import; its background jobs cancelled and the window closed after."""
+    from gui.main_window import MainWindow
+
+    qsettings.setValue("transcribe_after_import", "false")
+    w = MainWindow(project, transcriber=transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        yield w
+    finally:
+        w.runner.cancel_all()
+        w.close()
 
 
 def make_fake_transcriber(delay_s: float = 0.0) -> Callable[..., TranscriptionSummary]:

@@ -14,6 +14,7 @@ from analysis.table import Header, Table
 from gui.analysis.models import CodeTableModel
 from storage import Project
 from tests.analysis_support import build_project
+from tests.gui.gui_helpers import main_window
 
 
 @pytest.fixture
@@ -25,15 +26,8 @@ def coded(tmp_path: Path) -> Iterator[Project]:
 
 @pytest.fixture
 def main(qtbot: Any, coded: Project, qsettings: Any, fake_transcriber: Any) -> Iterator[Any]:
-    from gui.main_window import MainWindow
-
-    qsettings.setValue("transcribe_after_import", "false")
-    w = MainWindow(coded, transcriber=fake_transcriber, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.cancel_all()
-    w.close()
+    with main_window(qtbot, qsettings, fake_transcriber, coded) as w:
+        yield w
 
 
 def _open(main: Any, idle: Callable[..., None]) -> Any:

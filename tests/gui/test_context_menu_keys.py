@@ -19,6 +19,7 @@ from gui.context_menu import context_menu_of, restore
 from gui.menu_keys import marked
 from storage import Project
 from tests.analysis_support import build_project
+from tests.gui.gui_helpers import main_window
 
 
 @pytest.fixture
@@ -30,15 +31,8 @@ def coded(tmp_path: Path) -> Iterator[Project]:
 
 @pytest.fixture
 def main(qtbot: Any, coded: Project, qsettings: Any, fake_transcriber: Any) -> Iterator[Any]:
-    from gui.main_window import MainWindow
-
-    qsettings.setValue("transcribe_after_import", "false")
-    w = MainWindow(coded, transcriber=fake_transcriber, settings=qsettings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.cancel_all()
-    w.close()
+    with main_window(qtbot, qsettings, fake_transcriber, coded) as w:
+        yield w
 
 
 def _letters_wrong(where: str, menu: QMenu) -> list[str]:

@@ -348,7 +348,7 @@ def test_the_transcription_summary_names_the_commands(capsys) -> None:
     summary = SimpleNamespace(
         elapsed_s=1.0, duration_ms=1000, resumed_from_ms=0, cancelled=False, language="ru",
         segments_added=2, model="base", notes=[], untranscribed=1, segments_kept=0,
-        by_language=lambda: [("ru", 2)],
+        session_segments=2, by_language=lambda: [("ru", 2)],
     )  # fmt: skip
     _print_summary("FG", summary)
     out = capsys.readouterr().out

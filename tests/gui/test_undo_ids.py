@@ -56,7 +56,7 @@ def code_words(window: Any, idle: Any, row: int, words: str, code_id: str) -> tu
 
 
 def spans_shown(window: Any) -> list[tuple[int, int]]:
-    return sorted((a, b) for a, b, _tip in window.segment_editor._spans)
+    return sorted((a, b) for a, b, _tip, _coding in window.segment_editor._spans)
 
 
 def test_split_then_undo_keeps_the_id_and_the_span(

@@ -454,7 +454,7 @@ def test_redacted_words_are_marked_in_the_editor(
     window.extra_panels.redact_selection()
     idle(window)
     qtbot.waitUntil(lambda: struck() == [(0, len(word))], timeout=30000)
-    assert any("exports show [NAME]" in tip for _a, _b, tip in editor._spans)
+    assert any("exports show [NAME]" in tip for _a, _b, tip, _coding in editor._spans)
     # another segment and back: still marked
     window.transcript.go_to_row(0)
     idle(window)

@@ -209,3 +209,20 @@ def test_otranscribe_paragraph_without_timestamp_is_its_own_segment(tmp_path: Pa
     parsed = parse_transcript(head)
     assert [(d.start_ms, d.text) for d in parsed.drafts] == [(1000, "Да.")]
     assert any("before the first timestamp" in n for n in parsed.notes)
+
+
+def test_otranscribe_timestamp_alone_in_its_paragraph_times_the_text_under_it(
+    tmp_path: Path,
+) -> None:
+    """A timestamp set, then Enter, then the words: the paragraph under it is its text (it
+    was, and stays so; no estimate)."""
+    body = (
+        f"<p>{_STAMP.format(3.0, '0:00:03')}</p><p>Анна: Бастайық.</p>"
+        f"<p>{_STAMP.format(8.0, '0:00:08')}Болат: Жарайды.</p>"
+    )
+    parsed = parse_transcript(_otr(tmp_path, body))
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (3000, 8000, "Анна", "Бастайық."),
+        (8000, 8000, "Болат", "Жарайды."),
+    ]
+    assert not any("no timestamp" in n for n in parsed.notes)

@@ -60,8 +60,9 @@ def otr_lines(text: str) -> tuple[list[str], list[str]]:
     paragraph with none after a timed one (the typist pressed Enter and went on) was said
     after the text before it: it becomes a segment of its own (it joined the one before),
     its time estimated between the timestamps around it by the words said before it since
-    the last timestamp (after the last timestamp: at ``WORDS_PER_SECOND``)."""
-    paragraphs = [p for p in _PARAGRAPH.split(_body(text) or "") if _words(p)]
+    the last timestamp (after the last timestamp: at ``WORDS_PER_SECOND``). A paragraph
+    under a timestamp that stands alone in its own is that timestamp's text."""
+    paragraphs = [p for p in _PARAGRAPH.split(_body(text) or "") if _words(p) or _STAMP.search(p)]
     stamps = [[float(m.group(1)) for m in _STAMP.finditer(p)] for p in paragraphs]
     out: list[str] = []
     estimated = 0
@@ -72,6 +73,9 @@ def otr_lines(text: str) -> tuple[list[str], list[str]]:
             continue
         said = _words(_STAMP.split(paragraphs[last])[-1])
         said += sum(_words(paragraphs[k]) for k in range(last + 1, i))
+        if not said:  # a timestamp alone in its paragraph: the text under it is its
+            out += _lines(para)
+            continue
         start = stamps[last][-1]
         after = next((k for k in range(i + 1, len(paragraphs)) if stamps[k]), None)
         if after is None:

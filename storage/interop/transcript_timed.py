@@ -372,9 +372,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         n = len(no_time)
         notes.append(
             f"{plural(n, 'line')} {verb(n, 'has a time', 'have times')} no clock shows (the "
-            f"first: {stamp!r} before {first.text[:30]!r}): not read as "
-            f"{verb(n, 'its time; it starts', 'their times; they start')} between the lines "
-            "around, in the file's order"
+            f"first: {stamp!r} before {first.text[:30]!r}); {verb(n, 'it starts', 'they start')} "
+            f"between the lines around {verb(n, 'it', 'them')} instead, in the file's order"
         )
     if unknown:
         n = len(unknown)

@@ -83,11 +83,12 @@ def test_noscribe_html(session, tmp_path: Path) -> None:
         result = import_transcript(p, sid, source)
         segs = p.transcript.segments(sid)
     assert result.format == "noscribe-html" and result.speakers == ["S01", "S02"]
+    # noScribe's pause mark is no speech: the gap before the first turn, counted in the notes
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in segs] == [
-        (0, 900, None, "(1 seconds pause)"),
         (900, 2600, "S01", "Hello, this is a short interview. //S02: Yes."),
         (2600, 3200, "S02", "About public & private services."),
     ]
+    assert any("1 segment holding only a pause mark" in n for n in result.notes)
     assert all(s.origin == "import" for s in segs)
 
 

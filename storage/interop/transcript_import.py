@@ -39,7 +39,8 @@ from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_otr import looks_like_otr, otr_lines
 from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
-from .transcript_patterns import MAX_TRANSCRIPT_BYTES
+from .transcript_patterns import MAX_TRANSCRIPT_BYTES, WORDS_PER_SECOND
+from .transcript_pauses import drop_pauses
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
 
@@ -51,10 +52,6 @@ TRANSCRIPT_IMPORT_FORMATS = (
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
-#: Speech rate for the length of a last line the file gives no end, in a session without
-#: audio: about 2.5 words a second, as Russian and Kazakh (and English) interviews are spoken
-#: (a line of 10 words lasts 4 s), so that it shows on the timeline and in exports.
-WORDS_PER_SECOND = 2.5
 #: The shortest such estimated length.
 MIN_ESTIMATED_MS = 1000
 
@@ -210,11 +207,15 @@ def parse_transcript(
                 f"{path}: not an oTranscribe file (JSON whose text holds timestamps); nothing "
                 "was imported."
             )
-        parsed = parse_lines(otr_lines(text), "otranscribe")
+        lines, untimed = otr_lines(text)
+        parsed = parse_lines(lines, "otranscribe")
+        parsed.notes[:0] = untimed
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
+        parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
     elif fmt in ("vtt", "srt"):
         parsed = parse_cues(text, fmt)
+        parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
     else:
         parsed = parse_timestamped_txt(text)
     if not parsed.drafts:

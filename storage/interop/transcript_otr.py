@@ -9,12 +9,19 @@ import html
 import json
 import re
 
+from storage.core.words import plural, verb
+
+from .transcript_patterns import WORDS_PER_SECOND
+
 #: a timestamp span: its exact time in seconds is the data attribute, the shown text is rounded
 _STAMP = re.compile(
     r"<span\b[^>]*\bdata-timestamp\s*=\s*[\"']([0-9]+(?:\.[0-9]+)?)[\"'][^>]*>.*?</span>",
     re.S | re.I,
 )
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|p|div)\b[^>]*>", re.I)
+#: a paragraph of the editor: Enter makes a ``<p>`` or a ``<div>`` (as the browser does it);
+#: a ``<br>`` breaks a line within one
+_PARAGRAPH = re.compile(r"<\s*/?\s*(?:p|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -39,14 +46,69 @@ def _body(text: str) -> str | None:
     return data["text"] if isinstance(data, dict) and isinstance(data.get("text"), str) else None
 
 
-def otr_lines(text: str) -> list[str]:
+#: a paragraph of the editor: Enter makes a ``<p>`` or a ``<div>`` (as the browser does it);
+#: a ``<br>`` (Shift+Enter) breaks a line within one
+_PARAGRAPH = re.compile(r"<\s*/?\s*(?:p|div)\b[^>]*>", re.I)
+
+
+def otr_lines(text: str) -> tuple[list[str], list[str]]:
     """The transcript lines of an oTranscribe file (``looks_like_otr``): each timestamp as
-    ``[HH:MM:SS.mmm]``, paragraphs and line breaks as new lines, other markup dropped."""
-    body = _body(text) or ""
-    body = _STAMP.sub(lambda m: f"\n[{_clock(float(m.group(1)))}] ", body)
+    ``[HH:MM:SS.mmm]``, paragraphs and line breaks as new lines, other markup dropped; and a
+    note on the paragraphs with no timestamp.
+
+    oTranscribe sets a timestamp where the typist asks for one, not on every paragraph; a
+    paragraph with none after a timed one (the typist pressed Enter and went on) was said
+    after the text before it: it becomes a segment of its own (it joined the one before),
+    its time estimated between the timestamps around it by the words said before it since
+    the last timestamp (after the last timestamp: at ``WORDS_PER_SECOND``). A paragraph
+    under a timestamp that stands alone in its own is that timestamp's text."""
+    paragraphs = [p for p in _PARAGRAPH.split(_body(text) or "") if _words(p) or _STAMP.search(p)]
+    stamps = [[float(m.group(1)) for m in _STAMP.finditer(p)] for p in paragraphs]
+    out: list[str] = []
+    estimated = 0
+    for i, para in enumerate(paragraphs):
+        last = next((k for k in range(i - 1, -1, -1) if stamps[k]), None)
+        if stamps[i] or last is None:  # timed, or before the first time: as written
+            out += _lines(para)
+            continue
+        said = _words(_STAMP.split(paragraphs[last])[-1])
+        said += sum(_words(paragraphs[k]) for k in range(last + 1, i))
+        if not said:  # a timestamp alone in its paragraph: the text under it is its
+            out += _lines(para)
+            continue
+        start = stamps[last][-1]
+        after = next((k for k in range(i + 1, len(paragraphs)) if stamps[k]), None)
+        if after is None:
+            at = start + said / WORDS_PER_SECOND
+        else:
+            total = said + sum(_words(paragraphs[k]) for k in range(i, after))
+            at = start + (stamps[after][0] - start) * said / max(total, 1)
+        estimated += 1
+        lines = _lines(para)
+        out += [f"[{_clock(at)}] {lines[0]}", *lines[1:]]
+    notes = []
+    if estimated:
+        notes.append(
+            f"{plural(estimated, 'paragraph')} with no timestamp "
+            f"{verb(estimated, 'was', 'were')} imported as "
+            f"{verb(estimated, 'a segment of its', 'segments of their')} own after the text "
+            f"before, {verb(estimated, 'its time', 'their times')} estimated from the "
+            "timestamps around and the words between them"
+        )
+    return out, notes
+
+
+def _lines(part: str) -> list[str]:
+    """A piece of the editor's HTML as lines: timestamps bracketed, line breaks kept."""
+    body = _STAMP.sub(lambda m: f"\n[{_clock(float(m.group(1)))}] ", part)
     body = _BREAK.sub("\n", body)
     lines = (html.unescape(_TAG.sub("", line)).replace("\xa0", " ") for line in body.split("\n"))
     return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def _words(part: str) -> int:
+    """The words in a piece of the editor's HTML, its timestamps not counted."""
+    return len(re.findall(r"\w+", html.unescape(_TAG.sub(" ", _STAMP.sub(" ", part)))))
 
 
 def _clock(seconds: float) -> str:

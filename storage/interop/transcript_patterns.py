@@ -7,6 +7,11 @@ from __future__ import annotations
 import re
 
 MAX_TRANSCRIPT_BYTES = 50 * 1024**2
+#: Speech rate for the length of a last line the file gives no end, in a session without
+#: audio, and for the time of an oTranscribe paragraph after the last timestamp: about 2.5
+#: words a second, as Russian and Kazakh (and English) interviews are spoken (a line of 10
+#: words lasts 4 s), so that it shows on the timeline and in exports.
+WORDS_PER_SECOND = 2.5
 
 STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 #: a time span at the start of a line: Whisper's ``[00:00.000 --> 00:05.000]  text``, NVivo's

@@ -68,6 +68,18 @@ _SPEAKER_STAMP_COLON = re.compile(
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 
 
+#: Otter's label for a voice it could not tell apart: no one's name ("Speaker 1" is its
+#: generic label for a voice it did tell apart, kept)
+_NO_SPEAKER = "unknown speaker"
+
+
+def no_clock(stamp: str) -> bool:
+    """Whether a timestamp is no time a clock shows: seconds past 59 (Otter's ``0:70``), or
+    minutes past 59 after hours (``1:75:00``); minutes alone may pass 59 (``75:30``)."""
+    parts = stamp.strip().replace(",", ".").split(".")[0].split(":")
+    return int(parts[-1]) > 59 or (len(parts) == 3 and int(parts[1]) > 59)
+
+
 def timed_line(line: str) -> bool:
     """Whether a line starts a segment in one of the timestamped text styles."""
     heading = _HEADING.match(line)
@@ -155,14 +167,16 @@ def _names_under_times(
 def _heading(text: str, speakers: set[str], after_ms: int | None) -> re.Match[str] | None:
     """A line's heading of a speaker and a time, when it really is one: a label (``is_label``)
     set apart from its time as the tools write it (``TOOL_GAP``) or a speaker of the file
-    elsewhere, at a time not before the segment above it; else None (the line is speech)."""
+    elsewhere, at a time not before the segment above it (a time no clock shows, ``no_clock``,
+    says nothing of that); else None (the line is speech)."""
     heading = _HEADING.match(text)
     if not heading or not is_label(heading.group("speaker")):
         return None
     name = heading.group("speaker").strip()
     if not (TOOL_GAP.fullmatch(heading.group("gap")) or name in speakers):
         return None
-    if after_ms is not None and parse_clock(heading.group("t")) < after_ms:
+    stamp = heading.group("t")
+    if after_ms is not None and not no_clock(stamp) and parse_clock(stamp) < after_ms:
         return None
     return heading
 
@@ -215,10 +229,21 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     below: list[list[str]] = []  # the lines under each segment's first line
     spans_alone: set[int] = set()  # segments started by a time span with nothing after it
 
+    no_time: list[tuple[SegmentDraft, str]] = []  # segments whose stamp is no clock time
+    bad_ids: set[int] = set()
+
     def start(
-        start_ms: int, speaker: str | None, body: str, end: int | None, heading: str | None = None
+        start_ms: int,
+        speaker: str | None,
+        body: str,
+        end: int | None,
+        heading: str | None = None,
+        stamp: str = "",
     ) -> None:
         drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
+        if stamp and no_clock(stamp):
+            no_time.append((drafts[-1], stamp))
+            bad_ids.add(id(drafts[-1]))
         ends.append(end)
         headings.append(heading)
         below.append([])
@@ -249,14 +274,14 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if span:
             end = end if end is not None else parse_clock(span.group("e"))
             speaker, body = labelled(text[span.end() :], len(drafts))
-            start(parse_clock(span.group("s")), speaker, body, end)
+            start(parse_clock(span.group("s")), speaker, body, end, stamp=span.group("s"))
             if not body and speaker is None:
                 spans_alone.add(len(drafts) - 1)  # Teams: the name, then the text, below it
             continue
         alone = STAMP_ALONE.match(text)
-        heading = (
-            None if alone else _heading(text, speakers, drafts[-1].start_ms if drafts else None)
-        )
+        # the time above: that of the last segment whose time is one (not "0:70")
+        above = next((d.start_ms for d in reversed(drafts) if id(d) not in bad_ids), None)
+        heading = None if alone else _heading(text, speakers, above)
         lead = None if alone or heading else _TXT_TS.match(text)
         named = None
         if not (alone or heading or lead):
@@ -264,16 +289,19 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if named and len(named.group("speaker").split()) > 4:
             named = None
         if alone:
-            start(parse_clock(alone.group(1)), None, "", end, text)
+            start(parse_clock(alone.group(1)), None, "", end, text, alone.group(1))
         elif heading:
             speaker = heading.group("speaker").strip()
-            start(parse_clock(heading.group("t")), speaker, "", end, text)
+            start(parse_clock(heading.group("t")), speaker, "", end, text, heading.group("t"))
         elif named:
             speaker = named.group("speaker").strip()
-            start(parse_clock(named.group("t")), speaker, text[named.end() :].strip(), end)
+            body = text[named.end() :].strip()
+            start(parse_clock(named.group("t")), speaker, body, end, stamp=named.group("t"))
         elif lead:
             speaker, body = labelled(text[lead.end() :], len(drafts))
-            start(_lead_ms(lead), speaker, body, end)
+            start(
+                _lead_ms(lead), speaker, body, end, stamp=lead.group("b") or lead.group("n") or ""
+            )
         elif end is not None and (
             not drafts or ends[-1] is not None or speaker_and_text(text)[0] is not None
         ):  # f4transkript: the mark ends the paragraph, which starts where the last one ended
@@ -320,6 +348,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if i not in kept and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
             ends[i - 1] = drafts[i].start_ms
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
+    no_time = [(d, t) for d, t in no_time if any(d is k for k in drafts)]
+    _time_from_neighbours(drafts, ends, bad_ids)
     # the file's order is the order of speech: a line whose timestamp goes back in time (a
     # stamp typed by hand after listening again) starts at the time of the line before it,
     # so that it stays below that line (segments are shown by their start times)
@@ -333,7 +363,24 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if end is None and i + 1 < len(drafts):
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
+    unknown = [d for d in drafts if d.speaker and d.speaker.casefold() == _NO_SPEAKER]
+    for draft in unknown:
+        draft.speaker = None
     notes = []
+    if no_time:
+        first, stamp = no_time[0]
+        n = len(no_time)
+        notes.append(
+            f"{plural(n, 'line')} {verb(n, 'has a time', 'have times')} no clock shows (the "
+            f"first: {stamp!r} before {first.text[:30]!r}); {verb(n, 'it starts', 'they start')} "
+            f"between the lines around {verb(n, 'it', 'them')} instead, in the file's order"
+        )
+    if unknown:
+        n = len(unknown)
+        notes.append(
+            f"{plural(n, 'segment')} by Otter's 'Unknown Speaker' {verb(n, 'was', 'were')} "
+            "imported with no speaker"
+        )
     own = _own_heading(skipped)
     if skipped and drafts and own is None:
         notes.append(
@@ -367,6 +414,30 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     result = ParsedTranscript(fmt, drafts, notes, *(own or (None, None)))
     result.notes += ["open-end"] if drafts and ends[-1] is None else []
     return result
+
+
+def _time_from_neighbours(
+    drafts: list[SegmentDraft], ends: list[int | None], bad: set[int]
+) -> None:
+    """A stamp that is no clock time ("0:70", read as 70 s): each run of such lines keeps its
+    place and shares the time between the line before it and the next well-timed line (the
+    last line's: the time of the line before)."""
+    i = 0
+    while i < len(drafts):
+        if id(drafts[i]) not in bad:
+            i += 1
+            continue
+        j = i
+        while j < len(drafts) and id(drafts[j]) in bad:
+            j += 1
+        low = drafts[i - 1].start_ms if i else 0
+        high = drafts[j].start_ms if j < len(drafts) else low
+        high = max(high, low)
+        for k in range(i, j):
+            drafts[k].start_ms = low + (high - low) * (k - i + 1) // (j - i + 1)
+            end = ends[k]
+            ends[k] = None if end is not None and end < drafts[k].start_ms else end
+        i = j
 
 
 def _own_heading(lines: list[str]) -> tuple[str, str] | None:

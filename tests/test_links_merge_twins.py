@@ -2,8 +2,10 @@
 another (one coding per segment, code, coder and words): the link goes to the coding kept, in
 either order of bundles. A coder working in two copies of the project coded the same words with
 the same code in each, or merged a code into another in one copy so that its coding became the
-other copy's; before, the coding dropped took its links (the ``codings_links_go`` trigger, or
-a bundle's link arriving after its coding was skipped, dropped as dangling)."""
+other copy's; or the lead deleted the words of a linked span, which goes into its coder's
+whole-segment coding of the code; before, the coding dropped took its links (the
+``codings_links_go`` trigger, or a bundle's link arriving after its coding was skipped, dropped
+as dangling)."""
 
 from __future__ import annotations
 
@@ -95,3 +97,25 @@ def test_a_link_to_a_coding_made_a_twin_by_a_merge_of_codes_goes_to_the_one_kept
     assert _links(lead) == [("about", "Queues", "Н.")]
     for p in (one, two):
         p.close()
+
+
+def test_a_link_to_a_span_whose_words_the_lead_deleted_goes_to_the_whole_coding(
+    tmp_path: Path,
+) -> None:
+    """Ann codes a few words and the whole segment with one code, and links the few words;
+    the lead meanwhile deletes those words: her span goes into her whole-segment coding at
+    the lead (one coding per segment, code and coder), and so does its link, which her bundle
+    brought after the coding."""
+    lead, one, _two, seg = _copies(tmp_path)
+    health = _code(one, "Services/Health")
+    linked = one.codebook.apply_code(seg, health, start_cp=0, end_cp=7)  # "segment"
+    one.codebook.apply_code(seg, health)
+    one.links.add(("coding", linked.id), ("code", _code(one, "Trust")), "shows", memo="Пара.")
+    text = lead.transcript.get_segment(seg).text
+    lead.transcript.update_segment(seg, text=text[len("segment ") :])
+    merge_bundles(lead, [_export(one, tmp_path / "ann-a.fsbundle")])
+    (kept,) = lead.codebook.codings(code_id=health)
+    assert kept.start_cp is None
+    assert [(k.origin.id, k.name, k.memo) for k in lead.links.all()] == [
+        (kept.id, "shows", "Пара.")
+    ]

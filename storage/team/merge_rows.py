@@ -197,7 +197,12 @@ class _Merge:
                 arriving = self._codings_arriving(row_id)
                 self.summary.lost_spans(
                     *self.project.transcript.reanchor_spans(
-                        row_id, text, values["text"], leave=arriving, merged=True
+                        row_id,
+                        text,
+                        values["text"],
+                        leave=arriving,
+                        merged=True,
+                        followed=self.replaced,
                     )
                 )
                 # and the spans flagged here whose words the new text holds again (the text

@@ -95,7 +95,13 @@ class ArrivedSpans:
             if ids:
                 self._m.summary.lost_spans(
                     *self._m.project.transcript.reanchor_spans(
-                        segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
+                        segment_id,
+                        theirs,
+                        ours,
+                        only=frozenset(ids),
+                        mapper=exported,
+                        merged=True,
+                        followed=self._m.replaced,
                     )
                 )
         if among is None:

@@ -65,6 +65,14 @@ def test_a_link_to_a_skipped_twin_goes_to_the_coding_kept(
     merge_bundles(lead, bundles if linked_first else bundles[::-1])
     assert len(lead.codebook.codings(code_id=health)) == 1
     assert _links(lead) == [("shows", "Services/Health", "Пара.")]
+    before = [(k.id, k.origin.id, k.memo) for k in lead.links.all()]
+    merge_bundles(lead, bundles)  # again: nothing changes
+    assert [(k.id, k.origin.id, k.memo) for k in lead.links.all()] == before
+    # back in the copies, each with its own twin of the coding kept: the link stays there too
+    merge_bundles(one, [_export(lead, tmp_path / "lead3.fsbundle")])
+    merge_bundles(two, [tmp_path / "lead3.fsbundle"])
+    for p in (one, two):
+        assert _links(p) == [("shows", "Services/Health", "Пара.")]
     for p in (one, two):
         p.close()
 

@@ -1,8 +1,9 @@
 """Rows of ``links`` (schema 0013) that several features keep right: a code merged into
 another takes its links along (``Codebook.merge_codes``, a bundle merge's same-path codes), a
 coding another stands for now hands them to it (a re-transcription, a text edit, a split or a
-join of segments: ``follow_coding``), a merge makes one of copies of a link (``merge_twins``)
-and drops links that arrived without one of their ends."""
+join of segments: ``follow_coding``; a bundle merge's twin codings: ``follow_twins``), a merge
+makes one of copies of a link (``merge_twins``) and drops links that arrived without one of
+their ends."""
 
 from __future__ import annotations
 
@@ -95,6 +96,44 @@ def follow_coding(store: Store, gone: str, kept: str | None) -> int:
         stamp=lambda _version: now_iso(),
         tombstone=lambda link_id, _version: store.tombstone("links", link_id),
     )
+
+
+def follow_twins(
+    conn: sqlite3.Connection,
+    replaced: dict[str, str],
+    bundle: str,
+    stamp: Callable[[str], str],
+    tombstone: Callable[[str, str], None],
+) -> int:
+    """After a bundle's links merged (before ``drop_dangling``): a link to a coding that is
+    not here goes to the coding that stands for it, when there is one: the one the merge
+    kept in its place (``replaced``: gone -> kept, followed on while the kept one went too),
+    else this project's twin of the bundle's row of it (the same segment, code, coder and
+    words: a coding the merge skipped as one we have, or one a merge made a twin of ours and
+    dropped earlier). ``move_links``; the number moved."""
+    moved = 0
+    for (gone,) in conn.execute(
+        "SELECT DISTINCT x.id FROM (SELECT origin_id AS id FROM main.links "
+        "WHERE origin_kind = 'coding' UNION SELECT target_id FROM main.links "
+        "WHERE target_kind = 'coding') x "
+        "WHERE NOT EXISTS (SELECT 1 FROM main.codings c WHERE c.id = x.id)"
+    ).fetchall():
+        kept, seen = replaced.get(gone), {gone}
+        while kept is not None and kept not in seen and not end_exists(conn, "coding", kept):
+            seen.add(kept)
+            kept = replaced.get(kept)
+        if kept is None or not end_exists(conn, "coding", kept):
+            row = conn.execute(
+                f"SELECT l.id FROM {bundle}.codings r CROSS JOIN main.codings l "
+                "ON l.segment_id = r.segment_id AND l.code_id = r.code_id AND l.coder = r.coder "
+                "AND coalesce(l.start_cp, -1) = coalesce(r.start_cp, -1) "
+                "AND coalesce(l.end_cp, -1) = coalesce(r.end_cp, -1) WHERE r.id = ?",
+                (gone,),
+            ).fetchone()
+            kept = None if row is None else str(row[0])
+        if kept is not None:
+            moved += move_links(conn, "coding", gone, kept, stamp, tombstone)
+    return moved
 
 
 def _take_memo(

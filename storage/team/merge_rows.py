@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.anchors import LOST_FLAG
 from storage.core.held_codings import HELD_COLUMNS, drop_settled
-from storage.core.link_rows import drop_dangling, merge_twins
+from storage.core.link_rows import drop_dangling, follow_twins, merge_twins, move_links
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
@@ -74,6 +74,9 @@ class _Merge:
         self.from_lead = False  # set by ``run``: a coder's copy merging the lead's bundle
         self._exported = ExportViews(project)  # ``_real_names_kept``
         self._spans_flagged_there = SpansFlaggedThere(project)
+        #: coding id -> the coding the merge kept in its place (a twin): the bundle's links to
+        #: it, arriving after the codings, go there (``follow_twins``)
+        self.replaced: dict[str, str] = {}
         #: (table, row id) -> the versions of the bundle's open edit conflicts on it
         self._open_at_lead: dict[tuple[str, str], set[str]] | None = None
 
@@ -121,15 +124,16 @@ class _Merge:
             "JOIN temp.fs_touch_segments t ON t.rid = r.rowid",
         )
         SameNameCodes(self).run()
-        # a link the bundle brought to what is not here (a code deleted here) goes with it
+        # a link to a coding dropped as a twin of another (here or in an earlier merge, or
+        # skipped as one we have) goes to the one kept; one to what is not here (a code
+        # deleted here) goes with it
+        follow_twins(conn, self.replaced, self.b, stamp=_next_version, tombstone=self._link_gone)
         drop_dangling(conn)
         # two coders' copies of one link (same name, direction and ends): one, memos joined
         merge_twins(
             conn,
             stamp=_next_version,
-            tombstone=lambda link_id, version: self._union_tombstone(
-                ("links", link_id, self.project.coder, _next_version(version))
-            ),
+            tombstone=self._link_gone,
         )
         ProjectSettings(self).take_case_notes()
         ProjectSettings(self).take_exchange_lists()
@@ -193,7 +197,12 @@ class _Merge:
                 arriving = self._codings_arriving(row_id)
                 self.summary.lost_spans(
                     *self.project.transcript.reanchor_spans(
-                        row_id, text, values["text"], leave=arriving, merged=True
+                        row_id,
+                        text,
+                        values["text"],
+                        leave=arriving,
+                        merged=True,
+                        followed=self.replaced,
                     )
                 )
                 # and the spans flagged here whose words the new text holds again (the text
@@ -246,12 +255,25 @@ class _Merge:
             version = conn.execute(
                 "SELECT updated_at FROM main.codings WHERE id = ?", (coding_id,)
             ).fetchone()[0]
+            self.drop_twin(coding_id, twin[0])
             conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
             self._union_tombstone(("codings", coding_id, by, _next_version(version)))
             return False
+        self.drop_twin(twin[0], coding_id)
         conn.execute("DELETE FROM main.codings WHERE id = ?", (twin[0],))
         self._union_tombstone(("codings", twin[0], by, _next_version(twin[2])))
         return True
+
+    def drop_twin(self, gone: str, kept: str) -> None:
+        """Before coding ``gone`` is deleted because ``kept`` stands for it (one coding per
+        segment, code, coder and words): its links here go to ``kept`` (``move_links``), and
+        so do the bundle's, when they arrive (``replaced``, ``follow_twins``)."""
+        self.replaced[gone] = kept
+        move_links(self.conn, "coding", gone, kept, stamp=_next_version, tombstone=self._link_gone)
+
+    def _link_gone(self, link_id: str, version: str) -> None:
+        """Tombstone of a link removed as a copy of another (``merge_twins``, ``move_links``)."""
+        self._union_tombstone(("links", link_id, self.project.coder, _next_version(version)))
 
     def _real_label_kept(self, segment_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """The bundle's values of a segment with this project's speaker label where the

@@ -95,7 +95,13 @@ class ArrivedSpans:
             if ids:
                 self._m.summary.lost_spans(
                     *self._m.project.transcript.reanchor_spans(
-                        segment_id, theirs, ours, only=frozenset(ids), mapper=exported, merged=True
+                        segment_id,
+                        theirs,
+                        ours,
+                        only=frozenset(ids),
+                        mapper=exported,
+                        merged=True,
+                        followed=self._m.replaced,
                     )
                 )
         if among is None:
@@ -201,11 +207,12 @@ class ArrivedSpans:
             if placed is None or placed[0] == segment_id:
                 continue
             twin = conn.execute(
-                "SELECT 1 FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
+                "SELECT id FROM main.codings WHERE segment_id = ? AND code_id = ? AND coder = ? "
                 "AND start_cp IS ? AND end_cp IS ?",
                 (placed[0], code_id, coder, placed[1], placed[2]),
             ).fetchone()
             if twin is not None:
+                self._m.drop_twin(coding_id, str(twin[0]))
                 conn.execute("DELETE FROM main.codings WHERE id = ?", (coding_id,))
                 self._m.project.store.tombstone("codings", coding_id)
             else:

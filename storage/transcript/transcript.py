@@ -325,6 +325,7 @@ class Transcript:
         only: frozenset[str] | None = None,
         mapper: Callable[[int, int], tuple[int, int] | None] | None = None,
         merged: bool = False,
+        followed: dict[str, str] | None = None,
     ) -> tuple[int, int]:
         """Move span codings and redactions with their words from ``old_text`` to ``new_text``,
         inside the caller's transaction (``update_segment``, ``replace_transcription``, and a
@@ -342,6 +343,8 @@ class Transcript:
         ``new_text`` (a bundle's, or a conflict's newest side): a coding it removes goes here
         only, without a tombstone, so the coder's copy, whose text may hold its words, keeps
         it (a tombstone deleted it there, for good, before the lead decided on the text).
+        ``followed``: where given, each coding removed because another stands for it now is
+        noted there (removed id -> kept id): a merge's links to it arrive later.
 
         Returns the span codings whose words were deleted: (kept on the segment, flagged;
         gone into their coder's whole-segment coding of their code), for a merge's summary.
@@ -393,7 +396,10 @@ class Transcript:
             key = (code_id, coder, *new_span)
             if key in taken or (new_span[0] is None and (code_id, coder) in whole):
                 # the coding there stands for this one: it takes its links
-                follow_coding(self._store, coding_id, taken.get(key) or whole[(code_id, coder)])
+                kept = taken.get(key) or whole[(code_id, coder)]
+                follow_coding(self._store, coding_id, kept)
+                if followed is not None:
+                    followed[coding_id] = kept
                 conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
                 if not merged:
                     self._store.tombstone("codings", coding_id)

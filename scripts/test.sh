@@ -31,7 +31,7 @@ if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile --no-loadsc
 log=$(mktemp)
 set +e
 # The two-process run as a whole is bounded too (40 minutes; on CI's fresh 2-core machine it
-# takes 16 to 21, 934 to 1,261 s, and over an hour on a machine other jobs load): a worker that
+# takes 15 to 21, 896 to 1,261 s, and over an hour on a machine other jobs load): a worker that
 # dies can leave xdist's controller waiting for it for good (seen once, in a run of the GUI
 # tests), which no test's timeout ends.
 # Tests marked "alone" measure real time to tens of milliseconds: they run after the others, in

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,6 +19,16 @@ from transcribe.stream import SAMPLE_RATE
 def sample_span(a: float, b: float) -> dict[str, int]:
     """A stretch from ``a`` to ``b`` seconds, in samples (as the VAD gives them)."""
     return {"start": round(a * SAMPLE_RATE), "end": round(b * SAMPLE_RATE)}
+
+
+def timed_segment(words: list[tuple[float, float, str, float]]) -> SimpleNamespace:
+    """A decoded segment shaped like faster-whisper's from its words (start and end in seconds,
+    text, probability)."""
+    ws = [SimpleNamespace(start=a, end=b, word=w, probability=p) for a, b, w, p in words]
+    return SimpleNamespace(
+        text="".join(w.word for w in ws), start=ws[0].start, end=ws[-1].end, words=ws,
+        avg_logprob=-0.3, no_speech_prob=0.01,
+    )  # fmt: skip
 
 
 class FakeSeg:

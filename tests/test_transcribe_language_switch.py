@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storage.transcript.transcript import SegmentDraft
+from tests.identify_fakes import timed_segment
 from transcribe import guards
 from transcribe.drafts import (
     WORD_BASE_S,
@@ -32,15 +32,6 @@ from transcribe.stream import Window
 
 RATE = 16000
 DATA = Path(__file__).resolve().parent / "data" / "language_switch"
-
-
-def _seg(words: list[tuple[float, float, str, float]]) -> SimpleNamespace:
-    """A decoded segment shaped like faster-whisper's (times in seconds)."""
-    ws = [SimpleNamespace(start=a, end=b, word=w, probability=p) for a, b, w, p in words]
-    return SimpleNamespace(
-        text="".join(w.word for w in ws), start=ws[0].start, end=ws[-1].end, words=ws,
-        avg_logprob=-0.3, no_speech_prob=0.01,
-    )  # fmt: skip
 
 
 # ``base`` on switch.wav: festvox-ru, real Kazakh from about 4.9 to 9.0 s, festvox-ru again, no
@@ -62,7 +53,7 @@ def test_speech_under_words_stretched_across_a_switch_is_left_without_transcript
     """Before, one Russian segment 0-14.66 s and no placeholder: the Kazakh was lost."""
     dropped: list[str] = []
     speech = [(0.0, 14.68)]
-    found = to_drafts(_seg(SWITCH), speech, 0, dropped, "ru")
+    found = to_drafts(timed_segment(SWITCH), speech, 0, dropped, "ru")
     holes = placeholders([{"start": 0, "end": round(14.68 * RATE)}], found, 0, "ru")
     assert [(d.start_ms, d.end_ms, d.text.split()[-1]) for d in found] == [
         (0, 5870, "русском»."),
@@ -75,7 +66,7 @@ def test_speech_under_words_stretched_across_a_switch_is_left_without_transcript
 
 
 def test_words_as_long_as_their_letters_allow_keep_their_times() -> None:
-    words = guards.timed_words(_seg(SWITCH[:10]).words)
+    words = guards.timed_words(timed_segment(SWITCH[:10]).words)
     assert plausible_times(words) == words
 
 
@@ -128,7 +119,7 @@ def _apart(
 
     def decode(audio: Any, groups: Any, language: str) -> list[Any]:
         asked.append(("decode", groups, language))
-        return [_seg(reading)] if reading else []
+        return [timed_segment(reading)] if reading else []
 
     window = Window(0, np.zeros(26 * RATE, dtype=np.float32), [], final=True)
     out = heard_apart(
@@ -139,7 +130,7 @@ def _apart(
 
 
 def _translated() -> SegmentDraft:
-    (draft,) = to_drafts(_seg(TRANSLATED), SPEECH, 0, [], "ru")
+    (draft,) = to_drafts(timed_segment(TRANSLATED), SPEECH, 0, [], "ru")
     return draft
 
 
@@ -217,7 +208,7 @@ def _switch_batch(
     alone: list[tuple[int, int]] = []
 
     def decode(audio, groups, code, max_new_tokens=None):  # type: ignore[no-untyped-def]
-        return [_seg(SWITCH)] if code == "ru" else []
+        return [timed_segment(SWITCH)] if code == "ru" else []
 
     identifier = Identifier(None, "cuda", threading.BoundedSemaphore(1), np.asarray, decode, 4)
 
@@ -226,7 +217,7 @@ def _switch_batch(
         hole = part["start"] >= 5.8 * RATE and part["end"] <= 8.1 * RATE
         return heard if hole else {"ru": 0.95}  # the Russian either side: Russian
 
-    settled = {(c["start"], c["end"]): [_seg(SWITCH)] for c in run} if by_reading else {}
+    settled = {(c["start"], c["end"]): [timed_segment(SWITCH)] for c in run} if by_reading else {}
     identifier._alone = hear_alone  # type: ignore[method-assign]
     identifier.identify = lambda *a, **k: ([(c, "ru") for c in run], settled)  # type: ignore[method-assign]
     tr = object.__new__(Transcriber)

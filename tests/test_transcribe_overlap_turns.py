@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from storage.transcript.transcript import SegmentDraft
+from tests.identify_fakes import timed_segment
 from tests.media import REAL_RU
 from transcribe.engine import HOLE_BACK_S, HOLE_READ_SURE, Transcriber
 from transcribe.models import base_parts
@@ -69,15 +70,6 @@ def test_an_english_turn_begun_over_a_russian_one_is_written(
     assert {"weeks", "reply", "about", "pension"} <= set(_normalise(written).split()), shown
 
 
-def _seg(words: list[tuple[float, float, str, float]]) -> SimpleNamespace:
-    """A decoded segment shaped like faster-whisper's (times in seconds)."""
-    ws = [SimpleNamespace(start=a, end=b, word=w, probability=p) for a, b, w, p in words]
-    return SimpleNamespace(
-        text="".join(w.word for w in ws), start=ws[0].start, end=ws[-1].end, words=ws,
-        avg_logprob=-0.3, no_speech_prob=0.01,
-    )  # fmt: skip
-
-
 SURE = [(12.1, 12.5, " three", 0.99), (12.5, 12.8, " weeks", 0.95), (12.8, 13.3, " for", 0.85),
         (13.3, 13.7, " a", 0.9), (13.7, 14.1, " reply", 0.99), (14.1, 14.6, " about", 0.98),
         (14.6, 15.2, " her", 0.7), (15.2, 15.9, " pension.", 0.98)]  # fmt: skip
@@ -97,7 +89,7 @@ def _reader(
 
     def decode(audio, groups, language, max_new_tokens=None):  # type: ignore[no-untyped-def]
         asked.append((groups, language))
-        return [_seg(reading)] if reading else []
+        return [timed_segment(reading)] if reading else []
 
     tr._identifier = SimpleNamespace(other_language_alone=other)  # type: ignore[assignment]
     tr._decode = decode  # type: ignore[method-assign]

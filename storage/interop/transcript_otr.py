@@ -20,7 +20,7 @@ _STAMP = re.compile(
 )
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|p|div)\b[^>]*>", re.I)
 #: a paragraph of the editor: Enter makes a ``<p>`` or a ``<div>`` (as the browser does it);
-#: a ``<br>`` breaks a line within one
+#: a ``<br>`` (Shift+Enter) breaks a line within one
 _PARAGRAPH = re.compile(r"<\s*/?\s*(?:p|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -44,11 +44,6 @@ def _body(text: str) -> str | None:
     except ValueError:
         return text
     return data["text"] if isinstance(data, dict) and isinstance(data.get("text"), str) else None
-
-
-#: a paragraph of the editor: Enter makes a ``<p>`` or a ``<div>`` (as the browser does it);
-#: a ``<br>`` (Shift+Enter) breaks a line within one
-_PARAGRAPH = re.compile(r"<\s*/?\s*(?:p|div)\b[^>]*>", re.I)
 
 
 def otr_lines(text: str) -> tuple[list[str], list[str]]:

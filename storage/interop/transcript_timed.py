@@ -229,8 +229,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     below: list[list[str]] = []  # the lines under each segment's first line
     spans_alone: set[int] = set()  # segments started by a time span with nothing after it
 
-    no_time: list[tuple[SegmentDraft, str]] = []  # segments whose stamp is no clock time
-    bad_ids: set[int] = set()
+    # the segments whose stamp is no clock time (by ``id``), with that stamp, in file order
+    no_time: dict[int, tuple[SegmentDraft, str]] = {}
 
     def start(
         start_ms: int,
@@ -242,8 +242,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     ) -> None:
         drafts.append(SegmentDraft(start_ms, start_ms, body, speaker=speaker, origin="import"))
         if stamp and no_clock(stamp):
-            no_time.append((drafts[-1], stamp))
-            bad_ids.add(id(drafts[-1]))
+            no_time[id(drafts[-1])] = (drafts[-1], stamp)
         ends.append(end)
         headings.append(heading)
         below.append([])
@@ -280,7 +279,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             continue
         alone = STAMP_ALONE.match(text)
         # the time above: that of the last segment whose time is one (not "0:70")
-        above = next((d.start_ms for d in reversed(drafts) if id(d) not in bad_ids), None)
+        above = next((d.start_ms for d in reversed(drafts) if id(d) not in no_time), None)
         heading = None if alone else _heading(text, speakers, above)
         lead = None if alone or heading else _TXT_TS.match(text)
         named = None
@@ -348,8 +347,9 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if i not in kept and ends[i - 1] is None and drafts[i].start_ms >= drafts[i - 1].start_ms:
             ends[i - 1] = drafts[i].start_ms
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
-    no_time = [(d, t) for d, t in no_time if any(d is k for k in drafts)]
-    _time_from_neighbours(drafts, ends, bad_ids)
+    kept_ids = {id(d) for d in drafts}
+    no_time = {k: bad for k, bad in no_time.items() if k in kept_ids}
+    _time_from_neighbours(drafts, ends, set(no_time))
     # the file's order is the order of speech: a line whose timestamp goes back in time (a
     # stamp typed by hand after listening again) starts at the time of the line before it,
     # so that it stays below that line (segments are shown by their start times)
@@ -368,7 +368,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         draft.speaker = None
     notes = []
     if no_time:
-        first, stamp = no_time[0]
+        first, stamp = next(iter(no_time.values()))
         n = len(no_time)
         notes.append(
             f"{plural(n, 'line')} {verb(n, 'has a time', 'have times')} no clock shows (the "

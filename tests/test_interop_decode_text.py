@@ -94,6 +94,7 @@ def _sentences(letters: str) -> st.SearchStrategy[str]:
 @settings(max_examples=150, deadline=None)
 @given(text=_sentences(_RU), encoding=st.sampled_from(["cp1251", "koi8_r", "utf-8"]))
 @example(text="аа аа аа аашаа", encoding="cp1251")  # read as CP866: "рр рр рр рр°рр"
+@example(text="аа аа аа аашшаа", encoding="cp1251")  # "рр рр рр рр°°рр": a run of signs
 def test_russian_in_any_code_page_round_trips(text: str, encoding: str) -> None:
     assert decode_text(text.encode(encoding)) == text
 

@@ -279,7 +279,7 @@ _CYRILLIC_WORD_LETTERS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 _SIGN_IN_WORD = re.compile(
     r"[^\W\d_][\xa0\u00a4\u00a6\u00a7\u00a9\u00ac\u00ae\u00b0\u00b1\u00b6\u00b7\u00d7"
-    r"\u00f7\u2116\u2219\u221a\u25a0](?=[^\W\d_])"
+    r"\u00f7\u2116\u2219\u221a\u25a0]+(?=[^\W\d_])"
 )
 
 
@@ -293,8 +293,8 @@ def _word_score(text: str) -> int:
     score = -2 * sum(1 for ch in text if "\u2500" <= ch <= "\u259f")
     # a no-break space or a sign inside a word is a letter read in the wrong code page
     # (CP866's "а" is 0xA0, a no-break space in Windows code pages: "брабр" read as KZ-1048
-    # is "Ұа\xa0Ұа"; Windows-1251's "ш" is CP866's "°": "аашаа" read so is "рр°рр"); it
-    # outweighs the two words it splits one into
+    # is "Ұа\xa0Ұа"; Windows-1251's "ш" is CP866's "°": "аашаа" read so is "рр°рр", and
+    # "аашшаа" "рр°°рр", a run of them); it outweighs the two words it splits one into
     score -= 3 * len(_SIGN_IN_WORD.findall(text))
     for word in _WORD.findall(text):
         if word.isascii():

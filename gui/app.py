@@ -20,15 +20,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def configure(app: QCoreApplication) -> None:
-    """Name the application and make its selection colour readable (``gui.contrast``)."""
+    """Name the application, make its selection colour readable (``gui.contrast``) and give
+    Qt's own text-box menus their underlined letters (``gui.text_menus``)."""
     from PySide6.QtWidgets import QApplication
 
     from gui.contrast import readable_palette
+    from gui.text_menus import letter_text_box_menus
 
     app.setApplicationName("FieldScribe")
     app.setOrganizationName("FieldScribe")
     if isinstance(app, QApplication):
         app.setPalette(readable_palette(app.palette()))
+        letter_text_box_menus(app)  # Qt's own text-box menus get their letters too
 
 
 def run_app(argv: list[str]) -> int:

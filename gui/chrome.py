@@ -12,7 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from gui.menu_keys import keep_mnemonics
 from gui.status_text import FitStatusBar
@@ -54,6 +61,39 @@ def dock_view_action(dock: QDockWidget, text: str | None = None) -> QAction:
     dock.visibilityChanged.connect(follow)
     action.triggered.connect(triggered)
     return action
+
+
+def dock_in_focus(window: QMainWindow) -> QDockWidget | None:
+    """The dock of ``window`` (docked or floating) that holds the keyboard focus, if any."""
+    widget = QApplication.focusWidget()
+    while widget is not None:
+        if isinstance(widget, QDockWidget) and widget.parentWidget() is window:
+            return widget
+        widget = widget.parentWidget()
+    return None
+
+
+#: what View ▸ Float or dock the pane in focus says with the focus in no pane
+NO_PANE = "Put the cursor in a pane first (F6 goes from pane to pane), then float or dock it."
+
+
+def float_or_dock(window: QMainWindow) -> str:
+    """View ▸ Float or dock the pane in focus: the pane holding the keyboard becomes a window
+    of its own, or goes back into the main window, the keyboard staying in it (its title
+    bar's buttons were for the mouse alone). Returns what is said in the status bar."""
+    dock = dock_in_focus(window)
+    if dock is None:
+        return NO_PANE
+    focused = QApplication.focusWidget()
+    dock.setFloating(not dock.isFloating())
+    dock.show()
+    (dock if dock.isFloating() else window).activateWindow()
+    if focused is not None:
+        focused.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    name = dock.windowTitle()
+    if dock.isFloating():
+        return f"{name} is a window of its own now; the same key docks it again."
+    return f"{name} is back in the main window."
 
 
 #: what a project's entry says when its key is pressed with no project open

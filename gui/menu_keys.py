@@ -63,8 +63,8 @@ def menu_name(name: str, *, keep_end: bool = False, most: int = MENU_NAME_CHARS)
 
 def _candidates(plain: str) -> list[int]:
     """Positions in ``plain`` (no marker) worth underlining: word starts first, then the rest
-    of the letters and digits."""
-    usable = [i for i, ch in enumerate(plain) if ch.isalnum()]
+    of the letters and digits; none in the key shown after a tab ("Select All\tCtrl+A")."""
+    usable = [i for i, ch in enumerate(plain.split("\t", 1)[0]) if ch.isalnum()]
     starts = [i for i in usable if i == 0 or not plain[i - 1].isalnum()]
     return starts + [i for i in usable if i not in starts]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QBrush, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from gui.consent import confirm_consent, nobody_note
 from gui.fmt import fmt_ms, plural, wrote_codings
 from gui.languages import UNKNOWN_LANGUAGE
+from gui.models.segments import PLACEHOLDER_COLOUR
 from gui.models.table import RowTableModel
 from gui.qtcompat import emit
 from gui.whole_rows import WholeRows
@@ -69,6 +70,15 @@ _CELLS: tuple[Callable[[RetrievedCoding], str], ...] = (
 )
 
 
+#: the coded text of a segment that is speech without transcript (double-click plays it)
+SPEECH_ONLY = "Speech without transcript (double-click to hear it)"
+
+
+def is_speech_only(r: RetrievedCoding) -> bool:
+    """Whether the coding's segment is speech nobody has typed yet."""
+    return r.untranscribed and not r.text.strip()
+
+
 class RetrievalModel(RowTableModel):
     """Retrieved codings as a table."""
 
@@ -91,6 +101,16 @@ class RetrievalModel(RowTableModel):
         if not index.isValid():
             return None
         r = self.rows[index.row()]
+        if is_speech_only(r) and HEADERS[index.column()] == "Coded text":
+            # a blank cell said nothing of what was coded: said as the transcript says it
+            if role == Qt.ItemDataRole.DisplayRole:
+                return SPEECH_ONLY
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(PLACEHOLDER_COLOUR)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
         if role == Qt.ItemDataRole.DisplayRole:
             return _CELLS[index.column()](r)
         if role == Qt.ItemDataRole.ToolTipRole:

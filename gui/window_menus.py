@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from gui.chrome import dock_view_action
+from gui.chrome import dock_view_action, float_or_dock
 from gui.keyboard import KeysOf, PaneCycler
 from gui.menu_keys import menu_name
 from gui.shortcuts_help import show_shortcuts
@@ -65,6 +65,14 @@ def build_menus(w: Any) -> None:
     )
     a("&View", "Next pane", w.panes.next, "F6")
     a("&View", "Previous pane", w.panes.previous, "Shift+F6")
+    # the docks' float and close buttons are for the mouse: the pane in focus floats or
+    # docks by key (Qt gives a floating pane the window's keys)
+    w.act_float_pane = a(
+        "&View",
+        "Float or dock the pane in focus",
+        lambda: w.chrome.message(float_or_dock(w), 8000),
+        "Ctrl+Shift+F6",
+    )
     a("&View", "Reset layout", w.reset_layout)
     menus["View"].addSeparator()
     w.sessions_view.addAction(w.act_transcribe)

@@ -152,6 +152,17 @@ def _previous_pane(h: Harness) -> None:
     h.qtbot.waitUntil(lambda: h.window.sessions_view.hasFocus())
 
 
+@control("View ▸ Float or dock the pane in focus", effect="the focused pane floats, then docks")
+def _float_pane(h: Harness) -> None:
+    h.window.activateWindow()
+    h.window.codebook.tree.setFocus()
+    h.qtbot.waitUntil(h.window.codebook.tree.hasFocus)
+    trigger(h, h.current)
+    assert h.window.codebook_dock.isFloating()
+    trigger(h, h.current)
+    assert not h.window.codebook_dock.isFloating()
+
+
 @control("View ▸ Reset layout", effect="a hidden dock comes back in its place")
 def _reset(h: Harness) -> None:
     h.window.codebook_dock.hide()

@@ -69,3 +69,34 @@ def test_a_default_file_name_is_one_every_system_takes(title: str, suffix: str) 
     assert file_name("Focus group: online public services.docx") == (
         "Focus group- online public services.docx"
     )
+
+
+def test_the_button_with_the_keyboard_shows_a_frame_and_no_button_moves(qtbot: Any) -> None:
+    """A flat button reached by Tab looked as the others (the style drew no focus on an
+    auto-raised button): it now has a frame in the selection colour, in room every button
+    keeps, so that the focus moving resizes none of them; under the mouse too (the hover
+    rule had won over the focus one)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QPalette
+
+    from gui.action_bar import ActionBar
+
+    bar = ActionBar([QAction("New code"), QAction("Merge into")])
+    qtbot.addWidget(bar)
+    bar.resize(300, 60)
+    bar.show()
+    qtbot.waitExposed(bar)
+    bar.activateWindow()
+    qtbot.waitUntil(bar.isActiveWindow)
+    first, second = bar.buttons
+    second.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(second.hasFocus)
+    unfocused, sizes = first.grab().toImage(), [b.size() for b in bar.buttons]
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(first.hasFocus)
+    focused = first.grab().toImage()
+    assert [b.size() for b in bar.buttons] == sizes
+    highlight = first.palette().color(QPalette.ColorRole.Highlight).rgb()
+    framed = {focused.pixel(x, focused.height() // 2) for x in range(3)}
+    assert highlight in framed, [hex(p) for p in framed]
+    assert highlight not in {unfocused.pixel(x, unfocused.height() // 2) for x in range(3)}

@@ -19,7 +19,9 @@ def _session(project: Project) -> str:
     project.transcript.add_segments(
         session.id,
         [
-            SegmentDraft(i * 2000, i * 2000 + 1800, f"сегмент {i} қазақ тілінде", "S1", "kk")
+            SegmentDraft(
+                i * 2000, i * 2000 + 1800, f"сегмент {i} қазақ тілінде", "S1", language="kk"
+            )
             for i in range(4)
         ],
     )

@@ -30,6 +30,10 @@ SHORTER_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+#: what separates one detail from the next in the line
+DETAIL_SEP = " — "
+
+
 def shorter_details(rest: str) -> list[str]:
     """``rest`` (the details after the title) and its shorter forms, longest first."""
     forms = [rest]
@@ -106,8 +110,23 @@ class HeaderLabel(QLabel):
                 floor = max(self.MIN_TITLE_PX, int(room * 0.4))
                 avail = max(floor, int(room - self._html_width(rest)))
                 elided = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, avail)
-                shown = f"<b>{html.escape(elided)}</b>{rest}"
+                head = f"<b>{html.escape(elided)}</b>"
+                shown = head + self._details_that_fit(rest, room - self._html_width(head))
         super().setText(shown)
+
+    def _details_that_fit(self, rest: str, room: float) -> str:
+        """``rest`` whole if it fits in ``room``, else its " — " parts from the first on, as many
+        as fit, and " — …" after them: a detail is shown whole or not at all (it was cut in the
+        middle of a word with nothing to say so, "1 untranscribed — no au")."""
+        if self._html_width(rest) <= room:
+            return rest
+        parts = rest.split(DETAIL_SEP)
+        while len(parts) > 1:
+            parts.pop()
+            shorter = DETAIL_SEP.join(parts) + DETAIL_SEP + "…"
+            if self._html_width(shorter) <= room or len(parts) == 1:
+                return shorter
+        return rest
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

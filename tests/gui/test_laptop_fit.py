@@ -234,6 +234,39 @@ def test_the_counts_give_way_to_the_title_in_the_header(qtbot: Any) -> None:
     assert label._html_width(label.text()) <= label.contentsRect().width()  # none clipped
 
 
+def test_details_past_the_edge_give_way_whole_with_an_ellipsis(qtbot: Any) -> None:
+    """With the title at its floor and the short counts still too long, the line was cut in the
+    middle of a word with nothing to say so ("…1 untranscribed — no au"): the details that do
+    not fit give way whole, from the last, and " — …" says some are hidden (hover has them)."""
+    from gui.header_label import HeaderLabel
+
+    label = HeaderLabel()
+    qtbot.addWidget(label)
+    label.resize(440, 20)
+    label.show()
+    amber = "<span style='color:#a25f00'><b>{}</b></span>"
+    details = [
+        "17 segments",
+        "KK · RU · EN",
+        amber.format("12 without transcript"),
+        "<b>stopped at 41:07 of 58:00</b>",
+        "<i>no audio</i>",
+    ]
+    label.setText(
+        "<b>Фокус-группа Алматы, поликлиника №3, 2 марта 2026 — вторая часть</b> — "
+        + " — ".join(details)
+    )
+    shown = _plain(label.text())
+    assert label._html_width(label.text()) <= label.contentsRect().width(), shown
+    assert shown.endswith(" — …"), shown
+    kept = shown.split(" — ")[1:-1]
+    whole = ["17 seg.", "KK·RU·EN", "12 untranscribed", "stopped at 41:07 of 58:00", "no audio"]
+    assert kept and kept == whole[: len(kept)], shown  # whole details, in order, from the first
+    assert label.toolTip().endswith("no audio")
+    label.resize(1400, 20)  # room again: every detail back
+    assert _plain(label.text()).endswith("stopped at 41:07 of 58:00 — no audio")
+
+
 @pytest.mark.parametrize("width", [258, 325])  # the Sessions list at 1024x700 and 1366x768
 def test_a_running_transcription_reads_whole_beside_a_long_title(qtbot: Any, width: int) -> None:
     """The list's "transcribing 42 %, 0:07 left" was cut to "transcribing 42 …" beside a long

@@ -52,6 +52,14 @@ def test_languages_by_name_and_the_code_meant(tmp_path: Path, capsys) -> None:
     )
     assert code == 0, err
     assert json.loads(out)["languages"] == ["ru", "kk", "en"]
+    # the short forms of a Russian or Kazakh form: "рус.", "каз", "англ.", "қаз", "ағыл"
+    for typed, codes in (("рус., каз, англ.", "ru,kk,en"), ("қаз, Рус, ағыл", "kk,ru,en")):
+        code, out, err = run(capsys, "languages", folder, "--set", typed, "--json")
+        assert code == 0, err
+        with Project.open(folder, readonly=True) as p:
+            assert p.languages == codes.split(","), typed
+    code, _, err = run(capsys, "languages", folder, "--set", "ru,kk,en")
+    assert code == 0, err
     for typed, meant in (("kz", "kk (Kazakh)"), ("rus", "ru (Russian)"), ("ua", "uk (Ukrainian)")):
         code, _, err = run(capsys, "languages", folder, "--set", f"en,{typed}")
         assert code == 1 and err.count("\n") == 1, err

@@ -50,6 +50,9 @@ _BY_NAME: dict[str, str] = {name.lower(): code for code, name in LANGUAGES.items
     "казахский": "kk", "қазақ": "kk", "қазақша": "kk", "казах": "kk",
     "английский": "en", "ағылшын": "en", "ағылшынша": "en",
     "узбекский": "uz", "украинский": "uk", "немецкий": "de", "турецкий": "tr",
+    # the short forms a Russian or Kazakh form or table uses ("рус.", "каз.", "англ.")
+    "рус": "ru", "русск": "ru", "каз": "kk", "қаз": "kk", "англ": "en",
+    "анг": "en", "ағыл": "en", "нем": "de", "узб": "uz", "укр": "uk", "тур": "tr",
 }  # fmt: skip
 # Codes people type for a language that are not its Whisper code: a country code or a
 # three-letter (ISO 639-2/3) code. Refused, with the code meant.
@@ -93,8 +96,9 @@ class UnknownLanguageError(InvalidInputError):
 def check_language_code(code: str) -> str:
     """Return a language code normalised (lower case, trimmed) or raise ``UnknownLanguageError``.
 
-    A language's English name ("Kazakh") or a name our users say ("казахский", "қазақша") is
-    taken as its code; a country or three-letter code ("kz", "kaz") is refused with the code
+    A language's English name ("Kazakh") or a name our users say ("казахский", "қазақша"),
+    or its short form in a Russian or Kazakh table ("рус.", "каз", "англ."), is taken as its
+    code; a country or three-letter code ("kz", "kaz") is refused with the code
     meant, and a language Whisper does not know, by its code or its name ("ky", "Kyrgyz",
     "кыргызча"), is named as such."""
     typed = code.strip()
@@ -103,6 +107,8 @@ def check_language_code(code: str) -> str:
         return norm
     if norm in _BY_NAME:
         return _BY_NAME[norm]
+    if norm.endswith(".") and norm[:-1] in _BY_NAME:  # "рус.", "англ."
+        return _BY_NAME[norm[:-1]]
     if norm in _MEANT:
         meant = _MEANT[norm]
         short = f"Unknown language code {typed!r}; did you mean {meant} ({LANGUAGES[meant]})?"

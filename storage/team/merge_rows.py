@@ -269,7 +269,15 @@ class _Merge:
         segment, code, coder and words): its links here go to ``kept`` (``move_links``), and
         so do the bundle's, when they arrive (``replaced``, ``follow_twins``)."""
         self.replaced[gone] = kept
-        move_links(self.conn, "coding", gone, kept, stamp=_next_version, tombstone=self._link_gone)
+        move_links(
+            self.conn,
+            "coding",
+            gone,
+            kept,
+            stamp=_next_version,
+            tombstone=self._link_gone,
+            twins=False,  # copies: ``merge_twins``
+        )
 
     def _link_gone(self, link_id: str, version: str) -> None:
         """Tombstone of a link removed as a copy of another (``merge_twins``, ``move_links``)."""

@@ -174,6 +174,10 @@ class EditingController:
             c, "Link passage to…", lambda: self.coding.link_passage_dialog(self.links)
         )
         self.views.transcript.addAction(self.act_link_passage)
+        # any two ends, of every kind: a participant or a session as the origin too
+        self.act_link_any = a(
+            c, "Link…", lambda: self.links.link_any_dialog(self.views.segment_model.session_id)
+        )
 
         m = "&Memos"
         a(m, "Project journal…", self.memos.journal_dialog, "Ctrl+J")
@@ -299,6 +303,7 @@ class EditingController:
         codes, freq, blind, filters, (memos, links) = result
         current = self.views.codebook.current_code()
         self.views.codebook.set_links(links)
+        self.memos.links_changed(links)  # an open memo window shows its memo's links
         self.views.codebook.model.load(codes, freq)
         self.views.codebook.restore_expansion()  # the branches the user closed stay closed
         # the code just created, once a reading holds it (one begun before it was added

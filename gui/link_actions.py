@@ -2,8 +2,10 @@
 Remove link removes the link selected in the Links list; Code ▸ Link passage to… (also the
 transcript's right-click menu) links one of the current segment's codings to a code, another
 passage of its session, a memo, a participant or the session (as ATLAS.ti links a quotation to
-a code or another quotation); Memos ▸ Link a memo… links a memo so. All are undoable; the
-segment editor's hover shows a passage's links (``passage_link_lines``)."""
+a code or another quotation); Memos ▸ Link a memo… links a memo so; Code ▸ Link… asks both
+ends, of every kind (a participant or a session first too). All are undoable; the segment
+editor's hover shows a passage's links (``passage_link_lines``), a memo's window the memo's
+(``end_link_lines``)."""
 
 from __future__ import annotations
 
@@ -153,6 +155,22 @@ class LinkActions:
             memo = ("memo", memos[labels.index(label)].id)
             self.link_from_dialog(memo, session_id, "Link a memo", label)
 
+    def link_any_dialog(self, session_id: str | None) -> None:
+        """Ask what to link from, of every kind (a code, a passage of the session shown, a
+        memo, a participant, a session: a participant or a session could be a link's target
+        only), then what to link it to, the name and the direction; link them."""
+        if self.state.ctx is None:
+            return
+        project = self.state.ctx.project
+        ends = link_ends(project, session_id, besides=None)
+        if len(ends) < 2:
+            self.chrome.message("There are not two things to link yet (codes, memos, people…).")
+            return
+        labels = [label for label, _ in ends]
+        label, ok = AskDialog.ask(self.chrome.window, "Link", "Link from:", labels[0], items=labels)
+        if ok and label in labels:
+            self.link_from_dialog(ends[labels.index(label)][1], session_id, "Link", label)
+
     def link_from_dialog(self, origin: End, session_id: str | None, title: str, named: str) -> None:
         """Ask what to link ``origin`` to (``link_ends``), the name and the direction; link
         them (undoable)."""
@@ -188,7 +206,9 @@ class LinkActions:
             self._push(RemoveLinkCommand(self.state.ctx, link))
 
 
-def link_ends(project: Project, session_id: str | None, *, besides: End) -> list[tuple[str, End]]:
+def link_ends(
+    project: Project, session_id: str | None, *, besides: End | None
+) -> list[tuple[str, End]]:
     """What ``besides`` may be linked to, each with the words the picker shows: the codes, the
     passages of session ``session_id`` (the one shown; None: no passages), the memos the coder
     may see, the participants, and that session (else every session)."""
@@ -204,10 +224,17 @@ def link_ends(project: Project, session_id: str | None, *, besides: End) -> list
 
 def passage_link_lines(project: Project, coding_id: str) -> list[str]:
     """A passage's links as its hover shows them: ``Link: → shows → code 'Health'``."""
+    return end_link_lines(project.links.of("coding", coding_id), ("coding", coding_id))
+
+
+def end_link_lines(links: list[Link], end: End) -> list[str]:
+    """The lines of ``links`` that have ``end`` at one end (a passage's hover, a memo's
+    window), the other end named: ``Link: → shows → code 'Health'``,
+    ``Link: participant 'P3' → voices →``."""
     lines = []
-    for link in project.links.of("coding", coding_id):
-        if (link.origin.kind, link.origin.id) == ("coding", coding_id):
+    for link in links:
+        if (link.origin.kind, link.origin.id) == end:
             lines.append(f"Link: {link.arrow} {link.name} {link.arrow} {link.target.label}")
-        else:
+        elif (link.target.kind, link.target.id) == end:
             lines.append(f"Link: {link.origin.label} {link.arrow} {link.name} {link.arrow}")
     return lines

@@ -11,6 +11,7 @@ from gui.edit_scope import EditScope
 from gui.fmt import fmt_ms
 from gui.memos import MemoDialog
 from gui.tasks import TaskRunner
+from storage.codebook.links import Link
 
 
 class MemoActions:
@@ -25,6 +26,7 @@ class MemoActions:
         self.state, self.chrome, self.views = scope.state, scope.chrome, scope.views
         self.runner = runner
         self.current_segment = current_segment
+        self.open: list[MemoDialog] = []  # the memo windows open now (``links_changed``)
 
     def memo_dialog(
         self, target_type: str, target_id: str | None, heading: str
@@ -52,8 +54,20 @@ class MemoActions:
             on_changed=on_changed,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._closed(dialog))
         dialog.show()
         return dialog
+
+    def _closed(self, dialog: MemoDialog) -> None:
+        if dialog in self.open:
+            self.open.remove(dialog)
+
+    def links_changed(self, links: list[Link]) -> None:
+        """The project's links as just re-read (a link added, removed, undone): each open
+        memo window shows its memo's."""
+        for dialog in self.open:
+            dialog.show_links(links)
 
     def journal_dialog(self) -> MemoDialog | None:
         """The project journal."""

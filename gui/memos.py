@@ -1,4 +1,5 @@
-"""Memos on sessions, segments, codes and the project journal: a small list-and-editor dialog."""
+"""Memos on sessions, segments, codes and the project journal: a small list-and-editor dialog;
+under the editor, the shown memo's links (refreshed when links change: ``show_links``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from gui.fit import fit_list
 from gui.fmt import fmt_when
+from gui.link_actions import end_link_lines
 from storage.codebook.codebook import memo_label
+from storage.codebook.links import Link
 from storage.core.models import Memo
 
 if TYPE_CHECKING:
@@ -61,6 +64,10 @@ class MemoDialog(QDialog):
         self.text.setTabChangesFocus(True)  # Tab goes on to the buttons (it typed a tab)
         self.text.setPlaceholderText("Write the memo here.")
         self.info = QLabel(self)
+        self.links = QLabel(self)  # the shown memo's links ("Link: → is about → code 'X'")
+        self.links.setWordWrap(True)
+        self.links.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.links.setAccessibleName("Links of this memo")
         new_btn = QPushButton("New memo", self)
         new_btn.clicked.connect(self._new)
         save_btn = QPushButton("Save", self)
@@ -77,6 +84,7 @@ class MemoDialog(QDialog):
         right.addWidget(self.title)
         right.addWidget(self.text)
         right.addWidget(self.info)
+        right.addWidget(self.links)
         buttons = QHBoxLayout()
         for b in (new_btn, save_btn, del_btn):
             buttons.addWidget(b)
@@ -164,6 +172,23 @@ class MemoDialog(QDialog):
         self._baseline = (self.text.toPlainText(), self.title.text().strip())
         self.info.setText(self._written(memo) if memo else "New memo")
         self.delete_button.setEnabled(memo is not None)
+        self.show_links()
+
+    def show_links(self, links: list[Link] | None = None) -> None:
+        """Show the shown memo's links among ``links`` (every link of the project, as the
+        window has just re-read them after a link was added, removed or undone; None: read
+        the memo's own here). Before, the window showed no links: a memo linked from Memos ▸
+        Link a memo… while it was open looked unlinked."""
+        memo = self.current
+        if memo is None:
+            self.links.clear()
+            self.links.hide()
+            return
+        if links is None:
+            links = self.project.links.of("memo", memo.id)
+        lines = end_link_lines(links, ("memo", memo.id))
+        self.links.setText("\n".join(lines))
+        self.links.setVisible(bool(lines))
 
     @staticmethod
     def _written(memo: Memo) -> str:
@@ -182,6 +207,7 @@ class MemoDialog(QDialog):
         self._baseline = ("", "")
         self.info.setText("New memo")
         self.delete_button.setEnabled(False)
+        self.show_links()
         self.text.setFocus()
 
     def save(self, *, select: str | None = None) -> None:

@@ -87,6 +87,8 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
 Stopped = tuple[Path, BaseException]
 
 _NOTHING = re.compile(r"\s*(?:It was not merged; nothing changed|Nothing was changed)\.\s*$")
+#: a bundle refusal's "; nothing was changed." (``storage.team.bundle.refusal``), advice after it
+_NOTHING_WITHIN = re.compile(r"; nothing was changed\.(\s*$)?")
 
 
 def describe_stopped(
@@ -96,7 +98,8 @@ def describe_stopped(
     changed" when the bundles before it had merged), then why that one did not, and how many
     after it were not tried."""
     after = asked - len(summaries) - 1
-    why = _NOTHING.sub("", str(refusal(exc))).rstrip(".")
+    said = _NOTHING_WITHIN.sub(lambda m: "" if m.group(1) is not None else ".", str(refusal(exc)))
+    why = _NOTHING.sub("", said).rstrip(".")
     lines = [describe_merge(summaries, len(summaries), open_conflicts)]
     rest = f", nor the {plural(after, 'bundle')} after it" if after else ""
     lines.append(f"{path.name} was not merged{rest}: {why}.")

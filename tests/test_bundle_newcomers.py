@@ -217,11 +217,20 @@ def _zip(out: Path, members: dict[str, bytes | Path]) -> Path:
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("zipped project folder", "is a zipped FieldScribe project folder, not a bundle; export"),
-        ("zipped project contents", "is a zipped FieldScribe project folder, not a bundle; export"),
+        (
+            "zipped project folder",
+            "is a zipped FieldScribe project folder, not a bundle; nothing was changed. Export",
+        ),
+        (
+            "zipped project contents",
+            "is a zipped FieldScribe project folder, not a bundle; nothing was changed. Export",
+        ),
         ("bundle zipped again", "is a zip holding a bundle ('ann.fsbundle'), not a bundle itself"),
         ("a document", "is not a FieldScribe bundle (a zip file without manifest.json)"),
-        ("project folder", "is a FieldScribe project folder, not a bundle file; export"),
+        (
+            "project folder",
+            "is a FieldScribe project folder, not a bundle file; nothing was changed. Export",
+        ),
         ("other folder", "is a folder, not a bundle file"),
     ],
 )
@@ -275,9 +284,9 @@ def test_a_manifest_without_a_format_version_is_damaged_not_newer(
     err = _refused_by_cli(lead.folder, bad)
     if version == 2 and not isinstance(version, bool):
         assert "uses bundle format 2, newer than this FieldScribe knows (1)" in err
-        assert "update FieldScribe" in err
+        assert "Update FieldScribe" in err
     else:
-        assert "the manifest has no bundle format version" in err and "update" not in err
+        assert "the manifest has no bundle format version" in err and "pdate" not in err
 
 
 @pytest.mark.parametrize("version", [None, "3", 0, True, False, 1.5])

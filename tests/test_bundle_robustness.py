@@ -143,7 +143,7 @@ def test_a_manifest_from_a_newer_fieldscribe_is_refused(tmp_path: Path) -> None:
     with Project.open(lead.folder) as p, pytest.raises(NewerSchemaError, match="newer"):
         merge_bundles(p, [newer])
     err = _refused_by_cli(lead.folder, newer)
-    assert "newer FieldScribe" in err and "update FieldScribe" in err and str(newer) in err
+    assert "newer FieldScribe" in err and "Update FieldScribe" in err and str(newer) in err
 
 
 def test_a_truncated_bundle_says_it_is_incomplete(tmp_path: Path) -> None:

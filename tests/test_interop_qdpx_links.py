@@ -288,3 +288,43 @@ def test_the_memo_of_a_link_not_kept_is_in_the_journal(tmp_path: Path) -> None:
         assert [
             (m.target_type, m.title, m.text) for m in p.codebook.memos() if m.title == "Картадан"
         ] == [("journal", "Картадан", "Жол алыс.")]
+
+
+def test_every_kind_of_end_is_an_origin_and_a_target_through_qdpx_and_bundles(
+    tmp_path: Path,
+) -> None:
+    """REFI-QDA's ``Link`` takes any item at either end (``originGUID``/``targetGUID``): each
+    of a code, a session, a passage, a memo and a participant linked to each other one (20
+    links, "participant P3 → code Distrust" as well as the other way) comes back whole from
+    a .qdpx export and a bundle. Before, a FieldScribe file's link of a memo (to a code, a
+    passage, a session or a participant, either way) was read as that memo's place, as
+    NVivo's annotation links are: the memo became the passage's memo and 8 links were lost."""
+    with Project.create(tmp_path / "p", coder="me") as p:
+        session = p.sessions.add_session("Сұхбат")
+        seg = p.transcript.add_segment(session.id, 0, 4000, "Мен оларға сенбеймін.")
+        code = p.codebook.ensure_code_path("Distrust")
+        coding = p.codebook.apply_code(seg.id, code.id, start_cp=4, end_cp=10)
+        person = p.sessions.add_participant("P3")
+        memo = p.codebook.add_memo("project", None, "Шулы бөлме.", title="Бірінші")
+        ends = {
+            "code": code.id,
+            "session": session.id,
+            "coding": coding.id,
+            "memo": memo.id,
+            "participant": person.id,
+        }
+        for a, one in ends.items():
+            for b, other in ends.items():
+                if a != b:
+                    p.links.add((a, one), (b, other), f"{a} to {b}")
+        made = {k.describe() for k in p.links.all()}
+        export_qdpx(p, tmp_path / "out.qdpx")
+        export_bundle(p, tmp_path / "p.fsbundle")
+    assert len(made) == 20
+    assert "participant 'P3' → participant to code → code 'Distrust'" in made
+    import_qdpx(tmp_path / "out.qdpx", tmp_path / "back", coder="me")
+    with Project.open(tmp_path / "back") as back:
+        assert {k.describe() for k in back.links.all()} == made
+        assert [(m.target_type, m.title) for m in back.codebook.memos()] == [("project", "Бірінші")]
+    with Project.from_bundle(tmp_path / "p.fsbundle", tmp_path / "ann", coder="ann") as ann:
+        assert {k.describe() for k in ann.links.all()} == made

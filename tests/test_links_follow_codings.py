@@ -59,6 +59,7 @@ def _ends(p: Project) -> dict[str, tuple[Any, ...]]:
 @example(ops=[("split", 0, 20)])
 @example(ops=[("join", 0)])
 @example(ops=[("merge_codes",)])
+@example(ops=[("join", 0), ("split", 0, 22), ("split", 1, 18)])  # a span starting in the spaces
 def test_links_of_passages_follow_their_codings(ops: list[tuple[Any, ...]]) -> None:
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "p", coder="ann") as p:
         session = p.sessions.add_session("Сұхбат")

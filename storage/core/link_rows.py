@@ -47,12 +47,18 @@ def move_links(
     stamp: Callable[[str], str],
     tombstone: Callable[[str, str], None],
     schema: str = "main",
+    *,
+    twins: bool = True,
 ) -> int:
     """Point the links of ``kind`` ``source`` at ``kind`` ``target`` (a merge of two codes, a
     coding that another stands for now); the number moved. A link that would join ``target``
-    to itself, or repeat a link ``target`` has (the same two ends, either way round, and the
-    same name), is removed instead (``tombstone(link id, its version)``), its memo joined to
-    that link's (``joined_memos``).
+    to itself, or (``twins``) repeat a link ``target`` has (the same two ends, either way
+    round, and the same name: what ``Links.add`` refuses), is removed instead
+    (``tombstone(link id, its version)``), its memo joined to that link's (``joined_memos``).
+    A bundle merge passes ``twins=False``: its ``merge_twins`` makes one of copies afterwards,
+    by its own rule (the same direction too, the same order when one-way); removing them here
+    dropped a coder's "passage — shows — code" as a copy of another's "passage → shows →
+    code" when their passages were twins, and not when they were not.
     ``stamp(version)``: the new ``updated_at`` of a link moved from that version."""
     moved = 0
     rows = conn.execute(
@@ -66,7 +72,11 @@ def move_links(
             (o_kind, target if (o_kind, o_id) == (kind, source) else o_id),
             (t_kind, target if (t_kind, t_id) == (kind, source) else t_id),
         ]
-        twin = twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
+        twin = (
+            twin_link(conn, name, ends[0], ends[1], besides=link_id, schema=schema)
+            if twins
+            else None
+        )
         if ends[0] == ends[1] or twin is not None:
             if twin is not None:  # the twin keeps this one's memo too
                 _take_memo(conn, twin, link_id, stamp, schema)
@@ -132,7 +142,7 @@ def follow_twins(
             ).fetchone()
             kept = None if row is None else str(row[0])
         if kept is not None:
-            moved += move_links(conn, "coding", gone, kept, stamp, tombstone)
+            moved += move_links(conn, "coding", gone, kept, stamp, tombstone, twins=False)
     return moved
 
 

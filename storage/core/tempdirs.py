@@ -32,11 +32,24 @@ MARKER = ".fieldscribe-owner"
 OUTPUTS = ".fieldscribe-outputs"
 _PART = re.compile(r"^\..+\.part$")
 _NAMED = re.compile(rf"^{PREFIX}[a-z]+-(\d+)-")
+_SET_TMPDIR = "Set TMPDIR to a folder you can write to and try again."
 
 
 def temp_root() -> Path:
-    """The folder private folders are made in (``TMPDIR`` or the system default)."""
-    return Path(tempfile.gettempdir())
+    """The folder private folders are made in (``TMPDIR`` or the system default).
+
+    Raises:
+        ReadOnlyError: no folder can be written (Python tries ``TMPDIR``, ``TEMP``, ``TMP``,
+            ``/tmp``, ``/var/tmp``, ``/usr/tmp`` and the current folder, in turn; its own error
+            reached the user as a traceback).
+    """
+    try:
+        return Path(tempfile.gettempdir())
+    except FileNotFoundError as exc:
+        raise ReadOnlyError(
+            f"No temporary folder can be written (TMPDIR {os.environ.get('TMPDIR') or 'unset'}, "
+            f"then /tmp, /var/tmp and the current folder); nothing was changed. {_SET_TMPDIR}"
+        ) from exc
 
 
 def make_private_dir(what: str) -> Path:
@@ -55,9 +68,11 @@ def make_private_dir(what: str) -> Path:
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{os.getpid()}\n")
     except OSError as exc:
-        cls = DiskFullError if exc.errno == 28 else ReadOnlyError
-        raise cls(
-            f"{root}: cannot make a temporary folder ({exc.strerror or exc}); nothing was changed."
+        full = exc.errno == 28
+        raise (DiskFullError if full else ReadOnlyError)(
+            f"{root}: cannot make a temporary folder there ({exc.strerror or exc}); nothing was "
+            "changed. "
+            + ("Free some space there, or set TMPDIR to a larger folder." if full else _SET_TMPDIR)
         ) from exc
     return folder
 
@@ -157,11 +172,11 @@ def sweep_stale(root: Path | None = None) -> list[Path]:
     Only folders named like ours, owned by this user, whose process (from the marker, else from
     the name) is gone.
     """
-    root = root or temp_root()
     removed: list[Path] = []
     try:
+        root = root or temp_root()
         entries = list(os.scandir(root))
-    except OSError:
+    except (OSError, ReadOnlyError):  # no temporary folder at all: said when one is needed
         return removed
     uid = os.getuid() if hasattr(os, "getuid") else None
     for entry in entries:

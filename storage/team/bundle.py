@@ -49,6 +49,23 @@ class InvalidBundleError(FieldScribeError):
     """A bundle is malformed, tampered with or belongs elsewhere; nothing was changed."""
 
 
+#: what every refusal of a bundle says after what is wrong
+NOTHING_CHANGED = "nothing was changed."
+
+
+def refusal(what: str, advice: str = "") -> str:
+    """The one line a refusal of a bundle says: what is wrong (``what``, the bundle's path
+    first), that nothing was changed, then what to do (``advice``, a sentence) where there is
+    something: ``PATH: the manifest lists no members; nothing was changed. Ask for...``."""
+    line = f"{what.rstrip(' .;')}; {NOTHING_CHANGED}"
+    return f"{line} {advice}" if advice else line
+
+
+def refused(what: str, advice: str = "") -> InvalidBundleError:
+    """``InvalidBundleError`` saying ``refusal(what, advice)``."""
+    return InvalidBundleError(refusal(what, advice))
+
+
 class OtherProjectBundleError(InvalidBundleError):
     """A bundle of another project: ``theirs`` names it (its name, else its id)."""
 

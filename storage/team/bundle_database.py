@@ -9,7 +9,12 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage.core.schema import SCHEMA_VERSION, applied_names, check_not_newer, migrate
-from storage.team.bundle import DB_MEMBER, InvalidBundleError, OpenedBundle, drop_triggers_and_views
+from storage.team.bundle import (
+    DB_MEMBER,
+    OpenedBundle,
+    drop_triggers_and_views,
+    refused,
+)
 
 
 def connect_readonly(db_path: Path) -> sqlite3.Connection:
@@ -25,7 +30,7 @@ def check_database(opened: OpenedBundle) -> bool:
     path = opened.path
     with open(opened.db_path, "rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
-            raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a SQLite database.")
+            raise refused(f"{path}: {DB_MEMBER} is not a SQLite database")
     conn = connect_readonly(opened.db_path)
     try:
         # pages damaged on the sender's disk (the manifest's checksum is of the damaged file):
@@ -39,28 +44,22 @@ def check_database(opened: OpenedBundle) -> bool:
         objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         for kind, name, sql in objects:
             if kind in ("trigger", "view"):
-                raise InvalidBundleError(
-                    f"{path}: the bundle's database has a {kind} ({name}); refusing it."
-                )
+                raise refused(f"{path}: the bundle's database has a {kind} ({name})")
             if kind == "table" and (sql or "").upper().startswith("CREATE VIRTUAL"):
-                raise InvalidBundleError(
-                    f"{path}: the bundle's database has a virtual table ({name}); refusing it."
-                )
+                raise refused(f"{path}: the bundle's database has a virtual table ({name})")
         tables = {name for kind, name, _ in objects if kind == "table"}
         if "project_meta" not in tables or "_sqlite_migrations" not in tables:
-            raise InvalidBundleError(f"{path}: {DB_MEMBER} is not a FieldScribe project.")
+            raise refused(f"{path}: {DB_MEMBER} is not a FieldScribe project")
         db = Database(conn)
         check_not_newer(db, str(path))
         row = conn.execute("SELECT value FROM project_meta WHERE key = 'project_id'").fetchone()
         if row is None or row[0] != opened.project_id:
-            raise InvalidBundleError(
-                f"{path}: the manifest and the database name different projects; refusing it."
-            )
+            raise refused(f"{path}: the manifest and the database name different projects")
         return len(applied_names(db)) < SCHEMA_VERSION
     except sqlite3.DatabaseError as exc:
-        raise InvalidBundleError(
-            f"{path}: {DB_MEMBER} is damaged ({exc}); ask for the bundle to be exported again "
-            "(its sender's project may be damaged too). Nothing was changed."
+        raise refused(
+            f"{path}: {DB_MEMBER} is damaged ({exc})",
+            "Ask for the bundle to be exported again (its sender's project may be damaged too).",
         ) from exc
     finally:
         conn.close()
@@ -88,10 +87,10 @@ def upgrade_older(opened: OpenedBundle) -> None:
         drop_triggers_and_views(conn)
         conn.execute("COMMIT")
     except (sqlite3.DatabaseError, ValueError) as exc:
-        raise InvalidBundleError(
+        raise refused(
             f"{path}: the bundle comes from an older FieldScribe and its database cannot be "
-            f"brought up to date ({str(exc).splitlines()[0][:200]}); ask for a bundle exported "
-            "with this version."
+            f"brought up to date ({str(exc).splitlines()[0][:200]})",
+            "Ask for a bundle exported with this version.",
         ) from exc
     finally:
         conn.close()

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from storage.team.bundle import InvalidBundleError
+from storage.team.bundle import InvalidBundleError, refused
 
 
 def damaged(path: Path, name: str, why: str) -> InvalidBundleError:
     """The refusal of a bundle whose member ``name`` is not what its manifest lists (``why``):
     one line naming the member, saying that the project was not touched and what to do."""
-    return InvalidBundleError(
-        f"{path}: {name} is damaged ({why}); nothing was changed. Ask for the bundle to be "
-        "exported again, or copy it again."
+    return refused(
+        f"{path}: {name} is damaged ({why})",
+        "Ask for the bundle to be exported again, or copy it again.",
     )
 
 

@@ -29,6 +29,8 @@ from storage.team.bundle import (
     MEDIA_NAME,
     InvalidBundleError,
     OpenedBundle,
+    refusal,
+    refused,
 )
 from storage.team.bundle_database import check_database, upgrade_older
 from storage.team.bundle_members import damaged, extract_limited
@@ -89,12 +91,12 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
         raise InvalidBundleError(not_a_file(path))
 
     def refuse(why: str) -> InvalidBundleError:
-        return InvalidBundleError(f"{path}: {why}; the bundle was refused, nothing was changed.")
+        return refused(f"{path}: {why}")
 
     try:
         check_count(path, BUNDLE_CAPS, refuse)
     except OSError as exc:
-        raise InvalidBundleError(f"{path}: cannot read it ({exc.strerror or exc}).") from exc
+        raise refused(f"{path}: cannot read it ({exc.strerror or exc})") from exc
     if not zipfile.is_zipfile(path):
         raise InvalidBundleError(not_a_zip(path))
     work = make_private_dir("merge")
@@ -114,16 +116,17 @@ def _open_checked_as(path: Path, name: Path) -> OpenedBundle:
             zlib.error,
             NotImplementedError,
         ) as exc:
-            raise InvalidBundleError(
-                f"{path} is damaged ({exc}); nothing was changed. Ask for the bundle to be "
-                "exported again, or copy it again."
+            raise refused(
+                f"{path} is damaged ({exc})",
+                "Ask for the bundle to be exported again, or copy it again.",
             ) from exc
         except OSError as exc:
             full = exc.errno == errno.ENOSPC
             raise (DiskFullError if full else InvalidBundleError)(
-                f"{path}: could not unpack it into {work.parent} ({exc.strerror or exc}); "
-                + ("free some space or set TMPDIR to a larger folder; " if full else "")
-                + "nothing was changed."
+                refusal(
+                    f"{path}: could not unpack it into {work.parent} ({exc.strerror or exc})",
+                    "Free some space or set TMPDIR to a larger folder." if full else "",
+                )
             ) from exc
         if check_database(opened):
             upgrade_older(opened)
@@ -200,36 +203,36 @@ def _unpack(path: Path, zf: zipfile.ZipFile, work: Path) -> OpenedBundle:
     infos = zf.infolist()
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
-        raise InvalidBundleError(f"{path}: the bundle lists a member twice; refusing it.")
+        raise refused(f"{path}: the bundle lists a member twice")
     if MANIFEST not in names:  # told apart before any member name is judged
         raise InvalidBundleError(zip_without_manifest(path, names, MANIFEST))
     for info in infos:
         _check_member_name(path, info)
     minfo = zf.getinfo(MANIFEST)
     if minfo.file_size > _MAX_MANIFEST:
-        raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")
+        raise refused(f"{path}: {MANIFEST} is too large")
     with zf.open(minfo) as fh:
         raw = fh.read(_MAX_MANIFEST + 1)
     if len(raw) > _MAX_MANIFEST:
-        raise InvalidBundleError(f"{path}: {MANIFEST} is too large; refusing the bundle.")
+        raise refused(f"{path}: {MANIFEST} is too large")
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidBundleError(f"{path}: {MANIFEST} is not valid JSON ({exc}).") from exc
+        raise refused(f"{path}: {MANIFEST} is not valid JSON ({exc})") from exc
     _check_manifest(path, manifest)
     members: dict[str, Any] = manifest["members"]
     for name in names:
         if name != MANIFEST and name not in members:
-            raise InvalidBundleError(f"{path}: member {name!r} is not in the manifest; refusing.")
+            raise refused(f"{path}: member {name!r} is not in the manifest")
     if DB_MEMBER not in names:
-        raise InvalidBundleError(f"{path}: the bundle has no {DB_MEMBER}.")
+        raise refused(f"{path}: the bundle has no {DB_MEMBER}")
     opened = OpenedBundle(path=path, manifest=manifest, folder=work, db_path=work / DB_MEMBER)
     (work / "media").mkdir()
     for name, meta in members.items():
         if name not in names:
             if name == DB_MEMBER:
-                raise InvalidBundleError(f"{path}: the bundle has no {DB_MEMBER}.")
-            raise InvalidBundleError(f"{path}: {name!r} is in the manifest but missing.")
+                raise refused(f"{path}: the bundle has no {DB_MEMBER}")
+            raise refused(f"{path}: {name!r} is in the manifest but missing")
         info = zf.getinfo(name)
         if info.file_size != meta["size"]:
             raise damaged(
@@ -256,34 +259,35 @@ def _check_member_name(path: Path, info: zipfile.ZipInfo) -> None:
         or pure.is_absolute()
         or any(part in ("..", "") for part in name.split("/"))
     ):
-        raise InvalidBundleError(f"{path}: unsafe member name {name!r}; refusing the bundle.")
+        raise refused(f"{path}: unsafe member name {name!r}")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise InvalidBundleError(f"{path}: member {name!r} is a link; refusing the bundle.")
+        raise refused(f"{path}: member {name!r} is a link")
     if info.is_dir():
-        raise InvalidBundleError(f"{path}: unexpected folder entry {name!r}; refusing.")
+        raise refused(f"{path}: unexpected folder entry {name!r}")
     if name not in (MANIFEST, DB_MEMBER) and not MEDIA_NAME.match(name):
-        raise InvalidBundleError(f"{path}: unexpected member {name!r}; refusing the bundle.")
+        raise refused(f"{path}: unexpected member {name!r}")
 
 
 def _check_manifest(path: Path, manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise InvalidBundleError(f"{path} is not a FieldScribe bundle (wrong manifest format).")
+        raise refused(f"{path} is not a FieldScribe bundle (wrong manifest format)")
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         # every FieldScribe wrote it: a manifest without it is damaged, not from the future
-        raise InvalidBundleError(
-            f"{path}: the manifest has no bundle format version (damaged?); ask for the bundle "
-            "to be exported again. Nothing was changed."
+        raise refused(
+            f"{path}: the manifest has no bundle format version (damaged?)",
+            "Ask for the bundle to be exported again.",
         )
     if version > BUNDLE_FORMAT_VERSION:
-        raise InvalidBundleError(
+        raise refused(
             f"{path} uses bundle format {version!r}, newer than this FieldScribe knows "
-            f"({BUNDLE_FORMAT_VERSION}); update FieldScribe to merge it."
+            f"({BUNDLE_FORMAT_VERSION})",
+            "Update FieldScribe to merge it.",
         )
     members = manifest.get("members")
     if not isinstance(members, dict):
-        raise InvalidBundleError(f"{path}: the manifest lists no members.")
+        raise refused(f"{path}: the manifest lists no members")
     for name, meta in members.items():
         if (
             not isinstance(meta, dict)
@@ -292,19 +296,22 @@ def _check_manifest(path: Path, manifest: Any) -> None:
             or not isinstance(meta.get("sha256"), str)
             or not re.fullmatch(r"[0-9a-f]{64}", meta["sha256"])
         ):
-            raise InvalidBundleError(f"{path}: the manifest entry of {name!r} is invalid.")
+            raise refused(f"{path}: the manifest entry of {name!r} is invalid")
     for key in ("project_id", "coder"):
         if not isinstance(manifest.get(key), str):
-            raise InvalidBundleError(f"{path}: the manifest has no {key}.")
+            raise refused(f"{path}: the manifest has no {key}")
     schema = manifest.get("schema_version")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         # every FieldScribe wrote a whole number from 1 (true is no schema 1): damaged
-        raise InvalidBundleError(
-            f"{path}: the manifest has no schema version (damaged?); ask for the bundle to be "
-            "exported again. Nothing was changed."
+        raise refused(
+            f"{path}: the manifest has no schema version (damaged?)",
+            "Ask for the bundle to be exported again.",
         )
     if schema > SCHEMA_VERSION:  # said by the manifest: refused before anything is unpacked
         raise NewerSchemaError(
-            f"{path} was written by a newer FieldScribe (schema {schema}, this version knows "
-            f"{SCHEMA_VERSION}); update FieldScribe to merge it. Nothing was changed."
+            refusal(
+                f"{path} was written by a newer FieldScribe (schema {schema}, this version "
+                f"knows {SCHEMA_VERSION})",
+                "Update FieldScribe to merge it.",
+            )
         )

@@ -47,7 +47,12 @@ from storage.core.atomic import final_name, renaming
 from storage.core.errors import ReadOnlyError
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.tempdirs import remove_private_dir
-from storage.team.bundle import InvalidBundleError, OpenedBundle, OtherProjectBundleError
+from storage.team.bundle import (
+    OpenedBundle,
+    OtherProjectBundleError,
+    refusal,
+    refused,
+)
 from storage.team.merge_ahead import (
     find_differing as find_differing,  # re-exported: bundle.py, tests
 )
@@ -230,8 +235,11 @@ class MergeSession:
         if opened.project_id != project.id and not allow_other_project:
             theirs = opened.manifest.get("project_name") or opened.project_id
             raise OtherProjectBundleError(
-                f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), not "
-                f"{project.name!r}; use --allow-other-project to merge it anyway. Nothing changed.",
+                refusal(
+                    f"{path} belongs to another project ({theirs!r}, id {opened.project_id}), "
+                    f"not {project.name!r}",
+                    "Use --allow-other-project to merge it anyway.",
+                ),
                 bundle=str(path),
                 theirs=str(theirs),
                 project_id=opened.project_id,
@@ -252,7 +260,7 @@ class MergeSession:
         try:
             attached = {r[1]: r[2] for r in conn.execute("PRAGMA database_list")}
             if Path(attached.get(schema) or "/").resolve() != opened.db_path.resolve():
-                raise InvalidBundleError(f"{path}: could not open the bundle read-only.")
+                raise refused(f"{path}: could not open the bundle read-only")
             try:
                 with project.store.tx():  # a savepoint
                     _validate(conn, path, schema, opened.differing, opened.checked)
@@ -265,21 +273,15 @@ class MergeSession:
                 self.bulk.merged(run.dropped, summary.table("codings").added)
             except sqlite3.IntegrityError as exc:
                 if "FOREIGN KEY" in str(exc):
-                    raise InvalidBundleError(
+                    raise refused(
                         f"{path}: some rows refer to rows that exist neither in the bundle nor "
-                        "in this project (a partial bundle needs the project it was made from);"
-                        " refusing it. Nothing was changed."
+                        "in this project (a partial bundle needs the project it was made from)"
                     ) from exc
-                raise InvalidBundleError(
-                    f"{path}: a row breaks a rule of the project schema ({exc}); "
-                    "refusing the bundle. Nothing was changed."
-                ) from exc
+                raise refused(f"{path}: a row breaks a rule of the project schema ({exc})") from exc
             except sqlite3.DatabaseError as exc:
                 if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
                     raise
-                raise InvalidBundleError(
-                    f"{path}: the bundle's database cannot be read ({exc}); nothing was changed."
-                ) from exc
+                raise refused(f"{path}: the bundle's database cannot be read ({exc})") from exc
         except BaseException:
             for item in copied:
                 item.unlink(missing_ok=True)

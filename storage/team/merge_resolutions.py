@@ -14,7 +14,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
-from storage.team.bundle import InvalidBundleError
+from storage.team.bundle import refused
 from storage.team.conflicts import ConflictVersion
 from storage.team.lead import read_lead
 
@@ -66,9 +66,8 @@ class BundleResolutions:
                 ):
                     raise ValueError("bad version")
             except (TypeError, ValueError, KeyError) as exc:
-                raise InvalidBundleError(
-                    f"{path}: a resolved conflict of the bundle is malformed ({exc}); refusing "
-                    "the bundle. Nothing was changed."
+                raise refused(
+                    f"{path}: a resolved conflict of the bundle is malformed ({exc})"
                 ) from exc
             result.append((table, row_id, kind, versions, (at, by, resolution)))
         return result

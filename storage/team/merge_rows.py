@@ -18,7 +18,7 @@ from storage.core.link_rows import drop_dangling, follow_twins, merge_twins, mov
 from storage.core.schema_search import fold_search_sql
 from storage.core.schema_teamwork import SAFE_VERSION_SUFFIX, TRAVELLING_TABLES
 from storage.core.stale_words import REPAIRED_SUFFIX, drop_stale_words, stale_words_dropped
-from storage.team.bundle import InvalidBundleError, OpenedBundle
+from storage.team.bundle import OpenedBundle, refused
 from storage.team.conflicts import ConflictVersion, content_columns
 from storage.team.conflicts import version_key as _version_key
 from storage.team.lead import lead_decides, take_lead
@@ -269,7 +269,15 @@ class _Merge:
         segment, code, coder and words): its links here go to ``kept`` (``move_links``), and
         so do the bundle's, when they arrive (``replaced``, ``follow_twins``)."""
         self.replaced[gone] = kept
-        move_links(self.conn, "coding", gone, kept, stamp=_next_version, tombstone=self._link_gone)
+        move_links(
+            self.conn,
+            "coding",
+            gone,
+            kept,
+            stamp=_next_version,
+            tombstone=self._link_gone,
+            twins=False,  # copies: ``merge_twins``
+        )
 
     def _link_gone(self, link_id: str, version: str) -> None:
         """Tombstone of a link removed as a copy of another (``merge_twins``, ``move_links``)."""
@@ -706,9 +714,8 @@ class _Merge:
                 self.summary.media_missing += 1
                 continue
             if sha256_of(src) != sha:
-                raise InvalidBundleError(
-                    f"{self.opened.path}: {rel} does not match its checksum in the database; "
-                    "refusing the bundle. Nothing was changed."
+                raise refused(
+                    f"{self.opened.path}: {rel} does not match its checksum in the database"
                 )
             dest = self.project.folder / rel
             if dest.exists() or staging_name(dest).exists():  # (an earlier bundle's, staged)

@@ -115,7 +115,15 @@ class SameNameCodes:
                 # the one made first stays, and takes the other's links (``move_links``)
                 first = (twin[1], twin[0]) < (created, cid)
                 gone, kept = (cid, twin[0]) if first else (twin[0], cid)
-                move_links(conn, "coding", gone, kept, stamp=_next_version, tombstone=links_gone)
+                move_links(
+                    conn,
+                    "coding",
+                    gone,
+                    kept,
+                    stamp=_next_version,
+                    tombstone=links_gone,
+                    twins=False,  # copies: ``merge_twins``
+                )
                 if gone == cid:
                     conn.execute("DELETE FROM main.codings WHERE id = ?", (cid,))
                     tombstone("codings", cid, version)
@@ -145,6 +153,7 @@ class SameNameCodes:
             target,
             stamp=_next_version,
             tombstone=links_gone,
+            twins=False,  # copies: ``merge_twins``
         )
         version = conn.execute(
             "SELECT updated_at FROM main.codes WHERE id = ?", (source,)

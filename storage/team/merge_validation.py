@@ -17,7 +17,7 @@ from pathlib import Path
 
 from storage.core.schema_teamwork import TRAVELLING_TABLES
 from storage.core.words import plural, verb
-from storage.team.bundle import InvalidBundleError
+from storage.team.bundle import refused
 from storage.team.conflicts import content_columns
 
 OTHER_TABLES = ("coders", "deletions", "row_versions", "project_meta")
@@ -149,13 +149,11 @@ def _validate(
     btables = {r[0] for r in conn.execute(f"SELECT name FROM {b}.sqlite_master WHERE type='table'")}
     for table in (*TRAVELLING_TABLES, *OTHER_TABLES):
         if table not in btables:
-            raise InvalidBundleError(f"{path}: the bundle has no table {table!r}; refusing it.")
+            raise refused(f"{path}: the bundle has no table {table!r}")
         bcols = {r[1] for r in conn.execute(f"PRAGMA {b}.table_info({table})")}
         for (name,) in conn.execute(f"SELECT name FROM pragma_table_info('{table}', 'main')"):
             if name != "seq" and name not in bcols:
-                raise InvalidBundleError(
-                    f"{path}: table {table!r} of the bundle lacks column {name!r}; refusing it."
-                )
+                raise refused(f"{path}: table {table!r} of the bundle lacks column {name!r}")
         _refuse_shared_keys(conn, path, b, table)
         where = ""
         if table in TRAVELLING_TABLES:
@@ -186,18 +184,15 @@ def _validate(
         if bad is not None:
             name, count = bad
             what = name if name.startswith(("CHECK", "embedding ")) else repr(name)
-            raise InvalidBundleError(
+            raise refused(
                 f"{path}: {plural(count, 'row')} of {table!r} {verb(count, 'has')} an "
-                f"invalid {what}; refusing the "
-                "bundle. Nothing was changed."
+                f"invalid {what}"
             )
     _check_embeddings_finite(conn, path, b)
     _check_spans_within_text(conn, path, b)
     for (media_path,) in conn.execute(f"SELECT path FROM {b}.media"):
         if not _MEDIA_PATH.match(media_path):
-            raise InvalidBundleError(
-                f"{path}: media path {media_path!r} is not allowed; refusing the bundle."
-            )
+            raise refused(f"{path}: media path {media_path!r} is not allowed")
 
 
 def _key_columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
@@ -253,10 +248,10 @@ def _refuse_shared_keys(conn: sqlite3.Connection, path: Path, b: str, table: str
         return
     count, first = found
     what = plural(count, "id") if cols == ("id",) else f"{plural(count, 'key')} ({', '.join(cols)})"
-    raise InvalidBundleError(
+    raise refused(
         f"{path}: table {table!r} of the bundle has {what} on more than one row (first: "
-        f"{'/'.join(map(str, first))!r}): it is damaged; ask for the bundle to be exported again. "
-        "Nothing was changed."
+        f"{'/'.join(map(str, first))!r}): it is damaged",
+        "Ask for the bundle to be exported again.",
     )
 
 
@@ -272,9 +267,8 @@ def _check_embeddings_finite(conn: sqlite3.Connection, path: Path, b: str) -> No
         if sys.byteorder == "big":
             values.byteswap()  # stored little-endian
         if not all(math.isfinite(v) for v in values):
-            raise InvalidBundleError(
-                f"{path}: a voice profile's embedding holds values that are not finite "
-                "numbers; refusing the bundle. Nothing was changed."
+            raise refused(
+                f"{path}: a voice profile's embedding holds values that are not finite numbers"
             )
 
 
@@ -289,9 +283,7 @@ def _check_spans_within_text(conn: sqlite3.Connection, path: Path, b: str) -> No
         "WHERE r.end_cp IS NOT NULL AND r.end_cp > length(s.text)"
     ).fetchone()
     if bad:
-        raise InvalidBundleError(
+        raise refused(
             f"{path}: {plural(bad, 'span coding')} of the bundle "
-            f"{verb(bad, 'ends')} past the text of {'its' if bad == 1 else 'their'} "
-            "segment; "
-            "refusing the bundle. Nothing was changed."
+            f"{verb(bad, 'ends')} past the text of {'its' if bad == 1 else 'their'} segment"
         )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-_NOTHING = "Nothing was changed."
+from storage.team.bundle import refusal
+
 _EXPORT = (
-    "export a bundle from that project with `fieldscribe bundle export` (or Team ▸ Export a "
+    "Export a bundle from that project with `fieldscribe bundle export` (or Team ▸ Export a "
     "bundle) and merge that."
 )
 
@@ -18,8 +19,8 @@ def not_a_file(path: Path) -> str:
     """A path given as a bundle that is no file: missing, or a folder (a project's?)."""
     if path.is_dir():
         what = "a FieldScribe project folder" if (path / "project.db").is_file() else "a folder"
-        return f"{path} is {what}, not a bundle file; {_EXPORT} {_NOTHING}"
-    return f"{path}: no such bundle file."
+        return refusal(f"{path} is {what}, not a bundle file", _EXPORT)
+    return refusal(f"{path}: no such bundle file")
 
 
 def zip_without_manifest(path: Path, names: list[str], manifest: str) -> str:
@@ -27,19 +28,19 @@ def zip_without_manifest(path: Path, names: list[str], manifest: str) -> str:
     again, or another zip (a document, say)."""
     base = [PurePosixPath(n).name for n in names]
     if any(n.lower().endswith(".qde") for n in base):
-        return (
-            f"{path} is a REFI-QDA project (.qdpx), not a FieldScribe bundle: import it with "
-            "`fieldscribe qdpx import` (File ▸ Import a REFI-QDA project). " + _NOTHING
+        return refusal(
+            f"{path} is a REFI-QDA project (.qdpx), not a FieldScribe bundle",
+            "Import it with `fieldscribe qdpx import` (File ▸ Import a REFI-QDA project).",
         )
     if "project.db" in base:
-        return f"{path} is a zipped FieldScribe project folder, not a bundle; {_EXPORT} {_NOTHING}"
+        return refusal(f"{path} is a zipped FieldScribe project folder, not a bundle", _EXPORT)
     inner = [n for n, b in zip(names, base, strict=True) if b.lower().endswith(".fsbundle")]
     if inner:
-        return (
-            f"{path} is a zip holding a bundle ({inner[0]!r}), not a bundle itself; unzip it "
-            f"and merge the bundle inside. {_NOTHING}"
+        return refusal(
+            f"{path} is a zip holding a bundle ({inner[0]!r}), not a bundle itself",
+            "Unzip it and merge the bundle inside.",
         )
-    return f"{path} is not a FieldScribe bundle (a zip file without {manifest}). {_NOTHING}"
+    return refusal(f"{path} is not a FieldScribe bundle (a zip file without {manifest})")
 
 
 def not_a_zip(path: Path) -> str:
@@ -50,15 +51,13 @@ def not_a_zip(path: Path) -> str:
     except OSError:
         head = b""
     if head.startswith(b"PK\x03\x04"):  # a zip's first member, but no end: cut short
-        return (
+        return refusal(
             f"{path} is incomplete or damaged (it starts like a bundle but its end is missing, "
-            "as when a copy or download stopped early); copy it again or ask for a new export. "
-            + _NOTHING
+            "as when a copy or download stopped early)",
+            "Copy it again or ask for a new export.",
         )
     if head == b"SQLite format 3\x00":
-        return (
-            f"{path} is a SQLite database (a project's project.db?), not a bundle; export a "
-            "bundle from that project with `fieldscribe bundle export` (or Team > Export a "
-            "bundle) and merge that. " + _NOTHING
+        return refusal(
+            f"{path} is a SQLite database (a project's project.db?), not a bundle", _EXPORT
         )
-    return f"{path} is not a FieldScribe bundle (not a zip file)."
+    return refusal(f"{path} is not a FieldScribe bundle (not a zip file)")

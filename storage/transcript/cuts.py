@@ -135,6 +135,10 @@ class SegmentCuts:
     ) -> None:
         conn = self._store.conn
         rows = conn.execute("SELECT * FROM codings WHERE segment_id = ?", (left_id,)).fetchall()
+        # the left part ends where its text does: spaces before the cut are not kept, so a span
+        # that starts in them has no words on the left (cut there, it was start = end: refused
+        # by the table's CHECK, and the split failed), as ``_split_redactions`` reads them
+        left_end = min(at_cp, left_len)
         for c in rows:
             start, end = c["start_cp"], c["end_cp"]
             right_span: tuple[int | None, int | None] | None = None
@@ -142,7 +146,7 @@ class SegmentCuts:
                 right_span = (None, None)
             elif end > at_cp:
                 right_span = (max(0, start - shift), end - shift)
-                if start < at_cp:
+                if start < left_end:
                     conn.execute(
                         "UPDATE codings SET end_cp = ?, updated_at = ? WHERE id = ?",
                         (min(end, left_len), now_iso(), c["id"]),
@@ -165,7 +169,7 @@ class SegmentCuts:
                         now_iso(),
                     ),
                 )
-            if start is not None and start >= at_cp:  # entirely in the right part: moved
+            if start is not None and start >= left_end and end > at_cp:  # in the right: moved
                 follow_coding(self._store, c["id"], _coding_at(conn, right_id, c, right_span))
                 conn.execute("DELETE FROM codings WHERE id = ?", (c["id"],))
                 self._store.tombstone("codings", c["id"])

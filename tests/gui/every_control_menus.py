@@ -649,6 +649,32 @@ def _link_passage(h: Harness) -> None:
     assert made[0].origin.label.startswith("passage in ")
 
 
+@control(
+    "Code ▸ Link…",
+    effect="offers every end (codes, passages of the session shown, memos, participants, the "
+    "session), then every other; the first chosen is linked to the second, a participant first",
+)
+def _link_any(h: Harness) -> None:
+    person = h.project.sessions.add_participant("P3")
+
+    def answer(title: str, items: list[str]) -> str:
+        if any(i.startswith("one way") for i in items):
+            return items[0]
+        if "is cause of" in items:
+            return "is cause of"
+        if "participant 'P3'" in items:
+            return "participant 'P3'"
+        return next(i for i in items if i == "code 'Trust and privacy'")
+
+    h.input_answer = answer
+    trigger(h, h.current)
+    h.wait()
+    made = [k for k in h.project.links.all() if k.origin.id == person.id]
+    assert [k.describe() for k in made] == [
+        "participant 'P3' → is cause of → code 'Trust and privacy'"
+    ]
+
+
 # ---------------------------------------------------------------------- Memos
 @control(
     "Memos ▸ Link a memo…",

@@ -157,3 +157,72 @@ def test_a_passage_is_linked_from_the_transcript_and_its_hover_shows_the_link(
     w.undo_stack.undo()
     qtbot.waitUntil(lambda: len(w.project.links.all()) == 1)
     assert w.segment_editor.passage_links(coding.id) == []
+
+
+def test_a_participant_is_linked_from_code_link_as_the_origin(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """Code ▸ Link… asks both ends, of every kind: "participant 'P3' → voices → code
+    'Доверие'" is made with the participant first. Before, the window's pickers (Add link…,
+    Link passage to…, Link a memo…) fixed the origin as a code, a passage or a memo: a
+    participant or a session could be a link's target only."""
+    person = project.sessions.add_participant("P3")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    asked: list[tuple[str, list[str]]] = []
+
+    def answer(_parent: Any, title: str, label: str, text: str, **kw: Any) -> tuple[str, bool]:
+        items = list(kw.get("items") or [])
+        asked.append((label, items))
+        if label == "Link from:":
+            return "participant 'P3'", True
+        if label.startswith("Link participant 'P3' to:"):
+            return "code 'Доверие'", True
+        if label == "Direction:":
+            return next(k for k, v in DIRECTIONS.items() if v == "one-way"), True
+        return "voices", True
+
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(answer))
+    w.editing.act_link_any.trigger()
+    qtbot.waitUntil(lambda: len(w.project.links.all()) == 2)
+    kinds = {item.split(" ")[0] for item in asked[0][1]}
+    assert kinds == {"code", "passage", "participant", "session"}  # no memos in this project
+    (made,) = [k for k in w.project.links.all() if k.name == "voices"]
+    assert (made.origin.kind, made.origin.id) == ("participant", person.id)
+    assert made.describe() == "participant 'P3' → voices → code 'Доверие'"
+    assert "participant 'P3'" not in asked[1][1]  # not linked to itself
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: len(w.project.links.all()) == 1)
+
+
+def test_an_open_memo_window_shows_a_link_made_while_it_is_open(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, project: Project, monkeypatch: Any
+) -> None:
+    """The journal's window, open, shows its memo's links under the editor and follows
+    Memos ▸ Link a memo… (and its undo) at once. Before, the window showed no links: a
+    memo linked while its window was open looked unlinked there."""
+    memo = project.codebook.add_memo("journal", None, "Кезек туралы.", title="Кезек")
+    code = project.codebook.find_code("Доверие")
+    assert code is not None
+    project.links.add(("code", code.id), ("memo", memo.id), "noted in")
+    w = _laptop(qtbot, qsettings, fake_transcriber, project, (1024, 700), monkeypatch)
+    dialog = w.editing.memos.journal_dialog()
+    assert dialog is not None
+    assert dialog.links.text() == "Link: code 'Доверие' → noted in →"
+
+    def answer(_parent: Any, title: str, label: str, text: str, **kw: Any) -> tuple[str, bool]:
+        if label == "Memo:":
+            return "memo 'Кезек'", True
+        if label.startswith("Link memo 'Кезек' to:"):
+            return "code 'Очереди'", True
+        if label == "Direction:":
+            return next(k for k, v in DIRECTIONS.items() if v == "none"), True
+        return "is about", True
+
+    monkeypatch.setattr(AskDialog, "ask", staticmethod(answer))
+    w.editing.links.link_memo_dialog(None)
+    want = "Link: code 'Доверие' → noted in →\nLink: — is about — code 'Очереди'"
+    qtbot.waitUntil(lambda: dialog.links.text() == want)
+    assert dialog.links.isVisible()
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: dialog.links.text() == "Link: code 'Доверие' → noted in →")
+    dialog.close()

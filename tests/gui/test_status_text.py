@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from gui.status_text import fit_status, paths_in
 
-ADVICE = "; ask for the bundle to be exported again. Nothing was changed."
+ADVICE = "; nothing was changed. Ask for the bundle to be exported again."
 _folder = st.text("abcdefghijklmnopqrstuvwxyzабвгдеқңө-_ 0123456789", min_size=1, max_size=30)
 
 
@@ -36,7 +36,7 @@ def test_a_long_path_is_shortened_and_the_advice_kept(
         [short] = paths_in(shown)
         assert short.endswith("/" + name)  # and the file's name
     else:  # too long even so: its start and its end, the whole on hover
-        assert shown.endswith("Nothing was changed.") and "…" in shown
+        assert shown.endswith("exported again.") and "…" in shown
 
 
 def test_a_refused_bundle_in_the_status_bar_ends_with_its_advice(window: Any) -> None:

@@ -11,7 +11,7 @@ from storage.core.names import name_key
 from storage.core.words import plural, verb
 
 from .. import exchange_meta
-from .._common import iso_from_xml
+from .._common import derived_guid, iso_from_xml
 from ..qdpx_parse import QNote
 from .context import SPEAKER_LINE, ImportContext
 from .note_places import coding_memo_with_note, from_journal, marker_note_with_note, note_as_memo
@@ -46,7 +46,10 @@ def linked_notes(ctx: ImportContext) -> None:
     selection at the other) instead of a ``NoteRef``, and ATLAS.ti a memo to a code or a
     document: read such a link as one (a note linked to a code used to land in the journal,
     the link reported as not imported). Runs after the codes are imported, before the
-    sources."""
+    sources. In a file FieldScribe wrote, only its own "Note on case" link (``qdpx_build``)
+    is a note's place: any other link of a note is a link a researcher made (``keep_links``;
+    a memo linked to a code or a passage came back as that code's or passage's memo and the
+    link was lost)."""
     selections = {
         sel.guid: sel
         for src in ctx.qp.sources
@@ -59,9 +62,12 @@ def linked_notes(ctx: ImportContext) -> None:
     # transcript is (it landed in the journal, the link reported as not imported)
     transcripts = {tr.guid: tr for src in ctx.qp.sources for tr in src.transcripts if tr.guid}
     codes = {code.guid for code in ctx.qp.codes if code.guid}
-    for origin, target in ctx.qp.links:
+    for link in ctx.qp.link_items:
+        origin, target = link.origin, link.target
         for note, other in ((origin, target), (target, origin)):
             if note not in ctx.qp.notes:
+                continue
+            if ctx.fieldscribe and link.guid != derived_guid(note, "case-link"):
                 continue
             about = (
                 selections.get(other)

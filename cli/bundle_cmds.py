@@ -16,6 +16,7 @@ from storage import Project
 from storage.core.errors import FieldScribeError, InvalidInputError, NotFoundError, is_disk_full
 from storage.core.models import as_dict
 from storage.privacy.crypto import is_encrypted, load_public_key, read_passphrase_file
+from storage.team.bundle import NOTHING_CHANGED, InvalidBundleError
 from storage.team.bundle_export import export_bundle_file
 from storage.team.merging import merge_bundles
 
@@ -267,6 +268,8 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
                     f"the disk is full; the merge stopped after {plural(len(summaries), 'bundle')}"
                     " (kept). Free some space and merge the others again."
                 ) from exc
+            if summaries and isinstance(exc, InvalidBundleError):
+                raise FieldScribeError(_refused_after_merged(str(exc), summaries, args)) from exc
             raise
         open_conflicts = len(project.team.conflicts())
     if args.json:
@@ -283,6 +286,22 @@ def cmd_bundle_merge(args: argparse.Namespace) -> int:
         many = "open conflict" if open_conflicts == 1 else "open conflicts"
         print(f"{open_conflicts} {many}; list them with `fieldscribe conflicts DIR`.")
     return 0
+
+
+def _refused_after_merged(said: str, summaries: list[Any], args: argparse.Namespace) -> str:
+    """A refusal of a bundle after others were merged: its "nothing was changed" is about that
+    bundle alone, and read after the tables of the merged ones it said the opposite of what
+    happened. It says the refused bundle was not merged, the ones before it were (kept), and
+    which ones after it were not tried."""
+    line = said.replace(f"; {NOTHING_CHANGED}", "; it was not merged.")
+    n = len(summaries)
+    line += f" The {plural(n, 'bundle')} before it {verb(n, 'is', 'are')} merged and kept (above)"
+    refused_at = n + 1  # the bundles are merged in the order given
+    after = [str(b) for b in args.bundles[refused_at:]]
+    if after:
+        line += f"; not tried: {', '.join(after)}: merge {'it' if len(after) == 1 else 'them'}"
+        line += " again"
+    return line + "."
 
 
 def _print_merged(summaries: list[Any]) -> None:

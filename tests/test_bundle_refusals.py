@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from storage import Project
 from storage.core.schema import SCHEMA_VERSION
 from storage.team.bundle import NOTHING_CHANGED
 from storage.team.bundle_export import export_bundle
@@ -258,3 +260,29 @@ def test_every_refusal_in_the_code_is_worded_by_refusal() -> None:
                 continue  # a message made by a function: refusal(), not_a_file(), str(exc)...
             own.append(f"{path.name}:{node.lineno}")
     assert own == [], own
+
+
+def test_a_refusal_after_merged_bundles_says_those_are_kept(
+    made: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``bundle merge DIR A B C`` with B refused: A's table was printed, then B's line said
+    "nothing was changed", read as the whole merge; A is merged and kept. The line says B was
+    not merged, the one before it is kept, and C was not tried."""
+    folder, good = made
+    work = tmp_path / "lead.fieldscribe"
+    shutil.copytree(folder, work)
+    bad = tmp_path / "bob.fsbundle"
+    bad.write_bytes(b"PK\x03\x04 cut short")
+    later = tmp_path / "cem.fsbundle"
+    shutil.copy(good, later)
+    result = fs_here("bundle", "merge", work, good, bad, later, ok=False)
+    err = result.stderr.strip()
+    assert result.returncode == 1 and len(err.splitlines()) == 1, err
+    assert f"Merged {good}" in result.stdout
+    line = err.removeprefix("fieldscribe: error: ")
+    assert line.startswith(str(bad)) and NOTHING_CHANGED not in line, line
+    assert "; it was not merged." in line, line
+    assert "The 1 bundle before it is merged and kept (above)" in line, line
+    assert f"not tried: {later}: merge it again." in line, line
+    with Project.open(work, readonly=True) as project:  # ann's two codings are kept
+        assert sorted(c.coder for c in project.codebook.codings()) == ["ann", "ann"]

@@ -43,6 +43,7 @@ from .transcript_patterns import MAX_TRANSCRIPT_BYTES, WORDS_PER_SECOND
 from .transcript_pauses import drop_pauses
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
+from .transcript_unknown import unknown_speakers_dropped
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -216,6 +217,7 @@ def parse_transcript(
     elif fmt in ("vtt", "srt"):
         parsed = parse_cues(text, fmt)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
+        unknown_speakers_dropped(parsed.drafts, parsed.notes)
     else:
         parsed = parse_timestamped_txt(text)
     if not parsed.drafts:

@@ -28,6 +28,7 @@ from .transcript_patterns import (
     is_discourse,
     is_label,
 )
+from .transcript_unknown import unknown_speakers_dropped
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
 #: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text, also as MAXQDA writes it there
@@ -66,11 +67,6 @@ _SPEAKER_STAMP_COLON = re.compile(
     rf"^\s*(?P<speaker>[^\s:#\[\]()][^:\n\[(]{{0,39}}?)\s*[\[(](?P<t>{STAMP})[\])]\s*:\s*"
 )
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
-
-
-#: Otter's label for a voice it could not tell apart: no one's name ("Speaker 1" is its
-#: generic label for a voice it did tell apart, kept)
-_NO_SPEAKER = "unknown speaker"
 
 
 def no_clock(stamp: str) -> bool:
@@ -363,10 +359,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if end is None and i + 1 < len(drafts):
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
-    unknown = [d for d in drafts if d.speaker and d.speaker.casefold() == _NO_SPEAKER]
-    for draft in unknown:
-        draft.speaker = None
-    notes = []
+    notes: list[str] = []
     if no_time:
         first, stamp = next(iter(no_time.values()))
         n = len(no_time)
@@ -375,12 +368,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"first: {stamp!r} before {first.text[:30]!r}); {verb(n, 'it starts', 'they start')} "
             f"between the lines around {verb(n, 'it', 'them')} instead, in the file's order"
         )
-    if unknown:
-        n = len(unknown)
-        notes.append(
-            f"{plural(n, 'segment')} by Otter's 'Unknown Speaker' {verb(n, 'was', 'were')} "
-            "imported with no speaker"
-        )
+    unknown_speakers_dropped(drafts, notes)
     own = _own_heading(skipped)
     if skipped and drafts and own is None:
         notes.append(

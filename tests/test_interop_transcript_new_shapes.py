@@ -1,0 +1,109 @@
+"""Files other tools write, built by hand in their real shapes as a new user brings them:
+Otter's "Unknown Speaker" in a WebVTT voice, noScribe's pause marks in the wordings its
+translations give them, oTranscribe files whose timestamps are typed text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage import Project
+from storage.interop import import_transcript, parse_transcript
+from tests.interop_support import make_wav
+
+
+def _put(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _rows(path: Path) -> list[tuple[int, int, str | None, str]]:
+    return [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parse_transcript(path).drafts]
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_wav(tmp_path_factory.mktemp("audio"))
+
+
+@pytest.fixture()
+def session(tmp_path: Path, wav: Path) -> tuple[Path, str]:
+    folder = tmp_path / "p.fieldscribe"
+    with Project.create(folder, coder="me") as p:
+        return folder, p.sessions.import_audio(wav, title="speech").id
+
+
+# -- Otter: "Unknown Speaker" in a WebVTT voice and a SubRip label -------------------------------
+
+
+def test_otter_unknown_speaker_voice_in_vtt_is_no_speaker(session, tmp_path: Path) -> None:
+    """Otter's .vtt sets its "Unknown Speaker" as a voice, ``<v Unknown Speaker>``: it became a
+    speaker of that name (its .txt heading did not). It is no one: no speaker, counted."""
+    folder, sid = session
+    vtt = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\n<v Unknown Speaker>Hello there.\n\n"
+        "2\n00:00:02.000 --> 00:00:03.000\n<v Speaker 1>Fine, thanks.\n\n"
+        "3\n00:00:03.000 --> 00:00:04.000\n<v Unknown  Speaker>Good.\n"
+    )
+    with Project.open(folder) as p:
+        result = import_transcript(p, sid, _put(tmp_path, "otter.vtt", vtt))
+        segs = p.transcript.segments(sid)
+    assert [(s.speaker, s.text) for s in segs] == [
+        (None, "Hello there."),
+        ("Speaker 1", "Fine, thanks."),
+        (None, "Good."),
+    ]
+    assert result.speakers == ["Speaker 1"]
+    assert any("2 segments by Otter's 'Unknown Speaker'" in n for n in result.notes)
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nUnknown Speaker: Да.\n"
+    assert _rows(_put(tmp_path, "otter.srt", srt)) == [(1000, 2000, None, "Да.")]
+
+
+# -- noScribe: pause marks as its translations write them ----------------------------------------
+
+#: noScribe's ``pause_seconds`` / ``pause_minutes`` (trans/noScribe.*.yml), ``{}`` the number
+_NOSCRIBE_PAUSES = [
+    "({} seconds pause)", "({} minute[s] pause)", "({} Sekunden Pause)", "({} Minute[n] Pause)",
+    "({} секунд паузы)", "({} минуты паузы)", "({} segundos de pausa)", "({} minuto[s] pausa)",
+    "({} secondes pause)", "({} secondi di pausa)", "({} minuti pausa)", "({}秒休止)",
+    "({}分[秒]休止)", "({}秒の休止)", "({}分の休止)", "({} 秒暂停)", "({} 分钟 暂停)",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mark=st.one_of(
+        st.sampled_from(_NOSCRIBE_PAUSES).flatmap(
+            lambda t: st.integers(1, 90).map(lambda n: t.format(n))
+        ),
+        st.integers(1, 9).map(lambda n: "(" + "." * n + ")"),  # under ten seconds: a dot each
+    )
+)
+def test_every_noscribe_pause_wording_is_no_segment(tmp_path: Path, mark: str) -> None:
+    """A cue of nothing but a pause mark noScribe writes is no segment, in each wording of its
+    translations ("(12 секунд паузы)", "(2 minute[s] pause)", "(.....)" for five seconds):
+    only some were known ("(10 секунд пауза)", up to three dots), the others became turns
+    nobody spoke. Among a turn's words the mark stays."""
+    vtt = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v S00>Сәлем.\n\n"
+        f"00:00:02.000 --> 00:00:12.000\n<v S00>{mark}\n\n"
+        f"00:00:12.000 --> 00:00:14.000\n<v S01>Да. {mark} Ну вот.\n"
+    )
+    parsed = parse_transcript(_put(tmp_path, "ns.vtt", vtt))
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == [
+        (0, "S00", "Сәлем."),
+        (12000, "S01", f"Да. {mark} Ну вот."),
+    ]
+    assert any("1 segment holding only a pause mark" in n for n in parsed.notes)
+
+
+@pytest.mark.parametrize("said", ["(10 человек пришли)", "(смеётся)", "(..........)", "(2 км)"])
+def test_brackets_that_are_no_pause_mark_stay(tmp_path: Path, said: str) -> None:
+    vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{said}\n"
+    assert _rows(_put(tmp_path, "x.vtt", vtt)) == [(0, 2000, None, said)]

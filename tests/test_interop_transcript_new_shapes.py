@@ -4,15 +4,16 @@ translations give them, oTranscribe files whose timestamps are typed text."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Project
+from storage import InvalidInputError, Project
 from storage.interop import import_transcript, parse_transcript
-from tests.interop_support import make_wav
+from tests.interop_support import db_fingerprint, make_wav
 
 
 def _put(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -107,3 +108,58 @@ def test_every_noscribe_pause_wording_is_no_segment(tmp_path: Path, mark: str) -
 def test_brackets_that_are_no_pause_mark_stay(tmp_path: Path, said: str) -> None:
     vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{said}\n"
     assert _rows(_put(tmp_path, "x.vtt", vtt)) == [(0, 2000, None, said)]
+
+
+# -- oTranscribe: timestamps typed as text, and files with none ---------------------------------
+
+
+def _otr(tmp_path: Path, body: str, name: str = "i.otr", **more: object) -> Path:
+    return _put(tmp_path, name, json.dumps({"text": body, **more}, ensure_ascii=False))
+
+
+def test_otranscribe_file_with_typed_timestamps_is_read(tmp_path: Path) -> None:
+    """An older .otr, or one whose typist typed the times, holds them as text ("[01:23]" or a
+    bare "01:23"), not as oTranscribe's timestamp element: the file was 'of unknown format'."""
+    typed = (
+        "<p>[00:01] Болат: Сәлем бәріңе</p><p>[00:04] Айгүл: Привет всем</p><p>[01:09] Жақсы</p>"
+    )
+    assert _rows(_otr(tmp_path, typed)) == [
+        (1000, 4000, "Болат", "Сәлем бәріңе"),
+        (4000, 69000, "Айгүл", "Привет всем"),
+        (69000, 69000, None, "Жақсы"),
+    ]
+    bare = "00:02 Anna: Hello.<br>00:05 Boris: Привет.<br>"
+    path = _otr(tmp_path, bare, "b.json", media="interview.mp3", **{"media-time": 3.5})
+    assert _rows(path) == [(2000, 5000, "Anna", "Hello."), (5000, 5000, "Boris", "Привет.")]
+    assert parse_transcript(path).format == "otranscribe"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("<br><br><br>", "holds no text"),
+        ("<p><br></p><p>&nbsp;</p>", "holds no text"),
+        ("Hello world<br>second line<br>", "has no timestamps"),
+    ],
+)
+def test_otranscribe_file_without_text_or_times_is_refused_in_one_line(
+    session, tmp_path: Path, body: str, said: str
+) -> None:
+    """An .otr of only line breaks, or of text with no time, said 'cannot tell the transcript
+    format' and to give --format: it is an oTranscribe file, and the line says what it lacks."""
+    folder, sid = session
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
+        import_transcript(p, sid, _otr(tmp_path, body, media="i.wav"))
+    assert said in str(err.value) and "oTranscribe" in str(err.value)
+    assert "\n" not in str(err.value) and "--format" not in str(err.value)
+    assert db_fingerprint(folder) == before
+
+
+def test_json_with_segments_is_no_otranscribe_file(tmp_path: Path) -> None:
+    """Whisper's JSON has a ``text`` too: with ``segments`` beside it, it is not taken for
+    oTranscribe's (it is refused as JSON that is no FieldScribe export, or read as one)."""
+    path = _put(tmp_path, "w.json", json.dumps({"text": "hi", "segments": [], "media": "x"}))
+    with pytest.raises(InvalidInputError) as err:
+        parse_transcript(path)
+    assert "oTranscribe" not in str(err.value)

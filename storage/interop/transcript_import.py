@@ -96,7 +96,7 @@ def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""
     head = text.lstrip()[:4096]
     suffix = path.suffix.lower()
-    if looks_like_otr(text):
+    if looks_like_otr(text, suffix):
         return "otranscribe"
     if suffix == ".json" or looks_like_json(text):
         return "json"
@@ -203,14 +203,26 @@ def parse_transcript(
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "otranscribe":
-        if not looks_like_otr(text):
+        if not looks_like_otr(text, path.suffix):
             raise InvalidInputError(
                 f"{path}: not an oTranscribe file (JSON whose text holds timestamps); nothing "
                 "was imported."
             )
         lines, untimed = otr_lines(text)
-        parsed = parse_lines(lines, "otranscribe")
+        if not lines:
+            raise InvalidInputError(
+                f"{path}: the oTranscribe file holds no text (only empty lines); nothing was "
+                "imported."
+            )
+        # timestamps typed as text ([01:23] or a bare 01:23), as older files hold them
+        parsed = parse_lines(bare_minutes("\n".join(lines)) or lines, "otranscribe")
         parsed.notes[:0] = untimed
+        if not parsed.drafts:
+            raise InvalidInputError(
+                f"{path}: the oTranscribe file has no timestamps (neither oTranscribe's own nor "
+                "typed ones such as [01:23] at a line's start); a transcript needs them to be "
+                "placed on the recording. Nothing was imported."
+            )
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)

@@ -163,3 +163,73 @@ def test_json_with_segments_is_no_otranscribe_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as err:
         parse_transcript(path)
     assert "oTranscribe" not in str(err.value)
+
+
+# -- SubViewer (.sbv): YouTube Studio's and Google's captions ------------------------------------
+
+
+def _sbv_clock(ms: int) -> str:
+    return f"{ms // 3_600_000}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+_NAMES = ["Anna", "Болат", "Айгүл Б.", None]
+_WORDS = ["Hello there.", "Привет всем.", "Сәлеметсіз бе.", "Да, конечно.", "Well, no."]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cues=st.lists(
+        st.tuples(
+            st.integers(0, 20_000), st.integers(1, 9_000), st.sampled_from(_NAMES),
+            st.sampled_from(_WORDS),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    crlf=st.booleans(),
+)  # fmt: skip
+def test_sbv_captions_are_read_as_their_cues(
+    tmp_path: Path, cues: list[tuple[int, int, str | None, str]], crlf: bool
+) -> None:
+    """A .sbv (``0:00:01.000,0:00:04.000`` over each cue's text) was 'of unknown format'. Each
+    block is a segment with its times, the label before the text its speaker, as in .srt."""
+    blocks, model, start = [], [], 0
+    for gap, length, name, words in cues:
+        start += gap
+        blocks.append(
+            f"{_sbv_clock(start)},{_sbv_clock(start + length)}\n"
+            + (f"{name}: {words}" if name else words)
+        )
+        model.append((start, start + length, name, words))
+        start += length
+    text = "\n\n".join(blocks) + "\n"
+    path = _put(tmp_path, "captions.sbv", text.replace("\n", "\r\n") if crlf else text)
+    parsed = parse_transcript(path)
+    assert parsed.format == "sbv"
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model
+
+
+def test_sbv_turn_marks_and_content_without_its_name(tmp_path: Path) -> None:
+    sbv = (
+        "0:00:00.599,0:00:04.160\n>> ALICE: Hi, my name is Alice.\n\n"
+        "0:00:04.160,0:00:06.770\n>> Добрый вечер.\n>> Здравствуйте.\n"
+    )
+    path = _put(tmp_path, "captions.txt", sbv)  # told by its content
+    assert [(d.speaker, d.text) for d in parse_transcript(path).drafts] == [
+        ("ALICE", "Hi, my name is Alice."),
+        (None, "Добрый вечер."),
+        (None, "Здравствуйте."),
+    ]
+
+
+def test_sbv_without_timing_lines_is_refused_in_one_line(session, tmp_path: Path) -> None:
+    """(A block whose text is empty is speech without transcript, as an empty .srt cue.)"""
+    folder, sid = session
+    before = db_fingerprint(folder)
+    path = _put(tmp_path, "notes.sbv", "Hello.\n\n0:00:01.000 - 0:00:02.000\nWorld.\n")
+    with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
+        import_transcript(p, sid, path)
+    assert "no timed segments found as sbv" in str(err.value) and "\n" not in str(err.value)
+    assert db_fingerprint(folder) == before

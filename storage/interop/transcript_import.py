@@ -41,6 +41,7 @@ from .transcript_otr import looks_like_otr, otr_lines
 from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
 from .transcript_patterns import MAX_TRANSCRIPT_BYTES, WORDS_PER_SECOND
 from .transcript_pauses import drop_pauses
+from .transcript_sbv import looks_like_sbv, sbv_as_srt
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
 from .transcript_unknown import unknown_speakers_dropped
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 TRANSCRIPT_IMPORT_FORMATS = (
-    "auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx", "json", "otranscribe",
+    "auto", "noscribe-html", "vtt", "srt", "sbv", "timestamped-txt", "docx", "json",
+    "otranscribe",
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
@@ -110,14 +112,16 @@ def detect_format(path: Path, text: str) -> str:
         return "vtt"
     if suffix == ".srt" or re.search(_SRT_HEAD, head, re.M):
         return "srt"
+    if suffix == ".sbv" or looks_like_sbv(head):
+        return "sbv"
     if suffix == ".vtt":
         return "vtt"
     if any(timed_line(line) for line in head.splitlines()) or bare_minutes(text):
         return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
-        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json, "
-        "otranscribe or docx)."
+        "placed on the recording; give --format (noscribe-html, vtt, srt, sbv, timestamped-txt, "
+        "json, otranscribe or docx)."
     )
 
 
@@ -228,6 +232,11 @@ def parse_transcript(
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
     elif fmt in ("vtt", "srt"):
         parsed = parse_cues(text, fmt)
+        parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
+        unknown_speakers_dropped(parsed.drafts, parsed.notes)
+    elif fmt == "sbv":
+        parsed = parse_cues(sbv_as_srt(text), "srt")
+        parsed.format = "sbv"
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
         unknown_speakers_dropped(parsed.drafts, parsed.notes)
     else:

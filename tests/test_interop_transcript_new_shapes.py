@@ -4,11 +4,13 @@ translations give them, oTranscribe files whose timestamps are typed text."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from storage import InvalidInputError, Project
@@ -232,4 +234,110 @@ def test_sbv_without_timing_lines_is_refused_in_one_line(session, tmp_path: Path
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
         import_transcript(p, sid, path)
     assert "no timed segments found as sbv" in str(err.value) and "\n" not in str(err.value)
+    assert db_fingerprint(folder) == before
+
+
+# -- a spreadsheet's segments saved as CSV ------------------------------------------------------
+
+_HEADERS = [
+    ("start", "end", "speaker", "text"),
+    ("Начало", "Конец", "Спикер", "Текст"),
+    ("Start (s)", "End (s)", "Speaker", "Content"),
+    ("Басы", "Соңы", "Сөйлеуші", "Мәтін"),
+]
+_CSV_WORDS = ["Итак:", "начнём", "да;", "нет,", '"цитата"', "Hello,", "world.", "12:30", "-"]
+_CSV_TEXT = st.lists(
+    st.tuples(st.sampled_from(_CSV_WORDS), st.sampled_from([" ", "\n", " ; ", ", "])),
+    min_size=1,
+    max_size=6,
+).map(lambda words: "".join(w + gap for w, gap in words).strip())
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 5_000_000), st.integers(0, 9_000), st.booleans(),
+            st.sampled_from(["Интервьюер", "Respondent 2", "Ерлан Б.", ""]), _CSV_TEXT,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    header=st.sampled_from(_HEADERS),
+    russian_excel=st.booleans(),
+    encoding=st.sampled_from(["utf-8-sig", "utf-8", "cp1251"]),
+    order=st.permutations(range(4)),
+)  # fmt: skip
+def test_csv_of_segments_is_read_as_its_rows(
+    tmp_path: Path,
+    rows: list[tuple[int, int, bool, str, str]],
+    header: tuple[str, str, str, str],
+    russian_excel: bool,
+    encoding: str,
+    order: list[int],
+) -> None:
+    """A CSV of segments (a header naming start, end, speaker and text in any order, over a
+    row each), as a spreadsheet saves it: commas, or semicolons and comma decimals as a
+    Russian Excel writes it, in UTF-8 with or without its byte order mark or in
+    Windows-1251. It was 'of unknown format'. Each row is a segment with its times, its
+    speaker cell as the speaker and its text cell as the text (a colon in it stays text); a
+    row without an end ends where the next starts."""
+    assume(encoding != "cp1251" or header != _HEADERS[3])  # Kazakh letters: none in it
+    sep = ";" if russian_excel else ","
+
+    def seconds(ms: int) -> str:
+        return f"{ms / 1000:.3f}".replace(".", "," if russian_excel else ".")
+
+    starts = sorted(r[0] for r in rows)
+    model, table = [], []
+    for i, (_, length, has_end, speaker, text) in enumerate(rows):
+        start = starts[i]
+        end = start + length if has_end else None
+        cells = [seconds(start), "" if end is None else seconds(end), speaker, text]
+        table.append([cells[k] for k in order])
+        next_start = starts[i + 1] if i + 1 < len(rows) else start
+        end_ms = end if end is not None else max(start, next_start)
+        model.append((start, end_ms, speaker or None, " ".join(text.split())))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow([header[k] for k in order])
+    writer.writerows(table)
+    path = tmp_path / "segments.csv"
+    path.write_bytes(out.getvalue().encode(encoding))
+    parsed = parse_transcript(path)
+    assert parsed.format == "csv"
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model
+
+
+def test_csv_language_column_and_unquoted_separator_in_the_text(tmp_path: Path) -> None:
+    """A language column gives each segment its language (a code or a name); a last column of
+    text whose separator was not quoted keeps all its words."""
+    csv_text = (
+        "Начало;Конец;Спикер;Язык;Текст\n"
+        "0,0;4,5;Интервьюер;ru;Итак: начнём.\n"
+        "4,5;9,25;Айгүл;казахский;Сәлеметсіз бе; рахмет.\n"
+    )
+    parsed = parse_transcript(_put(tmp_path, "s.csv", csv_text))
+    assert [(d.start_ms, d.end_ms, d.speaker, d.language, d.text) for d in parsed.drafts] == [
+        (0, 4500, "Интервьюер", "ru", "Итак: начнём."),
+        (4500, 9250, "Айгүл", "kk", "Сәлеметсіз бе; рахмет."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("start (ms),text\n1500,hello\nabc,world\n", "row 3 has 'abc' for a time"),
+        ("foo,bar\n1,2\n", "not a CSV of segments"),
+        ("start;end;text\n;4,5;hello\n", "row 2 has no start time"),
+    ],
+)
+def test_bad_csv_is_refused_in_one_line(session, tmp_path: Path, content: str, said: str) -> None:
+    folder, sid = session
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
+        import_transcript(p, sid, _put(tmp_path, "bad.csv", content))
+    assert said in str(err.value) and "\n" not in str(err.value)
     assert db_fingerprint(folder) == before

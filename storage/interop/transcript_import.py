@@ -33,6 +33,7 @@ from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
+from .transcript_csv import csv_header, parse_csv
 from .transcript_cues import CUE_ARROW, parse_cues
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
 TRANSCRIPT_IMPORT_FORMATS = (
     "auto", "noscribe-html", "vtt", "srt", "sbv", "timestamped-txt", "docx", "json",
-    "otranscribe",
+    "otranscribe", "csv",
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
@@ -121,7 +122,7 @@ def detect_format(path: Path, text: str) -> str:
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
         "placed on the recording; give --format (noscribe-html, vtt, srt, sbv, timestamped-txt, "
-        "json, otranscribe or docx)."
+        "json, otranscribe, csv or docx)."
     )
 
 
@@ -193,12 +194,16 @@ def parse_transcript(
     # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
     converted, frames = _frames(path, text.split("\n"), fps)
     # NVivo's tab-separated lines (timespan, speaker, text in any order)
+    if fmt == "auto" and (path.suffix.lower() == ".csv" or csv_header(text) is not None):
+        fmt = "csv"  # a spreadsheet's rows under a header naming start and text
     tabbed = tab_separated_lines(converted) if fmt in ("auto", "timestamped-txt") else None
     if tabbed is not None:
         fmt = "timestamped-txt"
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
-    if tabbed is not None:
+    if fmt == "csv":
+        parsed = parse_csv(text, str(path))
+    elif tabbed is not None:
         parsed = parse_lines(tabbed, "timestamped-txt")
         parsed.notes += [frames] if frames else []
     elif fmt == "timestamped-txt" and frames:

@@ -341,3 +341,43 @@ def test_bad_csv_is_refused_in_one_line(session, tmp_path: Path, content: str, s
         import_transcript(p, sid, _put(tmp_path, "bad.csv", content))
     assert said in str(err.value) and "\n" not in str(err.value)
     assert db_fingerprint(folder) == before
+
+
+# -- a time span alone, the speaker's name under it, the text below (DaVinci Resolve, Trint) ----
+
+_LABELS = ["Speaker 1", "Speaker 2", "Спикер 3", "SPEAKER_04", None]
+_SAID = ["Hello there, how are you?", "Привет, всё хорошо.", "Да.", "Сәлеметсіз бе, бәріңізге."]
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    paragraphs=st.lists(
+        st.tuples(st.sampled_from(_LABELS), st.sampled_from(_SAID), st.integers(1, 20)),
+        min_size=1,
+        max_size=6,
+    ),
+    frames=st.booleans(),
+)
+def test_numbered_label_under_a_time_is_the_speaker_even_once(
+    tmp_path: Path, paragraphs: list[tuple[str | None, str, int]], frames: bool
+) -> None:
+    """DaVinci Resolve writes a time span on a line of its own, the speaker's label on the line
+    under it and the text below. A label under a time was a speaker only when it stood so
+    twice or spoke elsewhere: a "Speaker 2" who spoke once was text ("Speaker 2 Да."), in
+    the language of its letters. A numbered label is a voice's name however often it speaks;
+    a paragraph without one has no speaker."""
+
+    def clock(seconds: int) -> str:
+        return f"00:{seconds // 60:02d}:{seconds % 60:02d}" + (":00" if frames else "")
+
+    blocks, model, at = [], [], 0
+    for label, said, length in paragraphs:
+        span = f"[{clock(at)} - {clock(at + length)}]"
+        blocks.append("\n".join([span, *([label] if label else []), said]))
+        model.append((at * 1000, (at + length) * 1000, label, said))
+        at += length
+    path = _put(tmp_path, "resolve.txt", "\n\n".join(blocks) + "\n")
+    parsed = parse_transcript(path, fps="25" if frames else None)
+    assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model

@@ -40,7 +40,7 @@ from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_otr import looks_like_otr, otr_lines
 from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
-from .transcript_patterns import MAX_TRANSCRIPT_BYTES, WORDS_PER_SECOND
+from .transcript_patterns import MAX_TRANSCRIPT_BYTES, NUMBERED_LABEL, WORDS_PER_SECOND
 from .transcript_pauses import drop_pauses
 from .transcript_sbv import looks_like_sbv, sbv_as_srt
 from .transcript_table import tab_separated_lines
@@ -353,13 +353,6 @@ def import_transcript_as_session(
 FOCUS_GROUP_SPEAKERS = 3
 
 
-#: a diarisation's numbered label ("S00", "SPEAKER_01", "Speaker 2", "Спикер 3"): a voice of
-#: this recording, never the participant who bears such a name in another session
-_NUMBERED_LABEL = re.compile(
-    r"^(?:s|speaker|спикер|сөйлеуші|говорящий|участник)[ _-]?\d+$", re.IGNORECASE
-)
-
-
 def _link_named_speakers(project: Project, session_id: str) -> list[str]:
     """Map a session's unmapped speakers named as a participant here (``name_key``: letter
     case and NFC aside) to that participant: a second transcript of "Ерлан Б." speaks of the
@@ -368,7 +361,7 @@ def _link_named_speakers(project: Project, session_id: str) -> list[str]:
     linked = []
     for speaker in project.sessions.session_speakers(session_id):
         person = people.get(name_key(speaker.label))
-        if speaker.participant_id or person is None or _NUMBERED_LABEL.match(speaker.label):
+        if speaker.participant_id or person is None or NUMBERED_LABEL.match(speaker.label):
             continue
         project.sessions.map_speaker(session_id, speaker.label, person.id)
         linked.append(person.pseudonym)

@@ -22,6 +22,7 @@ from .transcript_parsed import (
 )
 from .transcript_patterns import (
     LEAD_RANGE,
+    NUMBERED_LABEL,
     STAMP,
     STAMP_ALONE,
     TOOL_GAP,
@@ -138,8 +139,9 @@ def _names_under_times(
     """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
 
     A segment started by a time alone whose first line may be a name and has text under it
-    takes that line as its speaker when the same name stands so under another time or is a
-    speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
+    takes that line as its speaker when the same name stands so under another time, is a
+    speaker elsewhere in the file or is a numbered label (``Speaker 2``, as DaVinci Resolve
+    writes it under its time spans; a name ending with ':' is read so already); otherwise the
     line stays text, as does an answer of one line ("Да.", "Yes."). Returns the names so read.
     """
     places: dict[str, list[int]] = {}
@@ -152,7 +154,7 @@ def _names_under_times(
     speakers = {d.speaker for d in drafts if d.speaker}
     names = []
     for name, found in places.items():
-        if len(found) >= 2 or name in speakers:
+        if len(found) >= 2 or name in speakers or NUMBERED_LABEL.match(name):
             names.append(name)
             for i in found:
                 drafts[i].speaker = name

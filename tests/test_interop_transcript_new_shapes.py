@@ -381,3 +381,41 @@ def test_numbered_label_under_a_time_is_the_speaker_even_once(
     path = _put(tmp_path, "resolve.txt", "\n\n".join(blocks) + "\n")
     parsed = parse_transcript(path, fps="25" if frames else None)
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model
+
+
+# -- Zoom's saved captions: ">> NAME:" opens a turn, the lines after it go on in its voice -------
+
+_ZOOM_NAMES = ["ANNA", "BORIS", "Айгүл", None]
+_ZOOM_SAID = ["Hello everyone, welcome.", "Thanks for joining us today.", "Привет всем.", "Иә."]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.sampled_from(["", ">> ", ">>> "]), st.sampled_from(_ZOOM_NAMES),
+            st.sampled_from(_ZOOM_SAID), st.integers(1, 9),
+        ),
+        min_size=1,
+        max_size=8,
+    ).filter(lambda ls: any(mark for mark, *_ in ls))
+)  # fmt: skip
+def test_zoom_caption_turns_against_a_model(
+    tmp_path: Path, lines: list[tuple[str, str | None, str, int]]
+) -> None:
+    """Zoom's saved captions (.txt): a clock time, then ">> NAME:" where a new voice speaks
+    (">>" alone where it names none); the lines after it are that voice's. The ">>" and the
+    name stayed in the text and no line had a speaker. A voice named without ">>" speaks
+    too, and goes on the same way."""
+    text, model, at, voice = [], [], 0, None
+    for mark, name, said, gap in lines:
+        at += gap
+        label = f"{name}: " if name else ""
+        text.append(f"00:{at // 60:02d}:{at % 60:02d} {mark}{label}{said}")
+        if mark or name:
+            voice = name
+        model.append((at * 1000, voice, said))
+    parsed = parse_transcript(_put(tmp_path, "meeting_saved_closed_caption.txt", "\n".join(text)))
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model

@@ -70,6 +70,11 @@ _SPEAKER_STAMP_COLON = re.compile(
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 
 
+#: broadcast captions' change of speaker at the start of a line's text (``>> ANNA: …``, ``>>
+#: …``; ``>>>`` a change of subject), as Zoom's saved captions write it after the time
+_TURN_MARK = re.compile(r"^\s*>{2,3}\s*")
+
+
 def no_clock(stamp: str) -> bool:
     """Whether a timestamp is no time a clock shows: seconds past 59 (Otter's ``0:70``), or
     minutes past 59 after hours (``1:75:00``); minutes alone may pass 59 (``75:30``)."""
@@ -249,7 +254,15 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     # label took, by segment, given back to the text unless the label speaks again
     guessed: dict[int, str] = {}
 
+    # the segments whose line opens with captions' ">>", a new speaker's turn (Zoom's saved
+    # captions: "08:02:33 >> ANNA: Hello"; the lines without it go on in the same voice)
+    turns: set[int] = set()
+
     def labelled(body: str, index: int) -> tuple[str | None, str]:
+        turn = _TURN_MARK.match(body)
+        if turn:
+            turns.add(index)
+            body = body[turn.end() :]
         speaker, rest = speaker_and_text(body)
         words = label_words(body, speaker, rest)
         if words is not None:
@@ -317,6 +330,13 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         else:
             skipped.append(original.strip() if end is None else text)
     give_back_labels(drafts, guessed)
+    if turns:  # a line without ">>" is said by the voice of the turn it is in
+        voice: str | None = None
+        for i, draft in enumerate(drafts):
+            if i in turns or draft.speaker is not None:
+                voice = draft.speaker
+            else:
+                draft.speaker = voice
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )

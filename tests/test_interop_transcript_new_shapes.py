@@ -359,27 +359,34 @@ _SAID = ["Hello there, how are you?", "Привет, всё хорошо.", "Д�
         max_size=6,
     ),
     frames=st.booleans(),
+    beside=st.booleans(),
 )
 def test_numbered_label_under_a_time_is_the_speaker_even_once(
-    tmp_path: Path, paragraphs: list[tuple[str | None, str, int]], frames: bool
+    tmp_path: Path, paragraphs: list[tuple[str | None, str, int]], frames: bool, beside: bool
 ) -> None:
     """DaVinci Resolve writes a time span on a line of its own, the speaker's label on the line
     under it and the text below. A label under a time was a speaker only when it stood so
     twice or spoke elsewhere: a "Speaker 2" who spoke once was text ("Speaker 2 Да."), in
     the language of its letters. A numbered label is a voice's name however often it speaks;
-    a paragraph without one has no speaker."""
+    a paragraph without one has no speaker. So is a numbered label beside a time with the
+    text below ("00:00:01 Speaker 1"), which was text too."""
 
     def clock(seconds: int) -> str:
         return f"00:{seconds // 60:02d}:{seconds % 60:02d}" + (":00" if frames else "")
 
     blocks, model, at = [], [], 0
     for label, said, length in paragraphs:
-        span = f"[{clock(at)} - {clock(at + length)}]"
-        blocks.append("\n".join([span, *([label] if label else []), said]))
+        if beside:  # a time and the label on one line, no end: it ends where the next starts
+            blocks.append(f"{clock(at)} {label}\n{said}" if label else f"{clock(at)} {said}")
+        else:
+            span = f"[{clock(at)} - {clock(at + length)}]"
+            blocks.append("\n".join([span, *([label] if label else []), said]))
         model.append((at * 1000, (at + length) * 1000, label, said))
         at += length
     path = _put(tmp_path, "resolve.txt", "\n\n".join(blocks) + "\n")
     parsed = parse_transcript(path, fps="25" if frames else None)
+    if beside:  # the last has no end in the file: it ends where it starts until imported
+        model[-1] = (*model[-1][:1], model[-1][0], *model[-1][2:])
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model
 
 

@@ -307,6 +307,10 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker = named.group("speaker").strip()
             body = text[named.end() :].strip()
             start(parse_clock(named.group("t")), speaker, body, end, stamp=named.group("t"))
+        elif lead and NUMBERED_LABEL.match(text[lead.end() :].strip()):
+            # "00:00:01 Speaker 1", the text on the lines below: a heading of time and voice
+            stamp = lead.group("b") or lead.group("n") or ""
+            start(_lead_ms(lead), text[lead.end() :].strip(), "", end, text, stamp)
         elif lead:
             speaker, body = labelled(text[lead.end() :], len(drafts))
             start(

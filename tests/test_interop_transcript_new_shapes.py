@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -426,3 +428,66 @@ def test_zoom_caption_turns_against_a_model(
         model.append((at * 1000, voice, said))
     parsed = parse_transcript(_put(tmp_path, "meeting_saved_closed_caption.txt", "\n".join(text)))
     assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model
+
+
+# -- Google Meet: a timestamp every few minutes, the turns between them named, untimed ----------
+
+_MEET_NAMES = ["Anna Smith", "Болат", "Айгүл Сәрсенова"]
+_MEET_SAID = ["Hello everyone.", "Привет.", "Let us begin with the agenda now.", "Иә, дұрыс."]
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    blocks=st.lists(
+        st.tuples(
+            st.integers(1, 400),
+            st.lists(
+                st.tuples(st.sampled_from(_MEET_NAMES), st.sampled_from(_MEET_SAID)),
+                min_size=1, max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)  # fmt: skip
+def test_meet_turns_between_timestamps_against_a_model(
+    tmp_path: Path, blocks: list[tuple[int, list[tuple[str, str]]]]
+) -> None:
+    """Google Meet's transcript sets a timestamp every few minutes and names each turn
+    between them ("Anna Smith: …") with no time of its own: all the turns under a timestamp
+    became one segment, the first speaker's. Each turn is a segment with its speaker, its
+    start estimated between the timestamps around it by the words said before it (after the
+    last one at 2.5 words a second); a name that opens a turn only once stays text."""
+    counts = Counter(name for _gap, turns in blocks for name, _said in turns)
+    lines, groups, at = ["Transcript", ""], [], 0
+    for gap, turns in blocks:
+        at += gap
+        lines += [f"{at // 3600:02d}:{at // 60 % 60:02d}:{at % 60:02d}", ""]
+        segs: list[list[str]] = []
+        for n, (name, said) in enumerate(turns):
+            lines.append(f"{name}: {said}")
+            if n == 0 or counts[name] >= 2:
+                segs.append([name, said])
+            else:  # said once: the line is what the speaker above said
+                segs[-1][1] += f" {name}: {said}"
+        groups.append((at * 1000, segs))
+    lines += ["", "Meeting ended after 01:00:00 👋"]
+    model = []
+    for g, (start, segs) in enumerate(groups):
+        weights = [max(1, _words(said)) for _name, said in segs]
+        for k, (name, said) in enumerate(segs):
+            before = sum(weights[:k])
+            if g + 1 < len(groups):
+                when = start + (groups[g + 1][0] - start) * before // sum(weights)
+            else:
+                when = start + round(before / 2.5 * 1000)
+            model.append((when, name, said))
+    parsed = parse_transcript(_put(tmp_path, "meet.txt", "\n".join(lines)))
+    assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model
+    assert any("Meeting ended after" in n for n in parsed.notes)

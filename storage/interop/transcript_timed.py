@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
@@ -26,6 +27,7 @@ from .transcript_patterns import (
     STAMP,
     STAMP_ALONE,
     TOOL_GAP,
+    WORDS_PER_SECOND,
     is_discourse,
     is_label,
 )
@@ -42,7 +44,12 @@ _TXT_TS = re.compile(
 )
 
 #: the line Otter ends its exports with (``Transcribed by https://otter.ai``): no one said it
-_TOOL_FOOTER = re.compile(r"\s*transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*", re.I)
+#: and the one Google Meet ends its transcripts with (``Meeting ended after 00:43:12 👋``)
+_TOOL_FOOTER = re.compile(
+    r"\s*(?:transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?"
+    r"|meeting ended after\s+\d{1,2}:\d{2}:\d{2}\s*\W?)\s*",
+    re.I,
+)
 
 
 def _lead_ms(lead: re.Match[str]) -> int:
@@ -225,6 +232,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         footer = originals[filled[-1]].strip()
         lines, originals = lines[: filled[-1]], originals[: filled[-1]]
     speakers = speakers_named(lines)
+    turn_names = _untimed_turn_names(lines, speakers)
+    untimed: set[int] = set()  # segments of a turn with no time of its own (by ``id``)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []
@@ -322,6 +331,11 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker, body = labelled(text, len(drafts))
             begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
             start(begin, speaker, body, end)
+        elif drafts and drafts[-1].text and _turn_name(original) in turn_names:
+            # Google Meet: "NAME: text" lines between timestamps a few minutes apart
+            speaker, body = speaker_and_text(original)
+            start(drafts[-1].start_ms, speaker, body, None)
+            untimed.add(id(drafts[-1]))
         elif drafts:
             last = drafts[-1]
             text = original.strip() if end is None else text  # frame times as written
@@ -372,6 +386,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     kept_ids = {id(d) for d in drafts}
     no_time = {k: bad for k, bad in no_time.items() if k in kept_ids}
     _time_from_neighbours(drafts, ends, set(no_time))
+    untimed &= kept_ids
+    _untimed_turn_times(drafts, ends, untimed)
     # the file's order is the order of speech: a line whose timestamp goes back in time (a
     # stamp typed by hand after listening again) starts at the time of the line before it,
     # so that it stays below that line (segments are shown by their start times)
@@ -393,6 +409,16 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"{plural(n, 'line')} {verb(n, 'has a time', 'have times')} no clock shows (the "
             f"first: {stamp!r} before {first.text[:30]!r}); {verb(n, 'it starts', 'they start')} "
             f"between the lines around {verb(n, 'it', 'them')} instead, in the file's order"
+        )
+    if untimed:
+        n = len(untimed)
+        notes.append(
+            f"{plural(n, 'turn')} with no timestamp of {verb(n, 'its', 'their')} own (a "
+            f"speaker's name before {verb(n, 'its', 'their')} words, between the file's "
+            f"timestamps) {verb(n, 'was', 'were')} imported as "
+            f"{verb(n, 'a segment of its', 'segments of their')} own, "
+            f"{verb(n, 'its time', 'their times')} estimated from the timestamps around and the "
+            "words between them"
         )
     unknown_speakers_dropped(drafts, notes)
     own = _own_heading(skipped)
@@ -451,6 +477,55 @@ def _time_from_neighbours(
             drafts[k].start_ms = low + (high - low) * (k - i + 1) // (j - i + 1)
             end = ends[k]
             ends[k] = None if end is not None and end < drafts[k].start_ms else end
+        i = j
+
+
+def _turn_name(line: str) -> str | None:
+    """The speaker a line without a time names before its words (``Anna Smith: text``), when
+    the label is a name (``is_label``, no discourse word) and words follow."""
+    speaker, rest = speaker_and_text(line)
+    if speaker is None or not rest or not is_label(speaker) or is_discourse(speaker):
+        return None
+    return speaker
+
+
+def _untimed_turn_names(lines: list[str], speakers: set[str]) -> set[str]:
+    """The names that open turns on lines without a time: those that do so twice or more, or
+    are the file's speakers elsewhere (a name said once before a colon may be speech)."""
+    counts = Counter(_turn_name(line) for line in lines if not timed_line(line))
+    return {n for n, c in counts.items() if n is not None and (c >= 2 or n in speakers)}
+
+
+def _untimed_turn_times(
+    drafts: list[SegmentDraft], ends: list[int | None], untimed: set[int]
+) -> None:
+    """The start of each turn without a time of its own (``untimed``, by ``id``): the time
+    between the timed segment above its run and the next timed one shared by their words
+    (after the last timestamp: at ``WORDS_PER_SECOND``); after a segment whose end the file
+    gives, from that end."""
+    i = 0
+    while i < len(drafts):
+        if i == 0 or id(drafts[i]) not in untimed:
+            i += 1
+            continue
+        j = i
+        while j < len(drafts) and id(drafts[j]) in untimed:
+            j += 1
+        above = drafts[i - 1]
+        ended = ends[i - 1]
+        low = above.start_ms if ended is None else max(ended, above.start_ms)
+        weights = [max(1, len(re.findall(r"\w+", d.text))) for d in drafts[i - 1 : j]]
+        if ended is not None:
+            weights[0] = 0  # its words are said before its end
+        before = list(itertools.accumulate(weights))
+        if j < len(drafts):
+            high = max(drafts[j].start_ms, low)
+            total = sum(weights)
+            for k in range(i, j):
+                drafts[k].start_ms = low + (high - low) * before[k - i] // total
+        else:
+            for k in range(i, j):
+                drafts[k].start_ms = low + round(before[k - i] / WORDS_PER_SECOND * 1000)
         i = j
 
 

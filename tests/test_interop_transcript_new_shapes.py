@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from storage import InvalidInputError, Project
 from storage.interop import import_transcript, parse_transcript
+from storage.interop.transcript_import import import_transcript_as_session
 from tests.interop_support import db_fingerprint, make_wav
 
 
@@ -491,3 +492,29 @@ def test_meet_turns_between_timestamps_against_a_model(
     parsed = parse_transcript(_put(tmp_path, "meet.txt", "\n".join(lines)))
     assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model
     assert any("Meeting ended after" in n for n in parsed.notes)
+
+
+# -- a time past any recording ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("huge.csv", "start;text\n99999999999999999999;hello\n"),  # overflowed the database
+        ("huge.srt", "1\n99999999999:00:00,000 --> 99999999999:00:01,000\nhi\n"),  # was imported
+        ("late.csv", "start (ms),end (ms),text\n0,1000,ok\n3600000000,3600001000,late\n"),
+    ],
+)
+def test_a_time_past_any_recording_is_refused_in_one_line(
+    session, tmp_path: Path, name: str, content: str
+) -> None:
+    """A spreadsheet cell of 20 digits failed with 'unexpected failure (OverflowError…)'; a
+    subtitle at 99999999999 hours made a session that long. Both are refused in one line,
+    as a new session too, and the project is untouched."""
+    folder, _sid = session
+    path = _put(tmp_path, name, content)
+    before = db_fingerprint(folder)
+    with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
+        import_transcript_as_session(p, path)
+    assert "past any recording" in str(err.value) and "\n" not in str(err.value)
+    assert db_fingerprint(folder) == before

@@ -56,6 +56,8 @@ TRANSCRIPT_IMPORT_FORMATS = (
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
+#: No recording lasts longer: a time past it is no time of a recording (a mistyped cell).
+MAX_TIME_MS = 1000 * 3_600_000
 #: The shortest such estimated length.
 MIN_ESTIMATED_MS = 1000
 
@@ -180,6 +182,7 @@ def parse_transcript(
                 "of its paragraphs); a transcript needs them to be placed on the recording. "
                 "Nothing was imported."
             )
+        _within_any_recording(path, parsed)
         visible_drafts(parsed.drafts)
         return parsed
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
@@ -250,8 +253,22 @@ def parse_transcript(
         raise InvalidInputError(
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
+    _within_any_recording(path, parsed)
     visible_drafts(parsed.drafts)
     return parsed
+
+
+def _within_any_recording(path: Path, parsed: ParsedTranscript) -> None:
+    """Refuse a transcript with a time past any recording's length (``MAX_TIME_MS``): a
+    spreadsheet's cell of 20 digits, a subtitle at 99999999999 hours (it was imported there,
+    or failed with an overflow of the database's integers)."""
+    late = next((d for d in parsed.drafts if max(d.start_ms, d.end_ms) > MAX_TIME_MS), None)
+    if late is not None:
+        raise InvalidInputError(
+            f"{path}: a segment is timed at {max(late.start_ms, late.end_ms) / 3_600_000:,.0f} "
+            f"hours ({late.text[:30]!r}), past any recording (at most "
+            f"{MAX_TIME_MS // 3_600_000:,} hours); nothing was imported."
+        )
 
 
 def frame_time_count(path: str | Path) -> int:

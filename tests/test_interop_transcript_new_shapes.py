@@ -518,3 +518,15 @@ def test_a_time_past_any_recording_is_refused_in_one_line(
         import_transcript_as_session(p, path)
     assert "past any recording" in str(err.value) and "\n" not in str(err.value)
     assert db_fingerprint(folder) == before
+
+
+def test_damaged_otr_is_refused_naming_it(session, tmp_path: Path) -> None:
+    """A cut .otr (its JSON unfinished) said 'cannot tell the transcript format … give
+    --format': it says the oTranscribe file is damaged."""
+    folder, sid = session
+    before = db_fingerprint(folder)
+    path = _put(tmp_path, "cut.otr", '{"text": "<p>[00:01] Болат: Сәлем')
+    with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
+        import_transcript(p, sid, path)
+    assert "oTranscribe" in str(err.value) and "damaged" in str(err.value)
+    assert "\n" not in str(err.value) and db_fingerprint(folder) == before

@@ -103,6 +103,11 @@ def detect_format(path: Path, text: str) -> str:
     suffix = path.suffix.lower()
     if looks_like_otr(text, suffix):
         return "otranscribe"
+    if suffix == ".otr":
+        raise InvalidInputError(
+            f"{path}: not an oTranscribe file that can be read (its JSON is cut or damaged: "
+            "oTranscribe writes an object with the transcript's text); nothing was imported."
+        )
     if suffix == ".json" or looks_like_json(text):
         return "json"
     if (

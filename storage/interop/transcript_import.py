@@ -5,7 +5,9 @@ WebVTT (noScribe, YouTube and others; ``<v Speaker>`` voice tags), SubRip (srt),
 text as aTrain, MAXQDA, f4transkript and Otter write it (``[hh:mm:ss] SPEAKER: text``; a
 ``Speaker 1  0:05`` heading over its text; lines without a timestamp continue the previous
 one; an f4 end mark ``#hh:mm:ss-d#`` gives the end), Word documents (.docx) holding such
-lines as paragraphs or table rows, and FieldScribe's own JSON export (``transcript_json``).
+lines as paragraphs or table rows, FieldScribe's own JSON export (``transcript_json``),
+oTranscribe's .otr (``transcript_otr``), SubViewer .sbv (``transcript_sbv``) and a
+spreadsheet's segments saved as CSV (``transcript_csv``).
 Text files may be UTF-8, UTF-16 or a legacy code page (Windows-1252, Windows-1251, KZ-1048,
 KOI8-R), with any line ends.
 

@@ -92,14 +92,15 @@ def register(sub: Any) -> None:
         "file",
         type=Path,
         metavar="FILE",
-        help="the transcript (.html, .vtt, .srt, .txt, .docx, .json)",
+        help="the transcript (.html, .vtt, .srt, .sbv, .txt, .docx, .otr, .json, .csv)",
     )
     p.add_argument(
         "--format",
         choices=TRANSCRIPT_IMPORT_FORMATS,
         default="auto",
-        help="noScribe html, WebVTT, SubRip, timestamped text ([00:01:23] SPEAKER: text), "
-        "FieldScribe's own JSON export or a "
+        help="noScribe html, WebVTT, SubRip, SubViewer (.sbv), timestamped text ([00:01:23] "
+        "SPEAKER: text), "
+        "FieldScribe's own JSON export, a CSV of segments (start;end;speaker;text) or a "
         "Word .docx with such paragraphs; auto: from the name and content",
     )
     p.add_argument(

@@ -19,7 +19,7 @@ from storage.interop.transcript_import import frame_time_count
 
 #: the transcripts File ▸ Import a transcript… opens (into a session, or as a new one)
 TRANSCRIPT_OPEN_FILTER = (
-    "Transcripts (*.srt *.vtt *.html *.htm *.txt *.docx *.otr *.json);;All files (*)"
+    "Transcripts (*.srt *.vtt *.sbv *.html *.htm *.txt *.docx *.otr *.json *.csv);;All files (*)"
 )
 
 

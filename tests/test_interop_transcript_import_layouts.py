@@ -178,8 +178,9 @@ _TURN = st.tuples(st.one_of(st.none(), _NAMES), st.lists(_SENTENCE, min_size=1, 
 def test_trint_paragraphs_against_a_model(
     tmp_path_factory: pytest.TempPathFactory, turns: list[tuple[str | None, list[str]]]
 ) -> None:
-    """Each paragraph's name is its speaker when the name heads another paragraph too; a name
-    seen once stays in the text; sentences are never taken for names."""
+    """Each paragraph's name is its speaker when the name heads another paragraph too, or is a
+    numbered label ("Speaker 1"); another name seen once stays in the text; sentences are
+    never taken for names."""
     text = "".join(
         f"00:00:{3 * n:02d}\n"
         + "".join(f"{line}\n" for line in ([who] if who else []) + lines)
@@ -189,7 +190,7 @@ def test_trint_paragraphs_against_a_model(
     heads = [who for who, _lines in turns if who]
     want = []
     for n, (who, lines) in enumerate(turns):
-        if who and heads.count(who) >= 2:
+        if who and (heads.count(who) >= 2 or who == "Speaker 1"):  # numbered: a voice
             want.append((3000 * n, who, " ".join(lines)))
         else:
             want.append((3000 * n, None, " ".join(([who] if who else []) + lines)))

@@ -5,7 +5,9 @@ WebVTT (noScribe, YouTube and others; ``<v Speaker>`` voice tags), SubRip (srt),
 text as aTrain, MAXQDA, f4transkript and Otter write it (``[hh:mm:ss] SPEAKER: text``; a
 ``Speaker 1  0:05`` heading over its text; lines without a timestamp continue the previous
 one; an f4 end mark ``#hh:mm:ss-d#`` gives the end), Word documents (.docx) holding such
-lines as paragraphs or table rows, and FieldScribe's own JSON export (``transcript_json``).
+lines as paragraphs or table rows, FieldScribe's own JSON export (``transcript_json``),
+oTranscribe's .otr (``transcript_otr``), SubViewer .sbv (``transcript_sbv``) and a
+spreadsheet's segments saved as CSV (``transcript_csv``).
 Text files may be UTF-8, UTF-16 or a legacy code page (Windows-1252, Windows-1251, KZ-1048,
 KOI8-R), with any line ends.
 
@@ -33,25 +35,31 @@ from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
+from .transcript_csv import csv_header, parse_csv
 from .transcript_cues import CUE_ARROW, parse_cues
 from .transcript_docx import docx_lines
 from .transcript_json import looks_like_json, parse_json_segments
 from .transcript_noscribe import parse_noscribe_html
 from .transcript_otr import looks_like_otr, otr_lines
 from .transcript_parsed import ParsedTranscript, visible_drafts, visible_text
-from .transcript_patterns import MAX_TRANSCRIPT_BYTES, WORDS_PER_SECOND
+from .transcript_patterns import MAX_TRANSCRIPT_BYTES, NUMBERED_LABEL, WORDS_PER_SECOND
 from .transcript_pauses import drop_pauses
+from .transcript_sbv import looks_like_sbv, sbv_as_srt
 from .transcript_table import tab_separated_lines
 from .transcript_timed import bare_minutes, parse_lines, parse_timestamped_txt, timed_line
+from .transcript_unknown import unknown_speakers_dropped
 
 if TYPE_CHECKING:
     from storage.project import Project
 
 TRANSCRIPT_IMPORT_FORMATS = (
-    "auto", "noscribe-html", "vtt", "srt", "timestamped-txt", "docx", "json", "otranscribe",
+    "auto", "noscribe-html", "vtt", "srt", "sbv", "timestamped-txt", "docx", "json",
+    "otranscribe", "csv",
 )  # fmt: skip
 #: Times up to this far past the end of the audio are clamped; more is refused.
 TOLERANCE_MS = 5000
+#: No recording lasts longer: a time past it is no time of a recording (a mistyped cell).
+MAX_TIME_MS = 1000 * 3_600_000
 #: The shortest such estimated length.
 MIN_ESTIMATED_MS = 1000
 
@@ -95,8 +103,13 @@ def detect_format(path: Path, text: str) -> str:
     """Guess the format of a transcript file from its name and content."""
     head = text.lstrip()[:4096]
     suffix = path.suffix.lower()
-    if looks_like_otr(text):
+    if looks_like_otr(text, suffix):
         return "otranscribe"
+    if suffix == ".otr":
+        raise InvalidInputError(
+            f"{path}: not an oTranscribe file that can be read (its JSON is cut or damaged: "
+            "oTranscribe writes an object with the transcript's text); nothing was imported."
+        )
     if suffix == ".json" or looks_like_json(text):
         return "json"
     if (
@@ -109,14 +122,16 @@ def detect_format(path: Path, text: str) -> str:
         return "vtt"
     if suffix == ".srt" or re.search(_SRT_HEAD, head, re.M):
         return "srt"
+    if suffix == ".sbv" or looks_like_sbv(head):
+        return "sbv"
     if suffix == ".vtt":
         return "vtt"
     if any(timed_line(line) for line in head.splitlines()) or bare_minutes(text):
         return "timestamped-txt"
     raise InvalidInputError(
         f"{path}: cannot tell the transcript format, and a transcript needs timestamps to be "
-        "placed on the recording; give --format (noscribe-html, vtt, srt, timestamped-txt, json, "
-        "otranscribe or docx)."
+        "placed on the recording; give --format (noscribe-html, vtt, srt, sbv, timestamped-txt, "
+        "json, otranscribe, csv or docx)."
     )
 
 
@@ -174,6 +189,7 @@ def parse_transcript(
                 "of its paragraphs); a transcript needs them to be placed on the recording. "
                 "Nothing was imported."
             )
+        _within_any_recording(path, parsed)
         visible_drafts(parsed.drafts)
         return parsed
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
@@ -188,12 +204,16 @@ def parse_transcript(
     # Premiere's and Transcriptive's frame times ([00:00:01:15]) as clock times
     converted, frames = _frames(path, text.split("\n"), fps)
     # NVivo's tab-separated lines (timespan, speaker, text in any order)
+    if fmt == "auto" and (path.suffix.lower() == ".csv" or csv_header(text) is not None):
+        fmt = "csv"  # a spreadsheet's rows under a header naming start and text
     tabbed = tab_separated_lines(converted) if fmt in ("auto", "timestamped-txt") else None
     if tabbed is not None:
         fmt = "timestamped-txt"
     if fmt == "auto":
         fmt = detect_format(path, "\n".join(converted) if frames else text)
-    if tabbed is not None:
+    if fmt == "csv":
+        parsed = parse_csv(text, str(path))
+    elif tabbed is not None:
         parsed = parse_lines(tabbed, "timestamped-txt")
         parsed.notes += [frames] if frames else []
     elif fmt == "timestamped-txt" and frames:
@@ -202,28 +222,60 @@ def parse_transcript(
     elif fmt == "json":
         parsed = ParsedTranscript(format="json", drafts=parse_json_segments(str(path), text))
     elif fmt == "otranscribe":
-        if not looks_like_otr(text):
+        if not looks_like_otr(text, path.suffix):
             raise InvalidInputError(
                 f"{path}: not an oTranscribe file (JSON whose text holds timestamps); nothing "
                 "was imported."
             )
         lines, untimed = otr_lines(text)
-        parsed = parse_lines(lines, "otranscribe")
+        if not lines:
+            raise InvalidInputError(
+                f"{path}: the oTranscribe file holds no text (only empty lines); nothing was "
+                "imported."
+            )
+        # timestamps typed as text ([01:23] or a bare 01:23), as older files hold them
+        parsed = parse_lines(bare_minutes("\n".join(lines)) or lines, "otranscribe")
         parsed.notes[:0] = untimed
+        if not parsed.drafts:
+            raise InvalidInputError(
+                f"{path}: the oTranscribe file has no timestamps (neither oTranscribe's own nor "
+                "typed ones such as [01:23] at a line's start); a transcript needs them to be "
+                "placed on the recording. Nothing was imported."
+            )
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
     elif fmt in ("vtt", "srt"):
         parsed = parse_cues(text, fmt)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
+        unknown_speakers_dropped(parsed.drafts, parsed.notes)
+    elif fmt == "sbv":
+        parsed = parse_cues(sbv_as_srt(text), "srt")
+        parsed.format = "sbv"
+        parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
+        unknown_speakers_dropped(parsed.drafts, parsed.notes)
     else:
         parsed = parse_timestamped_txt(text)
     if not parsed.drafts:
         raise InvalidInputError(
             f"{path}: no timed segments found as {fmt}; check the file or give --format."
         )
+    _within_any_recording(path, parsed)
     visible_drafts(parsed.drafts)
     return parsed
+
+
+def _within_any_recording(path: Path, parsed: ParsedTranscript) -> None:
+    """Refuse a transcript with a time past any recording's length (``MAX_TIME_MS``): a
+    spreadsheet's cell of 20 digits, a subtitle at 99999999999 hours (it was imported there,
+    or failed with an overflow of the database's integers)."""
+    late = next((d for d in parsed.drafts if max(d.start_ms, d.end_ms) > MAX_TIME_MS), None)
+    if late is not None:
+        raise InvalidInputError(
+            f"{path}: a segment is timed at {max(late.start_ms, late.end_ms) / 3_600_000:,.0f} "
+            f"hours ({late.text[:30]!r}), past any recording (at most "
+            f"{MAX_TIME_MS // 3_600_000:,} hours); nothing was imported."
+        )
 
 
 def frame_time_count(path: str | Path) -> int:
@@ -325,13 +377,6 @@ def import_transcript_as_session(
 FOCUS_GROUP_SPEAKERS = 3
 
 
-#: a diarisation's numbered label ("S00", "SPEAKER_01", "Speaker 2", "Спикер 3"): a voice of
-#: this recording, never the participant who bears such a name in another session
-_NUMBERED_LABEL = re.compile(
-    r"^(?:s|speaker|спикер|сөйлеуші|говорящий|участник)[ _-]?\d+$", re.IGNORECASE
-)
-
-
 def _link_named_speakers(project: Project, session_id: str) -> list[str]:
     """Map a session's unmapped speakers named as a participant here (``name_key``: letter
     case and NFC aside) to that participant: a second transcript of "Ерлан Б." speaks of the
@@ -340,7 +385,7 @@ def _link_named_speakers(project: Project, session_id: str) -> list[str]:
     linked = []
     for speaker in project.sessions.session_speakers(session_id):
         person = people.get(name_key(speaker.label))
-        if speaker.participant_id or person is None or _NUMBERED_LABEL.match(speaker.label):
+        if speaker.participant_id or person is None or NUMBERED_LABEL.match(speaker.label):
             continue
         project.sessions.map_speaker(session_id, speaker.label, person.id)
         linked.append(person.pseudonym)

@@ -25,13 +25,31 @@ _PARAGRAPH = re.compile(r"<\s*/?\s*(?:p|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def looks_like_otr(text: str) -> bool:
+def looks_like_otr(text: str, suffix: str = "") -> bool:
     """Whether ``text`` is an oTranscribe file: a JSON object whose HTML ``text`` holds
-    timestamps, or such HTML itself."""
-    if "data-timestamp" not in text:
-        return False
-    body = _body(text)
-    return body is not None and _STAMP.search(body) is not None
+    timestamps, or such HTML itself; or, named ``.otr`` or carrying oTranscribe's ``media``
+    beside its ``text``, a JSON object whose timestamps were typed as text (``[01:23]``, as
+    older files hold them) or that holds none."""
+    if "data-timestamp" in text:
+        body = _body(text)
+        if body is not None and _STAMP.search(body) is not None:
+            return True
+    data = _json(text)
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("text"), str)
+        and "segments" not in data
+        and (suffix.lower() == ".otr" or "media" in data)
+    )
+
+
+def _json(text: str) -> object:
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _body(text: str) -> str | None:

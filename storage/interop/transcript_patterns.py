@@ -30,6 +30,14 @@ TOOL_GAP = re.compile(r".*(?:\s\s|\t|[\[(]).*", re.S)
 #: a line holding only a time (``00:01:23``, ``[0:05]``, ``(1:02:03.5)``)
 STAMP_ALONE = re.compile(rf"^\s*[\[(]?({STAMP})[\])]?\s*$")
 
+#: a diarisation's numbered label ("S00", "SPEAKER_01", "Speaker 2", "Спикер 3"): a voice of
+#: this recording, never the participant who bears such a name in another session; and,
+#: alone on the line under a time (Trint's, DaVinci Resolve's layout), a speaker's name even
+#: where that voice speaks once
+NUMBERED_LABEL = re.compile(
+    r"^(?:s|speaker|спикер|сөйлеуші|говорящий|участник)[ _-]?\d+$", re.IGNORECASE
+)
+
 
 def is_label(text: str) -> bool:
     """A speaker label as a heading shows it: up to four words that each start with a capital

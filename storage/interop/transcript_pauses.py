@@ -1,6 +1,7 @@
-"""noScribe's pause marks: a cue or a turn that holds only ``(.)``, ``(..)``, ``(...)`` or
-``(10 seconds pause)`` marks silence, not speech; such segments are left out of an import (the
-gap between the segments around them is the pause) and counted in its notes."""
+"""noScribe's pause marks: a cue or a turn that holds only ``(.)``, ``(..)``, ``(...)``,
+``(10 seconds pause)`` or ``(12 секунд паузы)`` marks silence, not speech; such segments are
+left out of an import (the gap between the segments around them is the pause) and counted in
+its notes."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ import re
 from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
-#: ``(..)``, ``(...)``, ``(10 seconds pause)``, as noScribe writes them (also in German,
-#: ``(10 Sekunden Pause)``, and Russian, ``(10 секунд пауза)``)
+#: the marks noScribe writes (``pause_seconds`` / ``pause_minutes`` of its translations, in the
+#: language of its interface, which has no Kazakh): ``(.)`` to ``(.........)``, a dot a second
+#: under ten seconds; ``(10 seconds pause)``, ``(2 minute[s] pause)`` (its ``[s]`` as written);
+#: German ``(10 Sekunden Pause)``, ``(2 Minute[n] Pause)``; Russian ``(10 секунд паузы)``,
+#: ``(2 минуты паузы)`` (and ``(10 секунд пауза)``); Spanish and Portuguese ``(10 segundos de
+#: pausa)``, ``(2 minuto[s] pausa)``; French ``(10 secondes pause)``; Italian ``(10 secondi di
+#: pausa)``, ``(2 minuti pausa)``; Japanese ``(10秒休止)``, ``(2分[秒]休止)``,
+#: ``(10秒の休止)``, ``(2分の休止)``; Chinese ``(10 秒暂停)``, ``(2 分钟 暂停)``
 _PAUSE = re.compile(
-    r"\(\s*(?:\.{1,3}|…|\d+(?:[.,]\d+)?\s*[^\W\d_]+\.?\s+(?:pause|paus[ea]|пауза))\s*\)",
+    r"\(\s*(?:[.…]{1,9}"
+    r"|\d+(?:[.,]\d+)?\s*[^\W\d_]+(?:\[[^\W\d_]{1,2}\])?\.?\s+(?:(?:de|di)\s+)?"
+    r"(?:pause|paus[ea]|пауз[аы])"
+    r"|\d+\s*(?:秒|分钟|分\[秒\]|分)\s*(?:の\s*)?(?:暂停|休止))\s*\)",
     re.I,
 )
 

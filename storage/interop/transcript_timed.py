@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from storage.core.models import KIND_LABELS
 from storage.core.words import plural, verb
@@ -22,12 +23,15 @@ from .transcript_parsed import (
 )
 from .transcript_patterns import (
     LEAD_RANGE,
+    NUMBERED_LABEL,
     STAMP,
     STAMP_ALONE,
     TOOL_GAP,
+    WORDS_PER_SECOND,
     is_discourse,
     is_label,
 )
+from .transcript_unknown import unknown_speakers_dropped
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
 #: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text, also as MAXQDA writes it there
@@ -40,7 +44,12 @@ _TXT_TS = re.compile(
 )
 
 #: the line Otter ends its exports with (``Transcribed by https://otter.ai``): no one said it
-_TOOL_FOOTER = re.compile(r"\s*transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*", re.I)
+#: and the one Google Meet ends its transcripts with (``Meeting ended after 00:43:12 👋``)
+_TOOL_FOOTER = re.compile(
+    r"\s*(?:transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?"
+    r"|meeting ended after\s+\d{1,2}:\d{2}:\d{2}\s*\W?)\s*",
+    re.I,
+)
 
 
 def _lead_ms(lead: re.Match[str]) -> int:
@@ -68,9 +77,9 @@ _SPEAKER_STAMP_COLON = re.compile(
 _F4_END = re.compile(r"\s*#(\d{1,2}):(\d{2}):(\d{2})(?:[-.,](\d{1,3}))?#\s*$")
 
 
-#: Otter's label for a voice it could not tell apart: no one's name ("Speaker 1" is its
-#: generic label for a voice it did tell apart, kept)
-_NO_SPEAKER = "unknown speaker"
+#: broadcast captions' change of speaker at the start of a line's text (``>> ANNA: …``, ``>>
+#: …``; ``>>>`` a change of subject), as Zoom's saved captions write it after the time
+_TURN_MARK = re.compile(r"^\s*>{2,3}\s*")
 
 
 def no_clock(stamp: str) -> bool:
@@ -142,8 +151,9 @@ def _names_under_times(
     """Trint's paragraphs: a time, the speaker's name on the line under it, the text below.
 
     A segment started by a time alone whose first line may be a name and has text under it
-    takes that line as its speaker when the same name stands so under another time or is a
-    speaker elsewhere in the file (a name ending with ':' is read so already); otherwise the
+    takes that line as its speaker when the same name stands so under another time, is a
+    speaker elsewhere in the file or is a numbered label (``Speaker 2``, as DaVinci Resolve
+    writes it under its time spans; a name ending with ':' is read so already); otherwise the
     line stays text, as does an answer of one line ("Да.", "Yes."). Returns the names so read.
     """
     places: dict[str, list[int]] = {}
@@ -156,7 +166,7 @@ def _names_under_times(
     speakers = {d.speaker for d in drafts if d.speaker}
     names = []
     for name, found in places.items():
-        if len(found) >= 2 or name in speakers:
+        if len(found) >= 2 or name in speakers or NUMBERED_LABEL.match(name):
             names.append(name)
             for i in found:
                 drafts[i].speaker = name
@@ -222,6 +232,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         footer = originals[filled[-1]].strip()
         lines, originals = lines[: filled[-1]], originals[: filled[-1]]
     speakers = speakers_named(lines)
+    turn_names = _untimed_turn_names(lines, speakers)
+    untimed: set[int] = set()  # segments of a turn with no time of its own (by ``id``)
     drafts: list[SegmentDraft] = []
     ends: list[int | None] = []
     skipped: list[str] = []
@@ -251,7 +263,15 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     # label took, by segment, given back to the text unless the label speaks again
     guessed: dict[int, str] = {}
 
+    # the segments whose line opens with captions' ">>", a new speaker's turn (Zoom's saved
+    # captions: "08:02:33 >> ANNA: Hello"; the lines without it go on in the same voice)
+    turns: set[int] = set()
+
     def labelled(body: str, index: int) -> tuple[str | None, str]:
+        turn = _TURN_MARK.match(body)
+        if turn:
+            turns.add(index)
+            body = body[turn.end() :]
         speaker, rest = speaker_and_text(body)
         words = label_words(body, speaker, rest)
         if words is not None:
@@ -296,6 +316,10 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker = named.group("speaker").strip()
             body = text[named.end() :].strip()
             start(parse_clock(named.group("t")), speaker, body, end, stamp=named.group("t"))
+        elif lead and NUMBERED_LABEL.match(text[lead.end() :].strip()):
+            # "00:00:01 Speaker 1", the text on the lines below: a heading of time and voice
+            stamp = lead.group("b") or lead.group("n") or ""
+            start(_lead_ms(lead), text[lead.end() :].strip(), "", end, text, stamp)
         elif lead:
             speaker, body = labelled(text[lead.end() :], len(drafts))
             start(
@@ -307,6 +331,11 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             speaker, body = labelled(text, len(drafts))
             begin = (ends[-1] if ends[-1] is not None else drafts[-1].start_ms) if drafts else 0
             start(begin, speaker, body, end)
+        elif drafts and drafts[-1].text and _turn_name(original) in turn_names:
+            # Google Meet: "NAME: text" lines between timestamps a few minutes apart
+            speaker, body = speaker_and_text(original)
+            start(drafts[-1].start_ms, speaker, body, None)
+            untimed.add(id(drafts[-1]))
         elif drafts:
             last = drafts[-1]
             text = original.strip() if end is None else text  # frame times as written
@@ -319,6 +348,13 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         else:
             skipped.append(original.strip() if end is None else text)
     give_back_labels(drafts, guessed)
+    if turns:  # a line without ">>" is said by the voice of the turn it is in
+        voice: str | None = None
+        for i, draft in enumerate(drafts):
+            if i in turns or draft.speaker is not None:
+                voice = draft.speaker
+            else:
+                draft.speaker = voice
     trint_names = _names_under_times(
         drafts, [h if i not in spans_alone else "" for i, h in enumerate(headings)], below
     )
@@ -350,6 +386,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     kept_ids = {id(d) for d in drafts}
     no_time = {k: bad for k, bad in no_time.items() if k in kept_ids}
     _time_from_neighbours(drafts, ends, set(no_time))
+    untimed &= kept_ids
+    _untimed_turn_times(drafts, ends, untimed)
     # the file's order is the order of speech: a line whose timestamp goes back in time (a
     # stamp typed by hand after listening again) starts at the time of the line before it,
     # so that it stays below that line (segments are shown by their start times)
@@ -363,10 +401,7 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
         if end is None and i + 1 < len(drafts):
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
-    unknown = [d for d in drafts if d.speaker and d.speaker.casefold() == _NO_SPEAKER]
-    for draft in unknown:
-        draft.speaker = None
-    notes = []
+    notes: list[str] = []
     if no_time:
         first, stamp = next(iter(no_time.values()))
         n = len(no_time)
@@ -375,12 +410,17 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             f"first: {stamp!r} before {first.text[:30]!r}); {verb(n, 'it starts', 'they start')} "
             f"between the lines around {verb(n, 'it', 'them')} instead, in the file's order"
         )
-    if unknown:
-        n = len(unknown)
+    if untimed:
+        n = len(untimed)
         notes.append(
-            f"{plural(n, 'segment')} by Otter's 'Unknown Speaker' {verb(n, 'was', 'were')} "
-            "imported with no speaker"
+            f"{plural(n, 'turn')} with no timestamp of {verb(n, 'its', 'their')} own (a "
+            f"speaker's name before {verb(n, 'its', 'their')} words, between the file's "
+            f"timestamps) {verb(n, 'was', 'were')} imported as "
+            f"{verb(n, 'a segment of its', 'segments of their')} own, "
+            f"{verb(n, 'its time', 'their times')} estimated from the timestamps around and the "
+            "words between them"
         )
+    unknown_speakers_dropped(drafts, notes)
     own = _own_heading(skipped)
     if skipped and drafts and own is None:
         notes.append(
@@ -437,6 +477,55 @@ def _time_from_neighbours(
             drafts[k].start_ms = low + (high - low) * (k - i + 1) // (j - i + 1)
             end = ends[k]
             ends[k] = None if end is not None and end < drafts[k].start_ms else end
+        i = j
+
+
+def _turn_name(line: str) -> str | None:
+    """The speaker a line without a time names before its words (``Anna Smith: text``), when
+    the label is a name (``is_label``, no discourse word) and words follow."""
+    speaker, rest = speaker_and_text(line)
+    if speaker is None or not rest or not is_label(speaker) or is_discourse(speaker):
+        return None
+    return speaker
+
+
+def _untimed_turn_names(lines: list[str], speakers: set[str]) -> set[str]:
+    """The names that open turns on lines without a time: those that do so twice or more, or
+    are the file's speakers elsewhere (a name said once before a colon may be speech)."""
+    counts = Counter(_turn_name(line) for line in lines if not timed_line(line))
+    return {n for n, c in counts.items() if n is not None and (c >= 2 or n in speakers)}
+
+
+def _untimed_turn_times(
+    drafts: list[SegmentDraft], ends: list[int | None], untimed: set[int]
+) -> None:
+    """The start of each turn without a time of its own (``untimed``, by ``id``): the time
+    between the timed segment above its run and the next timed one shared by their words
+    (after the last timestamp: at ``WORDS_PER_SECOND``); after a segment whose end the file
+    gives, from that end."""
+    i = 0
+    while i < len(drafts):
+        if i == 0 or id(drafts[i]) not in untimed:
+            i += 1
+            continue
+        j = i
+        while j < len(drafts) and id(drafts[j]) in untimed:
+            j += 1
+        above = drafts[i - 1]
+        ended = ends[i - 1]
+        low = above.start_ms if ended is None else max(ended, above.start_ms)
+        weights = [max(1, len(re.findall(r"\w+", d.text))) for d in drafts[i - 1 : j]]
+        if ended is not None:
+            weights[0] = 0  # its words are said before its end
+        before = list(itertools.accumulate(weights))
+        if j < len(drafts):
+            high = max(drafts[j].start_ms, low)
+            total = sum(weights)
+            for k in range(i, j):
+                drafts[k].start_ms = low + (high - low) * before[k - i] // total
+        else:
+            for k in range(i, j):
+                drafts[k].start_ms = low + round(before[k - i] / WORDS_PER_SECOND * 1000)
         i = j
 
 

@@ -69,6 +69,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow: dict[str, int] = {}
     count: dict[str, int] = {}
     for item in items:
+        if item.get_closest_marker("alone") is not None:
+            _alone_is_written(item)
         path = item.nodeid.split("::", 1)[0]
         count[path] = count.get(path, 0) + 1
         slow[path] = slow.get(path, 0) + (item.get_closest_marker("slow") is not None)
@@ -78,6 +80,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (-slow[path], -count[path])
 
     items.sort(key=heaviest_first)
+
+
+def _alone_is_written(item: pytest.Item) -> None:
+    """scripts/test.sh runs the tests marked "alone" from the files that say
+    ``pytest.mark.alone``: one marked otherwise would run in neither of its two runs."""
+    if "pytest.mark.alone" not in item.path.read_text(encoding="utf-8"):
+        raise pytest.UsageError(
+            f"{item.nodeid} is marked alone, but its file does not say pytest.mark.alone: "
+            "scripts/test.sh would not run it"
+        )
 
 
 @pytest.fixture

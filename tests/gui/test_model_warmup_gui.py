@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from storage import Project
 from transcribe import model_load
 
@@ -26,16 +28,29 @@ def test_the_real_window_warms_the_project_model(
 
 
 def test_a_fake_transcriber_warms_nothing(
-    qtbot: Any, project: Project, qsettings: Any, fake_transcriber: Any, idle: Any
+    qtbot: Any,
+    project: Project,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from gui import model_warmup
     from gui.main_window import MainWindow
 
+    # the warm-up comes 50 ms after the project shows, not 1.5 s (the test above waits the real
+    # delay out); it is asked, and loads nothing
+    monkeypatch.setattr(model_warmup, "DELAY_MS", 50)
+    asked: list[Any] = []
+    warm = model_warmup.ModelWarmup.warm
+    monkeypatch.setattr(model_warmup.ModelWarmup, "warm", lambda self: asked.append(warm(self)))
     w = MainWindow(project, settings=qsettings, transcriber=fake_transcriber, warm_models=True)
     qtbot.addWidget(w)
     w.show()
-    qtbot.wait(2000)  # past the warm-up's delay
+    qtbot.waitUntil(lambda: asked == [None], timeout=10_000)
+    qtbot.wait(300)
     idle(w)
-    assert w.warmup.handle is None and w.warmup.warmed is None
+    assert asked == [None] and w.warmup.handle is None and w.warmup.warmed is None
     w.close()
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from storage import Project, SegmentDraft
-from tests.gui.test_unsaved_text_gui import _window
+from tests.gui.test_unsaved_text_gui import _window, quick_keeping
 
 
 def _two_sessions(folder: Path) -> list[tuple[str, list[str]]]:
@@ -31,8 +31,9 @@ def _two_sessions(folder: Path) -> list[tuple[str, list[str]]]:
 
 
 def test_read_only_offers_copy_only_and_keeps_nothing(
-    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
+    quick_keeping(monkeypatch)
     folder = tmp_path / "Study.fieldscribe"
     (a, asegs), (_b, bsegs) = _two_sessions(folder)
     with Project.open(folder) as project:
@@ -63,7 +64,7 @@ def test_read_only_offers_copy_only_and_keeps_nothing(
     editor = w.segment_editor
     editor.moveCursor(editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(editor, " more")
-    qtbot.wait(1300)  # past the keeping delay
+    qtbot.wait(500)  # past the keeping delay
     assert sorted(p.name for p in (folder / "drafts").iterdir()) == files
     assert not project.unsaved_text.path(bsegs[0]).exists()
     w.runner.cancel_all()
@@ -71,10 +72,11 @@ def test_read_only_offers_copy_only_and_keeps_nothing(
 
 
 def test_an_edit_that_does_not_land_keeps_its_typing_and_offers_it_at_once(
-    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """The segment went while the coder typed (a merge or a new transcription replaced it):
     the save fails, and the kept copy used to be removed all the same."""
+    quick_keeping(monkeypatch)
     folder = tmp_path / "Study.fieldscribe"
     (a, asegs), _ = _two_sessions(folder)
     project = Project.open(folder)

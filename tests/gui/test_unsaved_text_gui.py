@@ -24,12 +24,23 @@ from storage import Project, SegmentDraft
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = " — Ерлан: емхана жаңа онлайн жазылу ашты"
 
+
+def quick_keeping(monkeypatch: Any) -> None:
+    """The typing kept 200 ms after the last keystroke instead of a second, for the tests whose
+    subject is not the delay (test_typing_is_kept_after_a_second_and_dropped_once_saved keeps
+    the real one): each waited the second out, once to see the text kept, once more to see
+    nothing kept after the save."""
+    import gui.unsaved_text
+
+    monkeypatch.setattr(gui.unsaved_text, "KEEP_AFTER_MS", 200)
+
+
 # A real FieldScribe window in its own process: open the project, type into segment 3 without
-# committing, wait past the keeping delay, say so, then wait to be killed (SIGKILL: no close,
-# no commit, no clean-up of any kind).
+# committing, wait past the keeping delay (200 ms here), say so, then wait to be killed
+# (SIGKILL: no close, no commit, no clean-up of any kind).
 CHILD = r"""
 import sys, time
-import gui  # noqa: F401
+import gui.unsaved_text
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
@@ -37,6 +48,7 @@ from PySide6.QtWidgets import QApplication
 from gui.main_window import MainWindow
 from storage import Project
 
+gui.unsaved_text.KEEP_AFTER_MS = 200  # its length is test_typing_is_kept_after_a_second's
 app = QApplication([])
 folder, settings_file, typed = sys.argv[1], sys.argv[2], sys.argv[3]
 settings = QSettings(settings_file, QSettings.Format.IniFormat)
@@ -57,7 +69,7 @@ for ch in typed:  # as a keyboard types them (QTest.keyClicks takes ASCII only)
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
         QApplication.sendEvent(editor, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
     QTest.qWait(5)
-QTest.qWait(1500)  # past the keeping delay (about a second after the last keystroke)
+QTest.qWait(500)  # past the keeping delay
 print("TYPED", flush=True)
 while True:
     QTest.qWait(100)
@@ -211,7 +223,7 @@ def test_changed_or_gone_segments_say_so_and_offer_the_text_to_copy(
 
 
 def test_typing_in_the_table_is_kept_and_dropped_by_esc_or_saving(
-    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path
+    qtbot: Any, qsettings: Any, idle: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """The transcript table's own editor (double-click a text) keeps its typing too; Esc there
     drops it on purpose (the kept copy goes), Enter saves it (the kept copy goes once saved)."""
@@ -219,6 +231,7 @@ def test_typing_in_the_table_is_kept_and_dropped_by_esc_or_saving(
 
     from gui.models.segments import COL_TEXT
 
+    quick_keeping(monkeypatch)
     folder = tmp_path / "Study.fieldscribe"
     segs, sid = _make_project(folder)
     project = Project.open(folder)
@@ -251,7 +264,7 @@ def test_typing_in_the_table_is_kept_and_dropped_by_esc_or_saving(
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     idle(w)
     assert project.transcript.get_segment(segs[1]).text == "segment 1 about clinics and saved"
-    qtbot.wait(1300)  # past the keeping delay: nothing written after the save
+    qtbot.wait(500)  # past the keeping delay: nothing written after the save
     assert not project.unsaved_text.path(segs[1]).exists()
     w.runner.cancel_all()
     w.close()

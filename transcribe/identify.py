@@ -87,6 +87,39 @@ UNKNOWN = ""
 RECHECK_BELOW = 0.6
 
 
+_Heard = dict[tuple[int, int], dict[str, float]]  # language probabilities by ``chunk_key``
+#: the windows whose stretches heard on their own are kept (``HeardAlone``): two workers decode
+#: batches of two windows at once, and the reader is a window ahead
+HEARD_AUDIOS = 4
+
+
+class HeardAlone:
+    """What each stretch was heard as on its own (``Identifier._alone``), by audio and
+    ``chunk_key``, for the last ``HEARD_AUDIOS`` audios (windows) asked about.
+
+    The batches of two windows are identified at once (two workers), and a stretch's key is
+    its place in its window: one cache for the last window alone was emptied each time the
+    other window's batch asked (on ``mixed-real`` two stretches were encoded again), and a
+    stretch heard while the other batch emptied it was stored in that window's cache, where a
+    stretch at the same place would have taken its probabilities. Here each audio has its own.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_audio: list[tuple[weakref.ReferenceType[np.ndarray], _Heard]] = []
+
+    def of(self, audio: Audio) -> _Heard:
+        """The stretches of ``audio`` heard so far (a dict to read and fill)."""
+        with self._lock:
+            mine = [(ref, h) for ref, h in self._by_audio if ref() is audio]
+            heard: _Heard = mine[0][1] if mine else {}
+            others = [
+                (ref, h) for ref, h in self._by_audio if (a := ref()) is not None and a is not audio
+            ]
+            self._by_audio = [(weakref.ref(audio), heard), *others][:HEARD_AUDIOS]
+            return heard
+
+
 class Identifier:
     """Identifies the stretches of a batch for one ``Transcriber``.
 
@@ -117,18 +150,15 @@ class Identifier:
         # the model whose identification is used: the transcribing one, or another when its
         # own cannot be trusted (``use_model``, ``transcribe.lid_check``)
         self.lid = model
-        # what each stretch of the audio last identified was heard as on its own, by
-        # ``chunk_key`` (``_alone``: a stretch asked again is not heard again)
-        self._audio: weakref.ReferenceType[np.ndarray] | None = None
-        self._heard_alone: dict[tuple[int, int], dict[str, float]] = {}
-        # what each stretch of the batch that Whisper was unsure of was heard as on its own
-        self._odd_heard: dict[tuple[int, int], dict[str, float]] = {}
+        # what each stretch was heard as on its own, by audio (the last ``HEARD_AUDIOS`` windows)
+        # and ``chunk_key`` (``_alone``: a stretch asked again is not heard again)
+        self._heard = HeardAlone()
 
     def use_model(self, lid: Any) -> None:
         """Identify with ``lid`` (a multilingual faster-whisper model) instead of the model that
         decodes: its encoder output is its own, never the decode's."""
         self.lid = lid
-        self._heard_alone = {}
+        self._heard = HeardAlone()
 
     def _lid_encoded(self, piece: np.ndarray) -> np.ndarray:
         """A piece's encoder output for identification (shared with the decode when one model
@@ -169,7 +199,9 @@ class Identifier:
         after the stretches read in each language (for progress between batches).
         """
         step = on_step or (lambda _fraction: None)
-        self._odd_heard = {}
+        # what each stretch of the batch that Whisper was unsure of was heard as on its own (this
+        # call's: the batches of two windows may be identified at once, their keys alike)
+        odd_heard: dict[tuple[int, int], dict[str, float]] = {}
         chunks: list[dict[str, int]] = []
         found: list[str | None] = []
         strange: list[int] = []  # stretches in none of the expected languages, by Whisper
@@ -188,7 +220,15 @@ class Identifier:
                 heard_in = [
                     (
                         chunk,
-                        self._hear(audio, encoded, chunk, offset - joined["start"], allowed, total),
+                        self._hear(
+                            audio,
+                            encoded,
+                            chunk,
+                            offset - joined["start"],
+                            allowed,
+                            total,
+                            odd_heard,
+                        ),
                     )
                     for chunk in vad_chunks(joined, speech or [])
                 ]
@@ -212,7 +252,7 @@ class Identifier:
         strange_read = dict(
             zip(strange, self.readings(audio, [chunks[i] for i in strange], allowed), strict=True)
         )
-        abroad = self._abroad(audio, chunks, strange, allowed)
+        abroad = self._abroad(audio, chunks, strange, allowed, odd_heard)
         for i, readings in strange_read.items():
             if i in abroad and (kept := _abroad_kept(readings, abroad[i], allowed)) is not None:
                 codes[i], settled[chunk_key(chunks[i])] = kept
@@ -251,7 +291,12 @@ class Identifier:
         return list(zip(chunks, codes, strict=True)), settled
 
     def _abroad(
-        self, audio: Audio, chunks: list[dict[str, int]], strange: list[int], allowed: list[str]
+        self,
+        audio: Audio,
+        chunks: list[dict[str, int]],
+        strange: list[int],
+        allowed: list[str],
+        odd_heard: dict[tuple[int, int], dict[str, float]],
     ) -> dict[int, tuple[str, tuple[float, list[Any]]]]:
         """The stretches (of ``strange``, by index) that Whisper, hearing each on its own,
         clearly hears in a language the project does not expect, where it expects several
@@ -262,7 +307,7 @@ class Identifier:
             return {}
         heard: dict[int, str] = {}
         for i in strange:
-            probs = self._odd_heard.get(chunk_key(chunks[i])) or self._alone(audio, chunks[i])
+            probs = odd_heard.get(chunk_key(chunks[i])) or self._alone(audio, chunks[i])
             other = foreign(probs, allowed)
             if other is not None:
                 heard[i] = other
@@ -422,11 +467,13 @@ class Identifier:
         base: int,
         allowed: list[str],
         total: dict[str, float],
+        odd_heard: dict[tuple[int, int], dict[str, float]],
     ) -> list[tuple[dict[str, int], str | None, bool]]:
         """A chunk's parts between pauses (the chunk itself when short), each with the language
         heard in it (None: too short or unsure) and whether Whisper heard none of the expected
         languages. ``base + sample``: where a sample of the window lies in the encoded piece.
-        Adds each part's probabilities, by its length, to ``total``."""
+        Adds each part's probabilities, by its length, to ``total``, and those of a part heard
+        as none of the expected languages to ``odd_heard``."""
         parts = _parts(audio, chunk)
         heard_parts: list[tuple[dict[str, int], str | None, bool]] = []
         for part in parts:
@@ -452,7 +499,7 @@ class Identifier:
             sure = code if allowed or share >= LID_SURE else None
             odd = doubtful(probs, allowed)
             if odd:  # heard on its own (``probabilities``): may be in another language
-                self._odd_heard[chunk_key(part)] = probs
+                odd_heard[chunk_key(part)] = probs
             heard_parts.append((part, sure, odd))
         return heard_parts
 
@@ -504,15 +551,16 @@ class Identifier:
 
     def _alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
         """A stretch's language probabilities from the stretch encoded on its own (once for
-        each stretch of one audio: ``heard_kept`` asks again for what ``probabilities`` heard)."""
-        if self._audio is None or self._audio() is not audio:
-            self._audio, self._heard_alone = weakref.ref(audio), {}
+        each stretch of one audio: ``heard_kept`` asks again for what ``probabilities`` heard,
+        ``_abroad`` for what ``_hear`` heard)."""
+        heard = self._heard.of(audio)
         key = chunk_key(part)
-        if key not in self._heard_alone:
+        found = heard.get(key)
+        if found is None:
             with self._slots:
-                clip = audio[part["start"] : part["end"]]
-                self._heard_alone[key] = language_probabilities(self.lid, clip)
-        return self._heard_alone[key]
+                found = language_probabilities(self.lid, audio[part["start"] : part["end"]])
+            heard[key] = found
+        return found
 
     def read_in_each(
         self,

@@ -43,6 +43,7 @@ from .language_turns import by_votes as by_votes
 from .language_turns import islands_to_read as islands_to_read
 from .language_turns import settle_islands as settle_islands
 from .languages import (
+    FOREIGN_EXPECTED_MAX,
     HEARD_KEEPS_SHARE,
     LID_MIN_S,
     LID_SURE,
@@ -408,6 +409,30 @@ class Identifier:
             return None
         heard = choose(probs, allowed)[0]
         return heard if heard != code and heard in allowed else None
+
+    def unheard_reading(
+        self, audio: Audio, part: dict[str, int], code: str, allowed: list[str]
+    ) -> tuple[str, list[Any] | None] | None:
+        """How a sentence of a stretch decoded in ``code`` reads when Whisper, hearing it on its
+        own (``part``), barely hears ``code`` there (with the languages it takes it for, at most
+        ``languages.FOREIGN_EXPECTED_MAX``) and hears no expected language clearly
+        (``doubtful``): the language of the reading kept among the expected ones, as for any
+        stretch Whisper is unsure of, and its segments; ``UNKNOWN`` and None where every reading
+        failed or is English guessed at speech Whisper does not place. None (the sentence keeps
+        ``code``) elsewhere. The real Kazakh "Жарықты қос жазбаны оқы" said straight after a
+        Russian sentence, no pause, was heard with it as Russian and written "жарто гус,
+        жазванлокан"; alone Whisper heard it as Pashto, Armenian, Arabic (Russian 0.06)."""
+        if len(allowed) < 2 or code not in allowed:
+            return None
+        probs = self._alone(audio, part)
+        if not doubtful(probs, allowed) or expected_share(probs, code) > FOREIGN_EXPECTED_MAX:
+            return None
+        read = self.readings(audio, [part], allowed)[0]
+        read_as, segments = _chosen(read, reading_kept)
+        read_as, segments, guess = self._by_ear(audio, part, read, read_as, segments, allowed)
+        if guess or not read_as or segments is None:
+            return UNKNOWN, None
+        return read_as, segments
 
     def heard_alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
         """Whisper's language probabilities for ``part`` encoded on its own (``_alone``): the

@@ -121,6 +121,15 @@ def test_where_no_reading_holds_it_is_speech_without_transcript_in_no_language()
         (RUSSIAN_ALONE, READ, "heard as Russian alone"),
         ({"ru": 0.3, "tr": 0.3, "ar": 0.4}, READ, "Russian heard in part"),
         (KAZAKH_ALONE, {**READ, "ru": _reading("жарко гус", -0.3)}, "read best in Russian"),
+        (
+            KAZAKH_ALONE,
+            {
+                **READ,
+                "ru": _reading("Панатни инстерукции", -0.7),
+                "kk": _reading("Панатіңстің үұтсің біра", -0.9),
+            },
+            "Kazakh kept for its letters only, less sure",
+        ),
     ],
 )
 def test_a_sentence_heard_or_read_in_its_stretch_s_language_is_kept(

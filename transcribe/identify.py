@@ -419,9 +419,12 @@ class Identifier:
         (``doubtful``): the language of the reading kept among the expected ones, as for any
         stretch Whisper is unsure of, and its segments; ``UNKNOWN`` and None where every reading
         failed or is English guessed at speech Whisper does not place. None (the sentence keeps
-        ``code``) elsewhere. The real Kazakh "Жарықты қос жазбаны оқы" said straight after a
-        Russian sentence, no pause, was heard with it as Russian and written "жарто гус,
-        жазванлокан"; alone Whisper heard it as Pashto, Armenian, Arabic (Russian 0.06)."""
+        ``code``) elsewhere, and where the reading kept is no surer than the one in ``code``
+        (kept for its letters: espeak-ng's Russian run on after a Kazakh turn, read in Kazakh
+        "Панатіңстің үұтсің біра сүмің сүмің сүмі", was taken over the Russian reading). The
+        real Kazakh "Жарықты қос жазбаны оқы" said straight after a Russian sentence, no pause,
+        was heard with it as Russian and written "жарто гус, жазванлокан"; alone Whisper heard
+        it as Pashto, Armenian, Arabic (Russian 0.06)."""
         if len(allowed) < 2 or code not in allowed:
             return None
         probs = self._alone(audio, part)
@@ -432,6 +435,8 @@ class Identifier:
         read_as, segments, guess = self._by_ear(audio, part, read, read_as, segments, allowed)
         if guess or not read_as or segments is None:
             return UNKNOWN, None
+        if read_as != code and read[read_as][0] <= read[code][0]:
+            return None  # kept by its letters or Whisper's ear alone: not surer than as decoded
         return read_as, segments
 
     def heard_alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:

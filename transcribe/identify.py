@@ -419,9 +419,9 @@ class Identifier:
         (``doubtful``): the language of the reading kept among the expected ones, as for any
         stretch Whisper is unsure of, and its segments; ``UNKNOWN`` and None where every reading
         failed or is English guessed at speech Whisper does not place. None (the sentence keeps
-        ``code``) elsewhere, and where the reading kept is no surer than the one in ``code``
-        (kept for its letters: espeak-ng's Russian run on after a Kazakh turn, read in Kazakh
-        "Панатіңстің үұтсің біра сүмің сүмің сүмі", was taken over the Russian reading). The
+        ``code``) elsewhere, and where the reading kept in another language is one the token
+        cap stopped (``READ_TOKENS_PER_S``: a loop; espeak-ng's Russian run on after a Kazakh
+        turn was read in Kazakh "Панатіңстің үұтсің біра сүмің сүмің сүмі"). The
         real Kazakh "Жарықты қос жазбаны оқы" said straight after a Russian sentence, no pause,
         was heard with it as Russian and written "жарто гус, жазванлокан"; alone Whisper heard
         it as Pashto, Armenian, Arabic (Russian 0.06)."""
@@ -435,8 +435,8 @@ class Identifier:
         read_as, segments, guess = self._by_ear(audio, part, read, read_as, segments, allowed)
         if guess or not read_as or segments is None:
             return UNKNOWN, None
-        if read_as != code and read[read_as][0] <= read[code][0]:
-            return None  # kept by its letters or Whisper's ear alone: not surer than as decoded
+        if read_as != code and _tokens(segments) >= _token_cap(part):
+            return None  # stopped by the cap: a loop, not a reading ("сүмің сүмің сүмі")
         return read_as, segments
 
     def heard_alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
@@ -567,14 +567,23 @@ class Identifier:
             if self.device == "cpu":
                 for c in part:  # encoded once: each language's decode finds it again
                     self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
-            longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
-            cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
+            cap = max(_token_cap(c) for c in part)  # a reading stuck in a loop stops
             for code in allowed:
                 decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
                 for k, chunk in enumerate(part):
                     mine = [seg for seg in decoded if within(seg, chunk)]
                     readings[first + k][code] = (decoded_score(mine, code), mine)
         return readings
+
+
+def _token_cap(chunk: dict[str, int]) -> int:
+    """The most tokens a reading of ``chunk`` in one language decodes (``READ_TOKENS_PER_S``)."""
+    return int(READ_TOKENS_PER_S * (chunk["end"] - chunk["start"]) / SAMPLE_RATE) + 10
+
+
+def _tokens(segments: list[Any]) -> int:
+    """The tokens a reading decoded (0 where its segments do not say)."""
+    return sum(len(getattr(seg, "tokens", None) or []) for seg in segments)
 
 
 def _chosen(

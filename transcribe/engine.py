@@ -383,7 +383,6 @@ class Transcriber:
                     found, window, run, code, self._allowed,
                     other_language=self._identifier.other_language_alone,
                     decode=self._decode, speech_s=speech_s, dropped=dropped,
-                    read_unheard=self._identifier.unheard_reading,
                 )  # fmt: skip
             holes = placeholders(run, found, window.start_ms, code)
             if language is None:

@@ -24,11 +24,6 @@ READ_SURE = 0.7
 HeardOther = Callable[[Any, dict[str, int], str, list[str]], str | None]
 #: ``(audio, groups, language)``: the decoded segments (``engine.Transcriber._decode``)
 Decode = Callable[[Any, list[list[dict[str, int]]], str], list[Any]]
-#: ``(audio, part, code, allowed)``: where Whisper barely hears ``code`` in ``part`` alone, the
-#: language of its reading kept among the expected ones and that reading's segments ("" and
-#: None: none reads it); None where it hears ``code`` there
-#: (``identify.Identifier.unheard_reading``)
-ReadUnheard = Callable[[Any, dict[str, int], str, list[str]], tuple[str, list[Any] | None] | None]
 
 
 def heard_apart(
@@ -42,7 +37,6 @@ def heard_apart(
     decode: Decode,
     speech_s: list[tuple[float, float]],
     dropped: list[str],
-    read_unheard: ReadUnheard | None = None,
 ) -> list[SegmentDraft]:
     """The drafts of a stretch decoded in ``code`` (``found``), each sentence of a longer stretch
     of ``run`` that is clearly in another expected language, heard alone, replaced: by its
@@ -54,12 +48,6 @@ def heard_apart(
     translation are shorter than the speech they stand for. It is checked when that is
     ``LID_PART_MIN_S`` or more and the stretch has that much other speech (its language was
     heard on the whole, not on this sentence).
-
-    A sentence in which Whisper, alone, hears no expected language clearly and ``code``
-    barely (``read_unheard``) is read in each expected language: the reading kept replaces it
-    when it is in another language; where none reads it, it is speech without transcript in no
-    language. A Russian reading of Kazakh speech Whisper heard with a Russian sentence is not
-    what was said.
     """
     ordered = sorted(found, key=lambda d: d.start_ms)
     out: list[SegmentDraft] = []
@@ -70,9 +58,7 @@ def heard_apart(
             continue
         heard = other_language(window.audio, part, code, allowed)
         if heard is None:
-            out.extend(
-                _unheard(draft, part, window, code, allowed, read_unheard, speech_s, dropped)
-            )
+            out.append(draft)
             continue
         read: list[SegmentDraft] = []
         for seg in decode(window.audio, [[part]], heard):
@@ -85,33 +71,6 @@ def heard_apart(
             continue
         out.append(without_transcript(window.start_ms, part["start"], part["end"], heard))
     return out
-
-
-def _unheard(
-    draft: SegmentDraft,
-    part: dict[str, int],
-    window: Window,
-    code: str,
-    allowed: list[str],
-    read_unheard: ReadUnheard | None,
-    speech_s: list[tuple[float, float]],
-    dropped: list[str],
-) -> list[SegmentDraft]:
-    """``draft``, a sentence of a stretch decoded in ``code`` heard alone in no other expected
-    language (``part``), or what replaces it where Whisper barely hears ``code`` there: its
-    reading kept in another expected language, or speech without transcript in no language
-    (``heard_apart``)."""
-    reading = read_unheard(window.audio, part, code, allowed) if read_unheard else None
-    if reading is None or reading[0] == code:
-        return [draft]
-    language, segments = reading
-    dropped.append(f"not heard in {code} alone, read in {language or 'none'}: {draft.text[:60]}")
-    read: list[SegmentDraft] = []
-    for seg in segments or []:
-        read.extend(to_drafts(seg, speech_s, window.start_ms, dropped, language))
-    if any(d.text for d in read):
-        return read
-    return [without_transcript(window.start_ms, part["start"], part["end"], "")]
 
 
 def _part(

@@ -43,7 +43,6 @@ from .language_turns import by_votes as by_votes
 from .language_turns import islands_to_read as islands_to_read
 from .language_turns import settle_islands as settle_islands
 from .languages import (
-    FOREIGN_EXPECTED_MAX,
     HEARD_KEEPS_SHARE,
     LID_MIN_S,
     LID_SURE,
@@ -410,37 +409,6 @@ class Identifier:
         heard = choose(probs, allowed)[0]
         return heard if heard != code and heard in allowed else None
 
-    def unheard_reading(
-        self, audio: Audio, part: dict[str, int], code: str, allowed: list[str]
-    ) -> tuple[str, list[Any] | None] | None:
-        """How a sentence of a stretch decoded in ``code`` reads when Whisper, hearing it on its
-        own (``part``), barely hears ``code`` there (with the languages it takes it for, at most
-        ``languages.FOREIGN_EXPECTED_MAX``) and hears no expected language clearly
-        (``doubtful``): the language of the reading kept among the expected ones, as for any
-        stretch Whisper is unsure of, and its segments; ``UNKNOWN`` and None where every reading
-        failed or is English guessed at speech Whisper does not place. None (the sentence keeps
-        ``code``) elsewhere, and where the reading kept in another language is one the token
-        cap stopped (``READ_TOKENS_PER_S``: a loop; espeak-ng's Russian run on after a Kazakh
-        turn was read in Kazakh "Панатіңстің үұтсің біра сүмің сүмің сүмі"). The
-        real Kazakh "Жарықты қос жазбаны оқы" said straight after a Russian sentence, no pause,
-        was heard with it as Russian and written "жарто гус, жазванлокан"; alone Whisper heard
-        it as Pashto, Armenian, Arabic (Russian 0.06). Not in a stretch in a language with
-        letters of its own (Kazakh): Whisper hears real Kazakh sentences as Lithuanian (0.86,
-        Kazakh 0.05), and read in each language they came out in Russian."""
-        if len(allowed) < 2 or code not in allowed or code in OWN_LETTERS:
-            return None  # Kazakh: Whisper barely hears it in real Kazakh (Lithuanian 0.86)
-        probs = self._alone(audio, part)
-        if not doubtful(probs, allowed) or expected_share(probs, code) > FOREIGN_EXPECTED_MAX:
-            return None
-        read = self.readings(audio, [part], allowed)[0]
-        read_as, segments = _chosen(read, reading_kept)
-        read_as, segments, guess = self._by_ear(audio, part, read, read_as, segments, allowed)
-        if guess or not read_as or segments is None:
-            return UNKNOWN, None
-        if read_as != code and _tokens(segments) >= _token_cap(part):
-            return None  # stopped by the cap: a loop, not a reading ("сүмің сүмің сүмі")
-        return read_as, segments
-
     def heard_alone(self, audio: Audio, part: dict[str, int]) -> dict[str, float]:
         """Whisper's language probabilities for ``part`` encoded on its own (``_alone``): the
         language of speech without transcript inside a stretch (``hole_language``)."""
@@ -569,23 +537,14 @@ class Identifier:
             if self.device == "cpu":
                 for c in part:  # encoded once: each language's decode finds it again
                     self._encode(piece_features(self.model, audio[c["start"] : c["end"]]))
-            cap = max(_token_cap(c) for c in part)  # a reading stuck in a loop stops
+            longest = max(c["end"] - c["start"] for c in part) / SAMPLE_RATE
+            cap = int(READ_TOKENS_PER_S * longest) + 10  # a reading stuck in a loop stops
             for code in allowed:
                 decoded = self._decode(audio, [[c] for c in part], code, max_new_tokens=cap)
                 for k, chunk in enumerate(part):
                     mine = [seg for seg in decoded if within(seg, chunk)]
                     readings[first + k][code] = (decoded_score(mine, code), mine)
         return readings
-
-
-def _token_cap(chunk: dict[str, int]) -> int:
-    """The most tokens a reading of ``chunk`` in one language decodes (``READ_TOKENS_PER_S``)."""
-    return int(READ_TOKENS_PER_S * (chunk["end"] - chunk["start"]) / SAMPLE_RATE) + 10
-
-
-def _tokens(segments: list[Any]) -> int:
-    """The tokens a reading decoded (0 where its segments do not say)."""
-    return sum(len(getattr(seg, "tokens", None) or []) for seg in segments)
 
 
 def _chosen(

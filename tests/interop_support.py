@@ -26,6 +26,26 @@ def make_wav(
     return path
 
 
+def put_text(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """``text`` written to ``folder / name`` in ``encoding`` (a file as another tool left it)."""
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def draft_rows(path: Path) -> list[tuple[int, int, str | None, str]]:
+    """The segments a transcript file is read as: (start ms, end ms, speaker, text)."""
+    from storage.interop import parse_transcript
+
+    return [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parse_transcript(path).drafts]
+
+
+def audio_session(folder: Path, wav: Path) -> tuple[Path, str]:
+    """A new project at ``folder`` with ``wav`` imported: the folder and the session's id."""
+    with Project.create(folder, coder="me") as p:
+        return folder, p.sessions.import_audio(wav, title="speech").id
+
+
 def build_project(folder: Path, wav: Path) -> dict[str, str]:
     """Create a project with an audio session, a text-only session, codes, codings, memos."""
     ids: dict[str, str] = {}

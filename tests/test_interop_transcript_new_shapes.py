@@ -18,17 +18,7 @@ from hypothesis import strategies as st
 from storage import InvalidInputError, Project
 from storage.interop import import_transcript, parse_transcript
 from storage.interop.transcript_import import import_transcript_as_session
-from tests.interop_support import db_fingerprint, make_wav
-
-
-def _put(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = folder / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def _rows(path: Path) -> list[tuple[int, int, str | None, str]]:
-    return [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parse_transcript(path).drafts]
+from tests.interop_support import audio_session, db_fingerprint, draft_rows, make_wav, put_text
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +28,7 @@ def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def session(tmp_path: Path, wav: Path) -> tuple[Path, str]:
-    folder = tmp_path / "p.fieldscribe"
-    with Project.create(folder, coder="me") as p:
-        return folder, p.sessions.import_audio(wav, title="speech").id
+    return audio_session(tmp_path / "p.fieldscribe", wav)
 
 
 # -- Otter: "Unknown Speaker" in a WebVTT voice and a SubRip label -------------------------------
@@ -56,7 +44,7 @@ def test_otter_unknown_speaker_voice_in_vtt_is_no_speaker(session, tmp_path: Pat
         "3\n00:00:03.000 --> 00:00:04.000\n<v Unknown  Speaker>Good.\n"
     )
     with Project.open(folder) as p:
-        result = import_transcript(p, sid, _put(tmp_path, "otter.vtt", vtt))
+        result = import_transcript(p, sid, put_text(tmp_path, "otter.vtt", vtt))
         segs = p.transcript.segments(sid)
     assert [(s.speaker, s.text) for s in segs] == [
         (None, "Hello there."),
@@ -66,7 +54,7 @@ def test_otter_unknown_speaker_voice_in_vtt_is_no_speaker(session, tmp_path: Pat
     assert result.speakers == ["Speaker 1"]
     assert any("2 segments by Otter's 'Unknown Speaker'" in n for n in result.notes)
     srt = "1\n00:00:01,000 --> 00:00:02,000\nUnknown Speaker: Да.\n"
-    assert _rows(_put(tmp_path, "otter.srt", srt)) == [(1000, 2000, None, "Да.")]
+    assert draft_rows(put_text(tmp_path, "otter.srt", srt)) == [(1000, 2000, None, "Да.")]
 
 
 # -- noScribe: pause marks as its translations write them ----------------------------------------
@@ -101,7 +89,7 @@ def test_every_noscribe_pause_wording_is_no_segment(tmp_path: Path, mark: str) -
         f"00:00:02.000 --> 00:00:12.000\n<v S00>{mark}\n\n"
         f"00:00:12.000 --> 00:00:14.000\n<v S01>Да. {mark} Ну вот.\n"
     )
-    parsed = parse_transcript(_put(tmp_path, "ns.vtt", vtt))
+    parsed = parse_transcript(put_text(tmp_path, "ns.vtt", vtt))
     assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == [
         (0, "S00", "Сәлем."),
         (12000, "S01", f"Да. {mark} Ну вот."),
@@ -112,14 +100,14 @@ def test_every_noscribe_pause_wording_is_no_segment(tmp_path: Path, mark: str) -
 @pytest.mark.parametrize("said", ["(10 человек пришли)", "(смеётся)", "(..........)", "(2 км)"])
 def test_brackets_that_are_no_pause_mark_stay(tmp_path: Path, said: str) -> None:
     vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{said}\n"
-    assert _rows(_put(tmp_path, "x.vtt", vtt)) == [(0, 2000, None, said)]
+    assert draft_rows(put_text(tmp_path, "x.vtt", vtt)) == [(0, 2000, None, said)]
 
 
 # -- oTranscribe: timestamps typed as text, and files with none ---------------------------------
 
 
 def _otr(tmp_path: Path, body: str, name: str = "i.otr", **more: object) -> Path:
-    return _put(tmp_path, name, json.dumps({"text": body, **more}, ensure_ascii=False))
+    return put_text(tmp_path, name, json.dumps({"text": body, **more}, ensure_ascii=False))
 
 
 def test_otranscribe_file_with_typed_timestamps_is_read(tmp_path: Path) -> None:
@@ -128,14 +116,14 @@ def test_otranscribe_file_with_typed_timestamps_is_read(tmp_path: Path) -> None:
     typed = (
         "<p>[00:01] Болат: Сәлем бәріңе</p><p>[00:04] Айгүл: Привет всем</p><p>[01:09] Жақсы</p>"
     )
-    assert _rows(_otr(tmp_path, typed)) == [
+    assert draft_rows(_otr(tmp_path, typed)) == [
         (1000, 4000, "Болат", "Сәлем бәріңе"),
         (4000, 69000, "Айгүл", "Привет всем"),
         (69000, 69000, None, "Жақсы"),
     ]
     bare = "00:02 Anna: Hello.<br>00:05 Boris: Привет.<br>"
     path = _otr(tmp_path, bare, "b.json", media="interview.mp3", **{"media-time": 3.5})
-    assert _rows(path) == [(2000, 5000, "Anna", "Hello."), (5000, 5000, "Boris", "Привет.")]
+    assert draft_rows(path) == [(2000, 5000, "Anna", "Hello."), (5000, 5000, "Boris", "Привет.")]
     assert parse_transcript(path).format == "otranscribe"
 
 
@@ -164,7 +152,7 @@ def test_otranscribe_file_without_text_or_times_is_refused_in_one_line(
 def test_json_with_segments_is_no_otranscribe_file(tmp_path: Path) -> None:
     """Whisper's JSON has a ``text`` too: with ``segments`` beside it, it is not taken for
     oTranscribe's (it is refused as JSON that is no FieldScribe export, or read as one)."""
-    path = _put(tmp_path, "w.json", json.dumps({"text": "hi", "segments": [], "media": "x"}))
+    path = put_text(tmp_path, "w.json", json.dumps({"text": "hi", "segments": [], "media": "x"}))
     with pytest.raises(InvalidInputError) as err:
         parse_transcript(path)
     assert "oTranscribe" not in str(err.value)
@@ -210,7 +198,7 @@ def test_sbv_captions_are_read_as_their_cues(
         model.append((start, start + length, name, words))
         start += length
     text = "\n\n".join(blocks) + "\n"
-    path = _put(tmp_path, "captions.sbv", text.replace("\n", "\r\n") if crlf else text)
+    path = put_text(tmp_path, "captions.sbv", text.replace("\n", "\r\n") if crlf else text)
     parsed = parse_transcript(path)
     assert parsed.format == "sbv"
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == model
@@ -221,7 +209,7 @@ def test_sbv_turn_marks_and_content_without_its_name(tmp_path: Path) -> None:
         "0:00:00.599,0:00:04.160\n>> ALICE: Hi, my name is Alice.\n\n"
         "0:00:04.160,0:00:06.770\n>> Добрый вечер.\n>> Здравствуйте.\n"
     )
-    path = _put(tmp_path, "captions.txt", sbv)  # told by its content
+    path = put_text(tmp_path, "captions.txt", sbv)  # told by its content
     assert [(d.speaker, d.text) for d in parse_transcript(path).drafts] == [
         ("ALICE", "Hi, my name is Alice."),
         (None, "Добрый вечер."),
@@ -233,7 +221,7 @@ def test_sbv_without_timing_lines_is_refused_in_one_line(session, tmp_path: Path
     """(A block whose text is empty is speech without transcript, as an empty .srt cue.)"""
     folder, sid = session
     before = db_fingerprint(folder)
-    path = _put(tmp_path, "notes.sbv", "Hello.\n\n0:00:01.000 - 0:00:02.000\nWorld.\n")
+    path = put_text(tmp_path, "notes.sbv", "Hello.\n\n0:00:01.000 - 0:00:02.000\nWorld.\n")
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
         import_transcript(p, sid, path)
     assert "no timed segments found as sbv" in str(err.value) and "\n" not in str(err.value)
@@ -322,7 +310,7 @@ def test_csv_language_column_and_unquoted_separator_in_the_text(tmp_path: Path) 
         "0,0;4,5;Интервьюер;ru;Итак: начнём.\n"
         "4,5;9,25;Айгүл;казахский;Сәлеметсіз бе; рахмет.\n"
     )
-    parsed = parse_transcript(_put(tmp_path, "s.csv", csv_text))
+    parsed = parse_transcript(put_text(tmp_path, "s.csv", csv_text))
     assert [(d.start_ms, d.end_ms, d.speaker, d.language, d.text) for d in parsed.drafts] == [
         (0, 4500, "Интервьюер", "ru", "Итак: начнём."),
         (4500, 9250, "Айгүл", "kk", "Сәлеметсіз бе; рахмет."),
@@ -341,7 +329,7 @@ def test_bad_csv_is_refused_in_one_line(session, tmp_path: Path, content: str, s
     folder, sid = session
     before = db_fingerprint(folder)
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
-        import_transcript(p, sid, _put(tmp_path, "bad.csv", content))
+        import_transcript(p, sid, put_text(tmp_path, "bad.csv", content))
     assert said in str(err.value) and "\n" not in str(err.value)
     assert db_fingerprint(folder) == before
 
@@ -386,7 +374,7 @@ def test_numbered_label_under_a_time_is_the_speaker_even_once(
             blocks.append("\n".join([span, *([label] if label else []), said]))
         model.append((at * 1000, (at + length) * 1000, label, said))
         at += length
-    path = _put(tmp_path, "resolve.txt", "\n\n".join(blocks) + "\n")
+    path = put_text(tmp_path, "resolve.txt", "\n\n".join(blocks) + "\n")
     parsed = parse_transcript(path, fps="25" if frames else None)
     if beside:  # the last has no end in the file: it ends where it starts until imported
         model[-1] = (*model[-1][:1], model[-1][0], *model[-1][2:])
@@ -427,7 +415,9 @@ def test_zoom_caption_turns_against_a_model(
         if mark or name:
             voice = name
         model.append((at * 1000, voice, said))
-    parsed = parse_transcript(_put(tmp_path, "meeting_saved_closed_caption.txt", "\n".join(text)))
+    parsed = parse_transcript(
+        put_text(tmp_path, "meeting_saved_closed_caption.txt", "\n".join(text))
+    )
     assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model
 
 
@@ -489,7 +479,7 @@ def test_meet_turns_between_timestamps_against_a_model(
             else:
                 when = start + round(before / 2.5 * 1000)
             model.append((when, name, said))
-    parsed = parse_transcript(_put(tmp_path, "meet.txt", "\n".join(lines)))
+    parsed = parse_transcript(put_text(tmp_path, "meet.txt", "\n".join(lines)))
     assert [(d.start_ms, d.speaker, d.text) for d in parsed.drafts] == model
     assert any("Meeting ended after" in n for n in parsed.notes)
 
@@ -512,7 +502,7 @@ def test_a_time_past_any_recording_is_refused_in_one_line(
     subtitle at 99999999999 hours made a session that long. Both are refused in one line,
     as a new session too, and the project is untouched."""
     folder, _sid = session
-    path = _put(tmp_path, name, content)
+    path = put_text(tmp_path, name, content)
     before = db_fingerprint(folder)
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
         import_transcript_as_session(p, path)
@@ -525,7 +515,7 @@ def test_damaged_otr_is_refused_naming_it(session, tmp_path: Path) -> None:
     --format': it says the oTranscribe file is damaged."""
     folder, sid = session
     before = db_fingerprint(folder)
-    path = _put(tmp_path, "cut.otr", '{"text": "<p>[00:01] Болат: Сәлем')
+    path = put_text(tmp_path, "cut.otr", '{"text": "<p>[00:01] Болат: Сәлем')
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
         import_transcript(p, sid, path)
     assert "oTranscribe" in str(err.value) and "damaged" in str(err.value)

@@ -14,17 +14,7 @@ from hypothesis import strategies as st
 from storage import InvalidInputError, Project
 from storage.interop import import_transcript, parse_transcript
 from storage.interop.transcript_import import WORDS_PER_SECOND
-from tests.interop_support import db_fingerprint, make_wav
-
-
-def _put(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _cues(path: Path) -> list[tuple[int, int, str | None, str]]:
-    return [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parse_transcript(path).drafts]
+from tests.interop_support import audio_session, db_fingerprint, draft_rows, make_wav, put_text
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +24,7 @@ def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def session(tmp_path: Path, wav: Path) -> tuple[Path, str]:
-    folder = tmp_path / "p.fieldscribe"
-    with Project.create(folder, coder="me") as p:
-        return folder, p.sessions.import_audio(wav, title="speech").id
+    return audio_session(tmp_path / "p.fieldscribe", wav)
 
 
 # -- Otter: a time no clock shows ---------------------------------------------------------------
@@ -46,7 +34,7 @@ def test_otter_time_past_59_seconds_is_no_time(tmp_path: Path) -> None:
     """Otter's "0:70" (no m:ss) was read as 70 s, silently: the line now keeps its place, its
     time estimated between the lines around it, and the report says so."""
     otter = "Анна  0:05\nЗдравствуйте.\n\nБолат  0:70\nСәлем.\n\nАнна  1:20\nНачнём.\n"
-    parsed = parse_transcript(_put(tmp_path, "otter.txt", otter))
+    parsed = parse_transcript(put_text(tmp_path, "otter.txt", otter))
     assert [(d.speaker, d.text) for d in parsed.drafts] == [
         ("Анна", "Здравствуйте."),
         ("Болат", "Сәлем."),
@@ -60,11 +48,11 @@ def test_otter_time_past_59_seconds_is_no_time(tmp_path: Path) -> None:
     # the same in a bracketed hh:mm:ss stamp, and minutes past 59 after hours
     for stamp in ("00:00:70", "0:75:00"):
         lines = f"[00:00:05] A: one\n[{stamp}] B: two\n[00:01:20] A: three\n"
-        bracketed = parse_transcript(_put(tmp_path, "t.txt", lines))
+        bracketed = parse_transcript(put_text(tmp_path, "t.txt", lines))
         assert [d.start_ms for d in bracketed.drafts] == [5000, 42500, 80000]
         assert any(repr(stamp) in n for n in bracketed.notes)
     # minutes alone may pass 59 (Otter and others write 75:30 past the first hour)
-    assert _cues(_put(tmp_path, "long.txt", "Анна  75:30\nДа.\n"))[0][0] == 4_530_000
+    assert draft_rows(put_text(tmp_path, "long.txt", "Анна  75:30\nДа.\n"))[0][0] == 4_530_000
 
 
 @settings(
@@ -89,7 +77,7 @@ def test_lines_with_no_clock_time_keep_their_place(
     ]
     text = "".join(f"Speaker {i % 2 + 1}  {s}\nline {i}\n\n" for i, s in enumerate(stamps))
     text += "Speaker 1  99:00\nthe end\n"
-    drafts = parse_transcript(_put(tmp_path, "m.txt", text)).drafts
+    drafts = parse_transcript(put_text(tmp_path, "m.txt", text)).drafts
     assert [d.text for d in drafts] == [f"line {i}" for i in range(len(times))] + ["the end"]
     starts = [d.start_ms for d in drafts]
     for i, t in enumerate(times):
@@ -115,7 +103,7 @@ def test_otter_unknown_speaker_is_no_speaker(session, tmp_path: Path) -> None:
         "Speaker 1  0:03\nGood.\n\nUnknown Speaker  0:04\nMm.\n"
     )
     with Project.open(folder) as p:
-        result = import_transcript(p, sid, _put(tmp_path, "otter.txt", otter))
+        result = import_transcript(p, sid, put_text(tmp_path, "otter.txt", otter))
         segs = p.transcript.segments(sid)
     assert [(s.speaker, s.text) for s in segs] == [
         ("Speaker 1", "Hello."),
@@ -142,7 +130,7 @@ def test_noscribe_pause_cues_are_no_segments(tmp_path: Path) -> None:
         "4\n00:00:05.000 --> 00:00:15.000\n<v S02>(10 seconds pause)\n\n"
         "5\n00:00:15.000 --> 00:00:16.000\n<v S02>Да.\n"
     )
-    parsed = parse_transcript(_put(tmp_path, "ns.vtt", vtt))
+    parsed = parse_transcript(put_text(tmp_path, "ns.vtt", vtt))
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
         (0, 2500, "S01", "Сәлеметсіз бе. (..) Бастайық."),
         (15000, 16000, "S02", "Да."),
@@ -154,7 +142,7 @@ def test_noscribe_pause_cues_are_no_segments(tmp_path: Path) -> None:
         '<p><a name="ts_2000_12000_S01">S01: (10 seconds pause)</a></p>'
         '<p><a name="ts_12000_13000_S02">S02: Иә.</a></p></body></html>'
     )
-    parsed = parse_transcript(_put(tmp_path, "ns.html", html))
+    parsed = parse_transcript(put_text(tmp_path, "ns.html", html))
     assert [(d.start_ms, d.end_ms, d.speaker, d.text) for d in parsed.drafts] == [
         (900, 2000, "S01", "Hello."),
         (12000, 13000, "S02", "Иә."),
@@ -164,7 +152,7 @@ def test_noscribe_pause_cues_are_no_segments(tmp_path: Path) -> None:
 
 def test_a_file_of_pauses_only_is_refused_in_one_line(session, tmp_path: Path) -> None:
     folder, sid = session
-    path = _put(tmp_path, "p.vtt", "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n(...)\n")
+    path = put_text(tmp_path, "p.vtt", "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n(...)\n")
     before = db_fingerprint(folder)
     with Project.open(folder) as p, pytest.raises(InvalidInputError) as err:
         import_transcript(p, sid, path)
@@ -178,7 +166,7 @@ _STAMP = '<span class="timestamp" contenteditable="false" data-timestamp="{}">{}
 
 
 def _otr(tmp_path: Path, body: str) -> Path:
-    return _put(tmp_path, "i.otr", json.dumps({"text": body, "media": "i.wav"}))
+    return put_text(tmp_path, "i.otr", json.dumps({"text": body, "media": "i.wav"}))
 
 
 def test_otranscribe_paragraph_without_timestamp_is_its_own_segment(tmp_path: Path) -> None:

@@ -117,14 +117,16 @@ class HeaderLabel(QLabel):
     def _details_that_fit(self, rest: str, room: float) -> str:
         """``rest`` whole if it fits in ``room``, else its " — " parts from the first on, as many
         as fit, and " — …" after them: a detail is shown whole or not at all (it was cut in the
-        middle of a word with nothing to say so, "1 untranscribed — no au")."""
+        middle of a word with nothing to say so, "1 untranscribed — no au"). The first detail
+        always stays (a hint such as "No sessions yet — import a recording…" is one detail:
+        clipped at the edge, it still says what to do)."""
         if self._html_width(rest) <= room:
             return rest
-        parts = rest.split(DETAIL_SEP)
-        while len(parts) > 1:
+        parts = rest.split(DETAIL_SEP)  # "" before the first separator, then the details
+        while len(parts) > 2:
             parts.pop()
             shorter = DETAIL_SEP.join(parts) + DETAIL_SEP + "…"
-            if self._html_width(shorter) <= room or len(parts) == 1:
+            if self._html_width(shorter) <= room or len(parts) == 2:
                 return shorter
         return rest
 

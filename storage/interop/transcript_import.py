@@ -245,13 +245,8 @@ def parse_transcript(
     elif fmt == "noscribe-html":
         parsed = parse_noscribe_html(text)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
-    elif fmt in ("vtt", "srt"):
-        parsed = parse_cues(text, fmt)
-        parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
-        unknown_speakers_dropped(parsed.drafts, parsed.notes)
-    elif fmt == "sbv":
-        parsed = parse_cues(sbv_as_srt(text), "srt")
-        parsed.format = "sbv"
+    elif fmt in ("vtt", "srt", "sbv"):  # .sbv read as the SubRip cues it is written as
+        parsed = parse_cues(sbv_as_srt(text) if fmt == "sbv" else text, fmt)
         parsed.drafts = drop_pauses(parsed.drafts, parsed.notes)
         unknown_speakers_dropped(parsed.drafts, parsed.notes)
     else:

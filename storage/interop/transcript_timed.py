@@ -13,6 +13,7 @@ from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
 from ._common import hms
+from .transcript_clock import clock, past_midnight
 from .transcript_models import MODEL_LINE_STARTS
 from .transcript_parsed import (
     ParsedTranscript,
@@ -385,6 +386,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     kept_ids = {id(d) for d in drafts}
     no_time = {k: bad for k, bad in no_time.items() if k in kept_ids}
+    # clock times (Zoom's saved captions) that pass midnight: 23:59:58, then 00:00:03
+    midnight = past_midnight(drafts, ends, set(no_time) | (untimed & kept_ids))
     _time_from_neighbours(drafts, ends, set(no_time))
     untimed &= kept_ids
     _untimed_turn_times(drafts, ends, untimed)
@@ -402,6 +405,11 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
     notes: list[str] = []
+    if midnight:
+        notes.append(
+            f"the times pass midnight ({clock(midnight[0])}, then {clock(midnight[1])}): the "
+            "lines after it are read as the next day's"
+        )
     if no_time:
         first, stamp = next(iter(no_time.values()))
         n = len(no_time)

@@ -28,11 +28,11 @@ from .transcript_patterns import (
     STAMP,
     STAMP_ALONE,
     TOOL_GAP,
-    WORDS_PER_SECOND,
     is_discourse,
     is_label,
 )
 from .transcript_unknown import unknown_speakers_dropped
+from .transcript_untimed import starts_by_words
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
 #: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text, also as MAXQDA writes it there
@@ -525,15 +525,9 @@ def _untimed_turn_times(
         weights = [max(1, len(re.findall(r"\w+", d.text))) for d in drafts[i - 1 : j]]
         if ended is not None:
             weights[0] = 0  # its words are said before its end
-        before = list(itertools.accumulate(weights))
-        if j < len(drafts):
-            high = max(drafts[j].start_ms, low)
-            total = sum(weights)
-            for k in range(i, j):
-                drafts[k].start_ms = low + (high - low) * before[k - i] // total
-        else:
-            for k in range(i, j):
-                drafts[k].start_ms = low + round(before[k - i] / WORDS_PER_SECOND * 1000)
+        high = max(drafts[j].start_ms, low) if j < len(drafts) else None
+        for k, at in enumerate(starts_by_words(low, high, weights), start=i):
+            drafts[k].start_ms = at
         i = j
 
 

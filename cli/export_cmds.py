@@ -114,6 +114,12 @@ def register(sub: Any) -> None:
         help="the frame rate of the file's frame times (HH:MM:SS:FF), e.g. 29.97; unknown: "
         "drop-frame times (HH:MM:SS;FF) are 29.97, others 30 (with a note)",
     )
+    p.add_argument(
+        "--starts-at",
+        metavar="HH:MM:SS",
+        help="the clock time the recording began, for a file timed by the time of day (Zoom's "
+        "saved captions, 08:02:33 >> ANNA: ...): each time less it",
+    )
     add_coder(p)
     add_json(p)
     p.set_defaults(func=cmd_import_transcript)
@@ -183,6 +189,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
                 kind=args.kind,
                 fmt=args.format,
                 fps=args.fps,
+                starts_at=args.starts_at,
             )
             title = project.sessions.get_session(session_id).title
         else:
@@ -193,6 +200,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 replace=args.replace,
                 fps=args.fps,
+                starts_at=args.starts_at,
             )
     if args.json:
         print_json(result.as_dict())

@@ -2,6 +2,8 @@
 
 - A transcript with frame times (``HH:MM:SS:FF``, Premiere's and Transcriptive's): the rate
   they count at (``import-transcript --fps``), ``FrameRateDialog``.
+- A transcript timed by the clock (Zoom's saved captions, ``08:02:33 >> ANNA: …``): the clock
+  time the recording began (``import-transcript --starts-at``), ``ClockStartDialog``.
 - A REFI-QDA project naming files outside its archive (recordings, the plain texts of text
   sources and transcripts): the folder that holds them (``qdpx import --media-dir``),
   ``ask_outside_folder``, which names each file missing.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -79,6 +83,72 @@ class FrameRateDialog(QDialog):
         """The chosen rate as the CLI writes it (``"25"``), None when not known."""
         value = self.rates.currentData()
         return str(value) if value else None
+
+
+class ClockStartDialog(QDialog):
+    """The clock time a recording began, for a transcript timed by the time of day (the CLI's
+    ``--starts-at``): prefilled with the file's first time (its first line at the start), the
+    start a Zoom recording's file name gives offered beside it. ``keep``: a session without
+    audio may keep the file's times (``keep_times()`` then says so)."""
+
+    def __init__(
+        self,
+        file_name: str,
+        first: str,
+        offered: tuple[str, str] | None = None,
+        keep: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("When did the recording begin?")
+        self._keep = False
+        text = QLabel(
+            f"{file_name} times its lines by the clock (the first at {first}), as Zoom's saved "
+            "captions do, not from the start of the recording. At what time of day did the "
+            "recording begin? Each time in the file less that one places the line on it.",
+            self,
+        )
+        text.setWordWrap(True)
+        self.time = QTimeEdit(self)
+        self.time.setDisplayFormat("HH:mm:ss")
+        self.time.setTime(QTime.fromString(first, "HH:mm:ss"))
+        self.time.setAccessibleName("The clock time the recording began")
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.time)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        if offered is not None:
+            clock, words = offered
+            hint = QLabel(f"{words[:1].upper()}{words[1:]}.", self)
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+            use = buttons.addButton(f"Use {clock}", QDialogButtonBox.ButtonRole.ActionRole)
+            use.clicked.connect(lambda: self.time.setTime(QTime.fromString(clock, "HH:mm:ss")))
+        if keep:
+            kept = buttons.addButton(
+                "Keep the file's times", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            kept.clicked.connect(self._keep_times)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(min(560, max(380, text.sizeHint().width())))
+
+    def _keep_times(self) -> None:
+        self._keep = True
+        self.accept()
+
+    def keep_times(self) -> bool:
+        """Whether the file's own times are kept (no start given)."""
+        return self._keep
+
+    def starts_at(self) -> str | None:
+        """The start as the CLI's ``--starts-at`` writes it (``08:02:33``); None: the file's
+        times kept."""
+        return None if self._keep else self.time.time().toString("HH:mm:ss")
 
 
 def outside_text(archive_name: str, files: list[tuple[str, str]]) -> str:
@@ -145,6 +215,9 @@ def transcript_refusal(exc: BaseException) -> BaseException | str:
     text = text.replace(
         "; check the file or give --format.", "; check the file. Nothing was imported."
     )
+    text = text.replace("give --starts-at with the clock time", "give the clock time")
+    text = text.replace(" (--starts-at)", "").replace(" (--starts-at ", " (")
+    text = re.sub(r": --starts-at (\d\d:\d\d:\d\d) if so\)", r": \1 if so)", text)
     return text.replace(
         "`fieldscribe export --format json` writes", "FieldScribe's transcript export writes"
     )

@@ -35,6 +35,13 @@ from storage.core.words import plural, verb
 
 from ._common import UNTRANSCRIBED_TEXT, decode_text, garbled
 from .frame_times import count_frame_times, frames_to_clock
+from .transcript_clock import (
+    clock,
+    looks_clock_timed,
+    parse_starts_at,
+    shift_to_start,
+    zoom_name_start,
+)
 from .transcript_csv import csv_header, parse_csv
 from .transcript_cues import CUE_ARROW, parse_cues
 from .transcript_docx import docx_lines
@@ -273,6 +280,21 @@ def _within_any_recording(path: Path, parsed: ParsedTranscript) -> None:
         )
 
 
+def media_of(project: Project, session_id: str) -> list[Any]:
+    """The session's recordings (``MediaFile``), none for a session without audio."""
+    return list(project.sessions.media_for_session(session_id))
+
+
+def first_time_ms(path: str | Path, fps: str | None = None) -> int | None:
+    """The file's earliest time (milliseconds, as written: a time of day in Zoom's saved
+    captions), so that a clock-timed file's start can be asked before the import; None for a
+    file that cannot be read (the import then says why)."""
+    try:
+        return min(d.start_ms for d in parse_transcript(path, fps=fps).drafts)
+    except (FieldScribeError, ValueError):
+        return None
+
+
 def frame_time_count(path: str | Path) -> int:
     """How many frame times (``HH:MM:SS:FF``) a transcript file (text or Word) gives where a
     time is read, so that their rate can be asked before the import (``parse_transcript``'s
@@ -323,6 +345,7 @@ def import_transcript_as_session(
     kind: str | None = None,
     fmt: str = "auto",
     fps: str | None = None,
+    starts_at: str | None = None,
 ) -> tuple[str, TranscriptImportResult]:
     """Make a new session, without audio, of a transcript file: text is enough to code (the
     recording may stay with whoever made it; File ▸ Locate missing audio… cannot add it later,
@@ -336,6 +359,7 @@ def import_transcript_as_session(
             (``kind_for_speakers``), and a note in the result says which and how to change it.
         fmt: as ``import_transcript``.
         fps: as ``import_transcript``.
+        starts_at: as ``import_transcript``.
 
     Returns:
         The new session's id and what was imported.
@@ -348,7 +372,7 @@ def import_transcript_as_session(
         session = project.sessions.add_session(
             (title or "").strip() or path.stem, kind or "interview"
         )
-        result = import_transcript(project, session.id, path, fmt=fmt, fps=fps)
+        result = import_transcript(project, session.id, path, fmt=fmt, fps=fps, starts_at=starts_at)
         if not (title or "").strip() and result.title:  # our own export names its session
             project.sessions.update_session(session.id, title=result.title)
         if kind is None and result.kind is not None:  # as our own export names it
@@ -400,6 +424,7 @@ def import_transcript(
     fmt: str = "auto",
     replace: bool = False,
     fps: str | None = None,
+    starts_at: str | None = None,
 ) -> TranscriptImportResult:
     """Import a transcript file into a session, aligned to the session's audio.
 
@@ -412,6 +437,8 @@ def import_transcript(
         replace: delete the session's current segments first (refused if they are coded).
         fps: the frame rate of the file's frame times (``HH:MM:SS:FF``), when known: 23.976,
             24, 25, 29.97, 30, 50, 59.94 or 60.
+        starts_at: the clock time the recording began (``HH:MM:SS``), for a file timed by the
+            time of day (Zoom's saved captions): each time less it (``transcript_clock``).
 
     Raises:
         InvalidInputError: bad file, timestamps beyond the audio, or the session already has a
@@ -425,9 +452,32 @@ def import_transcript(
     duration = session.duration_ms or None
     drafts = sorted(parsed.drafts, key=lambda d: (d.start_ms, d.end_ms))
     notes = [n for n in parsed.notes if n != "open-end"]
+    first = drafts[0].start_ms  # the file's own time of its first line
+    if starts_at is not None:  # times of day: less the clock time the recording began
+        begun = parse_starts_at(starts_at)
+        shift = shift_to_start(str(path), drafts, begun)
+        notes.append(
+            f"the file's times are times of day: placed on a recording begun at {clock(begun)} "
+            f"(the first line, at {clock(first)}, is {(first - shift) / 1000:,.1f} s in)"
+        )
     clamped = 0
     if duration:
         latest = max(d.start_ms for d in drafts)
+        if latest > duration + TOLERANCE_MS and starts_at is not None:
+            raise InvalidInputError(
+                f"{path}: with the recording begun at {clock(begun)}, a segment starts at "
+                f"{latest / 1000:,.1f} s (at {clock(latest + shift)} in the file) but the "
+                f"session's audio lasts {duration / 1000:,.1f} s; check the time the recording "
+                "began (--starts-at). Nothing was imported."
+            )
+        if looks_clock_timed(first, duration, TOLERANCE_MS) and starts_at is None:
+            named = zoom_name_start([m.original_name for m in media_of(project, session_id)])
+            hint = f" ({named.said()}: --starts-at {named.local_clock()} if so)" if named else ""
+            raise InvalidInputError(
+                f"{path}: its times look like times of day (first {clock(first)}), past the end "
+                f"of the session's audio ({duration / 1000:,.1f} s); give --starts-at with the "
+                f"clock time the recording began{hint}. Nothing was imported."
+            )
         if latest > duration + TOLERANCE_MS:
             raise InvalidInputError(
                 f"{path}: a segment starts at {latest / 1000:.1f} s but the session's audio lasts "
@@ -441,7 +491,13 @@ def import_transcript(
                 d.end_ms = min(d.end_ms, duration)
         if "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
             drafts[-1].end_ms = duration
-    elif "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
+    elif starts_at is None and looks_clock_timed(first, 0, TOLERANCE_MS):
+        notes.append(
+            f"the first line is at {clock(first)}: if the file's times are times of day (Zoom's "
+            "saved captions), import it again with the clock time the recording began "
+            "(--starts-at HH:MM:SS)"
+        )
+    if not duration and "open-end" in parsed.notes and drafts[-1].end_ms <= drafts[-1].start_ms:
         last = drafts[-1]  # no audio to end it: as long as its words take to say
         if last.text.strip() and last.text.strip() != UNTRANSCRIBED_TEXT:
             last.end_ms = last.start_ms + estimated_length_ms(last.text)

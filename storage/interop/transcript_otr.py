@@ -11,7 +11,7 @@ import re
 
 from storage.core.words import plural, verb
 
-from .transcript_patterns import WORDS_PER_SECOND
+from .transcript_untimed import starts_by_words
 
 #: a timestamp span: its exact time in seconds is the data attribute, the shown text is rounded
 _STAMP = re.compile(
@@ -73,32 +73,30 @@ def otr_lines(text: str) -> tuple[list[str], list[str]]:
     paragraph with none after a timed one (the typist pressed Enter and went on) was said
     after the text before it: it becomes a segment of its own (it joined the one before),
     its time estimated between the timestamps around it by the words said before it since
-    the last timestamp (after the last timestamp: at ``WORDS_PER_SECOND``). A paragraph
+    the last timestamp (after the last timestamp: at ``WORDS_PER_SECOND``;
+    ``transcript_untimed``, as Google Meet's turns between timestamps). A paragraph
     under a timestamp that stands alone in its own is that timestamp's text."""
     paragraphs = [p for p in _PARAGRAPH.split(_body(text) or "") if _words(p) or _STAMP.search(p)]
     stamps = [[float(m.group(1)) for m in _STAMP.finditer(p)] for p in paragraphs]
     out: list[str] = []
     estimated = 0
+    last, said, starts = None, [0], [0]  # the timed paragraph above, its run's words, starts
     for i, para in enumerate(paragraphs):
-        last = next((k for k in range(i - 1, -1, -1) if stamps[k]), None)
-        if stamps[i] or last is None:  # timed, or before the first time: as written
+        if stamps[i]:
+            last = i
+            after = next((k for k in range(i + 1, len(paragraphs)) if stamps[k]), None)
+            said = [_words(_STAMP.split(para)[-1])]
+            said += [_words(paragraphs[k]) for k in range(i + 1, after or len(paragraphs))]
+            high = None if after is None else _ms(stamps[after][0])
+            starts = starts_by_words(_ms(stamps[i][-1]), high, said)
+        if stamps[i] or last is None or not sum(said[: i - last]):
+            # timed, before the first time, or the text under a timestamp alone in its
+            # paragraph: as written
             out += _lines(para)
             continue
-        said = _words(_STAMP.split(paragraphs[last])[-1])
-        said += sum(_words(paragraphs[k]) for k in range(last + 1, i))
-        if not said:  # a timestamp alone in its paragraph: the text under it is its
-            out += _lines(para)
-            continue
-        start = stamps[last][-1]
-        after = next((k for k in range(i + 1, len(paragraphs)) if stamps[k]), None)
-        if after is None:
-            at = start + said / WORDS_PER_SECOND
-        else:
-            total = said + sum(_words(paragraphs[k]) for k in range(i, after))
-            at = start + (stamps[after][0] - start) * said / max(total, 1)
         estimated += 1
         lines = _lines(para)
-        out += [f"[{_clock(at)}] {lines[0]}", *lines[1:]]
+        out += [f"[{_clock_ms(starts[i - last - 1])}] {lines[0]}", *lines[1:]]
     notes = []
     if estimated:
         notes.append(
@@ -124,6 +122,13 @@ def _words(part: str) -> int:
     return len(re.findall(r"\w+", html.unescape(_TAG.sub(" ", _STAMP.sub(" ", part)))))
 
 
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
 def _clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
+    return _clock_ms(_ms(seconds))
+
+
+def _clock_ms(ms: int) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"

@@ -13,6 +13,7 @@ from storage.core.words import plural, verb
 from storage.transcript.transcript import SegmentDraft
 
 from ._common import hms
+from .transcript_clock import clock, past_midnight
 from .transcript_models import MODEL_LINE_STARTS
 from .transcript_parsed import (
     ParsedTranscript,
@@ -27,11 +28,11 @@ from .transcript_patterns import (
     STAMP,
     STAMP_ALONE,
     TOOL_GAP,
-    WORDS_PER_SECOND,
     is_discourse,
     is_label,
 )
 from .transcript_unknown import unknown_speakers_dropped
+from .transcript_untimed import starts_by_words
 
 #: QualCoder's own timestamps too: ``[hh.mm.ss]``, ``[mm.ss]`` (minutes past 59 as well),
 #: ``{hh:mm:ss}``, and ``#hh:mm:ss.sss#`` before the text, also as MAXQDA writes it there
@@ -385,6 +386,8 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
     drafts, ends = [drafts[i] for i in keep], [ends[i] for i in keep]
     kept_ids = {id(d) for d in drafts}
     no_time = {k: bad for k, bad in no_time.items() if k in kept_ids}
+    # clock times (Zoom's saved captions) that pass midnight: 23:59:58, then 00:00:03
+    midnight = past_midnight(drafts, ends, set(no_time) | (untimed & kept_ids))
     _time_from_neighbours(drafts, ends, set(no_time))
     untimed &= kept_ids
     _untimed_turn_times(drafts, ends, untimed)
@@ -402,6 +405,11 @@ def parse_lines(lines: list[str], fmt: str, originals: list[str] | None = None) 
             end = drafts[i + 1].start_ms
         draft.end_ms = max(draft.start_ms, end if end is not None else -1)
     notes: list[str] = []
+    if midnight:
+        notes.append(
+            f"the times pass midnight ({clock(midnight[0])}, then {clock(midnight[1])}): the "
+            "lines after it are read as the next day's"
+        )
     if no_time:
         first, stamp = next(iter(no_time.values()))
         n = len(no_time)
@@ -517,15 +525,9 @@ def _untimed_turn_times(
         weights = [max(1, len(re.findall(r"\w+", d.text))) for d in drafts[i - 1 : j]]
         if ended is not None:
             weights[0] = 0  # its words are said before its end
-        before = list(itertools.accumulate(weights))
-        if j < len(drafts):
-            high = max(drafts[j].start_ms, low)
-            total = sum(weights)
-            for k in range(i, j):
-                drafts[k].start_ms = low + (high - low) * before[k - i] // total
-        else:
-            for k in range(i, j):
-                drafts[k].start_ms = low + round(before[k - i] / WORDS_PER_SECOND * 1000)
+        high = max(drafts[j].start_ms, low) if j < len(drafts) else None
+        for k, at in enumerate(starts_by_words(low, high, weights), start=i):
+            drafts[k].start_ms = at
         i = j
 
 

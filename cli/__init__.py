@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import os
 import pkgutil
 import re
@@ -187,6 +189,33 @@ def _command_line_slip(parser: argparse.ArgumentParser, argv: Sequence[str]) -> 
     return None
 
 
+def _new_session_file(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``import-transcript DIR --new-session FILE``: FILE is the transcript.
+
+    ``--new-session`` takes an optional TITLE, so the file written after it was read as the
+    title and argparse stopped with "the following arguments are required: FILE". When the
+    command line as written does not parse and it does with ``--new-session`` given no title,
+    it is read so (the title is then the file's name, as for ``--new-session`` alone).
+    """
+    if not argv or argv[0] != "import-transcript" or "--new-session" not in argv:
+        return argv
+    at = argv.index("--new-session")
+    if at + 1 >= len(argv) or argv[at + 1].startswith("-") or _parses(parser, argv):
+        return argv
+    untitled = [*argv[:at], "--new-session=", *argv[at + 1 :]]
+    return untitled if _parses(parser, untitled) else argv
+
+
+def _parses(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    """Whether ``argv`` parses (argparse's message, if any, is not shown)."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            parser.parse_args(argv)
+    except SystemExit:
+        return False
+    return True
+
+
 def _help_before_dir(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """``speaker rename --help`` (and ``analyze matrix -h``, ``profiles enroll --help``): the
     commands whose DIR comes before their action took the action for DIR and showed the
@@ -318,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = build_parser(argv)
     argv = _help_before_dir(parser, argv)
+    argv = _new_session_file(parser, argv)
     slip = _command_line_slip(parser, argv)
     if slip is not None:
         _error(slip)

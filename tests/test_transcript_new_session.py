@@ -156,3 +156,31 @@ def test_our_own_txt_export_comes_back_with_its_title_and_kind(tmp_path: Path, c
     assert code == 0, err
     with Project.open(folder) as project:
         assert sorted(s.title for s in project.sessions.all()) == ["Копия", "ФГ, Шымкент"]
+
+
+def test_the_file_written_after_new_session_is_the_transcript(tmp_path: Path, capsys: Any) -> None:
+    """`import-transcript DIR --new-session FILE`: argparse gave FILE to --new-session as the
+    title and stopped with "the following arguments are required: FILE"."""
+    folder = _project(tmp_path)
+    srt = tmp_path / "Интервью 3.srt"
+    srt.write_text(SRT, encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-transcript", folder, "--new-session", srt)
+    assert code == 0, err
+    assert "Интервью 3  (new session, no audio)" in out and "Imported 2 segments" in out
+    with Project.open(folder) as project:
+        (session,) = project.sessions.all()
+        assert session.title == "Интервью 3"
+        assert len(project.transcript.segments(session.id)) == 2
+
+
+def test_a_device_given_after_new_session_is_refused_as_any_input(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """The file taken from --new-session goes through the same check as FILE: a device there
+    would be read forever."""
+    folder = _project(tmp_path)
+    before = fingerprint(folder)
+    code, out, err = run_cli(capsys, "import-transcript", folder, "--new-session", "/dev/zero")
+    assert code != 0 and out == ""
+    assert "/dev/zero" in one_line_error(err)
+    assert fingerprint(folder) == before

@@ -25,12 +25,15 @@ def configured(qapp: Any) -> Iterator[None]:
     yield
     qapp.setApplicationName(name)
     for made in qapp.findChildren(TextBoxMenuLetters):
-        qapp.removeEventFilter(made)
+        made.setParent(None)  # watching nothing more (its slots go with it)
         made.deleteLater()
 
 
 def menu_of(box: QWidget, qtbot: Any) -> QMenu:
-    """The menu the Menu key opens in ``box`` (Qt's own), shown."""
+    """The menu the Menu key opens in ``box`` (Qt's own), shown: the key goes to the focused
+    box of the active window."""
+    box.window().activateWindow()
+    qtbot.waitUntil(box.window().isActiveWindow)
     box.setFocus()
     target = box.viewport() if isinstance(box, QTextEdit | QPlainTextEdit) else box
     event = QContextMenuEvent(
@@ -95,3 +98,46 @@ def test_no_letter_is_taken_from_the_key_shown_after_a_tab(qapp: Any) -> None:
     give_mnemonics(menu)
     assert marked(first.text()) == "x"
     assert second.text() == "X\tCtrl+Q"
+
+
+def test_the_letters_watch_the_text_boxes_not_every_event_of_the_application(
+    qtbot: Any, configured: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The letters' filter was the application's: a Python call for each event of every
+    object (each paint, each mouse move). Events of other widgets now never reach it, and a
+    text box's menu still gets its letters."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    from gui.text_menus import TextBoxMenuLetters
+
+    seen: list[int] = []
+    original = TextBoxMenuLetters.eventFilter
+
+    def counted(self: Any, watched: Any, event: Any) -> bool:
+        seen.append(event.type())
+        return original(self, watched, event)
+
+    monkeypatch.setattr(TextBoxMenuLetters, "eventFilter", counted)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    box, other = QLineEdit(holder), QWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    seen.clear()
+    for i in range(200):
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(i % 20, 3),
+            QPointF(i % 20, 3),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(other, move)
+        other.repaint()
+    assert seen == []
+    menu = menu_of(box, qtbot)
+    got = letters(menu)
+    menu.close()
+    assert got["Select All"] == "s" and got["Delete"] == "d", got

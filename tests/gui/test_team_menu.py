@@ -789,11 +789,23 @@ def test_the_merge_report_counts_open_conflicts_and_cancelled_bundles_in_words()
     one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
     for n, words in ((1, "1 open conflict:"), (2, "2 open conflicts:")):
         last = describe_merge(one, asked=1, open_conflicts=n).splitlines()[-1]
-        assert last == f"{words} Team ▸ Resolve merge conflicts…."
+        assert last == f"{words} Team ▸ Resolve merge conflicts…"  # no period after "…"
     for asked, words in ((2, "1 bundle"), (3, "2 bundles")):
         last = describe_merge(one, asked=asked, open_conflicts=0).splitlines()[-1]
         assert last == f"Cancelled: {words} not merged."
     assert "open conflict" not in describe_merge(one, asked=1, open_conflicts=0)
+
+
+def test_a_menu_item_named_at_the_end_of_a_message_takes_no_period_after_its_dots() -> None:
+    """Another project's bundle was refused with "…start a project from it with File ▸ New
+    project from a team bundle….": four dots where the item's "…" met the sentence's end."""
+    from gui.merge_report import refusal
+    from storage.team.bundle import OtherProjectBundleError
+
+    exc = OtherProjectBundleError("x", bundle="/x/b.fsbundle", theirs="Басқа", project_id="p")
+    text = str(refusal(exc))
+    assert "b.fsbundle belongs to another project ('Басқа')" in text
+    assert "(File ▸ New project from a team bundle…)." in text and "…." not in text
 
 
 def test_a_copy_started_under_the_leads_name_says_so(

@@ -3,8 +3,9 @@
 Sends a burst of mouse moves and paints to a plain widget of a window with a line box and a
 text box in it, three ways in the same run: no letters at all, the letters' filter installed
 on the whole application (as it was: every event of every object went through its Python
-``eventFilter``), and the letters as the app now gives them (a filter on the text boxes and
-their menus only). Prints microseconds per event, best of five bursts.
+``eventFilter``), and the letters as the app now gives them (a text box's menu lettered as it
+takes the focus, a filter on that menu alone while it shows). Prints microseconds per event,
+best of five bursts.
 
 Usage: QT_QPA_PLATFORM=offscreen python bench/text_menus_bench.py [--events N]
 """
@@ -75,7 +76,7 @@ def main() -> None:
     print(f"events per burst: {args.events:,} (mouse moves, a repaint every tenth)")
     print(f"no letters:                        {bare:6.2f} us/event")
     print(f"filter on the application (peer):  {app_filter:6.2f} us/event")
-    print(f"filter on the text boxes (now):    {now:6.2f} us/event")
+    print(f"letters on focus (now):            {now:6.2f} us/event")
     del letters
 
 

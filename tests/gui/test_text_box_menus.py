@@ -25,15 +25,13 @@ def configured(qapp: Any) -> Iterator[None]:
     yield
     qapp.setApplicationName(name)
     for made in qapp.findChildren(TextBoxMenuLetters):
-        made.setParent(None)  # watching nothing more (its slots go with it)
+        qapp.removeEventFilter(made)
         made.deleteLater()
 
 
 def menu_of(box: QWidget, qtbot: Any) -> QMenu:
-    """The menu the Menu key opens in ``box`` (Qt's own), shown: the key goes to the focused
-    box of the active window."""
-    box.window().activateWindow()
-    qtbot.waitUntil(box.window().isActiveWindow)
+    """The menu the Menu key opens in ``box`` (Qt's own), shown and taking the keys (the
+    focus: a menu's window takes it a moment after it pops up)."""
     box.setFocus()
     target = box.viewport() if isinstance(box, QTextEdit | QPlainTextEdit) else box
     event = QContextMenuEvent(
@@ -42,6 +40,7 @@ def menu_of(box: QWidget, qtbot: Any) -> QMenu:
     QApplication.sendEvent(target, event)
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
     menu = QApplication.activePopupWidget()
+    qtbot.waitUntil(lambda: QApplication.focusObject() is menu)
     assert isinstance(menu, QMenu)
     return menu
 
@@ -100,12 +99,12 @@ def test_no_letter_is_taken_from_the_key_shown_after_a_tab(qapp: Any) -> None:
     assert second.text() == "X\tCtrl+Q"
 
 
-def test_the_letters_watch_the_text_boxes_not_every_event_of_the_application(
+def test_no_event_of_other_widgets_goes_through_the_letters_filter(
     qtbot: Any, configured: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The letters' filter was the application's: a Python call for each event of every
-    object (each paint, each mouse move). Events of other widgets now never reach it, and a
-    text box's menu still gets its letters."""
+    object (each paint, each mouse move). Events of other widgets (and of the box) now never
+    reach it, and a text box's menu still gets its letters."""
     from PySide6.QtCore import QEvent, QPointF
     from PySide6.QtGui import QMouseEvent
 
@@ -134,8 +133,9 @@ def test_the_letters_watch_the_text_boxes_not_every_event_of_the_application(
             Qt.MouseButton.NoButton,
             Qt.KeyboardModifier.NoModifier,
         )
-        QApplication.sendEvent(other, move)
-        other.repaint()
+        for widget in (other, box):
+            QApplication.sendEvent(widget, move)
+            widget.repaint()
     assert seen == []
     menu = menu_of(box, qtbot)
     got = letters(menu)

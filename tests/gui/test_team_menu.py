@@ -840,6 +840,44 @@ def test_a_copy_started_under_the_leads_name_says_so(
     assert "File ▸ Coder name for this project…" in said
 
 
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_a_copy_started_from_a_bundle_says_whose_it_is_in_a_laptops_status_bar(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """At 1024x700 the status bar read "Started Айгерім.fieldscribe from
+    for-Айгерім.fsbundle: you code as А…; export your bundle with …": the coder's name, what
+    the message is for, was the part shortened. It now comes first, whole."""
+    from storage.team.bundle_export import export_bundle
+
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # a laptop's screen
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    with Project.create(tmp_path / "lead.fieldscribe", coder="lead") as lead:
+        _seed(lead)
+        export_bundle(lead, tmp_path / "for-Айгерім.fsbundle")
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "Айгерім"
+    _answer_files(
+        monkeypatch,
+        getOpenFileName=tmp_path / "for-Айгерім.fsbundle",
+        getSaveFileName=tmp_path / "Айгерім.fieldscribe",
+    )
+    _action(w, "&File", "New project from a team bundle…").trigger()
+    idle(w)
+    assert w.project is not None and w.project.coder == "Айгерім", w.last_error
+    w.resize(*size)
+    qtbot.waitUntil(lambda: w.statusBar().width() >= size[0] - 10)
+    shown = w.statusBar().shown_text()
+    assert shown.startswith("You code as Айгерім in "), shown
+    assert shown.endswith("export your bundle with Team ▸ Export a bundle… when you are done.")
+    assert "started from for-Айгерім.fsbundle" in w.team_actions.last_report
+
+
 def test_a_bundle_refused_after_others_merged_says_they_did(
     window: Any, idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -335,6 +335,7 @@ def test_a_team_s_whole_task_in_the_window(
         assert by_words(lead) == expected  # one Кезек, both spans on their words
         assert len(lead.codebook.memos()) == 2
         panel = w.extra_panels.show_agreement()
+        differing = w.extra_panels.show_disagreements()
 
         def truth() -> dict[str, tuple[float, float]]:
             """Each applied code's kappa and alpha and the pooled ones ("(all codes)"),
@@ -365,12 +366,23 @@ def test_a_team_s_whole_task_in_the_window(
                 if row[3] not in (None, "n/a")
             }
 
+        def to_discuss() -> int:
+            """(segment, code)s the two coders coded differently: one of them only, or
+            each on other words (a whole segment against a span)."""
+            covers: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
+            for cd in lead.codebook.codings():
+                text = lead.transcript.get_segment(cd.segment_id).text
+                span = (cd.start_cp or 0, len(text) if cd.end_cp is None else cd.end_cp)
+                covers.setdefault((cd.segment_id, cd.code_id), {})[cd.coder] = span
+            return sum(len(set(by.values())) > 1 or len(by) == 1 for by in covers.values())
+
         def agree() -> None:
-            want = truth()
+            want, rows = truth(), to_discuss()
             qtbot.waitUntil(lambda: shown() == want, timeout=5000)
+            qtbot.waitUntil(lambda: differing.model.rowCount() == rows, timeout=5000)
 
         agree()
-        assert truth()[T] == (0.545, 0.571) and truth()[Q] == (1.0, 1.0)
+        assert truth()[T] == (0.545, 0.571) and truth()[Q] == (1.0, 1.0) and to_discuss() == 4
         shot(w, f"{tag}-06-lead-agreement")
         w.transcript.go_to_row(1)  # the lead settles Тіл on the second segment: not Тіл
         idle(w)
@@ -379,7 +391,7 @@ def test_a_team_s_whole_task_in_the_window(
         idle(w)
         assert len(lead.codebook.codings()) == 9
         agree()
-        assert truth()[T] == (1.0, 1.0)
+        assert truth()[T] == (1.0, 1.0) and to_discuss() == 3
         shot(w, f"{tag}-07-lead-settled")
         menu_entry(w, "Edit", "Undo").trigger()
         idle(w)

@@ -20,7 +20,7 @@ def refusal(exc: BaseException) -> BaseException | str:
         return (
             f"{Path(exc.bundle).name} belongs to another project ({exc.theirs!r}), not this "
             "one: it was not merged and nothing changed. Ask its sender for a bundle of this "
-            "project, or start a project from it with File ▸ New project from a team bundle…."
+            "project, or start a project from it (File ▸ New project from a team bundle…)."
         )
     if isinstance(exc, FieldScribeError):  # wrong passphrase, tampered, truncated, newer...
         text = str(exc)
@@ -79,7 +79,7 @@ def describe_merge(summaries: list[Any], asked: int, open_conflicts: int) -> str
     if len(summaries) < asked:
         lines.append(f"Cancelled: {plural(asked - len(summaries), 'bundle')} not merged.")
     if open_conflicts:
-        lines.append(f"{plural(open_conflicts, 'open conflict')}: Team ▸ Resolve merge conflicts….")
+        lines.append(f"{plural(open_conflicts, 'open conflict')}: Team ▸ Resolve merge conflicts…")
     return "\n".join(lines) or "Nothing merged."
 
 

@@ -511,9 +511,11 @@ class TeamActions(QObject):
 
         def done(project: Project) -> None:
             self.set_project(project)
+            # the name first: a laptop's status bar shortens what comes before the advice,
+            # and it read "Started Болат.fieldscribe from for-Болат.fsbundle: you code as Бо…"
             said = (
-                f"Started {folder.name} from {bundle.name}: you code as {coder}; export your "
-                "bundle with Team ▸ Export a bundle… when you are done."
+                f"You code as {coder} in {folder.name}, started from {bundle.name}; export "
+                "your bundle with Team ▸ Export a bundle… when you are done."
             )
             if project.team.lead == coder:
                 # on the lead's laptop a colleague's copy starts under the lead's name: her

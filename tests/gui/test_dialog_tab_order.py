@@ -16,11 +16,17 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from storage import Project
 
 
-def tab_chain(dialog: QDialog) -> list[QWidget]:
+def shown_active(window: QWidget, qtbot: Any) -> None:
+    """``window`` shown and made the active window (offscreen too: the platform activates
+    it a moment after the request, so wait for it; keys then go where a user's would)."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def tab_chain(dialog: QDialog, qtbot: Any) -> list[QWidget]:
     """The widgets Tab reaches from the dialog's first one, once round."""
-    dialog.show()
-    QApplication.setActiveWindow(dialog)
-    dialog.activateWindow()
+    shown_active(dialog, qtbot)
     dialog.focusNextChild()
     first = QApplication.focusWidget()
     assert first is not None and dialog.isAncestorOf(first)
@@ -39,10 +45,10 @@ def _rect(dialog: QDialog, widget: QWidget) -> QRect:
     return QRect(widget.mapTo(dialog, widget.rect().topLeft()), widget.size())
 
 
-def out_of_order(dialog: QDialog) -> list[str]:
+def out_of_order(dialog: QDialog, qtbot: Any) -> list[str]:
     """Pairs of fields Tab takes in another order than they are read, from the first
     field: the next one lies lower, or on the same line further right."""
-    chain = tab_chain(dialog)
+    chain = tab_chain(dialog, qtbot)
     wrong = []
     # from the topmost, leftmost field round: the chain is a circle, read from where it starts
     start = min(
@@ -124,7 +130,7 @@ def test_tab_goes_through_a_dialog_in_reading_order(
 ) -> None:
     dialog = DIALOGS[name](project)
     qtbot.addWidget(dialog)
-    assert out_of_order(dialog) == []
+    assert out_of_order(dialog, qtbot) == []
     dialog.reject()
 
 
@@ -148,10 +154,36 @@ def test_tab_leaves_a_text_of_several_lines(make: Callable[[], Any], qtbot: Any)
     Ctrl+Tab, which few know, got out): it now goes on to the next field."""
     holder, text = make()
     qtbot.addWidget(holder)
-    holder.show()
-    QApplication.setActiveWindow(holder)
+    shown_active(holder, qtbot)
     text.setFocus()
     qtbot.waitUntil(text.hasFocus)
     QTest.keyClicks(text, "Why?")
     QTest.keyClick(text, Qt.Key.Key_Tab)
     assert text.toPlainText() == "Why?" and not text.hasFocus()
+
+
+def test_a_dialog_whose_tab_order_is_broken_is_found(qtbot: Any) -> None:
+    """The check walks the real keys: two fields read top to bottom but set to be tabbed
+    bottom first, and a Project settings dialog whose first field Tab reaches after its second,
+    are both reported."""
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    top, bottom = QLineEdit(), QLineEdit()
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+    layout = QVBoxLayout(dialog)
+    for widget in (top, bottom, buttons):
+        layout.addWidget(widget)
+    assert out_of_order(dialog, qtbot) == []
+    QWidget.setTabOrder(bottom, top)
+    QWidget.setTabOrder(top, buttons)
+    assert out_of_order(dialog, qtbot) != []
+    dialog.reject()
+
+    settings = _project_settings(None)  # type: ignore[arg-type]
+    qtbot.addWidget(settings)
+    first = tab_chain(settings, qtbot)
+    QWidget.setTabOrder(first[1], first[0])  # the first field now comes after the second
+    assert out_of_order(settings, qtbot) != []
+    settings.reject()

@@ -789,11 +789,23 @@ def test_the_merge_report_counts_open_conflicts_and_cancelled_bundles_in_words()
     one = [MergeSummary(bundle="/x/coder-a.fsbundle", coder="coder-a")]
     for n, words in ((1, "1 open conflict:"), (2, "2 open conflicts:")):
         last = describe_merge(one, asked=1, open_conflicts=n).splitlines()[-1]
-        assert last == f"{words} Team ▸ Resolve merge conflicts…."
+        assert last == f"{words} Team ▸ Resolve merge conflicts…"  # no period after "…"
     for asked, words in ((2, "1 bundle"), (3, "2 bundles")):
         last = describe_merge(one, asked=asked, open_conflicts=0).splitlines()[-1]
         assert last == f"Cancelled: {words} not merged."
     assert "open conflict" not in describe_merge(one, asked=1, open_conflicts=0)
+
+
+def test_a_menu_item_named_at_the_end_of_a_message_takes_no_period_after_its_dots() -> None:
+    """Another project's bundle was refused with "…start a project from it with File ▸ New
+    project from a team bundle….": four dots where the item's "…" met the sentence's end."""
+    from gui.merge_report import refusal
+    from storage.team.bundle import OtherProjectBundleError
+
+    exc = OtherProjectBundleError("x", bundle="/x/b.fsbundle", theirs="Басқа", project_id="p")
+    text = str(refusal(exc))
+    assert "b.fsbundle belongs to another project ('Басқа')" in text
+    assert "(File ▸ New project from a team bundle…)." in text and "…." not in text
 
 
 def test_a_copy_started_under_the_leads_name_says_so(
@@ -826,6 +838,44 @@ def test_a_copy_started_under_the_leads_name_says_so(
     said = w.team_actions.last_report
     assert "dana is the project's lead. If this copy is not dana's" in said, said
     assert "File ▸ Coder name for this project…" in said
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_a_copy_started_from_a_bundle_says_whose_it_is_in_a_laptops_status_bar(
+    qtbot: Any,
+    qsettings: Any,
+    fake_transcriber: Any,
+    idle: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """At 1024x700 the status bar read "Started Айгерім.fieldscribe from
+    for-Айгерім.fsbundle: you code as А…; export your bundle with …": the coder's name, what
+    the message is for, was the part shortened. It now comes first, whole."""
+    from storage.team.bundle_export import export_bundle
+
+    for module in ("gui.layout", "gui.main_window", "gui.panels"):  # a laptop's screen
+        monkeypatch.setattr(f"{module}.fit_to_screen", lambda _w: None)
+    with Project.create(tmp_path / "lead.fieldscribe", coder="lead") as lead:
+        _seed(lead)
+        export_bundle(lead, tmp_path / "for-Айгерім.fsbundle")
+    w = _app_window(qtbot, qsettings, fake_transcriber)
+    w.settings.coder = "Айгерім"
+    _answer_files(
+        monkeypatch,
+        getOpenFileName=tmp_path / "for-Айгерім.fsbundle",
+        getSaveFileName=tmp_path / "Айгерім.fieldscribe",
+    )
+    _action(w, "&File", "New project from a team bundle…").trigger()
+    idle(w)
+    assert w.project is not None and w.project.coder == "Айгерім", w.last_error
+    w.resize(*size)
+    qtbot.waitUntil(lambda: w.statusBar().width() >= size[0] - 10)
+    shown = w.statusBar().shown_text()
+    assert shown.startswith("You code as Айгерім in "), shown
+    assert shown.endswith("export your bundle with Team ▸ Export a bundle… when you are done.")
+    assert "started from for-Айгерім.fsbundle" in w.team_actions.last_report
 
 
 def test_a_bundle_refused_after_others_merged_says_they_did(

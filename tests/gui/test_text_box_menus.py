@@ -30,7 +30,8 @@ def configured(qapp: Any) -> Iterator[None]:
 
 
 def menu_of(box: QWidget, qtbot: Any) -> QMenu:
-    """The menu the Menu key opens in ``box`` (Qt's own), shown."""
+    """The menu the Menu key opens in ``box`` (Qt's own), shown and taking the keys (the
+    focus: a menu's window takes it a moment after it pops up)."""
     box.setFocus()
     target = box.viewport() if isinstance(box, QTextEdit | QPlainTextEdit) else box
     event = QContextMenuEvent(
@@ -39,6 +40,7 @@ def menu_of(box: QWidget, qtbot: Any) -> QMenu:
     QApplication.sendEvent(target, event)
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
     menu = QApplication.activePopupWidget()
+    qtbot.waitUntil(lambda: QApplication.focusObject() is menu)
     assert isinstance(menu, QMenu)
     return menu
 
@@ -95,3 +97,47 @@ def test_no_letter_is_taken_from_the_key_shown_after_a_tab(qapp: Any) -> None:
     give_mnemonics(menu)
     assert marked(first.text()) == "x"
     assert second.text() == "X\tCtrl+Q"
+
+
+def test_no_event_of_other_widgets_goes_through_the_letters_filter(
+    qtbot: Any, configured: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The letters' filter was the application's: a Python call for each event of every
+    object (each paint, each mouse move). Events of other widgets (and of the box) now never
+    reach it, and a text box's menu still gets its letters."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    from gui.text_menus import TextBoxMenuLetters
+
+    seen: list[int] = []
+    original = TextBoxMenuLetters.eventFilter
+
+    def counted(self: Any, watched: Any, event: Any) -> bool:
+        seen.append(event.type())
+        return original(self, watched, event)
+
+    monkeypatch.setattr(TextBoxMenuLetters, "eventFilter", counted)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    box, other = QLineEdit(holder), QWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    seen.clear()
+    for i in range(200):
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(i % 20, 3),
+            QPointF(i % 20, 3),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        for widget in (other, box):
+            QApplication.sendEvent(widget, move)
+            widget.repaint()
+    assert seen == []
+    menu = menu_of(box, qtbot)
+    got = letters(menu)
+    menu.close()
+    assert got["Select All"] == "s" and got["Delete"] == "d", got

@@ -32,6 +32,9 @@ echo "== pytest"
 # the longest, tests/test_crash_transcribe.py (3 tests, 104 s) and test_cluster_failures.py (2,
 # 71 s), came 239th and 288th of 345 files. The 105 real-model tests alone took 728 s of CPU
 # (546 user, 182 system) and 930 s in one process, measured on a 2-core machine others loaded.
+# Since then test_crash_transcribe.py's kills run the bundled tiny.en on English speech (its 3
+# tests 60.2 s of CPU with base, 33.4 s), and test_cluster_failures.py's clusters one worker
+# each (38.6 s, 31.3 s): one process, --durations=0, at a load of 5 to 7 on 2 cores.
 workers=${FS_TEST_WORKERS:-2}
 parallel=()
 if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder); fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,12 +25,23 @@ def sox(*args: str | Path) -> None:
 
 
 def speech_with_pauses(folder: Path, sentences: list[str], pause_s: float = 1.0) -> Path:
-    """16 kHz mono WAV of the sentences, spoken in turn by two voices, with pauses between."""
-    parts = []
+    """16 kHz mono WAV of the sentences, spoken in turn by two voices, with pauses between.
+
+    Each sentence's part is ``p{i}.wav``. A sentence said again in the same voice is espeak-ng's
+    same bytes, so its part is copied (sox's dither, random in every run, is then the same in
+    both): ``SENTENCES * 20``, ten minutes, ran espeak-ng and sox 120 times each, 3.1 s of CPU
+    and 6.3 s of wall on a loaded 2-core machine; with 12 of each, 0.3 s and 0.4 s."""
+    parts: list[Path] = []
+    made: dict[tuple[str, str], Path] = {}
     for i, text in enumerate(sentences):
-        raw = espeak(folder / f"s{i}.wav", text, voice="en-us" if i % 2 == 0 else "en-gb")
+        voice = "en-us" if i % 2 == 0 else "en-gb"
         part = folder / f"p{i}.wav"
-        sox(raw, "-r", "16000", "-c", "1", part, "pad", "0", str(pause_s))
+        if (text, voice) in made:
+            shutil.copyfile(made[text, voice], part)
+        else:
+            raw = espeak(folder / f"s{i}.wav", text, voice=voice)
+            sox(raw, "-r", "16000", "-c", "1", part, "pad", "0", str(pause_s))
+            made[text, voice] = part
         parts.append(part)
     out = folder / "speech.wav"
     sox(*parts, out, "pad", "0.5", "0")

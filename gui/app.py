@@ -51,6 +51,9 @@ def run_app(argv: list[str]) -> int:
     collect_in_gui_thread()
     window = MainWindow(warm_models=True)  # the first transcription finds its model loaded
     window.show()
+    from gui.terminate import close_on_terminate
+
+    restore = close_on_terminate(window.terminate, window)  # a logout closes as Quit does
     from gui.onboarding import first_start
 
     first_start(window.settings, window, window.projects.coder_changed)  # asked once
@@ -58,4 +61,7 @@ def run_app(argv: list[str]) -> int:
         window.projects.open_demo()
     elif args.project is not None:
         window.projects.open_project(args.project)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        restore()

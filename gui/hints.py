@@ -10,11 +10,13 @@ EMPTY_PROJECT_HINT_PLAIN = (
     "This project has no sessions yet: import a recording with File ▸ Import audio… (Ctrl+I) "
     "or record one (Record menu); then transcribe it (Transcription menu)."
 )
+# the Record panel's check box, named by its own words in the hint below
+AUTO_TRANSCRIBE_LABEL = "Transcribe after recording"
 # while recording, "No sessions yet — import a recording" read as if the recording went nowhere
 RECORDING_HINT = "<b>Recording…</b> — it becomes a session when you press <i>■ Stop</i>"
 RECORDING_HINT_PLAIN = (
     "Recording: when you press ■ Stop in the Record panel the recording is saved as a session "
-    "and opens here (and is transcribed, when “Transcribe automatically” is ticked)."
+    f"and opens here (and is transcribed, when “{AUTO_TRANSCRIBE_LABEL}” is ticked)."
 )
 # while paused, "Recording…" contradicted the Record panel's "❚❚ Paused"
 PAUSED_HINT = "<b>Recording paused</b> — <i>Resume</i> goes on, <i>■ Stop</i> saves the session"

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFrame,
     QLabel,
@@ -525,6 +526,19 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_to_screen(self)  # with its frame, known once shown
+
+    def terminate(self) -> None:
+        """SIGTERM (logout, shutdown): close as Quit does, asking nothing; a recording running
+        is stopped and saved as a session (gui/terminate.py)."""
+        for _ in range(10):  # a question or a form open: nobody is there to answer it
+            dialog = QApplication.activeModalWidget()
+            if dialog is None or dialog is self:
+                break
+            dialog.close()
+        if self.state.project is not None:
+            self.extra_panels.recording_may_close(ask=False)
+        self.close()
+        QApplication.quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # closed mid-interview, the recording stopped unsaved (only a crash recovery found it)

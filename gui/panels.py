@@ -247,12 +247,16 @@ class ExtraPanels(QObject):
             panel.title_hint.connect(self.show_title_hint)
         return panel
 
-    def recording_may_close(self) -> bool:
+    def recording_may_close(self, *, ask: bool = True) -> bool:
         """Before the window closes: a running recording is stopped and saved as a session
-        when the user agrees; False (keep the window) when they choose to go on recording."""
+        when the user agrees (without ``ask``, at once); False (keep the window) when they
+        choose to go on recording."""
         dock = self.docks.get("record")
         panel: Any = dock.widget() if dock is not None else None
         if panel is None or not panel.is_recording:
+            return True
+        if not ask:
+            panel.stop_and_save_now()
             return True
         answer = QMessageBox.question(
             self.chrome.window,

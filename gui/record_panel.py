@@ -43,6 +43,7 @@ from storage.recordings.recording import ActiveRecording, RecordingMarker
 from .eliding_combo import ElidingComboBox
 from .fit import fit_list, fit_list_height, scrolling
 from .flow_row import FlowRow
+from .hints import AUTO_TRANSCRIBE_LABEL
 from .input_list import Input, InputWatch, follow, lost_text
 from .interview_guide import GuideBox
 from .level_meter import LevelMeter
@@ -208,7 +209,7 @@ class RecordPanel(QWidget):
         layout.addWidget(self.marker_list)
 
         # short enough for the narrowest dock (a check box's label does not wrap)
-        self.auto_check = QCheckBox("Transcribe after recording")
+        self.auto_check = QCheckBox(AUTO_TRANSCRIBE_LABEL)
         self.auto_check.setToolTip(
             "Transcribe automatically after recording: Stop sends the new session to be transcribed"
         )

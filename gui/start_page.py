@@ -44,7 +44,7 @@ class StartPage(QWidget):
         self.banner.setStyleSheet("QFrame { background: #fff6d6; border-radius: 6px; }")
         banner_text = QLabel(
             "<b>New here?</b> Open the demo project: a 51-second focus group about online "
-            "public services, transcribed in the background by the bundled model.",
+            "public services, transcribed in the background on this computer.",
             self.banner,
         )
         banner_text.setWordWrap(True)

@@ -151,6 +151,34 @@ def test_a_folder_that_is_no_model_says_what_is_taken_and_changes_nothing(
     assert _tree(caches) == before
 
 
+def test_an_import_of_another_kind_of_model_says_nothing_was_imported(
+    caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BERT model's folder or archive given to `models import` ended its line "nothing was
+    installed": an import installs nothing, it imports."""
+    import tarfile
+
+    from cli import main
+
+    bert = tmp_path / "usb" / "bert"
+    bert.mkdir(parents=True)
+    (bert / "config.json").write_text('{"model_type": "bert"}', "utf-8")
+    (bert / "pytorch_model.bin").write_bytes(b"weights")
+    archive = tmp_path / "usb" / "bert.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(bert, arcname="bert")
+    main(["models"])  # the packaged models' first check is remembered
+    capsys.readouterr()
+    before = _tree(caches)
+    for source in (bert, archive):
+        assert main(["models", "import", str(source)]) != 0
+        err = capsys.readouterr().err
+        assert err.startswith(f"fieldscribe: error: {source}: not a Whisper model"), err
+        assert err.endswith("; nothing was imported.\n"), err
+        assert len(err.splitlines()) == 1
+    assert _tree(caches) == before
+
+
 def test_an_archive_of_several_models_says_to_unpack_it(
     caches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -134,7 +134,7 @@ def _model_members(
     if not bins and checkpoint_files({p.name for p in names}):
         kind = _checkpoint_kind(names, read)
         if kind is not None and kind != "whisper":  # unpacked, it would be refused too
-            raise NotAWhisperModelError(another_model(kind, str(archive), "nothing was installed"))
+            raise NotAWhisperModelError(another_model(kind, str(archive), "nothing was imported"))
         raise NotAWhisperModelError(
             f"{archive}: the archive holds a Transformers checkpoint, not a CTranslate2 model; "
             "unpack it and import the folder (FieldScribe converts it)."

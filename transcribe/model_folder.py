@@ -17,12 +17,21 @@ _SPEC_NAME = b"WhisperSpec"
 _VOCABULARY = ("vocabulary.", "shared_vocabulary.")  # CTranslate2's names
 
 
-def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | None = None) -> bool:
+def validate_whisper_folder(
+    folder: Path,
+    *,
+    load: bool = True,
+    label: str | None = None,
+    done: str = "nothing was installed",
+) -> bool:
     """Check that a folder holds a usable CTranslate2 Whisper model; return if multilingual.
 
     Checks the files are there, ``model.bin`` is a CTranslate2 file of a Whisper model
     (its header), ``config.json`` and ``tokenizer.json`` are JSON, and (``load``) that
     CTranslate2 actually loads it.
+
+    ``done`` ends the line for a model of another kind: what came of it (an import says
+    "nothing was imported").
 
     Raises:
         NotAWhisperModelError: with one line saying what is wrong.
@@ -33,7 +42,7 @@ def validate_whisper_folder(folder: Path, *, load: bool = True, label: str | Non
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     kind = model_type(folder / "config.json") if "model.bin" in missing else None
     if kind is not None and kind != "whisper":  # a BERT model said "no tokenizer.json"
-        raise NotAWhisperModelError(another_model(kind, where, "nothing was installed"))
+        raise NotAWhisperModelError(another_model(kind, where, done))
     if missing:
         raise NotAWhisperModelError(
             f"{where}: not a CTranslate2 Whisper model (no {', '.join(missing)}); a "

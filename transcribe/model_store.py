@@ -66,6 +66,7 @@ from .models import (
 )
 
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
+IMPORTED_NOTHING = "nothing was imported"  # how a refused import ends its line
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,79}(/[A-Za-z0-9][A-Za-z0-9._+-]{0,95})?$")
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._+-]+")
 
@@ -463,7 +464,7 @@ def import_model(
         require_converter(str(source))
     # a model.bin in parts is checked once they are joined in the staging folder
     elif not is_archive and not bin_parts((p.name for p in source.iterdir()), str(source)):
-        validate_whisper_folder(source, load=False)
+        validate_whisper_folder(source, load=False, done=IMPORTED_NOTHING)
     staging = staging_root(root)
     work = staging / f"import-{os.getpid()}-{time.monotonic_ns()}"
 
@@ -491,7 +492,9 @@ def import_model(
                 f"{source}: cannot import the model ({exc.strerror or exc}); check the disk "
                 "space and that the source is readable."
             ) from exc
-        multilingual = validate_whisper_folder(model_dir, load=load_check, label=str(source))
+        multilingual = validate_whisper_folder(
+            model_dir, load=load_check, label=str(source), done=IMPORTED_NOTHING
+        )
         files = file_checksums(model_dir)
         _check_copy(source, model_dir, files)
         manifest: dict[str, object] = {

@@ -49,6 +49,20 @@ def test_guide_parsing_and_idle_state(settings_home: Path, project: Project, qtb
     assert panel.guide_questions() == ["Guide", "First?", "Second?"]  # unchanged
 
 
+def test_the_recording_hint_names_the_check_box_as_it_reads(  # type: ignore[no-untyped-def]
+    settings_home: Path, project: Project, qtbot
+):
+    """While recording, the transcript's place said "when “Transcribe automatically” is
+    ticked", a box the Record panel does not have: its box reads "Transcribe after recording"."""
+    from gui.hints import nothing_open_hints
+    from gui.record_panel import RecordPanel
+
+    panel = RecordPanel(project)
+    qtbot.addWidget(panel)
+    _heading, placeholder = nothing_open_hints(recording=True, has_sessions=False)
+    assert f"“{panel.auto_check.text()}”" in placeholder
+
+
 @pytest.mark.audio
 @pytest.mark.slow
 def test_panel_records_a_session_with_markers(  # type: ignore[no-untyped-def]

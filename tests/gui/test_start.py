@@ -78,6 +78,28 @@ def test_demo_project_is_created_once_and_transcribed(
     w.close()
 
 
+def test_the_banner_calls_the_demo_model_what_models_list_calls_it(
+    qtbot: Any, qsettings: Any, fake_transcriber: Any, tmp_path: Path
+) -> None:
+    """The banner said the demo is transcribed "by the bundled model"; `models list` calls
+    only tiny.en bundled, and a demo (no languages set) is transcribed by the packaged base."""
+    from PySide6.QtWidgets import QLabel
+
+    from gui.main_window import MainWindow
+    from transcribe.run_model import choose_model
+
+    with Project.create(tmp_path / "Demo.fieldscribe", coder="coder") as project:
+        assert project.languages == []  # as the demo
+        info, _notes = choose_model(project, None, None)
+    w = MainWindow(transcriber=fake_transcriber, settings=qsettings)
+    qtbot.addWidget(w)
+    said = " ".join(label.text() for label in w.start_page.banner.findChildren(QLabel))
+    assert "51-second focus group" in said
+    if "bundled" in said:
+        assert info.source == "bundled", (info.name, info.source)
+    w.close()
+
+
 def test_session_details_and_speaker_mapping(
     window: Any, qtbot: Any, idle: Any, speech_wav: Path
 ) -> None:

@@ -167,6 +167,7 @@ async def _run_workers(address: str, args: argparse.Namespace, security: Any) ->
             preload=["transcribe.cluster_worker"],
             memory_limit=args.memory_limit,
             death_timeout=60,
+            data=dict,  # results stay in memory: Dask's default spills them to files
         )
         for _ in range(args.nworkers)
     ]

@@ -15,6 +15,7 @@ from transcribe.cluster import (
     check_address,
     chunk_from_data,
     ends_in_speech,
+    open_cluster,
     plan_pieces,
     tls_security,
     to_pcm,
@@ -196,3 +197,13 @@ def test_workers_read_the_same_samples_from_shared_media(tmp_path: Path) -> None
     for piece in pieces:
         assert np.array_equal(read_piece(wav, first, len(piece.audio)), piece.audio)
         first += len(piece.audio)
+
+
+@pytest.mark.slow
+def test_local_workers_keep_their_results_in_memory_and_spill_no_file() -> None:
+    """Dask's default worker store spills results (pieces of a recording's audio among them)
+    to files in its scratch folder when memory runs short; the workers started here write no
+    file, so they keep results in a plain dict."""
+    with open_cluster(workers=1) as cluster:
+        kinds = cluster.client.run(lambda dask_worker: type(dask_worker.data).__name__)
+    assert list(kinds.values()) == ["dict"]

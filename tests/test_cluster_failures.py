@@ -182,6 +182,9 @@ def test_a_scheduler_that_goes_away_is_one_error_and_resumable(
 
     with Project.open(folder) as project, open_cluster(address, piece_s=10.0) as cluster:
         cluster.client.wait_for_workers(1, timeout=120)
+        # `fieldscribe worker` keeps results in memory (Dask's default spills them to files)
+        kinds = cluster.client.run(lambda dask_worker: type(dask_worker.data).__name__)
+        assert list(kinds.values()) == ["dict"]
         with pytest.raises(ClusterError, match="Lost the connection to the Dask scheduler"):
             transcribe_session(project, sid, engine=cluster.engine(), progress=kill_once)
         state = project.transcription.transcription_state(sid)

@@ -289,6 +289,10 @@ def open_cluster(
                 memory_limit=memory_limit,
                 silence_logs=logging.ERROR,
                 death_timeout=30,  # an orphaned worker (client killed) stops by itself
+                # a plain dict holds the worker's results: Dask's default spills them (pieces
+                # of the recording's audio among them) to files in its scratch folder when
+                # memory runs short, and the workers here write no file (docs/PRIVACY.md)
+                data=dict,
             )
             client = Client(local, timeout=timeout_s)  # type: ignore[no-untyped-call]
         except (OSError, RuntimeError, TimeoutError) as exc:

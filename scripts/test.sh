@@ -50,7 +50,7 @@ if [ -n "${FS_TEST_BASETEMP-}" ]; then
   basetemp=(--basetemp "$FS_TEST_BASETEMP")
 elif [ -z "${FS_TEST_BASETEMP+set}" ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] \
   && [ "${shm_free:-0}" -ge $((6 * 1024 * 1024)) ]; then
-  shm_dir=$(mktemp -d /dev/shm/fieldscribe-tests.XXXXXX)
+  shm_dir=$(mktemp -d /dev/shm/fs-tests.XXXXXX)
   trap 'rm -rf "$shm_dir"' EXIT
   basetemp=(--basetemp "$shm_dir")
 fi

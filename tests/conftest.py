@@ -6,6 +6,8 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # Qt widgets are tested without a display (scripts/test.sh sets this too).
@@ -135,3 +137,13 @@ def kk_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kk_source: Path) -
     assert info.path is not None
     assert {f.name: f.stat().st_mtime_ns for f in kk_source.iterdir()} == before
     return info.path
+
+
+@pytest.fixture
+def almaty(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer in Almaty's time zone (UTC+5 since March 2024, UTC+6 before)."""
+    monkeypatch.setenv("TZ", "Asia/Almaty")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

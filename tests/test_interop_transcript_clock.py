@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,16 +50,6 @@ def project(tmp_path: Path, zoom_recording: Path) -> Iterator[tuple[Path, str]]:
     with Project.create(folder, coder="me") as p:
         sid = p.sessions.import_audio(zoom_recording, title="zoom").id
     yield folder, sid
-
-
-@pytest.fixture
-def almaty(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This computer in Almaty's time zone (UTC+5 since March 2024, UTC+6 before)."""
-    monkeypatch.setenv("TZ", "Asia/Almaty")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 _CAPTIONS = "08:02:35 >> ANNA: Hello everyone, welcome.\n08:02:38 >> BORIS: Thanks for joining.\n"

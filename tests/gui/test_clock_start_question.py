@@ -5,8 +5,7 @@ session of them started at 8 h. The real dialog is answered here, and grabbed as
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,6 @@ from tests.gui.test_team_menu import _action, _answer_files
 from tests.interop_support import make_wav
 
 _CAPTIONS = "08:02:35 >> ANNA: Hello everyone, welcome.\n08:02:37 >> BORIS: Thanks for joining.\n"
-
-
-@pytest.fixture
-def almaty(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This computer in Almaty's time zone (UTC+6 in 2023)."""
-    monkeypatch.setenv("TZ", "Asia/Almaty")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture

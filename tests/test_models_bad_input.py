@@ -307,3 +307,15 @@ def test_another_address_is_still_an_unknown_model(caches: Path, typed: str) -> 
 
     with pytest.raises(ModelError, match="Unknown model"):
         resolve_spec(typed)
+
+
+def test_a_checkpoint_of_another_kind_names_no_install_it_was_not(tmp_path: Path) -> None:
+    """The converter's refusals are shared by `models install` and `models import`: they said
+    "nothing was installed" to an import too."""
+    from transcribe.model_convert import not_whisper
+
+    config = tmp_path / "config.json"
+    config.write_text('{"model_type": "wav2vec2"}', "utf-8")
+    said = not_whisper(config, "/media/usb/kk-model")
+    assert said is not None and said.startswith("/media/usb/kk-model: not a Whisper checkpoint")
+    assert said.endswith("nothing was added to your models.") and "installed" not in said

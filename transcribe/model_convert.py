@@ -115,7 +115,7 @@ def not_whisper(config: Path, where: str) -> str | None:
         return None
     return (
         f"{where}: not a Whisper checkpoint (its config.json names {kind or 'no model type'}); "
-        "FieldScribe transcribes with Whisper models only, and nothing was installed."
+        "FieldScribe transcribes with Whisper models only, and nothing was added to your models."
     )
 
 
@@ -255,7 +255,7 @@ def _fast_tokenizer(source: Path, work: Path, where: str) -> Path:
     except Exception as exc:  # transformers raises OSError, ValueError, KeyError...
         raise ConversionError(
             f"{where}: the checkpoint has no usable tokenizer (tokenizer.json, or vocab.json "
-            "with merges.txt); nothing was installed."
+            "with merges.txt); nothing was added to your models."
         ) from exc
     if not (work / "tokenizer.json").is_file():
         raise ConversionError(f"{where}: could not write the checkpoint's tokenizer.json.")

@@ -23,6 +23,9 @@ from tests.gui.test_import_questions import (  # noqa: F401  (real_dialogs: the 
 from tests.gui.test_team_menu import _action, _answer_files
 from tests.interop_support import make_wav
 
+# the question, not the busy window that may come before it while the file is read: answered
+# in its place, that window raised in the timer and the question waited for good (a hang)
+_DIALOG = "ClockStartDialog"
 _CAPTIONS = "08:02:35 >> ANNA: Hello everyone, welcome.\n08:02:37 >> BORIS: Thanks for joining.\n"
 
 
@@ -71,7 +74,7 @@ def test_a_clock_timed_file_asks_when_the_recording_began(
         offered.append(edit.time().toString("HH:mm:ss"))
         _answer_time("08:02:34")(dialog)
 
-    _answer_modal(tmp_path / "shots", answer, seen)
+    _answer_modal(tmp_path / "shots", answer, seen, _DIALOG)
     _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
     idle(w)
     assert [type(d).__name__ for d in seen] == ["ClockStartDialog"]
@@ -92,11 +95,11 @@ def test_cancel_or_a_start_after_the_first_line_imports_nothing(
     path.write_text(_CAPTIONS, encoding="utf-8")
     _answer_files(monkeypatch, getOpenFileName=path)
     seen: list[QWidget] = []
-    _answer_modal(tmp_path / "shots", _answer_time(None, "Cancel"), seen)
+    _answer_modal(tmp_path / "shots", _answer_time(None, "Cancel"), seen, _DIALOG)
     _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
     idle(w)
     assert len(seen) == 1 and w.project.transcript.segments(sid) == []
-    _answer_modal(tmp_path / "shots", _answer_time("08:02:36"), seen)
+    _answer_modal(tmp_path / "shots", _answer_time("08:02:36"), seen, _DIALOG)
     _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
     idle(w)
     assert len(seen) == 2 and w.project.transcript.segments(sid) == []
@@ -119,7 +122,7 @@ def test_a_new_session_of_a_clock_timed_file_asks_or_keeps_the_times(
     _answer_files(monkeypatch, getOpenFileName=path)
     seen: list[QWidget] = []
     click = "Import" if button == "Import" else "Keep the file's times"
-    _answer_modal(tmp_path / "shots", _answer_time("08:02:32", click), seen)
+    _answer_modal(tmp_path / "shots", _answer_time("08:02:32", click), seen, _DIALOG)
     _action(w, "&File", IMPORT_AS_SESSION).trigger()
     idle(w)
     assert [type(d).__name__ for d in seen] == ["ClockStartDialog"]

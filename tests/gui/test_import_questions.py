@@ -37,12 +37,22 @@ def real_dialogs(monkeypatch: pytest.MonkeyPatch, modal_dialogs_fail: None) -> N
         monkeypatch.setattr(cls, "exec", exec_)
 
 
-def _answer_modal(shots: Path, answer: Callable[[QWidget], None], seen: list[QWidget]) -> None:
-    """When a dialog opens modally: note it, save a picture of it, answer it."""
+def _answer_modal(
+    shots: Path,
+    answer: Callable[[QWidget], None],
+    seen: list[QWidget],
+    kind: str | None = None,
+) -> None:
+    """When a dialog opens modally (of the class named ``kind``, if given: a busy window may
+    come first): note it, save a picture of it, answer it."""
 
     def look() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible():
+        if (
+            dialog is None
+            or not dialog.isVisible()
+            or (kind is not None and type(dialog).__name__ != kind)
+        ):
             QTimer.singleShot(20, look)
             return
         seen.append(dialog)

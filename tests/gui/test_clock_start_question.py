@@ -41,6 +41,13 @@ def zoom_session(window: Any, idle: Any, tmp_path: Path) -> tuple[Any, str]:
     return window, sid
 
 
+def _choose_captions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zoom's saved captions written, and chosen in the file dialog that opens next."""
+    path = tmp_path / "meeting_saved_closed_caption.txt"
+    path.write_text(_CAPTIONS, encoding="utf-8")
+    _answer_files(monkeypatch, getOpenFileName=path)
+
+
 def _answer_time(at: str | None, button: str = "Import") -> Callable[[QWidget], None]:
     def answer(dialog: QWidget) -> None:
         edit = dialog.findChild(QTimeEdit)
@@ -60,9 +67,7 @@ def test_a_clock_timed_file_asks_when_the_recording_began(
     almaty: None,
 ) -> None:
     w, sid = zoom_session
-    path = tmp_path / "meeting_saved_closed_caption.txt"
-    path.write_text(_CAPTIONS, encoding="utf-8")
-    _answer_files(monkeypatch, getOpenFileName=path)
+    _choose_captions(tmp_path, monkeypatch)
     seen: list[QWidget] = []
     offered: list[str] = []
 
@@ -91,9 +96,7 @@ def test_cancel_or_a_start_after_the_first_line_imports_nothing(
     zoom_session: tuple[Any, str], idle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w, sid = zoom_session
-    path = tmp_path / "meeting_saved_closed_caption.txt"
-    path.write_text(_CAPTIONS, encoding="utf-8")
-    _answer_files(monkeypatch, getOpenFileName=path)
+    _choose_captions(tmp_path, monkeypatch)
     seen: list[QWidget] = []
     _answer_modal(tmp_path / "shots", _answer_time(None, "Cancel"), seen, _DIALOG)
     _action(w, "&File", IMPORT_TRANSCRIPT).trigger()
@@ -117,9 +120,7 @@ def test_a_new_session_of_a_clock_timed_file_asks_or_keeps_the_times(
     starts: list[int] | None,
 ) -> None:
     w = window
-    path = tmp_path / "meeting_saved_closed_caption.txt"
-    path.write_text(_CAPTIONS, encoding="utf-8")
-    _answer_files(monkeypatch, getOpenFileName=path)
+    _choose_captions(tmp_path, monkeypatch)
     seen: list[QWidget] = []
     click = "Import" if button == "Import" else "Keep the file's times"
     _answer_modal(tmp_path / "shots", _answer_time("08:02:32", click), seen, _DIALOG)
